@@ -1,0 +1,137 @@
+/**
+ * Builds the Fastify app: platform → modules → error handler. One process serves the API, the
+ * four web apps and (unless WORKERS=false) the job workers.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { loadConfig, type Config } from './platform/config.js';
+import { openDatabase, type Database } from './platform/db.js';
+import { Clock } from './platform/clock.js';
+import { Crypto, resolveMasterKey } from './platform/crypto.js';
+import { EncryptedDiskStorage, type ObjectStorage } from './platform/storage.js';
+import { JobQueue } from './platform/queue.js';
+import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
+import { loggerOptions, logPhone } from './platform/logger.js';
+import { installErrorHandler } from './platform/errors.js';
+import type { AppContext } from './platform/context.js';
+import { OutboxSmsProvider, type SmsProvider } from './modules/notify/sms.provider.js';
+import { registerSmsJobs } from './modules/notify/sms.service.js';
+import { installSessions } from './modules/identity/session.js';
+import { identityRoutes } from './modules/identity/identity.routes.js';
+import { systemRoutes } from './modules/system/system.routes.js';
+import { modules } from './modules/index.js';
+
+export interface BuildOptions {
+  config?: Config;
+  database?: Database;
+  clock?: Clock;
+  storage?: ObjectStorage;
+  sms?: SmsProvider;
+  fetch?: typeof fetch;
+  /** serve the built web apps from dist/web (default: when present) */
+  serveWeb?: boolean;
+  startWorkers?: boolean;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const webDist = path.join(root, 'dist/web');
+
+export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const config = opts.config ?? loadConfig();
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL),
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: config.NODE_ENV === 'test',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const clock = opts.clock ?? new Clock(config.TZ_CENTER);
+  const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, poolMax: config.DATABASE_POOL_MAX }));
+  const crypto = new Crypto(resolveMasterKey({ masterKey: config.MASTER_KEY, dataDir: config.dataDir, warn: (m) => app.log.warn(m) }));
+  const storage = opts.storage ?? new EncryptedDiskStorage(config.storageDir, crypto);
+  let rateLimiter: RateLimiter;
+  if (config.REDIS_URL) {
+    const { Redis } = await import('ioredis');
+    rateLimiter = new RedisRateLimiter(new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }), clock);
+  } else rateLimiter = new DbRateLimiter(database.db, clock);
+  const sms =
+    opts.sms ??
+    (config.SMS_PROVIDER === 'aliyun'
+      ? new (await import('./modules/notify/aliyun-sms.provider.js')).AliyunSmsProvider(config, opts.fetch ?? fetch)
+      : new OutboxSmsProvider((m) => {
+          if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] SMS to ${logPhone(m.phone)}: ${m.content}`);
+        }));
+
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    clock,
+    crypto,
+    storage,
+    queue: new JobQueue(database.db, clock, app.log),
+    rateLimiter,
+    sms,
+    log: app.log,
+    fetch: opts.fetch ?? fetch,
+  };
+
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 20 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Safeguard API', version: '0.1.0', description: 'Visitor and campus-access management. Errors: `{ error: { code, message: { zh-CN, en } } }`.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sg_session' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  installSessions(app, ctx);
+  installErrorHandler(app);
+  registerSmsJobs(ctx);
+
+  await systemRoutes(app, ctx);
+  await identityRoutes(app, ctx);
+  for (const m of modules) await m(app, ctx);
+
+  const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(webDist, 'index.html'));
+  if (serveWeb) installWeb(app);
+
+  const startWorkers = opts.startWorkers ?? config.WORKERS;
+  app.addHook('onReady', async () => {
+    if (startWorkers) ctx.queue.start();
+  });
+  app.addHook('onClose', async () => {
+    await ctx.queue.stop();
+    await rateLimiter.close();
+    if (!opts.database) await database.close();
+  });
+  return { app, ctx };
+}
+
+/** The four apps: / (visitor), /staff/, /kiosk/, /admin/ — each an SPA with its own index.html. */
+function installWeb(app: FastifyInstance) {
+  app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: true });
+  const apps = ['staff', 'kiosk', 'admin'];
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0]!;
+    if (url.startsWith('/api/') || req.method !== 'GET') {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: { 'zh-CN': '记录不存在或无权访问', en: 'Not found or no access' } } });
+    }
+    const appName = apps.find((a) => url === `/${a}` || url.startsWith(`/${a}/`));
+    return reply.type('text/html').sendFile(appName ? `${appName}/index.html` : 'index.html');
+  });
+}

@@ -1,0 +1,99 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, uniqueIndex, uuid, bigint, primaryKey } from 'drizzle-orm/pg-core';
+import { createdAt, id, tstz } from './_columns.js';
+
+export const admins = pgTable('admins', {
+  id: id(),
+  username: text('username').notNull().unique(),
+  name: text('name').notNull().default('系统管理员'),
+  passwordHash: text('password_hash').notNull(),
+  failedCount: integer('failed_count').notNull().default(0),
+  lockedUntil: tstz('locked_until'),
+  lastLoginAt: tstz('last_login_at'),
+  createdAt: createdAt(),
+});
+
+/** Server-side sessions; the cookie carries a random token whose hash is stored here. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    tokenHash: text('token_hash').notNull().unique(),
+    /** visitor | staff | admin | kiosk | phone (a verified phone not yet registered) */
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+    lastSeenAt: tstz('last_seen_at'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_subject').on(t.subjectType, t.subjectId)],
+);
+
+/** SMS verification codes: only a hash is stored; single use, bound to phone and purpose. */
+export const smsCodes = pgTable(
+  'sms_codes',
+  {
+    id: id(),
+    phone: text('phone').notNull(),
+    purpose: text('purpose').notNull(),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: tstz('expires_at').notNull(),
+    consumedAt: tstz('consumed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sms_codes_phone_purpose').on(t.phone, t.purpose, t.createdAt)],
+);
+
+/** Fixed-window counters shared by every process (used when REDIS_URL is not set). */
+export const rateCounters = pgTable(
+  'rate_counters',
+  {
+    key: text('key').notNull(),
+    windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+    count: integer('count').notNull().default(0),
+    expiresAt: tstz('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
+/** Every SMS the system sends; the development outbox is this table (admin "短信发件箱"). */
+export const smsMessages = pgTable(
+  'sms_messages',
+  {
+    id: id(),
+    phone: text('phone').notNull(),
+    /** what kind of message: login_code, invitation, ... */
+    template: text('template').notNull(),
+    content: text('content').notNull(),
+    provider: text('provider').notNull(),
+    status: text('status').notNull().default('queued'),
+    providerRef: text('provider_ref'),
+    error: text('error'),
+    createdAt: createdAt(),
+    sentAt: tstz('sent_at'),
+  },
+  (t) => [index('sms_messages_created').on(t.createdAt)],
+);
+
+/** Lobby kiosks (访客机) paired by a device token issued in admin. */
+export const kioskDevices = pgTable('kiosk_devices', {
+  id: id(),
+  name: text('name').notNull(),
+  location: text('location'),
+  buildingId: uuid('building_id'),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: createdAt(),
+  pairedAt: tstz('paired_at'),
+  lastSeenAt: tstz('last_seen_at'),
+  revokedAt: tstz('revoked_at'),
+});
+
+export const oauthStates = pgTable('oauth_states', {
+  state: text('state').primaryKey(),
+  provider: text('provider').notNull(),
+  returnTo: text('return_to').notNull().default('/'),
+  expiresAt: tstz('expires_at').notNull(),
+});
+

@@ -1,0 +1,4 @@
+export * from './org.js';
+export * from './identity.js';
+export * from './visitors.js';
+export * from './platform.js';

@@ -1,0 +1,105 @@
+/**
+ * Demo data for a fresh install (DEMO_DATA=true): one center, 3 units with departments,
+ * 2 buildings, 30 staff, a few registered visitors. Idempotent: runs once per database.
+ */
+import { eq } from 'drizzle-orm';
+import { buildings, departments, settings, staff, units, visitors } from './schema/index.js';
+import type { AppContext } from '../platform/context.js';
+import { hashPassword } from '../modules/identity/identity.service.js';
+
+export const DEMO_STAFF_PASSWORD = 'Safeguard@2026';
+
+/** Completes a 17-digit prefix with its GB 11643 check digit. */
+export function withIdCheckDigit(first17: string): string {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * w[i]!, 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+const UNITS = [
+  {
+    name: '市机关事务管理局',
+    code: 'JGSW',
+    building: 0,
+    depts: ['办公室', '行政处', '安保处', '后勤服务中心'],
+    instructions: '1. 请携带本人有效身份证件，按预约时间到达。\n2. 已上传照片的访客可刷脸通行，未上传照片请携带身份证在访客机登记。\n3. 请遵守行政中心安全管理规定，听从安保人员指引。',
+  },
+  {
+    name: '市发展和改革委员会',
+    code: 'FGW',
+    building: 0,
+    depts: ['办公室', '规划处', '投资处'],
+    instructions: '来访请提前一天预约，并在来访事由中写明办理事项。\n办理窗口时间：工作日 9:00-11:30，14:00-17:00。',
+  },
+  {
+    name: '市自然资源和规划局',
+    code: 'ZRZY',
+    building: 1,
+    depts: ['办公室', '用地审批处', '测绘处'],
+    instructions: '办理用地审批事项请携带相关材料原件。',
+  },
+];
+
+const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹';
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英', '建华', '文', '华', '玉兰', '晨', '宇', '浩', '欣'];
+
+export async function seedDemo(ctx: AppContext): Promise<boolean> {
+  const { db, crypto } = ctx;
+  const [done] = await db.select().from(settings).where(eq(settings.key, 'demo_seeded'));
+  if (done) return false;
+  const passwordHash = await hashPassword(DEMO_STAFF_PASSWORD);
+  await db.transaction(async (tx) => {
+    const b = await tx
+      .insert(buildings)
+      .values([
+        { name: '行政中心1号楼', address: '市府路1号' },
+        { name: '行政中心2号楼', address: '市府路3号' },
+      ])
+      .returning();
+    let n = 0;
+    for (const [ui, u] of UNITS.entries()) {
+      const [unit] = await tx
+        .insert(units)
+        .values({ name: u.name, code: u.code, buildingId: b[u.building]!.id, instructions: u.instructions, sortOrder: ui })
+        .returning();
+      const depts = await tx
+        .insert(departments)
+        .values(u.depts.map((name, i) => ({ unitId: unit!.id, name, sortOrder: i })))
+        .returning();
+      for (let i = 0; i < 10; i++) {
+        const first = n === 0;
+        const name = first ? '姜柠檬' : SURNAMES[n % SURNAMES.length]! + GIVEN[(n * 7) % GIVEN.length]!;
+        const phone = first ? '17348862736' : `1390000${String(1000 + n).slice(-4)}`;
+        const idNumber = withIdCheckDigit(`330302${1970 + (n % 30)}0${1 + (n % 9)}1${n % 10}${String(100 + n).slice(-3)}`);
+        await tx.insert(staff).values({
+          unitId: unit!.id,
+          departmentId: depts[i % depts.length]!.id,
+          name,
+          phone,
+          employeeNo: `${u.code}${String(i + 1).padStart(3, '0')}`,
+          idNumberEnc: crypto.encrypt(idNumber),
+          idNumberIdx: crypto.blindIndex(idNumber),
+          officeRoom: `${ui + 1}${String(200 + i * 3)}`,
+          officePhone: `0577-8${String(8000000 + n * 13).slice(-7)}`,
+          position: i === 0 ? '处长' : i < 3 ? '科长' : '科员',
+          visitPermission: i % 3 !== 2,
+          roles: i === 0 ? ['staff', 'unit_admin', 'personnel_reviewer'] : i === 1 ? ['staff', 'room_approver', 'undertaker'] : ['staff'],
+          passwordHash: i < 2 ? passwordHash : null,
+        });
+        n++;
+      }
+    }
+    const demoVisitors = [
+      { name: '陈小春', phone: '13800000001', company: '温州建设集团', position: '项目经理' },
+      { name: '林晓燕', phone: '13800000002', company: '浙江大学', position: '研究员' },
+      { name: '赵明远', phone: '13800000003', company: null, position: null },
+    ];
+    for (const [i, v] of demoVisitors.entries()) {
+      const idNumber = withIdCheckDigit(`33030219880${i + 1}15${String(231 + i)}`);
+      await tx.insert(visitors).values({ ...v, idType: 'prc_id', idNumberEnc: crypto.encrypt(idNumber), idNumberIdx: crypto.blindIndex(idNumber) });
+    }
+    await tx.insert(settings).values({ key: 'demo_seeded', value: { at: ctx.clock.now().toISOString() } });
+  });
+  ctx.log.info('demo data loaded: 3 units, 2 buildings, 30 staff, 3 visitors');
+  return true;
+}

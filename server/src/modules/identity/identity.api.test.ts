@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { Client, createTestApp, lastCode, signInVisitor, type TestApp } from '../../test/harness.js';
+import { newStaff, newVisitor, newAdminClient } from '../../test/factories.js';
+import { smsCodes } from '../../db/schema/index.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+const send = (c: Client, phone: string, purpose = 'visitor_login') => c.post('/api/auth/sms-codes', { phone, purpose });
+
+describe('SMS login codes (X1)', () => {
+  it('rejects a phone that is not 11 digits with PHONE_INVALID, in zh-CN and en', async () => {
+    const res = await send(new Client(t), '1380000');
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error.code).toBe('PHONE_INVALID');
+    const res2 = await send(new Client(t), '23800000000');
+    expect(res2.json().error).toMatchObject({ code: 'PHONE_INVALID', message: { 'zh-CN': '手机号码应为11位数字', en: expect.any(String) } });
+  });
+
+  it('sends a 6-digit code to the outbox and stores only its hash', async () => {
+    const phone = '13911110001';
+    expect((await send(new Client(t), phone)).statusCode).toBe(200);
+    const code = await lastCode(t, phone);
+    expect(code).toMatch(/^\d{6}$/);
+    const rows = await t.ctx.db.select().from(smsCodes).where(eq(smsCodes.phone, phone));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.codeHash).not.toContain(code);
+  });
+
+  it('refuses a second code within 60 seconds, allows it after', async () => {
+    const phone = '13911110002';
+    const c = new Client(t);
+    expect((await send(c, phone)).statusCode).toBe(200);
+    const again = await send(c, phone);
+    expect(again.statusCode).toBe(429);
+    expect(again.json().error.code).toBe('SMS_TOO_SOON');
+    t.ctx.clock.set(new Date(Date.now() + 61_000));
+    expect((await send(c, phone)).statusCode).toBe(200);
+    t.ctx.clock.set(null);
+  });
+
+  it('limits sends per IP per hour', async () => {
+    const c = new Client(t, '10.9.9.9');
+    let last = 200;
+    for (let i = 0; i < 31; i++) last = (await send(c, `1370000${String(1000 + i)}`)).statusCode;
+    expect(last).toBe(429);
+  });
+
+  it('new phone: login succeeds but is sent to registration', async () => {
+    const phone = '13911110003';
+    const c = new Client(t);
+    await send(c, phone);
+    const res = await c.post('/api/auth/visitor/login', { phone, code: await lastCode(t, phone) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ registered: false });
+    expect(res.cookies.find((k: { name: string }) => k.name === 'sg_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect((await c.get('/api/auth/me')).json()).toMatchObject({ type: 'phone', phone });
+  });
+
+  it('a code works once; a reused code is refused as expired', async () => {
+    const v = await newVisitor(t, { phone: '13911110004' });
+    const c = new Client(t);
+    await send(c, v.phone);
+    const code = await lastCode(t, v.phone);
+    const ok = await c.post('/api/auth/visitor/login', { phone: v.phone, code });
+    expect(ok.json()).toEqual({ registered: true });
+    const again = await new Client(t).post('/api/auth/visitor/login', { phone: v.phone, code });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().error.code).toBe('SMS_CODE_EXPIRED');
+  });
+
+  it('a code expires after 5 minutes', async () => {
+    const phone = '13911110005';
+    const c = new Client(t);
+    await send(c, phone);
+    const code = await lastCode(t, phone);
+    t.ctx.clock.set(new Date(Date.now() + 5 * 60_000 + 1000));
+    const res = await c.post('/api/auth/visitor/login', { phone, code });
+    t.ctx.clock.set(null);
+    expect(res.json().error.code).toBe('SMS_CODE_EXPIRED');
+  });
+
+  it('after 5 wrong tries even the right code is refused', async () => {
+    const phone = '13911110006';
+    const c = new Client(t);
+    await send(c, phone);
+    const code = await lastCode(t, phone);
+    const wrong = code === '000000' ? '111111' : '000000';
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await c.post('/api/auth/visitor/login', { phone, code: wrong })).json().error.code);
+    expect(codes).toEqual(['SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_INVALID', 'SMS_CODE_INVALID']);
+    const right = await c.post('/api/auth/visitor/login', { phone, code });
+    expect(right.json().error.code).toBe('SMS_CODE_TOO_MANY_TRIES');
+  });
+
+  it('a code for visitor login does not sign a staff member in', async () => {
+    const s = await newStaff(t, { phone: '13911110007' });
+    const c = new Client(t);
+    await send(c, s.phone, 'visitor_login');
+    const res = await c.post('/api/auth/staff/login', { phone: s.phone, code: await lastCode(t, s.phone) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('SMS_CODE_EXPIRED');
+  });
+
+  it('staff sign in by SMS code and by password', async () => {
+    const s = await newStaff(t, { phone: '13911110008', password: 'correct-horse' });
+    const c = new Client(t);
+    await send(c, s.phone, 'staff_login');
+    expect((await c.post('/api/auth/staff/login', { phone: s.phone, code: await lastCode(t, s.phone) })).statusCode).toBe(200);
+    expect((await c.get('/api/auth/me')).json()).toMatchObject({ type: 'staff', name: s.name });
+    const p = new Client(t);
+    expect((await p.post('/api/auth/staff/login', { phone: s.phone, password: 'nope' })).json().error.code).toBe('LOGIN_FAILED');
+    expect((await p.post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
+  });
+
+  it('an unknown staff phone gets the same answer and no SMS', async () => {
+    const res = await send(new Client(t), '13911110009', 'staff_login');
+    expect(res.statusCode).toBe(200);
+    await expect(lastCode(t, '13911110009')).rejects.toThrow();
+  });
+});
+
+describe('sessions', () => {
+  it('no session → 401 AUTH_REQUIRED', async () => {
+    const res = await new Client(t).get('/api/auth/me');
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('AUTH_REQUIRED');
+  });
+
+  it('a state change from another origin is refused', async () => {
+    const c = await signInVisitor(t, '13911110010');
+    const res = await c.req('POST', '/api/auth/logout', {}, { origin: 'https://evil.example', host: 'localhost' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('CSRF_REJECTED');
+  });
+
+  it('logout ends the session', async () => {
+    const c = await signInVisitor(t, '13911110011');
+    expect((await c.post('/api/auth/logout')).statusCode).toBe(200);
+    expect((await c.get('/api/auth/me')).statusCode).toBe(401);
+  });
+});
+
+describe('admin password login', () => {
+  it('signs in with the right password and locks for 15 minutes after 5 failures', async () => {
+    await newAdminClient(t, 'ops', 'long-enough-pw');
+    const c = new Client(t);
+    expect((await c.post('/api/auth/admin/login', { username: 'ops', password: 'long-enough-pw' })).statusCode).toBe(200);
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await new Client(t).post('/api/auth/admin/login', { username: 'ops', password: 'wrong' })).json().error.code);
+    expect(codes).toEqual(['LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'ACCOUNT_LOCKED']);
+    const locked = await new Client(t).post('/api/auth/admin/login', { username: 'ops', password: 'long-enough-pw' });
+    expect(locked.statusCode).toBe(423);
+    t.ctx.clock.set(new Date(Date.now() + 15 * 60_000 + 1000));
+    expect((await new Client(t).post('/api/auth/admin/login', { username: 'ops', password: 'long-enough-pw' })).statusCode).toBe(200);
+    t.ctx.clock.set(null);
+  });
+});
+
+describe('health', () => {
+  it('answers ok with the database kind', async () => {
+    const res = await new Client(t).get('/api/health');
+    expect(res.json()).toEqual({ status: 'ok', db: process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite' });
+  });
+});

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { errors } from '../../platform/errors.js';
+import { destroySession, requireActor } from './session.js';
+import { IdentityService } from './identity.service.js';
+import { SMS_PURPOSES } from './identity.rules.js';
+
+const phone = z.string().describe('11-digit mainland mobile number');
+const ok = z.object({ ok: z.literal(true) });
+
+export const meSchema = z.object({
+  type: z.string(),
+  id: z.string(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  roles: z.array(z.string()).optional(),
+});
+
+export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const svc = new IdentityService(ctx);
+  const tags = ['identity'];
+
+  r.post('/api/auth/sms-codes', {
+    schema: {
+      operationId: 'requestSmsCode',
+      tags,
+      summary: 'Send a 6-digit login code by SMS (获取验证码)',
+      body: z.object({ phone, purpose: z.enum(SMS_PURPOSES) }),
+      response: { 200: ok, ...errors(400, 429) },
+    },
+    handler: async (req) => {
+      await svc.requestCode(req.body.phone, req.body.purpose, req.ip);
+      return { ok: true as const };
+    },
+  });
+
+  r.post('/api/auth/visitor/login', {
+    schema: {
+      operationId: 'visitorLogin',
+      tags,
+      summary: 'Visitor login by phone + SMS code (V1); a new phone must register next',
+      body: z.object({ phone, code: z.string().regex(/^\d{6}$/) }),
+      response: { 200: z.object({ registered: z.boolean() }), ...errors(400, 429) },
+    },
+    handler: (req, reply) => svc.visitorLogin(req.body.phone, req.body.code, reply, req.headers['user-agent']),
+  });
+
+  r.post('/api/auth/staff/login', {
+    schema: {
+      operationId: 'staffLogin',
+      tags,
+      summary: 'Staff login by phone + SMS code, or phone + password',
+      body: z.union([
+        z.object({ phone, code: z.string().regex(/^\d{6}$/) }),
+        z.object({ phone, password: z.string().min(1).max(200) }),
+      ]),
+      response: { 200: ok, ...errors(400, 401, 423, 429) },
+    },
+    handler: async (req, reply) => {
+      const b = req.body;
+      if ('code' in b) await svc.staffLoginByCode(b.phone, b.code, reply, req.headers['user-agent']);
+      else await svc.staffLoginByPassword(b.phone, b.password, req.ip, reply, req.headers['user-agent']);
+      return { ok: true as const };
+    },
+  });
+
+  r.post('/api/auth/admin/login', {
+    schema: {
+      operationId: 'adminLogin',
+      tags,
+      summary: 'Administrator password login (Argon2id; locked 15 min after 5 failures)',
+      body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
+      response: { 200: ok, ...errors(400, 401, 423) },
+    },
+    handler: async (req, reply) => {
+      await svc.adminLogin(req.body.username, req.body.password, req.ip, reply, req.headers['user-agent']);
+      return { ok: true as const };
+    },
+  });
+
+  r.post('/api/auth/logout', {
+    schema: { operationId: 'logout', tags, response: { 200: ok } },
+    handler: async (req, reply) => {
+      await destroySession(ctx, req, reply);
+      return { ok: true as const };
+    },
+  });
+
+  r.get('/api/auth/me', {
+    schema: { operationId: 'getMe', tags, summary: 'The signed-in subject', response: { 200: meSchema, ...errors(401) } },
+    handler: (req) => svc.me(requireActor(req)),
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Configuration: the only reader of process.env. Parsed once with zod, typed, fails fast.
+ * Every variable is documented in the README (keep the two in step).
+ */
+import { z } from 'zod';
+import path from 'node:path';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  TZ_CENTER: z.string().default('Asia/Shanghai'),
+  CENTER_NAME: z.string().default('市行政中心'),
+  MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'MASTER_KEY must be 32 random bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  COOKIE_SECURE: bool.optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  ADMIN_USERNAME: z.string().min(3).default('admin'),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  DEMO_DATA: bool.default(true),
+  WORKERS: bool.default(true),
+  REDIS_URL: z.string().url().optional(),
+  SMS_PER_PHONE_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  SMS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  SMS_PROVIDER: z.enum(['outbox', 'aliyun']).default('outbox'),
+  ALIYUN_SMS_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com'),
+  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+  ALIYUN_SMS_SIGN_NAME: z.string().optional(),
+  ALIYUN_SMS_TEMPLATE_CODE: z.string().optional(),
+  WECHAT_APP_ID: z.string().optional(),
+  WECHAT_APP_SECRET: z.string().optional(),
+  WECHAT_OAUTH_URL: z.string().url().default('https://open.weixin.qq.com'),
+  WECHAT_API_URL: z.string().url().default('https://api.weixin.qq.com'),
+  WECOM_CORP_ID: z.string().optional(),
+  WECOM_CORP_SECRET: z.string().optional(),
+  WECOM_AGENT_ID: z.string().optional(),
+  WECOM_API_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
+  STORAGE_DIR: z.string().optional(),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof schema>, string>> = {}) {
+  const parsed = schema.safeParse({ ...pickDefined(env), ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  const c = parsed.data;
+  if (c.SMS_PROVIDER === 'aliyun') {
+    for (const k of ['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE'] as const) {
+      if (!c[k]) throw new Error(`Invalid configuration:\n  ${k}: required when SMS_PROVIDER=aliyun`);
+    }
+  }
+  if (c.NODE_ENV === 'production' && !c.MASTER_KEY) {
+    throw new Error('Invalid configuration:\n  MASTER_KEY: required in production (openssl rand -base64 32)');
+  }
+  const dataDir = path.resolve(c.DATA_DIR);
+  return {
+    ...c,
+    dataDir,
+    storageDir: path.resolve(c.STORAGE_DIR ?? path.join(dataDir, 'private')),
+    cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
+    wechatEnabled: Boolean(c.WECHAT_APP_ID && c.WECHAT_APP_SECRET),
+    wecomEnabled: Boolean(c.WECOM_CORP_ID && c.WECOM_CORP_SECRET),
+  };
+}
+
+function pickDefined(env: Record<string, string | undefined>) {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}

@@ -1,0 +1,25 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import type { Database, Db } from './db.js';
+import type { Clock } from './clock.js';
+import type { Crypto } from './crypto.js';
+import type { ObjectStorage } from './storage.js';
+import type { JobQueue } from './queue.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { SmsProvider } from '../modules/notify/sms.provider.js';
+
+/** Everything a service needs, built once per process in app.ts. */
+export interface AppContext {
+  config: Config;
+  database: Database;
+  db: Db;
+  clock: Clock;
+  crypto: Crypto;
+  storage: ObjectStorage;
+  queue: JobQueue;
+  rateLimiter: RateLimiter;
+  sms: SmsProvider;
+  log: FastifyBaseLogger;
+  /** outbound HTTP (OAuth, SMS providers); replaceable in tests */
+  fetch: typeof fetch;
+}

@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { errorCatalogue, type ErrorBody, type ErrorCode } from '../../../contracts/errors.js';
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly details?: unknown,
+  ) {
+    super(errorCatalogue[code].en);
+    this.status = errorCatalogue[code].status;
+  }
+}
+
+export function errorBody(code: ErrorCode, details?: unknown): ErrorBody {
+  const e = errorCatalogue[code];
+  return { error: { code, message: { 'zh-CN': e.zh, en: e.en }, ...(details === undefined ? {} : { details }) } };
+}
+
+/** zod schema of an error response, used in every route's per-status responses. */
+export const errorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.object({ 'zh-CN': z.string(), en: z.string() }),
+      details: z.unknown().optional(),
+    }),
+  })
+  .describe('Error');
+
+/** The standard error responses a route can answer; pass the statuses it uses. */
+export function errors(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((s) => [s, errorResponseSchema])) as Record<number, typeof errorResponseSchema>;
+}
+
+/** One error handler: maps every error to the catalogue; hides 5xx details. */
+export function installErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError & { validation?: unknown }, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send(errorBody(err.code, err.details));
+    }
+    if (err.validation || err.code === 'FST_ERR_VALIDATION') {
+      const details = Array.isArray(err.validation)
+        ? (err.validation as Array<{ instancePath?: string; message?: string; params?: { issue?: { path?: unknown[] } } }>).map((v) => ({
+            path: v.instancePath || '',
+            message: v.message,
+          }))
+        : undefined;
+      return reply.status(400).send(errorBody('VALIDATION_FAILED', details));
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.statusCode === 413) {
+      return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE'));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      if (err.statusCode === 429) return reply.status(429).send(errorBody('RATE_LIMITED'));
+      if (err.statusCode === 404) return reply.status(404).send(errorBody('NOT_FOUND'));
+      return reply.status(400).send(errorBody('VALIDATION_FAILED', { reason: err.message }));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(errorBody('INTERNAL'));
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND')));
+}

@@ -1,0 +1,134 @@
+/**
+ * Test harness: each test file gets its own fresh database — in-memory PGlite by default, or a
+ * new PostgreSQL database when TEST_DATABASE_URL is set (CI runs the suite both ways).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { desc, eq } from 'drizzle-orm';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp, type BuildOptions } from '../app.js';
+import { loadConfig } from '../platform/config.js';
+import { openDatabase, type Database } from '../platform/db.js';
+import { Clock } from '../platform/clock.js';
+import type { AppContext } from '../platform/context.js';
+import { smsMessages } from '../db/schema/index.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+async function freshDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const database = await openDatabase({ memory: true });
+    await database.migrate();
+    return { database, drop: async () => {} };
+  }
+  const pg = await import('pg');
+  const name = `sg_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.default.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const database = await openDatabase({ url: u.toString(), poolMax: 10 });
+  await database.migrate();
+  return {
+    database,
+    drop: async () => {
+      const c = new pg.default.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function createTestApp(opts: Partial<BuildOptions> & { env?: Record<string, string> } = {}): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-test-'));
+  const config = loadConfig(
+    {},
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dir,
+      MASTER_KEY: randomBytes(32).toString('base64'),
+      DEMO_DATA: 'false',
+      WORKERS: 'false',
+      ...(opts.env ?? {}),
+    } as never,
+  );
+  const { database, drop } = await freshDatabase();
+  const { app, ctx } = await buildApp({ config, database, clock: opts.clock ?? new Clock(config.TZ_CENTER), serveWeb: false, startWorkers: false, ...opts });
+  await app.ready();
+  return {
+    app,
+    ctx,
+    close: async () => {
+      await app.close();
+      await database.close();
+      await drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A cookie jar over app.inject, so a test can act as one signed-in user. */
+export class Client {
+  cookies = new Map<string, string>();
+  constructor(
+    readonly t: TestApp,
+    private readonly ip = '10.0.0.1',
+  ) {}
+  async req(method: InjectOptions['method'], url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await this.t.app.inject({
+      method,
+      url,
+      payload: payload as InjectOptions['payload'],
+      remoteAddress: this.ip,
+      headers: { ...(cookie ? { cookie } : {}), ...headers },
+    });
+    for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    return res;
+  }
+  get = (url: string) => this.req('GET', url);
+  post = (url: string, body?: unknown) => this.req('POST', url, body ?? {});
+  put = (url: string, body?: unknown) => this.req('PUT', url, body ?? {});
+  patch = (url: string, body?: unknown) => this.req('PATCH', url, body ?? {});
+  delete = (url: string) => this.req('DELETE', url);
+}
+
+/** The newest login code the outbox holds for a phone (drains the queue first). */
+export async function lastCode(t: TestApp, phone: string): Promise<string> {
+  await t.ctx.queue.drain();
+  const [m] = await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, phone)).orderBy(desc(smsMessages.createdAt)).limit(1);
+  const code = m?.content.match(/\d{6}/)?.[0];
+  if (!code) throw new Error(`no code in the outbox for ${phone}`);
+  return code;
+}
+
+export async function signInVisitor(t: TestApp, phone: string, ip?: string): Promise<Client> {
+  const c = new Client(t, ip);
+  const s = await c.post('/api/auth/sms-codes', { phone, purpose: 'visitor_login' });
+  if (s.statusCode !== 200) throw new Error(`sms: ${s.body}`);
+  const r = await c.post('/api/auth/visitor/login', { phone, code: await lastCode(t, phone) });
+  if (r.statusCode !== 200) throw new Error(`login: ${r.body}`);
+  return c;
+}
+
+export async function signInStaff(t: TestApp, phone: string): Promise<Client> {
+  const c = new Client(t);
+  await c.post('/api/auth/sms-codes', { phone, purpose: 'staff_login' });
+  const r = await c.post('/api/auth/staff/login', { phone, code: await lastCode(t, phone) });
+  if (r.statusCode !== 200) throw new Error(`staff login: ${r.body}`);
+  return c;
+}
