@@ -53,6 +53,8 @@ export const staff = pgTable(
     name: text('name').notNull(),
     phone: text('phone').notNull(),
     employeeNo: text('employee_no'),
+    /** document type of the ID number (contracts/identity ID_TYPES); null when none is on file */
+    idType: text('id_type'),
     idNumberEnc: text('id_number_enc'),
     idNumberIdx: text('id_number_idx'),
     officeRoom: text('office_room'),
