@@ -50,7 +50,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     logger: loggerOptions(config.LOG_LEVEL),
     trustProxy: true,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: config.NODE_ENV === 'test',
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

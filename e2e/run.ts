@@ -1,0 +1,136 @@
+/**
+ * Browser journeys in Debian Chromium (playwright-core, never a downloaded browser).
+ * Starts the real server in-process on a fresh database (embedded PGlite in a temp dir, or a new
+ * PostgreSQL database when E2E_DATABASE_URL is set), with the built web apps (npm run build first)
+ * and demo data, then runs every e2e/*.spec.ts. Screenshots go to e2e/screenshots/.
+ *
+ *   npm run build && npm run e2e [-- <name filter>]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { desc, eq } from 'drizzle-orm';
+import { buildApp, webDist } from '../server/src/app.js';
+import { loadConfig } from '../server/src/platform/config.js';
+import { openDatabase } from '../server/src/platform/db.js';
+import { ensureAdmin } from '../server/src/modules/identity/admin-bootstrap.js';
+import { seedDemo } from '../server/src/db/seed-demo.js';
+import { smsMessages } from '../server/src/db/schema/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shots = path.join(here, 'screenshots');
+export const ADMIN = { username: 'admin', password: 'e2e-admin-password' };
+
+export interface E2EContext {
+  baseUrl: string;
+  browser: Browser;
+  screenshot: (page: Page, name: string) => Promise<void>;
+  lastSmsCode: (phone: string) => Promise<string>;
+  adminLogin: (page: Page) => Promise<void>;
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(webDist, 'index.html'))) throw new Error('web apps not built: run `npm run build` first');
+  fs.mkdirSync(shots, { recursive: true });
+  const filter = process.argv[2];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-e2e-'));
+  let dbUrl = process.env.E2E_DATABASE_URL;
+  let dropDb: (() => Promise<void>) | null = null;
+  if (dbUrl) {
+    const pg = await import('pg');
+    const name = `sg_e2e_${Date.now()}`;
+    const c = new pg.default.Client({ connectionString: dbUrl });
+    await c.connect();
+    await c.query(`create database ${name}`);
+    await c.end();
+    const u = new URL(dbUrl);
+    u.pathname = `/${name}`;
+    const adminUrl = dbUrl;
+    dbUrl = u.toString();
+    dropDb = async () => {
+      const d = new pg.default.Client({ connectionString: adminUrl });
+      await d.connect();
+      await d.query(`drop database if exists ${name} with (force)`);
+      await d.end();
+    };
+  }
+  const config = loadConfig(
+    {},
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      DATA_DIR: dataDir,
+      MASTER_KEY: randomBytes(32).toString('base64'),
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+    } as never,
+  );
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir });
+  await database.migrate();
+  const { app, ctx } = await buildApp({ config, database, serveWeb: true, startWorkers: true });
+  await ensureAdmin(ctx, () => {});
+  await seedDemo(ctx);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const e2e: E2EContext = {
+    baseUrl,
+    browser,
+    screenshot: async (page, name) => {
+      await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+    },
+    lastSmsCode: async (phone) => {
+      for (let i = 0; i < 50; i++) {
+        await ctx.queue.drain();
+        const [m] = await ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, phone)).orderBy(desc(smsMessages.createdAt)).limit(1);
+        const code = m?.content.match(/\d{6}/)?.[0];
+        if (code) return code;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no SMS code for ${phone}`);
+    },
+    adminLogin: async (page) => {
+      await page.goto(`${baseUrl}/admin/`);
+      const res = await page.request.post(`${baseUrl}/api/auth/admin/login`, { data: ADMIN });
+      if (!res.ok()) throw new Error(`admin login failed: ${await res.text()}`);
+    },
+  };
+
+  const specs = fs
+    .readdirSync(here)
+    .filter((f) => f.endsWith('.spec.ts') && (!filter || f.includes(filter)))
+    .sort();
+  let failed = 0;
+  for (const f of specs) {
+    const started = Date.now();
+    try {
+      const mod = (await import(path.join(here, f))) as { run: (c: E2EContext) => Promise<void> };
+      await mod.run(e2e);
+      console.log(`  ✓ ${f} (${Date.now() - started} ms)`);
+    } catch (err) {
+      failed++;
+      console.error(`  ✗ ${f}\n${err instanceof Error ? err.stack : err}`);
+    }
+  }
+  await browser.close();
+  await app.close();
+  await database.close();
+  if (dropDb) await dropDb();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log(`${specs.length - failed}/${specs.length} journeys passed; screenshots in e2e/screenshots/`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
