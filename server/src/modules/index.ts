@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../platform/context.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { kioskRoutes } from './kiosk/kiosk.routes.js';
 
 /** Every domain module's route registration, in order. */
-export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [];
+export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
+  adminRoutes,
+  kioskRoutes,
+];

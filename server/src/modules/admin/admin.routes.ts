@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { errors } from '../../platform/errors.js';
+import { AdminService } from './admin.service.js';
+
+const tags = ['admin'];
+const ok = z.object({ ok: z.literal(true) });
+
+const paging = {
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+};
+const paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'dead'] as const;
+export const ACTOR_TYPES = ['visitor', 'staff', 'admin', 'kiosk', 'phone', 'system'] as const;
+
+const smsMessage = z.object({
+  id: z.string(),
+  phone: z.string(),
+  template: z.string(),
+  content: z.string(),
+  provider: z.string(),
+  status: z.string(),
+  providerRef: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.date(),
+  sentAt: z.date().nullable(),
+});
+
+const job = z.object({
+  id: z.string(),
+  type: z.string(),
+  key: z.string(),
+  status: z.string(),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  runAt: z.date(),
+  lastError: z.string().nullable(),
+  createdAt: z.date(),
+  finishedAt: z.date().nullable(),
+});
+
+const auditEntry = z.object({
+  seq: z.number().int(),
+  at: z.date(),
+  actorType: z.string(),
+  actorId: z.string(),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  detail: z.unknown(),
+  ip: z.string().nullable(),
+});
+
+export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const svc = new AdminService(ctx);
+
+  r.get('/api/admin/sms-outbox', {
+    schema: {
+      operationId: 'listSmsOutbox',
+      tags,
+      summary: '短信发件箱: every SMS the system sent or queued, newest first (reading is audited)',
+      querystring: z.object({ ...paging, phone: z.string().regex(/^\d{1,11}$/, 'digits only').optional().describe('whole or part of a phone number') }),
+      response: { 200: paged(smsMessage), ...errors(400, 401) },
+    },
+    handler: (req) => svc.listSmsOutbox(req, req.query),
+  });
+
+  r.get('/api/admin/jobs', {
+    schema: {
+      operationId: 'listJobs',
+      tags,
+      summary: '任务队列: background jobs, newest first',
+      querystring: z.object({ ...paging, status: z.enum(JOB_STATUSES).optional(), type: z.string().max(100).optional() }),
+      response: { 200: paged(job), ...errors(400, 401) },
+    },
+    handler: (req) => svc.listJobs(req, req.query),
+  });
+
+  r.post('/api/admin/jobs/:id/retry', {
+    schema: {
+      operationId: 'retryJob',
+      tags,
+      summary: '重试: put a failed or dead job back in line now',
+      params: z.object({ id: z.uuid() }),
+      response: { 200: ok, ...errors(400, 401, 404, 409) },
+    },
+    handler: async (req) => {
+      await svc.retryJob(req, req.params.id);
+      return { ok: true as const };
+    },
+  });
+
+  r.get('/api/admin/audit', {
+    schema: {
+      operationId: 'listAuditLog',
+      tags,
+      summary: '审计日志: who did or saw what, newest first',
+      querystring: z.object({
+        ...paging,
+        action: z.string().max(100).optional().describe('prefix match, e.g. "kiosk_device."'),
+        targetType: z.string().max(100).optional(),
+        targetId: z.string().max(100).optional(),
+        actorType: z.enum(ACTOR_TYPES).optional(),
+        actorId: z.string().max(100).optional(),
+        from: z.coerce.date().optional(),
+        to: z.coerce.date().optional(),
+      }),
+      response: { 200: paged(auditEntry), ...errors(400, 401) },
+    },
+    handler: (req) => svc.listAudit(req, req.query),
+  });
+
+  r.get('/api/admin/dashboard', {
+    schema: {
+      operationId: 'getAdminDashboard',
+      tags,
+      summary: '首页: counts of units, staff, hosts, visitors, faces held (X5) and failed jobs',
+      response: {
+        200: z.object({
+          units: z.number().int(),
+          staff: z.number().int(),
+          staffWithVisitPermission: z.number().int(),
+          visitors: z.number().int(),
+          faces: z.object({ visitors: z.number().int(), staff: z.number().int(), total: z.number().int(), filingThreshold: z.number().int() }),
+          jobs: z.object({ failed: z.number().int(), dead: z.number().int() }),
+        }),
+        ...errors(401),
+      },
+    },
+    handler: (req) => svc.dashboard(req),
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * The admin console's system pages: the development SMS outbox (短信发件箱), the job queue
+ * (任务队列), the audit log (审计日志) and the dashboard (首页). Administrators only.
+ */
+import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import { admins, auditLog, jobs, smsMessages, staff, units, visitors } from '../../db/schema/index.js';
+import type { AppContext } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { maskPhone } from '../../../../contracts/identity.js';
+import { audit } from '../audit/audit.js';
+import { requireActor } from '../identity/session.js';
+
+/** PIPL / 2025 face-recognition measures: holding faces of 100,000 people starts a filing duty. */
+export const FACE_FILING_THRESHOLD = 100_000;
+
+export interface Page {
+  page: number;
+  pageSize: number;
+}
+const pageWindow = (p: Page) => ({ limit: p.pageSize, offset: (p.page - 1) * p.pageSize });
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export class AdminService {
+  constructor(private readonly ctx: AppContext) {}
+
+  /** 短信发件箱: every SMS the system queued, newest first, with full content. Reading is audited. */
+  async listSmsOutbox(req: FastifyRequest, q: Page & { phone?: string }) {
+    const actor = requireActor(req, 'admin');
+    const where = q.phone ? sql`${smsMessages.phone} like ${'%' + likeEscape(q.phone) + '%'}` : undefined;
+    return this.ctx.db.transaction(async (tx) => {
+      const [{ total } = { total: 0 }] = await tx.select({ total: count() }).from(smsMessages).where(where);
+      const items = await tx
+        .select()
+        .from(smsMessages)
+        .where(where)
+        .orderBy(desc(smsMessages.createdAt), desc(smsMessages.id))
+        .limit(pageWindow(q).limit)
+        .offset(pageWindow(q).offset);
+      await audit(tx, actor, 'sms_outbox.read', { type: 'sms_outbox' }, {
+        page: q.page,
+        shown: items.length,
+        ...(q.phone ? { phoneFilter: q.phone.length === 11 ? maskPhone(q.phone) : `*${q.phone.length} digits*` } : {}),
+      });
+      return { items, total: Number(total), page: q.page, pageSize: q.pageSize };
+    });
+  }
+
+  /** 任务队列: jobs newest first. Payloads are not shown (they can hold codes and personal data). */
+  async listJobs(req: FastifyRequest, q: Page & { status?: string; type?: string }) {
+    requireActor(req, 'admin');
+    const conds: SQL[] = [];
+    if (q.status) conds.push(eq(jobs.status, q.status));
+    if (q.type) conds.push(eq(jobs.type, q.type));
+    const where = conds.length ? and(...conds) : undefined;
+    const { db } = this.ctx;
+    const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(jobs).where(where);
+    const items = await db
+      .select({
+        id: jobs.id,
+        type: jobs.type,
+        key: jobs.key,
+        status: jobs.status,
+        attempts: jobs.attempts,
+        maxAttempts: jobs.maxAttempts,
+        runAt: jobs.runAt,
+        lastError: jobs.lastError,
+        createdAt: jobs.createdAt,
+        finishedAt: jobs.finishedAt,
+      })
+      .from(jobs)
+      .where(where)
+      .orderBy(desc(jobs.createdAt), desc(jobs.id))
+      .limit(pageWindow(q).limit)
+      .offset(pageWindow(q).offset);
+    return { items, total: Number(total), page: q.page, pageSize: q.pageSize };
+  }
+
+  /** 重试: put a failed or dead job back in line now. */
+  async retryJob(req: FastifyRequest, id: string) {
+    const actor = requireActor(req, 'admin');
+    const { ctx } = this;
+    const [job] = await ctx.db.select({ id: jobs.id, status: jobs.status, type: jobs.type }).from(jobs).where(eq(jobs.id, id));
+    if (!job) throw new AppError('NOT_FOUND');
+    if (job.status !== 'failed' && job.status !== 'dead') throw new AppError('JOB_NOT_RETRYABLE');
+    // (the queue writes through ctx.db, so it runs outside our transaction: PGlite has one connection)
+    if (!(await ctx.queue.retry(id))) throw new AppError('JOB_NOT_RETRYABLE');
+    await ctx.db.transaction((tx) => audit(tx, actor, 'job.retry', { type: 'job', id }, { jobType: job.type, from: job.status }));
+  }
+
+  /** 审计日志: newest first; action matches by prefix ("kiosk_device." finds all device events). */
+  async listAudit(
+    req: FastifyRequest,
+    q: Page & { action?: string; targetType?: string; targetId?: string; actorType?: string; actorId?: string; from?: Date; to?: Date },
+  ) {
+    requireActor(req, 'admin');
+    const conds: SQL[] = [];
+    if (q.action) conds.push(sql`${auditLog.action} like ${likeEscape(q.action) + '%'}`);
+    if (q.targetType) conds.push(eq(auditLog.targetType, q.targetType));
+    if (q.targetId) conds.push(eq(auditLog.targetId, q.targetId));
+    if (q.actorType) conds.push(eq(auditLog.actorType, q.actorType));
+    if (q.actorId) conds.push(eq(auditLog.actorId, q.actorId));
+    if (q.from) conds.push(gte(auditLog.at, q.from));
+    if (q.to) conds.push(lt(auditLog.at, q.to));
+    const where = conds.length ? and(...conds) : undefined;
+    const { db } = this.ctx;
+    const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(auditLog).where(where);
+    const rows = await db.select().from(auditLog).where(where).orderBy(desc(auditLog.seq)).limit(pageWindow(q).limit).offset(pageWindow(q).offset);
+    const names = await this.actorNames(rows);
+    const items = rows.map((r) => ({ ...r, actorName: names.get(`${r.actorType}:${r.actorId}`) ?? null }));
+    return { items, total: Number(total), page: q.page, pageSize: q.pageSize };
+  }
+
+  private async actorNames(rows: Array<{ actorType: string; actorId: string }>) {
+    const names = new Map<string, string>();
+    const uuid = /^[0-9a-f-]{36}$/i;
+    const ids = (type: string) => [...new Set(rows.filter((r) => r.actorType === type && uuid.test(r.actorId)).map((r) => r.actorId))];
+    const adminIds = ids('admin');
+    const staffIds = ids('staff');
+    const { db } = this.ctx;
+    if (adminIds.length) {
+      for (const a of await db.select({ id: admins.id, username: admins.username }).from(admins).where(inArray(admins.id, adminIds))) names.set(`admin:${a.id}`, a.username);
+    }
+    if (staffIds.length) {
+      for (const s of await db.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, staffIds))) names.set(`staff:${s.id}`, s.name);
+    }
+    return names;
+  }
+
+  /** 首页 counts, including how many faces the center holds (X5 filing duty at 100,000). */
+  async dashboard(req: FastifyRequest) {
+    requireActor(req, 'admin');
+    const { db } = this.ctx;
+    const one = async (q: Promise<Array<{ n: number }>>) => Number((await q)[0]?.n ?? 0);
+    const activeStaff = and(isNull(staff.deletedAt), eq(staff.active, true));
+    const unitsCount = await one(db.select({ n: count() }).from(units));
+    const staffCount = await one(db.select({ n: count() }).from(staff).where(activeStaff));
+    const hosts = await one(db.select({ n: count() }).from(staff).where(and(activeStaff, eq(staff.visitPermission, true))));
+    const visitorsCount = await one(db.select({ n: count() }).from(visitors));
+    const visitorFaces = await one(db.select({ n: count() }).from(visitors).where(isNotNull(visitors.photoKey)));
+    const staffFaces = await one(db.select({ n: count() }).from(staff).where(and(isNull(staff.deletedAt), isNotNull(staff.photoKey))));
+    const jobCounts = await db.select({ status: jobs.status, n: count() }).from(jobs).where(inArray(jobs.status, ['failed', 'dead'])).groupBy(jobs.status);
+    const jobsBy = (s: string) => Number(jobCounts.find((j) => j.status === s)?.n ?? 0);
+    return {
+      units: unitsCount,
+      staff: staffCount,
+      staffWithVisitPermission: hosts,
+      visitors: visitorsCount,
+      faces: { visitors: visitorFaces, staff: staffFaces, total: visitorFaces + staffFaces, filingThreshold: FACE_FILING_THRESHOLD },
+      jobs: { failed: jobsBy('failed'), dead: jobsBy('dead') },
+    };
+  }
+}
