@@ -61,7 +61,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   let rateLimiter: RateLimiter;
   if (config.REDIS_URL) {
     const { Redis } = await import('ioredis');
-    rateLimiter = new RedisRateLimiter(new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }), clock);
+    rateLimiter = new RedisRateLimiter(new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }), clock, config.REDIS_KEY_PREFIX);
   } else rateLimiter = new DbRateLimiter(database.db, clock);
   const sms =
     opts.sms ??

@@ -31,6 +31,8 @@ const schema = z.object({
   DEMO_DATA: bool.default(true),
   WORKERS: bool.default(true),
   REDIS_URL: z.string().url().optional(),
+  /** prefix of every Redis key, so several deployments (or test runs) can share one Redis */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),
   SMS_PER_PHONE_PER_HOUR: z.coerce.number().int().min(1).default(10),
   SMS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
   SMS_PROVIDER: z.enum(['outbox', 'aliyun']).default('outbox'),
@@ -46,6 +48,7 @@ const schema = z.object({
   WECOM_CORP_ID: z.string().optional(),
   WECOM_CORP_SECRET: z.string().optional(),
   WECOM_AGENT_ID: z.string().optional(),
+  WECOM_OAUTH_URL: z.string().url().default('https://open.weixin.qq.com'),
   WECOM_API_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
   STORAGE_DIR: z.string().optional(),
 });

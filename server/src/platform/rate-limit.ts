@@ -35,10 +35,12 @@ export class RedisRateLimiter implements RateLimiter {
   constructor(
     private readonly redis: import('ioredis').Redis,
     private readonly clock: Clock,
+    /** REDIS_KEY_PREFIX */
+    private readonly prefix = 'sg:',
   ) {}
   async hit(key: string, windowSeconds: number) {
     const windowStart = Math.floor(this.clock.now().getTime() / 1000 / windowSeconds) * windowSeconds;
-    const k = `sg:rl:${key}:${windowStart}`;
+    const k = `${this.prefix}rl:${key}:${windowStart}`;
     const [[, count]] = (await this.redis.multi().incr(k).expire(k, windowSeconds + 5).exec()) as [[null, number], unknown];
     return Number(count);
   }

@@ -21,11 +21,14 @@ export const visitors = pgTable(
     /** unit whose 办理须知 the visitor saw, if any */
     registeredVia: text('registered_via').notNull().default('self'),
     lastVisitAt: tstz('last_visit_at'),
+    /** WeChat Official Account openid, bound after the visitor's first SMS login from WeChat */
+    wechatOpenId: text('wechat_open_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('visitors_phone').on(t.phone),
+    uniqueIndex('visitors_wechat_open_id').on(t.wechatOpenId).where(sql`${t.wechatOpenId} is not null`),
     index('visitors_id_number_idx').on(t.idNumberIdx),
     check('visitors_phone_format', sql`${t.phone} ~ '^1[0-9]{10}$'`),
   ],

@@ -1,0 +1,2 @@
+ALTER TABLE "visitors" ADD COLUMN "wechat_open_id" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "visitors_wechat_open_id" ON "visitors" USING btree ("wechat_open_id") WHERE "visitors"."wechat_open_id" is not null;
