@@ -26,6 +26,7 @@ import { OutboxSmsProvider, type SmsProvider } from './modules/notify/sms.provid
 import { registerSmsJobs } from './modules/notify/sms.service.js';
 import { installSessions } from './modules/identity/session.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
+import { oauthRoutes } from './modules/identity/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { modules } from './modules/index.js';
 
@@ -104,6 +105,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
 
   await systemRoutes(app, ctx);
   await identityRoutes(app, ctx);
+  await oauthRoutes(app, ctx);
   for (const m of modules) await m(app, ctx);
 
   const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(webDist, 'index.html'));

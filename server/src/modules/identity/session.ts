@@ -11,6 +11,7 @@ import { AppError } from '../../platform/errors.js';
 import type { AppContext } from '../../platform/context.js';
 import type { SubjectType } from '../../../../contracts/permissions.js';
 import type { Tx } from '../../platform/db.js';
+import { bindPendingWechat } from './wechat-binding.js';
 
 export const SESSION_COOKIE = 'sg_session';
 
@@ -35,6 +36,8 @@ export async function createSession(ctx: AppContext, tx: Tx, reply: FastifyReply
     .insert(sessions)
     .values({ tokenHash: sha256(token), subjectType: subject.type, subjectId: subject.id, expiresAt, userAgent: userAgent?.slice(0, 300) })
     .returning({ id: sessions.id });
+  // a WeChat openid waiting in this browser is bound to the visitor who signs in (SMS or registration)
+  if (subject.type === 'visitor') await bindPendingWechat(ctx, tx, reply, subject.id);
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
