@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../platform/context.js';
+import { visitorsRoutes } from './visitors/visitors.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
+  visitorsRoutes,
   adminRoutes,
   kioskRoutes,
 ];

@@ -8,7 +8,7 @@ import { Client, type TestApp } from './harness.js';
 let seq = 0;
 const uniq = () => `${Date.now().toString(36)}${(seq++).toString(36)}${randomInt(1000)}`;
 export const randomPhone = () => `15${String(randomInt(0, 1e9)).padStart(9, '0')}`;
-export const validIdNumber = (n = randomInt(0, 999)) => withIdCheckDigit(`3303021990010${String(n).padStart(3, '0')}`.slice(0, 17));
+export const validIdNumber = (n = randomInt(0, 999)) => withIdCheckDigit(`33030219900101${String(n % 1000).padStart(3, '0')}`);
 
 export async function newUnit(t: TestApp, o: Partial<typeof units.$inferInsert> = {}) {
   const [u] = await t.ctx.db.insert(units).values({ name: `单位${uniq()}`, ...o }).returning();

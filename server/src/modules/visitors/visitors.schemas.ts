@@ -1,0 +1,44 @@
+/** Request and response schemas of the visitors module, each with its inferred type. */
+import { z } from 'zod';
+import { ID_TYPES } from '../../../../contracts/identity.js';
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullish()
+    .transform((v) => (v ? v : null));
+
+/** 我的信息 (V2 注册, V5 修改注册信息). The phone is the login identity and is not edited here. */
+export const visitorInfoBody = z.object({
+  name: z.string().trim().min(1).max(50).describe('姓名'),
+  idType: z.enum(ID_TYPES).default('prc_id').describe('证件类型'),
+  idNumber: z.string().trim().min(1).max(40).describe('证件号码; prc_id is checked with its GB 11643 check digit'),
+  company: optionalText(100).describe('单位 (the visitor’s own employer)'),
+  position: optionalText(50).describe('职务'),
+  photoUploadId: z.uuid().nullish().describe('from POST /api/visitor/photos in this session'),
+});
+export type VisitorInfoInput = z.infer<typeof visitorInfoBody>;
+
+export const myVisitorInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  phone: z.string(),
+  idType: z.enum(ID_TYPES),
+  /** the owner's own number, in full */
+  idNumber: z.string().nullable(),
+  idNumberMasked: z.string().nullable(),
+  company: z.string().nullable(),
+  position: z.string().nullable(),
+  hasPhoto: z.boolean(),
+  faceConsent: z.object({ version: z.string(), grantedAt: z.string() }).nullable(),
+  updatedAt: z.string(),
+});
+export type MyVisitorInfo = z.infer<typeof myVisitorInfo>;
+
+export const uploadResult = z.object({ uploadId: z.string() });
+
+export const unitList = z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) });
+export const unitInstructions = z.object({ unitId: z.string(), unitName: z.string(), instructions: z.string() });
+export const instructionsList = z.object({ items: z.array(unitInstructions) });
