@@ -1,0 +1,151 @@
+/**
+ * SMS limits hold across app instances (scale-out, ARCHITECTURE "nothing may assume a single
+ * process"): in Redis when REDIS_URL is set, otherwise in the shared database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Client, createTestApp, type TestApp } from '../test/harness.js';
+import { createTestAppOn, openSharedDatabase, type SharedDatabase } from '../test/shared-db.js';
+import { rateCounters } from '../db/schema/index.js';
+import { Clock } from './clock.js';
+import { DbRateLimiter, RedisRateLimiter } from './rate-limit.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const send = (t: TestApp, ip: string, phone: string) => new Client(t, ip).post('/api/auth/sms-codes', { phone, purpose: 'visitor_login' });
+const uniqueIp = () => `10.${[...randomBytes(3)].join('.')}`;
+let phoneSeq = 0;
+const uniquePhone = () => `139${String(Date.now() % 1e6).padStart(6, '0')}${String(phoneSeq++ % 100).padStart(2, '0')}`;
+
+/** The shared scenario: per-IP and per-phone limits counted across instances A and B. */
+async function expectLimitsShared(a: TestApp, b: TestApp, opts: { perIp: number; perPhone: number }) {
+  const ip = uniqueIp();
+  const codes: number[] = [];
+  for (let i = 0; i < opts.perIp; i++) codes.push((await send(i % 2 ? b : a, ip, uniquePhone())).statusCode);
+  expect(codes).toEqual(Array(opts.perIp).fill(200));
+  // both instances now refuse this IP, though each saw only part of the traffic
+  for (const t of [a, b]) {
+    const res = await send(t, ip, uniquePhone());
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error.code).toBe('SMS_RATE_LIMITED');
+  }
+  // another IP is unaffected
+  expect((await send(b, uniqueIp(), uniquePhone())).statusCode).toBe(200);
+
+  // per phone: sends spread over both instances (61 s apart, to pass the resend gap)
+  const phone = uniquePhone();
+  const start = Date.now();
+  const at = (n: number) => {
+    for (const t of [a, b]) t.ctx.clock.set(new Date(start + n * 61_000));
+  };
+  try {
+    for (let i = 0; i < opts.perPhone; i++) {
+      at(i);
+      expect((await send(i % 2 ? b : a, uniqueIp(), phone)).statusCode).toBe(200);
+    }
+    at(opts.perPhone);
+    const res = await send(opts.perPhone % 2 ? a : b, uniqueIp(), phone);
+    expect(res.statusCode).toBe(429);
+    expect(res.json().error.code).toBe('SMS_RATE_LIMITED');
+  } finally {
+    for (const t of [a, b]) t.ctx.clock.set(null);
+  }
+}
+
+describe('Redis rate limits shared by two app instances (REDIS_URL)', () => {
+  const prefix = `sgtest:${randomUUID()}:`;
+  const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, SMS_PER_IP_PER_HOUR: '4', SMS_PER_PHONE_PER_HOUR: '3' };
+  let a: TestApp;
+  let b: TestApp;
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    // two instances with separate databases: the only thing they share is Redis
+    a = await createTestApp({ env });
+    b = await createTestApp({ env });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('share the per-IP and per-phone SMS limits', async () => {
+    expect(a.ctx.rateLimiter).toBeInstanceOf(RedisRateLimiter);
+    await expectLimitsShared(a, b, { perIp: 4, perPhone: 3 });
+    // the counters are in Redis under this run's prefix, not in either database
+    const keys = await redis.keys(`${prefix}rl:sms:*`);
+    expect(keys.some((k) => k.startsWith(`${prefix}rl:sms:ip:`))).toBe(true);
+    expect(keys.some((k) => k.startsWith(`${prefix}rl:sms:phone:`))).toBe(true);
+    expect(await a.ctx.db.select().from(rateCounters)).toEqual([]);
+    expect(await b.ctx.db.select().from(rateCounters)).toEqual([]);
+    const ttl = await redis.ttl(keys[0]!);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3600 + 5);
+  });
+
+  it('two limiter instances counting one key concurrently never lose a hit', async () => {
+    const clock = new Clock('Asia/Shanghai');
+    const r1 = new RedisRateLimiter(new Redis(REDIS_URL), clock, prefix);
+    const r2 = new RedisRateLimiter(new Redis(REDIS_URL), clock, prefix);
+    try {
+      const key = `concurrent:${randomUUID()}`;
+      const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? r1 : r2).hit(key, 3600)));
+      expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    } finally {
+      await r1.close();
+      await r2.close();
+    }
+  });
+
+  it('a new window starts a new count', async () => {
+    const clock = new Clock('Asia/Shanghai');
+    const r = new RedisRateLimiter(new Redis(REDIS_URL), clock, prefix);
+    try {
+      clock.set('2026-11-24T10:00:10Z');
+      const key = `window:${randomUUID()}`;
+      expect(await r.hit(key, 60)).toBe(1);
+      expect(await r.hit(key, 60)).toBe(2);
+      clock.set('2026-11-24T10:01:00Z');
+      expect(await r.hit(key, 60)).toBe(1);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('database rate limits shared by two app instances on one database', () => {
+  let shared: SharedDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  const env = { SMS_PER_IP_PER_HOUR: '4', SMS_PER_PHONE_PER_HOUR: '3' };
+  beforeAll(async () => {
+    shared = await openSharedDatabase();
+    const key = randomBytes(32).toString('base64');
+    a = await createTestAppOn(shared.a, env, key);
+    b = await createTestAppOn(shared.b, env, key);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await shared?.close();
+  });
+
+  it('share the per-IP and per-phone SMS limits', async () => {
+    expect(a.ctx.rateLimiter).toBeInstanceOf(DbRateLimiter);
+    expect(a.ctx.rateLimiter).not.toBe(b.ctx.rateLimiter);
+    if (shared.kind === 'postgres') expect(shared.a).not.toBe(shared.b); // two pools, like two processes
+    await expectLimitsShared(a, b, { perIp: 4, perPhone: 3 });
+  });
+
+  it('two limiter instances counting one key concurrently never lose a hit', async () => {
+    const clock = new Clock('Asia/Shanghai');
+    const l1 = new DbRateLimiter(shared.a.db, clock);
+    const l2 = new DbRateLimiter(shared.b.db, clock);
+    const key = `concurrent:${randomUUID()}`;
+    const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? l1 : l2).hit(key, 3600)));
+    expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * One database seen by two "processes": on PostgreSQL (TEST_DATABASE_URL set) a fresh database
+ * opened through two separate connection pools; on PGlite (one connection by nature) the same
+ * in-memory database handed to both. Plus a way to build an app on a given database, so tests can
+ * run two app instances side by side the way a scaled-out deployment does.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { buildApp } from '../app.js';
+import { loadConfig } from '../platform/config.js';
+import { openDatabase, type Database } from '../platform/db.js';
+import { Clock } from '../platform/clock.js';
+import type { TestApp } from './harness.js';
+
+export interface SharedDatabase {
+  kind: 'pglite' | 'postgres';
+  a: Database;
+  b: Database;
+  close(): Promise<void>;
+}
+
+export async function openSharedDatabase(): Promise<SharedDatabase> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const db = await openDatabase({ memory: true });
+    await db.migrate();
+    return { kind: 'pglite', a: db, b: db, close: () => db.close() };
+  }
+  const pg = await import('pg');
+  const name = `sg_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.default.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const a = await openDatabase({ url: u.toString(), poolMax: 5 });
+  await a.migrate();
+  const b = await openDatabase({ url: u.toString(), poolMax: 5 });
+  return {
+    kind: 'postgres',
+    a,
+    b,
+    close: async () => {
+      await a.close();
+      await b.close();
+      const c = new pg.default.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** An app instance on an existing database (which it does not close), configured like createTestApp. */
+export async function createTestAppOn(database: Database, env: Record<string, string> = {}, masterKey = randomBytes(32).toString('base64')): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-test-'));
+  const config = loadConfig({}, { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dir, MASTER_KEY: masterKey, DEMO_DATA: 'false', WORKERS: 'false', ...env } as never);
+  const { app, ctx } = await buildApp({ config, database, clock: new Clock(config.TZ_CENTER), serveWeb: false, startWorkers: false });
+  await app.ready();
+  return {
+    app,
+    ctx,
+    close: async () => {
+      await app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
