@@ -3,10 +3,12 @@ import type { AppContext } from '../platform/context.js';
 import { visitorsRoutes } from './visitors/visitors.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
+import { peopleRoutes } from './people/people.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
   visitorsRoutes,
   adminRoutes,
   kioskRoutes,
+  peopleRoutes,
 ];

@@ -1,0 +1,531 @@
+/**
+ * People and organisation (A1, A3): buildings, units with 办理须知, departments, staff with the
+ * Excel import/export, the host lookup used by visitor/staff/kiosk forms, and the staff member's
+ * own profile (S9). Every method starts with the access check, runs one transaction and writes
+ * its audit event in it.
+ */
+import { maskIdNumber, maskName, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
+import { errorCatalogue, type ErrorCode } from '../../../../contracts/errors.js';
+import type { StaffRole } from '../../../../contracts/permissions.js';
+import type { AppContext } from '../../platform/context.js';
+import type { staff } from '../../db/schema/index.js';
+import type { Tx } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { audit } from '../audit/audit.js';
+import type { Actor } from '../identity/session.js';
+import { hashPassword } from '../identity/identity.service.js';
+import * as repo from './people.repository.js';
+import { buildExport, buildTemplate, readStaffWorkbook } from './import.js';
+import { checkStaffFields, HOST_LOOKUPS_PER_MINUTE, validateImportRows, type FieldError } from './people.rules.js';
+
+/** SQLSTATE and constraint of a database error, looking through Drizzle's wrapper. */
+function dbError(e: unknown): { code?: string; constraint?: string } {
+  let x = e as { code?: unknown; constraint?: string; cause?: unknown } | undefined;
+  for (let i = 0; i < 4 && x; i++) {
+    if (typeof x.code === 'string' && /^[0-9A-Z]{5}$/.test(x.code)) return { code: x.code, constraint: x.constraint };
+    x = x.cause as typeof x;
+  }
+  return {};
+}
+
+/** Maps unique / foreign-key violations a concurrent request can cause to catalogue errors. */
+function mapDbError(e: unknown): never {
+  const { code, constraint = '' } = dbError(e);
+  if (code === '23505') {
+    if (constraint.includes('phone')) throw new AppError('PHONE_TAKEN');
+    if (constraint.includes('employee_no')) throw new AppError('EMPLOYEE_NO_TAKEN');
+    throw new AppError('NAME_TAKEN');
+  }
+  if (code === '23503') throw new AppError('IN_USE');
+  throw e;
+}
+
+const firstError = (errs: FieldError[]) => {
+  if (errs.length) throw new AppError(errs[0]!.code, { field: errs[0]!.field });
+};
+const msg = (code: ErrorCode) => ({ 'zh-CN': errorCatalogue[code].zh, en: errorCatalogue[code].en });
+const iso = <T extends { createdAt: Date; updatedAt?: Date }>(r: T) => ({ ...r, createdAt: r.createdAt.toISOString(), ...(r.updatedAt ? { updatedAt: r.updatedAt.toISOString() } : {}) });
+const blankToNull = (v: string | null | undefined) => (v === undefined ? undefined : v === null || v.trim() === '' ? null : v.trim());
+
+export interface BuildingInput {
+  name: string;
+  address?: string | null;
+}
+export interface UnitInput {
+  name: string;
+  code?: string | null;
+  buildingId?: string | null;
+  instructions?: string;
+  maxVisitHours?: number;
+  allowDeskConfirm?: boolean;
+  sortOrder?: number;
+}
+export interface DepartmentInput {
+  name: string;
+  sortOrder?: number;
+}
+export interface StaffInput {
+  name: string;
+  phone: string;
+  idType?: IdType | null;
+  /** undefined: unchanged; null or '': remove */
+  idNumber?: string | null;
+  employeeNo?: string | null;
+  unitId: string;
+  departmentId?: string | null;
+  officeRoom?: string | null;
+  officePhone?: string | null;
+  position?: string | null;
+  visitPermission?: boolean;
+  roles?: StaffRole[];
+  /** undefined or '': unchanged; null: remove the password */
+  password?: string | null;
+}
+export interface StaffListQuery extends repo.StaffFilter {
+  page: number;
+  pageSize: number;
+}
+
+export class PeopleService {
+  constructor(private readonly ctx: AppContext) {}
+
+  // ------------------------------------------------------------ buildings
+
+  async listBuildings(_actor: Actor) {
+    const rows = await repo.listBuildings(this.ctx.db);
+    const counts = await Promise.all(rows.map((b) => repo.countUnitsInBuilding(this.ctx.db, b.id)));
+    return { items: rows.map((b, i) => ({ ...iso(b), unitCount: counts[i]! })) };
+  }
+
+  async createBuilding(actor: Actor, input: BuildingInput) {
+    const name = input.name.trim();
+    if (!name) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    return this.ctx.db
+      .transaction(async (tx) => {
+        if (await repo.findBuildingByName(tx, name)) throw new AppError('NAME_TAKEN');
+        const b = await repo.insertBuilding(tx, { name, address: blankToNull(input.address) ?? null });
+        await audit(tx, actor, 'building.create', { type: 'building', id: b.id }, { name });
+        return { ...iso(b), unitCount: 0 };
+      })
+      .catch(mapDbError);
+  }
+
+  async updateBuilding(actor: Actor, id: string, input: Partial<BuildingInput>) {
+    const name = input.name?.trim();
+    if (name === '') throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    return this.ctx.db
+      .transaction(async (tx) => {
+        if (!(await repo.findBuildingById(tx, id))) throw new AppError('NOT_FOUND');
+        if (name) {
+          const other = await repo.findBuildingByName(tx, name);
+          if (other && other.id !== id) throw new AppError('NAME_TAKEN');
+        }
+        const b = await repo.updateBuilding(tx, id, { name, address: blankToNull(input.address) });
+        await audit(tx, actor, 'building.update', { type: 'building', id }, { fields: Object.keys(input) });
+        return { ...iso(b!), unitCount: await repo.countUnitsInBuilding(tx, id) };
+      })
+      .catch(mapDbError);
+  }
+
+  async removeBuilding(actor: Actor, id: string) {
+    await this.ctx.db
+      .transaction(async (tx) => {
+        const b = await repo.findBuildingById(tx, id);
+        if (!b) throw new AppError('NOT_FOUND');
+        if ((await repo.countUnitsInBuilding(tx, id)) > 0) throw new AppError('IN_USE');
+        await repo.deleteBuilding(tx, id);
+        await audit(tx, actor, 'building.delete', { type: 'building', id }, { name: b.name });
+      })
+      .catch(mapDbError);
+  }
+
+  // ------------------------------------------------------------ units and departments
+
+  private async unitView(tx: Tx, unitIds?: string[]) {
+    const all = await repo.listUnits(tx);
+    const units = unitIds ? all.filter((u) => unitIds.includes(u.id)) : all;
+    const depts = await repo.listDepartments(
+      tx,
+      units.map((u) => u.id),
+    );
+    const { byUnit, byDept } = await repo.staffCounts(tx);
+    return units.map((u) => ({
+      ...iso(u),
+      staffCount: byUnit.get(u.id) ?? 0,
+      departments: depts.filter((d) => d.unitId === u.id).map((d) => ({ ...d, staffCount: byDept.get(d.id) ?? 0 })),
+    }));
+  }
+
+  async listUnits(_actor: Actor) {
+    return { items: await this.unitView(this.ctx.db) };
+  }
+
+  async getUnit(_actor: Actor, id: string) {
+    const [u] = await this.unitView(this.ctx.db, [id]);
+    if (!u) throw new AppError('NOT_FOUND');
+    return u;
+  }
+
+  private async checkUnitInput(tx: Tx, input: Partial<UnitInput>, exceptId?: string) {
+    if (input.name !== undefined) {
+      const other = await repo.findUnitByName(tx, input.name);
+      if (other && other.id !== exceptId) throw new AppError('NAME_TAKEN');
+    }
+    if (input.buildingId && !(await repo.findBuildingById(tx, input.buildingId))) throw new AppError('BUILDING_NOT_FOUND');
+  }
+
+  private unitValues(input: Partial<UnitInput>) {
+    return {
+      name: input.name,
+      code: blankToNull(input.code),
+      buildingId: input.buildingId === undefined ? undefined : input.buildingId || null,
+      instructions: input.instructions,
+      maxVisitHours: input.maxVisitHours,
+      allowDeskConfirm: input.allowDeskConfirm,
+      sortOrder: input.sortOrder,
+    };
+  }
+
+  async createUnit(actor: Actor, input: UnitInput) {
+    const name = input.name.trim();
+    if (!name) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    const id = await this.ctx.db
+      .transaction(async (tx) => {
+        await this.checkUnitInput(tx, { ...input, name });
+        const id = await repo.insertUnit(tx, { ...this.unitValues({ ...input, name }), name } as Parameters<typeof repo.insertUnit>[1]);
+        await audit(tx, actor, 'unit.create', { type: 'unit', id }, { name });
+        return id;
+      })
+      .catch(mapDbError);
+    return this.getUnit(actor, id);
+  }
+
+  async updateUnit(actor: Actor, id: string, input: Partial<UnitInput>) {
+    const name = input.name?.trim();
+    if (name === '') throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    await this.ctx.db
+      .transaction(async (tx) => {
+        if (!(await repo.findUnitById(tx, id))) throw new AppError('NOT_FOUND');
+        await this.checkUnitInput(tx, { ...input, name }, id);
+        await repo.updateUnit(tx, id, this.unitValues({ ...input, name }), this.ctx.clock.now());
+        // A3: 办理须知 changes are recorded with the field list only (the text itself can be long)
+        await audit(tx, actor, 'unit.update', { type: 'unit', id }, { fields: Object.keys(input) });
+      })
+      .catch(mapDbError);
+    return this.getUnit(actor, id);
+  }
+
+  async removeUnit(actor: Actor, id: string) {
+    await this.ctx.db
+      .transaction(async (tx) => {
+        const u = await repo.findUnitById(tx, id);
+        if (!u) throw new AppError('NOT_FOUND');
+        const { byUnit } = await repo.staffCounts(tx);
+        if ((byUnit.get(id) ?? 0) > 0 || (await repo.countDepartmentsInUnit(tx, id)) > 0) throw new AppError('IN_USE');
+        await repo.deleteUnit(tx, id);
+        await audit(tx, actor, 'unit.delete', { type: 'unit', id }, { name: u.name });
+      })
+      .catch(mapDbError);
+  }
+
+  async createDepartment(actor: Actor, unitId: string, input: DepartmentInput) {
+    const name = input.name.trim();
+    if (!name) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    return this.ctx.db
+      .transaction(async (tx) => {
+        if (!(await repo.findUnitById(tx, unitId))) throw new AppError('NOT_FOUND');
+        if (await repo.findDepartmentByName(tx, unitId, name)) throw new AppError('NAME_TAKEN');
+        const d = await repo.insertDepartment(tx, { unitId, name, sortOrder: input.sortOrder ?? 0 });
+        await audit(tx, actor, 'department.create', { type: 'department', id: d.id }, { unitId, name });
+        return { ...d, staffCount: 0 };
+      })
+      .catch(mapDbError);
+  }
+
+  async updateDepartment(actor: Actor, id: string, input: Partial<DepartmentInput>) {
+    const name = input.name?.trim();
+    if (name === '') throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    return this.ctx.db
+      .transaction(async (tx) => {
+        const d = await repo.findDepartmentById(tx, id);
+        if (!d) throw new AppError('NOT_FOUND');
+        if (name) {
+          const other = await repo.findDepartmentByName(tx, d.unitId, name);
+          if (other && other.id !== id) throw new AppError('NAME_TAKEN');
+        }
+        const out = await repo.updateDepartment(tx, id, { name, sortOrder: input.sortOrder });
+        await audit(tx, actor, 'department.update', { type: 'department', id }, { fields: Object.keys(input) });
+        const { byDept } = await repo.staffCounts(tx);
+        return { ...out!, staffCount: byDept.get(id) ?? 0 };
+      })
+      .catch(mapDbError);
+  }
+
+  async removeDepartment(actor: Actor, id: string) {
+    await this.ctx.db
+      .transaction(async (tx) => {
+        const d = await repo.findDepartmentById(tx, id);
+        if (!d) throw new AppError('NOT_FOUND');
+        const { byDept } = await repo.staffCounts(tx);
+        if ((byDept.get(id) ?? 0) > 0) throw new AppError('IN_USE');
+        await repo.deleteDepartment(tx, id);
+        await audit(tx, actor, 'department.delete', { type: 'department', id }, { unitId: d.unitId, name: d.name });
+      })
+      .catch(mapDbError);
+  }
+
+  // ------------------------------------------------------------ staff
+
+  private decryptId(enc: string | null): string | null {
+    if (!enc) return null;
+    try {
+      return this.ctx.crypto.decrypt(enc);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The admin's view of a staff member: ID number masked, no password hash. */
+  private staffView(s: NonNullable<Awaited<ReturnType<typeof repo.findStaffById>>>) {
+    const id = this.decryptId(s.idNumberEnc);
+    const { idNumberEnc: _e, passwordHash, ...rest } = s;
+    return { ...iso(rest), idType: id ? ((s.idType as IdType | null) ?? 'prc_id') : null, idNumberMasked: id ? maskIdNumber(id) : null, hasPassword: Boolean(passwordHash) };
+  }
+
+  async listStaff(actor: Actor, q: StaffListQuery) {
+    return this.ctx.db.transaction(async (tx) => {
+      const filter = { q: q.q, unitId: q.unitId, departmentId: q.departmentId, visitPermission: q.visitPermission };
+      const total = await repo.countStaff(tx, filter);
+      const rows = await repo.listStaff(tx, filter, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+      // a list of names and phones is personal data too: who looked is recorded (not the search text)
+      await audit(tx, actor, 'staff.list', { type: 'staff' }, { unitId: q.unitId, departmentId: q.departmentId, visitPermission: q.visitPermission, search: Boolean(q.q), page: q.page, count: rows.length });
+      return { items: rows.map((s) => this.staffView(s)), total, page: q.page, pageSize: q.pageSize };
+    });
+  }
+
+  async getStaff(actor: Actor, id: string) {
+    return this.ctx.db.transaction(async (tx) => {
+      const s = await repo.findStaffById(tx, id);
+      if (!s) throw new AppError('NOT_FOUND');
+      await audit(tx, actor, 'staff.read', { type: 'staff', id });
+      return this.staffView(s);
+    });
+  }
+
+  /** Field checks, trimmed values and the encrypted ID; throws the first problem. */
+  private async prepareStaff(input: Partial<StaffInput>) {
+    const t = (v: string | null | undefined) => (v == null ? v : v.trim());
+    const idNumber = input.idNumber == null ? input.idNumber : normaliseIdNumber(input.idNumber);
+    firstError(
+      checkStaffFields({
+        name: input.name?.trim(),
+        phone: input.phone?.trim(),
+        idType: input.idType ?? 'prc_id',
+        idNumber: idNumber || undefined,
+        employeeNo: t(input.employeeNo),
+        officeRoom: t(input.officeRoom),
+        officePhone: t(input.officePhone),
+        position: t(input.position),
+        password: input.password,
+      }),
+    );
+    const values: Partial<typeof staff.$inferInsert> = {
+      name: input.name?.trim(),
+      phone: input.phone?.trim(),
+      employeeNo: blankToNull(input.employeeNo),
+      unitId: input.unitId,
+      departmentId: input.departmentId === undefined ? undefined : input.departmentId || null,
+      officeRoom: blankToNull(input.officeRoom),
+      officePhone: blankToNull(input.officePhone),
+      position: blankToNull(input.position),
+      visitPermission: input.visitPermission,
+      roles: input.roles ? [...new Set(input.roles)] : undefined,
+    };
+    if (idNumber !== undefined) {
+      values.idType = idNumber ? (input.idType ?? 'prc_id') : null;
+      values.idNumberEnc = idNumber ? this.ctx.crypto.encrypt(idNumber) : null;
+      values.idNumberIdx = idNumber ? this.ctx.crypto.blindIndex(idNumber) : null;
+    }
+    if (input.password === null) values.passwordHash = null;
+    else if (input.password) values.passwordHash = await hashPassword(input.password);
+    return values;
+  }
+
+  /** Reference and uniqueness checks inside the transaction. */
+  private async checkStaffRefs(tx: Tx, v: { phone?: string; employeeNo?: string | null; unitId?: string; departmentId?: string | null }, exceptId?: string) {
+    if (v.unitId && !(await repo.findUnitById(tx, v.unitId))) throw new AppError('UNIT_NOT_FOUND');
+    if (v.departmentId) {
+      const d = await repo.findDepartmentById(tx, v.departmentId);
+      if (!d || d.unitId !== v.unitId) throw new AppError('DEPARTMENT_NOT_IN_UNIT');
+    }
+    if (v.phone && (await repo.findStaffIdByPhone(tx, v.phone, exceptId))) throw new AppError('PHONE_TAKEN');
+    if (v.employeeNo && (await repo.findStaffIdByEmployeeNo(tx, v.employeeNo, exceptId))) throw new AppError('EMPLOYEE_NO_TAKEN');
+  }
+
+  async createStaff(actor: Actor, input: StaffInput) {
+    const values = await this.prepareStaff(input);
+    const id = await this.ctx.db
+      .transaction(async (tx) => {
+        await this.checkStaffRefs(tx, values);
+        const id = await repo.insertStaff(tx, { ...values, roles: values.roles ?? ['staff'] } as Parameters<typeof repo.insertStaff>[1]);
+        await audit(tx, actor, 'staff.create', { type: 'staff', id }, { unitId: values.unitId, visitPermission: values.visitPermission ?? false });
+        return id;
+      })
+      .catch(mapDbError);
+    return this.getStaff(actor, id);
+  }
+
+  async updateStaff(actor: Actor, id: string, input: Partial<StaffInput>) {
+    const values = await this.prepareStaff(input);
+    await this.ctx.db
+      .transaction(async (tx) => {
+        const cur = await repo.findStaffById(tx, id);
+        if (!cur) throw new AppError('NOT_FOUND');
+        const unitId = values.unitId ?? cur.unitId;
+        // moving to another unit without naming a department leaves the old department behind
+        if (values.unitId && values.unitId !== cur.unitId && values.departmentId === undefined) values.departmentId = null;
+        const departmentId = values.departmentId === undefined ? cur.departmentId : values.departmentId;
+        await this.checkStaffRefs(tx, { phone: values.phone, employeeNo: values.employeeNo, unitId, departmentId }, id);
+        await repo.updateStaff(tx, id, values, this.ctx.clock.now());
+        const fields = Object.keys(input).filter((k) => k !== 'password');
+        await audit(tx, actor, 'staff.update', { type: 'staff', id }, { fields, ...(input.password !== undefined ? { password: input.password === null ? 'removed' : 'set' } : {}), ...(input.visitPermission !== undefined ? { visitPermission: input.visitPermission } : {}) });
+      })
+      .catch(mapDbError);
+    return this.getStaff(actor, id);
+  }
+
+  async removeStaff(actor: Actor, id: string) {
+    await this.ctx.db.transaction(async (tx) => {
+      if (!(await repo.softDeleteStaff(tx, id, this.ctx.clock.now()))) throw new AppError('NOT_FOUND');
+      await audit(tx, actor, 'staff.delete', { type: 'staff', id });
+    });
+  }
+
+  // ------------------------------------------------------------ Excel
+
+  async importTemplate(_actor: Actor) {
+    const units = await this.unitView(this.ctx.db);
+    return buildTemplate(units.map((u) => ({ name: u.name, departments: u.departments.map((d) => d.name) })));
+  }
+
+  /** All rows or none: every row is checked first; any problem → 422 with the full row report. */
+  async importStaff(actor: Actor, file: Buffer, fileName?: string) {
+    const rows = await readStaffWorkbook(file);
+    if (rows.length === 0) throw new AppError('IMPORT_ROWS_INVALID', [{ row: 2, column: '姓名*', code: 'REQUIRED_FIELD_MISSING', message: msg('REQUIRED_FIELD_MISSING') }]);
+    const { crypto, clock } = this.ctx;
+    return this.ctx.db
+      .transaction(async (tx) => {
+        const units = await this.unitView(tx);
+        const phones = [...new Set(rows.map((r) => (r.values.phone ?? '').replace(/[\s-]/g, '')).filter(Boolean))];
+        const nos = [...new Set(rows.map((r) => (r.values.employeeNo ?? '').trim()).filter(Boolean))];
+        const existing = await repo.findStaffByPhones(tx, phones);
+        const owners = await repo.findStaffByEmployeeNos(tx, nos);
+        const { records, errors } = validateImportRows(rows, {
+          units: new Map(units.map((u) => [u.name, { id: u.id, departments: new Map(u.departments.map((d) => [d.name, d.id])) }])),
+          staffByPhone: new Map(existing.map((s) => [s.phone, { id: s.id, unitId: s.unitId, hasIdNumber: Boolean(s.idNumberEnc) }])),
+          employeeNoOwner: new Map(owners.map((o) => [o.employeeNo!, o.phone])),
+        });
+        if (errors.length) {
+          throw new AppError(
+            'IMPORT_ROWS_INVALID',
+            errors.map((e) => ({ ...e, message: msg(e.code) })),
+          );
+        }
+        const now = clock.now();
+        const idValues = (r: (typeof records)[number]) =>
+          r.idNumber ? { idType: r.idType ?? 'prc_id', idNumberEnc: crypto.encrypt(r.idNumber), idNumberIdx: crypto.blindIndex(r.idNumber) } : {};
+        const creates = records.filter((r) => !r.existingId);
+        const updates = records.filter((r) => r.existingId);
+        for (let i = 0; i < creates.length; i += 500) {
+          await repo.insertStaffMany(
+            tx,
+            creates.slice(i, i + 500).map((r) => ({
+              name: r.name,
+              phone: r.phone,
+              unitId: r.unitId,
+              departmentId: r.departmentId ?? null,
+              employeeNo: r.employeeNo ?? null,
+              officeRoom: r.officeRoom ?? null,
+              officePhone: r.officePhone ?? null,
+              position: r.position ?? null,
+              visitPermission: r.visitPermission ?? false,
+              ...idValues(r),
+            })),
+          );
+        }
+        for (const r of updates) {
+          await repo.updateStaff(
+            tx,
+            r.existingId!,
+            {
+              name: r.name,
+              unitId: r.unitId,
+              departmentId: r.departmentId,
+              employeeNo: r.employeeNo,
+              officeRoom: r.officeRoom,
+              officePhone: r.officePhone,
+              position: r.position,
+              visitPermission: r.visitPermission,
+              ...idValues(r),
+            },
+            now,
+          );
+        }
+        const result = { created: creates.length, updated: updates.length };
+        await audit(tx, actor, 'staff.import', { type: 'staff' }, { ...result, fileName: fileName?.slice(0, 200) });
+        return result;
+      })
+      .catch(mapDbError);
+  }
+
+  async exportStaff(actor: Actor, filter: repo.StaffFilter) {
+    const rows = await this.ctx.db.transaction(async (tx) => {
+      const rows = await repo.listStaff(tx, filter, null);
+      await audit(tx, actor, 'staff.export', { type: 'staff' }, { unitId: filter.unitId, departmentId: filter.departmentId, visitPermission: filter.visitPermission, search: Boolean(filter.q), count: rows.length });
+      return rows;
+    });
+    return buildExport(
+      rows.map((s) => {
+        const v = this.staffView(s);
+        return { ...v, departmentName: v.departmentName ?? null, idType: v.idType };
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------ host lookup and own profile
+
+  /** Phone → masked host, only for staff with 访问权限 on; any other phone gets the same 404. */
+  async lookupHost(actor: Actor, phone: string) {
+    const key = `host-lookup:${actor.sessionId ?? `${actor.type}:${actor.id}`}`;
+    if ((await this.ctx.rateLimiter.hit(key, 60)) > HOST_LOOKUPS_PER_MINUTE) throw new AppError('RATE_LIMITED');
+    firstError(checkStaffFields({ phone: phone.trim() }));
+    const h = await repo.findHostByPhone(this.ctx.db, phone.trim());
+    if (!h) throw new AppError('HOST_NOT_FOUND');
+    return { hostId: h.id, maskedName: maskName(h.name), unitId: h.unitId, unitName: h.unitName, departmentName: h.departmentName ?? null };
+  }
+
+  /** S9: the signed-in staff member's own data, their ID number in full (they are its owner). */
+  async myProfile(actor: Actor) {
+    const s = await repo.findStaffById(this.ctx.db, actor.id);
+    if (!s) throw new AppError('NOT_FOUND');
+    const v = this.staffView(s);
+    return {
+      id: v.id,
+      name: v.name,
+      phone: v.phone,
+      unitId: v.unitId,
+      unitName: v.unitName,
+      departmentId: v.departmentId,
+      departmentName: v.departmentName ?? null,
+      employeeNo: v.employeeNo,
+      officeRoom: v.officeRoom,
+      officePhone: v.officePhone,
+      position: v.position,
+      roles: v.roles,
+      visitPermission: v.visitPermission,
+      idType: v.idType,
+      idNumberMasked: v.idNumberMasked,
+      idNumber: this.decryptId(s.idNumberEnc),
+    };
+  }
+}
