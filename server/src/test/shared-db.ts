@@ -39,6 +39,9 @@ export async function openSharedDatabase(): Promise<SharedDatabase> {
   const a = await openDatabase({ url: u.toString(), poolMax: 5 });
   await a.migrate();
   const b = await openDatabase({ url: u.toString(), poolMax: 5 });
+  // pool.end() resolves before idle sockets are gone; the forced drop below then terminates those
+  // backends, and an idle client's error would surface as an unhandled 'error' on the pool.
+  for (const d of [a, b]) d.pool?.on('error', () => {});
   return {
     kind: 'postgres',
     a,
