@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { Client, createTestApp, lastCode, type TestApp } from '../../test/harness.js';
-import { newStaff, newVisitor, randomPhone } from '../../test/factories.js';
+import { newStaff, newVisitor, randomPhone, validIdNumber } from '../../test/factories.js';
 import { startWechatOAuthStub, type WechatOAuthStub } from '../../test/stubs/wechat-oauth-stub.js';
 import { startWecomStub, type WecomStub } from '../../test/stubs/wecom-stub.js';
 import { auditLog, oauthStates, visitors } from '../../db/schema/index.js';
@@ -146,7 +146,7 @@ describe('WeChat sign-in (visitors)', () => {
     expect(row!.wechatOpenId).toBe(openId);
   });
 
-  it('a new phone (not yet a visitor) binds nothing at SMS login; the openid stays waiting for the visitor session', async () => {
+  it('a new phone binds nothing at SMS login; registering (注册) then binds the openid to the new visitor', async () => {
     const openId = newOpenId();
     wechat.signInAs(openId);
     const browser = new Client(t, '10.2.0.4');
@@ -157,6 +157,12 @@ describe('WeChat sign-in (visitors)', () => {
     expect(login.json()).toEqual({ registered: false });
     expect(browser.cookies.has(WECHAT_BIND_COOKIE)).toBe(true);
     expect(await t.ctx.db.select().from(visitors).where(eq(visitors.wechatOpenId, openId))).toHaveLength(0);
+
+    const reg = await browser.post('/api/visitor/register', { name: '陈小春', idType: 'prc_id', idNumber: validIdNumber() });
+    expect(reg.statusCode).toBe(200);
+    const [bound] = await t.ctx.db.select({ id: visitors.id, phone: visitors.phone }).from(visitors).where(eq(visitors.wechatOpenId, openId));
+    expect(bound).toEqual({ id: reg.json().id, phone });
+    expect(browser.cookies.has(WECHAT_BIND_COOKIE)).toBe(false);
   });
 
   it('a forged or expired binding cookie binds nothing', async () => {
