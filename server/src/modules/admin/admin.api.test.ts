@@ -149,6 +149,13 @@ describe('GET /api/admin/audit (审计日志)', () => {
     expect((await admin.get('/api/admin/audit?action=%25')).json().total).toBe(0);
   });
 
+  it('names staff and kiosk actors too', async () => {
+    const created = (await admin.post('/api/admin/kiosk-devices', { name: '二号楼访客机' })).json();
+    expect((await new Client(t, '10.3.2.1').post('/api/kiosk/pair', { token: created.token })).statusCode).toBe(200);
+    const res = (await admin.get('/api/admin/audit?action=kiosk_device.pair')).json();
+    expect(res.items[0]).toMatchObject({ actorType: 'kiosk', actorId: created.device.id, actorName: '二号楼访客机' });
+  });
+
   it('refuses bad input with 400', async () => {
     for (const q of ['actorType=robot', 'from=not-a-date', 'pageSize=0']) expect((await admin.get(`/api/admin/audit?${q}`)).statusCode, q).toBe(400);
   });

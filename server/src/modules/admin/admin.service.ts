@@ -4,7 +4,7 @@
  */
 import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import { admins, auditLog, jobs, smsMessages, staff, units, visitors } from '../../db/schema/index.js';
+import { admins, auditLog, jobs, kioskDevices, smsMessages, staff, units, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { maskPhone } from '../../../../contracts/identity.js';
@@ -117,12 +117,16 @@ export class AdminService {
     const ids = (type: string) => [...new Set(rows.filter((r) => r.actorType === type && uuid.test(r.actorId)).map((r) => r.actorId))];
     const adminIds = ids('admin');
     const staffIds = ids('staff');
+    const kioskIds = ids('kiosk');
     const { db } = this.ctx;
     if (adminIds.length) {
       for (const a of await db.select({ id: admins.id, username: admins.username }).from(admins).where(inArray(admins.id, adminIds))) names.set(`admin:${a.id}`, a.username);
     }
     if (staffIds.length) {
       for (const s of await db.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, staffIds))) names.set(`staff:${s.id}`, s.name);
+    }
+    if (kioskIds.length) {
+      for (const k of await db.select({ id: kioskDevices.id, name: kioskDevices.name }).from(kioskDevices).where(inArray(kioskDevices.id, kioskIds))) names.set(`kiosk:${k.id}`, k.name);
     }
     return names;
   }

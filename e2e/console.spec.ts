@@ -1,0 +1,142 @@
+/**
+ * Journey: the administrator signs in, reads the dashboard and the SMS outbox (after a staff
+ * member asks for a login code), creates a kiosk device; the lobby kiosk pairs with its token at
+ * 1280×800; a staff member signs in by password at 375×667 and opens 个人信息.
+ */
+import assert from 'node:assert/strict';
+import type { E2EContext } from './run.js';
+
+const STAFF_PHONE = '17348862736';
+const STAFF_PASSWORD = 'Safeguard@2026';
+
+export async function run(e2e: E2EContext, admin: { username: string; password: string } = { username: 'admin', password: 'e2e-admin-password' }) {
+  const { baseUrl, browser, screenshot } = e2e;
+  // let Element Plus / Vant enter transitions finish so the pictures show the settled page
+  const shot = async (page: Parameters<typeof screenshot>[0], name: string) => {
+    await page.waitForTimeout(400);
+    await screenshot(page, name);
+  };
+
+  // ---------------------------------------------------------------- admin console at 1440×900
+  const adminCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+  const a = await adminCtx.newPage();
+  await a.goto(`${baseUrl}/admin/`);
+  await a.waitForURL(/\/admin\/login/);
+  await a.getByText('管理后台登录').waitFor();
+  await shot(a, 'admin-login');
+
+  await a.fill('input[name=username]', admin.username);
+  await a.fill('input[name=password]', 'wrong-password');
+  await a.click('button[type=submit]');
+  await a.locator('[data-test=login-error]').getByText('账号或密码错误').waitFor();
+  await shot(a, 'admin-login-error');
+
+  await a.fill('input[name=password]', admin.password);
+  await a.click('button[type=submit]');
+  await a.waitForURL(`${baseUrl}/admin/`);
+  await a.locator('[data-test=stat-units]').waitFor();
+  assert.match(await a.locator('[data-test=stat-staff]').innerText(), /30/);
+  await shot(a, 'admin-dashboard');
+
+  // a staff member asks for a login code; it shows in the development outbox
+  const sms = await a.request.post(`${baseUrl}/api/auth/sms-codes`, { data: { phone: STAFF_PHONE, purpose: 'staff_login' } });
+  // (200, or 429 SMS_TOO_SOON when the journey is re-run within a minute on the same database)
+  assert.ok(sms.status() === 200 || (await sms.json()).error?.code === 'SMS_TOO_SOON', await sms.text());
+  await a.getByRole('menuitem', { name: '短信发件箱' }).click();
+  await a.waitForURL(/system\/sms-outbox/);
+  const outbox = a.locator('[data-test=outbox-table]');
+  await outbox.getByText(STAFF_PHONE).first().waitFor();
+  assert.match(await outbox.innerText(), /验证码为\d{6}/);
+  await shot(a, 'admin-sms-outbox');
+
+  await a.getByRole('menuitem', { name: '任务队列' }).click();
+  await a.locator('[data-test=jobs-table]').getByText('sms.send').first().waitFor();
+  await shot(a, 'admin-jobs');
+
+  await a.getByRole('menuitem', { name: '审计日志' }).click();
+  await a.locator('[data-test=audit-table]').getByText('sms_outbox.read').first().waitFor();
+  await shot(a, 'admin-audit');
+
+  await a.getByRole('menuitem', { name: '访客库' }).click();
+  await a.locator('[data-test=coming-soon]').getByText('即将推出').waitFor();
+  await shot(a, 'admin-coming-soon');
+
+  // create a kiosk device: the token is shown once, with its QR code
+  await a.getByRole('menuitem', { name: '访客机设备' }).click();
+  await a.click('[data-test=new-kiosk]');
+  await a.fill('input[name=kiosk-name]', '1号楼大厅访客机');
+  await a.fill('input[name=kiosk-location]', '行政中心1号楼一楼大厅');
+  await a.click('[data-test=save-kiosk]');
+  const tokenInput = a.locator('input[data-test=kiosk-token]');
+  await tokenInput.waitFor();
+  const token = await tokenInput.inputValue();
+  assert.match(token, /^sgk_/);
+  await a.locator('img[alt=QR]').waitFor();
+  await shot(a, 'admin-kiosk-token');
+  await a.getByRole('button', { name: '我已保存' }).click();
+  await a.locator('[data-test=kiosk-table] tbody tr').first().getByText('待配对').waitFor();
+
+  // ---------------------------------------------------------------- kiosk at 1280×800 (landscape)
+  const kioskCtx = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true, locale: 'zh-CN', timezoneId: 'Europe/London' });
+  const k = await kioskCtx.newPage();
+  await k.goto(`${baseUrl}/kiosk/`);
+  await k.waitForURL(/\/kiosk\/pair/);
+  await k.getByText('访客机配对').waitFor();
+  await k.fill('input[name=token]', 'sgk_not-a-real-token');
+  await k.click('[data-test=pair-submit]');
+  await k.getByText('设备令牌无效或已停用').waitFor();
+  await shot(k, 'kiosk-pair-error');
+  await k.fill('input[name=token]', token);
+  await shot(k, 'kiosk-pair');
+  await k.click('[data-test=pair-submit]');
+  await k.waitForURL(`${baseUrl}/kiosk/`);
+  await k.locator('[data-test=device]').getByText('1号楼大厅访客机').waitFor();
+  await k.getByText('行政中心1号楼一楼大厅').waitFor();
+  // the clock shows the center's time (Asia/Shanghai), not the tablet's zone
+  const shanghai = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date()).slice(0, 2);
+  assert.match(await k.locator('[data-test=clock]').innerText(), new RegExp(`^${shanghai}:`));
+  await shot(k, 'kiosk-home');
+  await k.click('[data-test=walk-in]');
+  await k.locator('[data-test=coming-soon]').getByText('普通访客 · 即将推出').waitFor();
+  await shot(k, 'kiosk-coming-soon');
+  await k.getByRole('button', { name: '返回首页' }).click();
+  await k.locator('[data-test=appointment]').waitFor();
+
+  await a.reload();
+  await a.locator('[data-test=kiosk-table] tbody tr').first().getByText('已配对').waitFor();
+  await shot(a, 'admin-kiosk-devices');
+
+  // ---------------------------------------------------------------- staff app at 375×667
+  const staffCtx = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' });
+  const s = await staffCtx.newPage();
+  await s.goto(`${baseUrl}/staff/`);
+  await s.waitForURL(/\/staff\/login/);
+  await s.getByText('内部人员登录').waitFor();
+  await shot(s, 'staff-login');
+  await s.getByRole('tab', { name: '密码登录' }).click();
+  await s.fill('input[name=phone]', STAFF_PHONE);
+  await s.fill('input[name=password]', STAFF_PASSWORD);
+  await shot(s, 'staff-login-password');
+  await s.click('[data-test=login-submit]');
+  await s.waitForURL(`${baseUrl}/staff/`);
+  await s.getByText('您好，姜柠檬').waitFor();
+  for (const label of ['访客邀约', '我的邀约', '远程开门', '会议预订', '我的预订', '我的会议', '审批中心', '个人信息', '代登记人员']) await s.getByText(label, { exact: true }).waitFor();
+  await shot(s, 'staff-home');
+
+  await s.getByText('访客邀约', { exact: true }).click();
+  await s.locator('[data-test=coming-soon]').getByText('即将推出').waitFor();
+  await shot(s, 'staff-coming-soon');
+  await s.goBack();
+
+  await s.getByText('个人信息', { exact: true }).click();
+  await s.waitForURL(/\/staff\/profile/);
+  const id = s.locator('[data-test=profile-id] .van-cell__value');
+  await id.waitFor();
+  assert.match(await id.innerText(), /^\d{4}\*{10}[\dX]{4}$/);
+  await s.getByText('姜柠檬').waitFor();
+  await shot(s, 'staff-profile');
+
+  await adminCtx.close();
+  await kioskCtx.close();
+  await staffCtx.close();
+}

@@ -1,0 +1,99 @@
+/** The admin console's API calls (listX / getX / createX / removeX), over the shared client. */
+import { http } from '@shared/api';
+
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+export interface Me {
+  type: string;
+  id: string;
+  name: string;
+}
+export interface Dashboard {
+  units: number;
+  staff: number;
+  staffWithVisitPermission: number;
+  visitors: number;
+  faces: { visitors: number; staff: number; total: number; filingThreshold: number };
+  jobs: { failed: number; dead: number };
+}
+export interface SmsMessage {
+  id: string;
+  phone: string;
+  template: string;
+  content: string;
+  provider: string;
+  status: string;
+  error: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+export interface Job {
+  id: string;
+  type: string;
+  key: string;
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actorType: string;
+  actorId: string;
+  actorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  detail: unknown;
+  ip: string | null;
+}
+export interface KioskDevice {
+  id: string;
+  name: string;
+  location: string | null;
+  buildingId: string | null;
+  buildingName: string | null;
+  status: 'unpaired' | 'paired' | 'revoked';
+  createdAt: string;
+  pairedAt: string | null;
+  lastSeenAt: string | null;
+  revokedAt: string | null;
+}
+
+const qs = (q: Record<string, unknown>) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+export const login = (username: string, password: string) => http.post<{ ok: true }>('/api/auth/admin/login', { username, password });
+export const logout = () => http.post<{ ok: true }>('/api/auth/logout');
+export const getMe = () => http.get<Me>('/api/auth/me', { silent401: true });
+export const getDashboard = () => http.get<Dashboard>('/api/admin/dashboard');
+export const listSmsOutbox = (q: { page: number; pageSize: number; phone?: string }) => http.get<Paged<SmsMessage>>(`/api/admin/sms-outbox${qs(q)}`);
+export const listJobs = (q: { page: number; pageSize: number; status?: string }) => http.get<Paged<Job>>(`/api/admin/jobs${qs(q)}`);
+export const retryJob = (id: string) => http.post<{ ok: true }>(`/api/admin/jobs/${id}/retry`);
+export const listAudit = (q: { page: number; pageSize: number; action?: string; targetType?: string; actorType?: string; actorId?: string }) =>
+  http.get<Paged<AuditEntry>>(`/api/admin/audit${qs(q)}`);
+export const listKioskDevices = () => http.get<{ items: KioskDevice[] }>('/api/admin/kiosk-devices');
+export const createKioskDevice = (body: { name: string; location?: string; buildingId?: string | null }) =>
+  http.post<{ device: KioskDevice; token: string; qrDataUrl: string }>('/api/admin/kiosk-devices', body);
+export const removeKioskDevice = (id: string) => http.delete<{ ok: true }>(`/api/admin/kiosk-devices/${id}`);
+/** Buildings for the device form (the people module's endpoint). */
+export const listBuildings = () => http.get<{ items: Array<{ id: string; name: string }> } | Array<{ id: string; name: string }>>('/api/admin/buildings');
+
+export const formatTime = (v: string | null | undefined) => {
+  if (!v) return '—';
+  const d = new Date(v);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+};

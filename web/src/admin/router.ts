@@ -1,0 +1,47 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { setUnauthorizedHandler } from '@shared/api';
+import { session, loadSession } from './session';
+import AdminLayout from './layouts/AdminLayout.vue';
+import LoginView from './views/LoginView.vue';
+import DashboardView from './views/DashboardView.vue';
+
+/** Menu entries that later issues fill in: they open a 即将推出 page, never a dead link. */
+export const COMING_SOON = ['visitors', 'templates', 'rooms', 'approvals', 'devices', 'records'] as const;
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  {
+    path: '/',
+    component: AdminLayout,
+    children: [
+      { path: '', name: 'home', component: DashboardView, meta: { menu: 'home' } },
+      { path: 'org/units', name: 'units', component: () => import('./views/org/UnitsView.vue'), meta: { menu: 'units' } },
+      { path: 'org/staff', name: 'staff', component: () => import('./views/org/StaffView.vue'), meta: { menu: 'staff' } },
+      { path: 'org/buildings', name: 'buildings', component: () => import('./views/org/BuildingsView.vue'), meta: { menu: 'buildings' } },
+      // A3 办理须知 is edited per unit on the units page
+      { path: 'instructions', name: 'instructions', redirect: { name: 'units', query: { tab: 'instructions' } } },
+      ...COMING_SOON.map((key) => ({ path: key, name: key, component: () => import('./views/ComingSoonView.vue'), meta: { menu: key } })),
+      { path: 'system/sms-outbox', name: 'smsOutbox', component: () => import('./views/system/SmsOutboxView.vue'), meta: { menu: 'smsOutbox' } },
+      { path: 'system/jobs', name: 'jobs', component: () => import('./views/system/JobsView.vue'), meta: { menu: 'jobs' } },
+      { path: 'system/audit', name: 'audit', component: () => import('./views/system/AuditView.vue'), meta: { menu: 'audit' } },
+      { path: 'system/kiosk-devices', name: 'kioskDevices', component: () => import('./views/system/KioskDevicesView.vue'), meta: { menu: 'kioskDevices' } },
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: '/' },
+];
+
+export const router = createRouter({ history: createWebHistory('/admin/'), routes });
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  if (!session.me) await loadSession();
+  if (!session.me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  return true;
+});
+
+// Any 401 from the API (session expired, signed out elsewhere) goes back to the login page.
+setUnauthorizedHandler(() => {
+  session.me = null;
+  const current = router.currentRoute.value;
+  if (!current.meta.public) router.replace({ name: 'login', query: { redirect: current.fullPath } });
+});

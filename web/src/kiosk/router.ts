@@ -1,0 +1,29 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { setUnauthorizedHandler } from '@shared/api';
+import { device, loadDevice } from './device';
+import PairView from './views/PairView.vue';
+import HomeView from './views/HomeView.vue';
+
+export const router = createRouter({
+  history: createWebHistory('/kiosk/'),
+  routes: [
+    { path: '/pair', name: 'pair', component: PairView, meta: { public: true } },
+    { path: '/', name: 'home', component: HomeView },
+    // K1 普通访客 and K2 预约访客 arrive in a later issue
+    { path: '/walk-in', name: 'walkIn', component: () => import('./views/ComingSoonView.vue'), meta: { title: 'home.walkIn' } },
+    { path: '/appointment', name: 'appointment', component: () => import('./views/ComingSoonView.vue'), meta: { title: 'home.appointment' } },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+});
+
+router.beforeEach(async (to) => {
+  if (!device.checked) await loadDevice();
+  if (to.meta.public) return device.info && to.name === 'pair' ? { name: 'home' } : true;
+  return device.info ? true : { name: 'pair' };
+});
+
+// A revoked device (or an expired session) goes back to pairing.
+setUnauthorizedHandler(() => {
+  device.info = null;
+  router.replace({ name: 'pair' });
+});

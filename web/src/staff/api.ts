@@ -1,0 +1,35 @@
+import { http } from '@shared/api';
+
+export interface Me {
+  type: string;
+  id: string;
+  name: string;
+  phone: string | null;
+  roles?: string[];
+}
+/** S9 个人信息 (GET /api/staff/me/profile): the owner gets the ID number in full and masked. */
+export interface StaffProfile {
+  id: string;
+  name: string;
+  phone: string;
+  unitId: string;
+  unitName: string;
+  departmentId: string | null;
+  departmentName: string | null;
+  employeeNo: string | null;
+  officeRoom: string | null;
+  officePhone: string | null;
+  position: string | null;
+  roles: string[];
+  visitPermission: boolean;
+  idType: string | null;
+  idNumberMasked: string | null;
+  idNumber: string | null;
+}
+
+export const requestLoginCode = (phone: string) => http.post<{ ok: true }>('/api/auth/sms-codes', { phone, purpose: 'staff_login' });
+export const loginByCode = (phone: string, code: string) => http.post<{ ok: true }>('/api/auth/staff/login', { phone, code });
+export const loginByPassword = (phone: string, password: string) => http.post<{ ok: true }>('/api/auth/staff/login', { phone, password });
+export const logout = () => http.post<{ ok: true }>('/api/auth/logout');
+export const getMe = () => http.get<Me>('/api/auth/me', { silent401: true });
+export const getMyProfile = () => http.get<StaffProfile>('/api/staff/me/profile');
