@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
@@ -99,8 +99,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
+  const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(webDist, 'index.html'));
   installSessions(app, ctx);
-  installErrorHandler(app);
+  installErrorHandler(app, serveWeb ? webFallback : undefined);
   registerSmsJobs(ctx);
 
   await systemRoutes(app, ctx);
@@ -108,8 +109,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   await oauthRoutes(app, ctx);
   for (const m of modules) await m(app, ctx);
 
-  const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(webDist, 'index.html'));
-  if (serveWeb) installWeb(app);
+  if (serveWeb) app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: true });
 
   const startWorkers = opts.startWorkers ?? config.WORKERS;
   app.addHook('onReady', async () => {
@@ -124,15 +124,12 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
 }
 
 /** The four apps: / (visitor), /staff/, /kiosk/, /admin/ — each an SPA with its own index.html. */
-function installWeb(app: FastifyInstance) {
-  app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: true });
-  const apps = ['staff', 'kiosk', 'admin'];
-  app.setNotFoundHandler((req, reply) => {
-    const url = req.url.split('?')[0]!;
-    if (url.startsWith('/api/') || req.method !== 'GET') {
-      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: { 'zh-CN': '记录不存在或无权访问', en: 'Not found or no access' } } });
-    }
-    const appName = apps.find((a) => url === `/${a}` || url.startsWith(`/${a}/`));
-    return reply.type('text/html').sendFile(appName ? `${appName}/index.html` : 'index.html');
-  });
+const webApps = ['staff', 'kiosk', 'admin'];
+function webFallback(req: FastifyRequest, reply: FastifyReply) {
+  const url = req.url.split('?')[0]!;
+  if (url.startsWith('/api/') || req.method !== 'GET') {
+    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: { 'zh-CN': '记录不存在或无权访问', en: 'Not found or no access' } } });
+  }
+  const appName = webApps.find((a) => url === `/${a}` || url.startsWith(`/${a}/`));
+  return reply.type('text/html').sendFile(appName ? `${appName}/index.html` : 'index.html');
 }

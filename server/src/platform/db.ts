@@ -2,6 +2,7 @@
  * The database: embedded PGlite (data in DATA_DIR/pglite) when DATABASE_URL is unset, PostgreSQL
  * through `pg` otherwise. One Drizzle schema and one set of committed migrations serve both.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -45,6 +46,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolM
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const dir = opts.memory ? undefined : path.join(opts.dataDir ?? './data', 'pglite');
+  if (dir) fs.mkdirSync(dir, { recursive: true });
   const client = dir ? new PGlite(dir, { extensions: { btree_gist } }) : new PGlite({ extensions: { btree_gist } });
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from '../../../contracts/errors.js';
 
@@ -34,8 +34,11 @@ export function errors(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, errorResponseSchema])) as Record<number, typeof errorResponseSchema>;
 }
 
-/** One error handler: maps every error to the catalogue; hides 5xx details. */
-export function installErrorHandler(app: FastifyInstance) {
+/**
+ * One error handler: maps every error to the catalogue; hides 5xx details. Fastify takes one
+ * not-found handler per prefix, so a caller that serves more (the web apps) passes its own.
+ */
+export function installErrorHandler(app: FastifyInstance, notFound?: (req: FastifyRequest, reply: FastifyReply) => unknown) {
   app.setErrorHandler((err: FastifyError & { validation?: unknown }, req, reply) => {
     if (err instanceof AppError) {
       return reply.status(err.status).send(errorBody(err.code, err.details));
@@ -60,5 +63,5 @@ export function installErrorHandler(app: FastifyInstance) {
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('INTERNAL'));
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND')));
+  app.setNotFoundHandler(notFound ?? ((req, reply) => reply.status(404).send(errorBody('NOT_FOUND'))));
 }
