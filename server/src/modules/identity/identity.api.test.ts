@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { Client, createTestApp, lastCode, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newStaff, newVisitor, newAdminClient } from '../../test/factories.js';
-import { smsCodes } from '../../db/schema/index.js';
+import { jobs, smsCodes } from '../../db/schema/index.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -30,6 +30,8 @@ describe('SMS login codes (X1)', () => {
     const rows = await t.ctx.db.select().from(smsCodes).where(eq(smsCodes.phone, phone));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.codeHash).not.toContain(code);
+    const queued = await t.ctx.db.select().from(jobs);
+    expect(JSON.stringify(queued)).not.toContain(code);
   });
 
   it('refuses a second code within 60 seconds, allows it after', async () => {

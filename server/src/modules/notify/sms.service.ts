@@ -4,6 +4,9 @@ import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 
 /**
+ * Template parameters (which may hold a one-time code) travel encrypted in the job payload, so the
+ * jobs table never holds a code in clear.
+ *
  * Queue one SMS in the caller's transaction; the `sms.send` job delivers it after commit.
  * `dedupeKey` makes the send idempotent (same key → one message).
  */
@@ -12,16 +15,16 @@ export async function queueSms(ctx: AppContext, tx: Tx, m: { phone: string; temp
     .insert(smsMessages)
     .values({ phone: m.phone, template: m.template, content: m.content, provider: ctx.sms.name })
     .returning({ id: smsMessages.id });
-  await ctx.queue.enqueue(tx, { type: 'sms.send', key: m.dedupeKey ?? `sms:${row!.id}`, payload: { messageId: row!.id, params: m.params ?? {} } });
+  await ctx.queue.enqueue(tx, { type: 'sms.send', key: m.dedupeKey ?? `sms:${row!.id}`, payload: { messageId: row!.id, params: ctx.crypto.encrypt(JSON.stringify(m.params ?? {})) } });
   return row!.id;
 }
 
 export function registerSmsJobs(ctx: AppContext) {
-  ctx.queue.register('sms.send', async (payload: { messageId: string; params: Record<string, string> }) => {
+  ctx.queue.register('sms.send', async (payload: { messageId: string; params: string }) => {
     const [msg] = await ctx.db.select().from(smsMessages).where(eq(smsMessages.id, payload.messageId));
     if (!msg || msg.status === 'sent') return;
     try {
-      const { ref } = await ctx.sms.send({ id: msg.id, phone: msg.phone, template: msg.template, content: msg.content, params: payload.params });
+      const { ref } = await ctx.sms.send({ id: msg.id, phone: msg.phone, template: msg.template, content: msg.content, params: JSON.parse(ctx.crypto.decrypt(payload.params)) as Record<string, string> });
       // Outside the development outbox, one-time codes are not kept once delivered.
       const content = ctx.sms.name === 'outbox' ? msg.content : msg.content.replace(/\d{6}/g, '******');
       await ctx.db.update(smsMessages).set({ status: 'sent', sentAt: ctx.clock.now(), providerRef: ref ?? null, error: null, content }).where(eq(smsMessages.id, msg.id));
