@@ -1,0 +1,59 @@
+/** The visitor app's API calls (V1, V2, V5, V6). */
+import { http, upload } from '@shared/api';
+import { FACE_CONSENT_VERSION } from '@contracts/consent';
+import type { IdType } from '@contracts/identity';
+
+export interface Me {
+  type: string;
+  id: string;
+  name: string;
+  phone: string | null;
+}
+export interface VisitorInfo {
+  id: string;
+  name: string;
+  phone: string;
+  idType: IdType;
+  idNumber: string | null;
+  idNumberMasked: string | null;
+  company: string | null;
+  position: string | null;
+  hasPhoto: boolean;
+  faceConsent: { version: string; grantedAt: string } | null;
+  updatedAt: string;
+}
+export interface VisitorInfoForm {
+  name: string;
+  idType: IdType;
+  idNumber: string;
+  company: string;
+  position: string;
+  photoUploadId: string | null;
+}
+export interface UnitInstructions {
+  unitId: string;
+  unitName: string;
+  instructions: string;
+}
+
+export const requestLoginCode = (phone: string) => http.post<{ ok: true }>('/api/auth/sms-codes', { phone, purpose: 'visitor_login' });
+export const login = (phone: string, code: string) => http.post<{ registered: boolean }>('/api/auth/visitor/login', { phone, code });
+export const logout = () => http.post<{ ok: true }>('/api/auth/logout');
+export const getMe = () => http.get<Me>('/api/auth/me', { silent401: true });
+
+export const createRegistration = (form: VisitorInfoForm) => http.post<VisitorInfo>('/api/visitor/register', form);
+export const getMyInfo = () => http.get<VisitorInfo>('/api/visitor/me');
+export const updateMyInfo = (form: VisitorInfoForm) => http.put<VisitorInfo>('/api/visitor/me', form);
+export const removeFaceConsent = () => http.delete<{ ok: true }>('/api/visitor/me/face-consent');
+export const MY_PHOTO_URL = '/api/visitor/me/photo';
+
+/** 上传照片: only after the visitor agreed to the current consent text (the server checks the version). */
+export function uploadPhoto(photo: Blob, onProgress?: (percent: number) => void) {
+  const fd = new FormData();
+  fd.append('consentVersion', FACE_CONSENT_VERSION);
+  fd.append('photo', photo, 'photo.jpg');
+  return upload<{ uploadId: string }>('/api/visitor/photos', fd, onProgress);
+}
+
+export const listUnits = () => http.get<{ items: Array<{ id: string; name: string }> }>('/api/units');
+export const listInstructions = () => http.get<{ items: UnitInstructions[] }>('/api/instructions');

@@ -1,0 +1,13 @@
+import { createApp } from 'vue';
+import Vant, { Locale } from 'vant';
+import enUS from 'vant/es/locale/lang/en-US';
+import 'vant/lib/index.css';
+import { currentLocale } from '@shared/i18n';
+import App from './App.vue';
+import { router } from './router';
+import { i18n } from './i18n';
+import './visitor.css';
+
+if (currentLocale() === 'en') Locale.use('en-US', enUS);
+document.documentElement.lang = currentLocale();
+createApp(App).use(Vant).use(i18n).use(router).mount('#app');

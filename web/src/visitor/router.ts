@@ -1,0 +1,50 @@
+import { createRouter, createWebHistory } from 'vue-router';
+import { setUnauthorizedHandler } from '@shared/api';
+import { loadSession, session } from './session';
+import LoginView from './views/LoginView.vue';
+import HomeView from './views/HomeView.vue';
+
+/** who may open a page: anyone, a verified phone that must register, or a registered visitor */
+type Need = 'public' | 'guest' | 'phone' | 'visitor';
+declare module 'vue-router' {
+  interface RouteMeta {
+    need?: Need;
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes: [
+    { path: '/login', name: 'login', component: LoginView, meta: { need: 'guest' } },
+    { path: '/register', name: 'register', component: () => import('./views/RegisterView.vue'), meta: { need: 'phone' } },
+    { path: '/', name: 'home', component: HomeView, meta: { need: 'visitor' } },
+    { path: '/me', name: 'me', component: () => import('./views/MyInfoView.vue'), meta: { need: 'visitor' } },
+    { path: '/me/edit', name: 'meEdit', component: () => import('./views/EditInfoView.vue'), meta: { need: 'visitor' } },
+    { path: '/instructions', name: 'instructions', component: () => import('./views/InstructionsView.vue'), meta: { need: 'public' } },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+router.beforeEach(async (to) => {
+  if (!session.loaded) await loadSession();
+  const type = session.me?.type;
+  switch (to.meta.need) {
+    case 'public':
+      return true;
+    case 'guest':
+      return type === 'visitor' ? { name: 'home' } : true;
+    case 'phone':
+      return type === 'phone' ? true : type === 'visitor' ? { name: 'home' } : { name: 'login' };
+    default:
+      if (type === 'visitor') return true;
+      if (type === 'phone') return { name: 'register' };
+      return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  }
+});
+
+setUnauthorizedHandler(() => {
+  session.me = null;
+  const current = router.currentRoute.value;
+  if (current.meta.need !== 'public' && current.name !== 'login') router.replace({ name: 'login' });
+});
