@@ -119,7 +119,7 @@ async function main() {
   let ri = 0;
   const regRps = await measure('visitor registration (V2)', sgUrl, () => {
     const p = phoneTokens[ri++ % N]!;
-    const idNumber = withIdCheckDigit(`3303021990${String(ri % 100000).padStart(7, '0')}`.slice(0, 17));
+    const idNumber = withIdCheckDigit(`33030219900101${String(ri % 1000).padStart(3, "0")}`);
     return {
       method: 'POST',
       path: '/api/visitor/register',
