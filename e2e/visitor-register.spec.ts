@@ -82,6 +82,14 @@ export async function run(ctx: Ctx) {
     await page.getByText('您未同意人脸信息处理，照片未上传').waitFor();
     assert.equal(await byTest(page, 'photo-preview').count(), 0);
 
+    // a file that is not a picture: the server's error, in the page's language
+    await byTest(page, 'photo-upload').click();
+    const [notImage] = await Promise.all([page.waitForEvent('filechooser'), byTest(page, 'consent-agree').click()]);
+    await notImage.setFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a photo\n'.repeat(100)) });
+    await page.getByText('照片格式不正确，请上传 JPG 或 PNG 图片').waitFor();
+    assert.equal(await byTest(page, 'photo-preview').count(), 0);
+    await settle(page);
+
     // 同意 → the file picker opens in the same tap → upload
     await byTest(page, 'photo-upload').click();
     await byTest(page, 'consent').getByRole('heading', { name: '撤回授权' }).waitFor();

@@ -112,6 +112,15 @@ describe('POST /api/visitor/photos (上传照片)', () => {
     expect(job?.type).toBe('visitors.purge_upload');
   });
 
+  it('limits uploads per session (30 an hour) → 429 RATE_LIMITED', async () => {
+    const { c } = await signInNewPhone(t);
+    const img = await makeImage({ width: 64, height: 64 });
+    const codes: number[] = [];
+    for (let i = 0; i < 31; i++) codes.push((await uploadPhoto(c, img)).statusCode);
+    expect(codes.slice(0, 30).every((s) => s === 200)).toBe(true);
+    expect(codes[30]).toBe(429);
+  });
+
   it('an unused upload is purged (row and object) after its hour', async () => {
     const { c } = await signInNewPhone(t);
     const { uploadId } = (await uploadPhoto(c, await makeImage())).json();
