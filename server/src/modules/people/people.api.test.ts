@@ -275,6 +275,10 @@ describe('host lookup (phone → masked host)', () => {
   it('works for staff and for a verified-phone (registering) session; not without one; bad phone 400', async () => {
     const host = await newStaff(t, { visitPermission: true });
     expect((await staffClient.post('/api/hosts/lookup', { phone: host.phone })).statusCode).toBe(200);
+    const device = (await admin.post('/api/admin/kiosk-devices', { name: '大厅访客机' })).json();
+    const kiosk = new Client(t);
+    expect((await kiosk.post('/api/kiosk/pair', { token: device.token })).statusCode).toBe(200);
+    expect((await kiosk.post('/api/hosts/lookup', { phone: host.phone })).json()).toMatchObject({ hostId: host.id });
     const phoneOnly = new Client(t);
     const p = randomPhone();
     await phoneOnly.post('/api/auth/sms-codes', { phone: p, purpose: 'visitor_login' });
