@@ -33,3 +33,6 @@ export const loginByPassword = (phone: string, password: string) => http.post<{ 
 export const logout = () => http.post<{ ok: true }>('/api/auth/logout');
 export const getMe = () => http.get<Me>('/api/auth/me', { silent401: true });
 export const getMyProfile = () => http.get<StaffProfile>('/api/staff/me/profile');
+
+/** Which one-tap sign-ins are configured (the WeCom button shows only when it is). */
+export const getOAuthConfig = () => http.get<{ wechat: boolean; wecom: boolean }>('/api/auth/oauth/config');

@@ -3,6 +3,8 @@ import { makeI18n } from '@shared/i18n';
 const zh = {
   app: { title: '智慧通行' },
   login: {
+    wecom: '企业微信登录',
+    oauthFailed: '企业微信授权登录失败，请使用验证码或密码登录',
     title: '智慧通行',
     subtitle: '内部人员登录',
     byCode: '验证码登录',
@@ -53,6 +55,8 @@ const zh = {
 const en: typeof zh = {
   app: { title: 'Safeguard' },
   login: {
+    wecom: 'Sign in with WeCom',
+    oauthFailed: 'WeCom sign-in failed; use an SMS code or your password',
     title: 'Safeguard',
     subtitle: 'Staff sign-in',
     byCode: 'SMS code',

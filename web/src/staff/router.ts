@@ -23,7 +23,9 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   if (!session.me) await loadSession();
-  return session.me ? true : { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  if (session.me) return true;
+  if (typeof to.query.error === 'string') return { name: 'login', query: { error: to.query.error } };
+  return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
 });
 
 setUnauthorizedHandler(() => {
