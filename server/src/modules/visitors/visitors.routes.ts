@@ -7,7 +7,7 @@ import { requireActor } from '../identity/session.js';
 import { readPhotoForm } from './photo.js';
 import { VisitorsService } from './visitors.service.js';
 import { registerVisitorJobs } from './visitors.jobs.js';
-import { instructionsList, myVisitorInfo, unitInstructions, unitList, uploadResult, visitorInfoBody } from './visitors.schemas.js';
+import { instructionsList, myVisitorInfo, photoForm, unitInstructions, unitList, uploadResult, visitorInfoBody } from './visitors.schemas.js';
 
 const ok = z.object({ ok: z.literal(true) });
 
@@ -23,8 +23,11 @@ export async function visitorsRoutes(app: FastifyInstance, ctx: AppContext) {
       tags,
       summary: '上传照片: multipart/form-data with the file `photo` (JPEG/PNG/WebP, ≤ 5 MB) and `consentVersion` (must equal the current face consent, contracts/consent.ts)',
       consumes: ['multipart/form-data'],
+      // documents the form; the parts are read and checked by readPhotoForm (a stream, not a parsed body)
+      body: photoForm,
       response: { 200: uploadResult, ...errors(400, 401, 413, 429) },
     },
+    validatorCompiler: () => (data) => ({ value: data }),
     handler: async (req) => {
       const actor = requireActor(req, 'phone', 'visitor');
       return svc.uploadPhoto(actor, await readPhotoForm(req));

@@ -37,6 +37,11 @@ export const myVisitorInfo = z.object({
 });
 export type MyVisitorInfo = z.infer<typeof myVisitorInfo>;
 
+/** POST /api/visitor/photos, as multipart/form-data */
+export const photoForm = z.object({
+  photo: z.string().meta({ format: 'binary' }).describe('the image file: JPEG, PNG or WebP, at most 5 MB'),
+  consentVersion: z.string().describe('the face consent version the visitor agreed to; must equal the current one (contracts/consent.ts)'),
+});
 export const uploadResult = z.object({ uploadId: z.string() });
 
 export const unitList = z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) });
