@@ -19,6 +19,10 @@ const uniquePhone = () => `139${String(Date.now() % 1e6).padStart(6, '0')}${Stri
 
 /** The shared scenario: per-IP and per-phone limits counted across instances A and B. */
 async function expectLimitsShared(a: TestApp, b: TestApp, opts: { perIp: number; perPhone: number }) {
+  // Every send happens inside one hourly window: start a second after the top of the next hour,
+  // so the run never straddles a window boundary whatever the wall clock says.
+  const start = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 1000;
+  for (const t of [a, b]) t.ctx.clock.set(new Date(start));
   const ip = uniqueIp();
   const codes: number[] = [];
   for (let i = 0; i < opts.perIp; i++) codes.push((await send(i % 2 ? b : a, ip, uniquePhone())).statusCode);
@@ -34,7 +38,6 @@ async function expectLimitsShared(a: TestApp, b: TestApp, opts: { perIp: number;
 
   // per phone: sends spread over both instances (61 s apart, to pass the resend gap)
   const phone = uniquePhone();
-  const start = Date.now();
   const at = (n: number) => {
     for (const t of [a, b]) t.ctx.clock.set(new Date(start + n * 61_000));
   };

@@ -57,6 +57,8 @@ export function upload<T>(url: string, form: FormData, onProgress?: (percent: nu
     xhr.open('POST', url);
     xhr.withCredentials = true;
     xhr.upload.onprogress = (ev) => ev.lengthComputable && onProgress?.(Math.round((ev.loaded / ev.total) * 100));
+    // some browsers send no progress events for small bodies: the upload is complete when it loads
+    xhr.upload.onload = () => onProgress?.(100);
     xhr.onload = () => {
       const data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
       if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
