@@ -1,6 +1,6 @@
 /** Drizzle queries of the people module. Each takes a transaction (or the db); no rules here. */
 import { and, asc, count, desc, eq, ilike, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { buildings, departments, staff, units } from '../../db/schema/index.js';
+import { buildings, consents, departments, staff, units } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 
 // ---------------------------------------------------------------- buildings
@@ -157,6 +157,8 @@ export const staffColumns = {
   visitPermission: staff.visitPermission,
   roles: staff.roles,
   passwordHash: staff.passwordHash,
+  /** never sent: views turn it into hasPhoto */
+  photoKey: staff.photoKey,
   createdAt: staff.createdAt,
   updatedAt: staff.updatedAt,
 };
@@ -260,4 +262,34 @@ export async function findHostByPhone(tx: Tx, phone: string) {
     .leftJoin(departments, eq(departments.id, staff.departmentId))
     .where(and(eq(staff.phone, phone), isNull(staff.deletedAt), eq(staff.active, true), eq(staff.visitPermission, true)));
   return h ?? null;
+}
+
+// ---------------------------------------------------------------- staff photos and face consent
+
+const STAFF_FACE = { subjectType: 'staff', kind: 'face' } as const;
+
+/** A non-deleted staff member's photo key (null when none); undefined when there is no such staff. */
+export async function findStaffPhotoKey(tx: Tx, id: string, opts: { lock?: boolean } = {}): Promise<{ photoKey: string | null } | undefined> {
+  const q = tx
+    .select({ photoKey: staff.photoKey })
+    .from(staff)
+    .where(and(eq(staff.id, id), isNull(staff.deletedAt)))
+    .limit(1);
+  const [s] = opts.lock ? await q.for('update') : await q;
+  return s;
+}
+export async function setStaffPhotoKey(tx: Tx, id: string, photoKey: string | null, now: Date) {
+  await tx.update(staff).set({ photoKey, updatedAt: now }).where(eq(staff.id, id));
+}
+export async function insertStaffFaceConsent(tx: Tx, staffId: string, textVersion: string, grantedAt: Date) {
+  await tx.insert(consents).values({ ...STAFF_FACE, subjectId: staffId, textVersion, grantedAt });
+}
+/** Withdraws every face consent of a staff member still in force; returns how many. */
+export async function withdrawStaffFaceConsents(tx: Tx, staffId: string, at: Date): Promise<number> {
+  const rows = await tx
+    .update(consents)
+    .set({ withdrawnAt: at })
+    .where(and(eq(consents.subjectType, STAFF_FACE.subjectType), eq(consents.subjectId, staffId), eq(consents.kind, STAFF_FACE.kind), isNull(consents.withdrawnAt)))
+    .returning({ id: consents.id });
+  return rows.length;
 }

@@ -8,6 +8,7 @@ import { ID_TYPES } from '../../../../contracts/identity.js';
 import { STAFF_ROLES } from '../../../../contracts/permissions.js';
 import { PeopleService } from './people.service.js';
 import { XLSX_MIME } from './import.js';
+import { staffPhotoRoutes } from './staff-photo.routes.js';
 
 const ok = z.object({ ok: z.literal(true) });
 const idParams = z.object({ id: z.uuid() });
@@ -64,6 +65,7 @@ const staffSchema = z.object({
   visitPermission: z.boolean().describe('访问权限: can be found as a host'),
   roles: z.array(z.string()),
   hasPassword: z.boolean(),
+  hasPhoto: z.boolean().describe('a face photo is on file (GET /api/admin/staff/{id}/photo)'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -270,12 +272,15 @@ export async function peopleRoutes(app: FastifyInstance, ctx: AppContext) {
           idType: z.enum(ID_TYPES).nullable(),
           idNumberMasked: z.string().nullable(),
           idNumber: z.string().nullable(),
+          hasPhoto: z.boolean().describe('a face photo is on file (GET /api/staff/me/photo)'),
         }),
         ...errors(401, 404),
       },
     },
     handler: (req) => svc.myProfile(requireActor(req, 'staff')),
   });
+
+  await staffPhotoRoutes(app, ctx);
 }
 
 /** RFC 6266 attachment with a UTF-8 name and an ASCII fallback. */

@@ -12,10 +12,12 @@ import type { staff } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
+import { deletePhotoNow } from '../../platform/photos.js';
 import type { Actor } from '../identity/session.js';
 import { hashPassword } from '../identity/identity.service.js';
 import * as repo from './people.repository.js';
 import { buildExport, buildTemplate, readStaffWorkbook } from './import.js';
+import { StaffPhotoService } from './staff-photo.service.js';
 import { checkStaffFields, HOST_LOOKUPS_PER_MINUTE, validateImportRows, type FieldError } from './people.rules.js';
 
 /** SQLSTATE and constraint of a database error, looking through Drizzle's wrapper. */
@@ -87,7 +89,10 @@ export interface StaffListQuery extends repo.StaffFilter {
 }
 
 export class PeopleService {
-  constructor(private readonly ctx: AppContext) {}
+  private readonly photos: StaffPhotoService;
+  constructor(private readonly ctx: AppContext) {
+    this.photos = new StaffPhotoService(ctx);
+  }
 
   // ------------------------------------------------------------ buildings
 
@@ -288,8 +293,14 @@ export class PeopleService {
   /** The admin's view of a staff member: ID number masked, no password hash. */
   private staffView(s: NonNullable<Awaited<ReturnType<typeof repo.findStaffById>>>) {
     const id = this.decryptId(s.idNumberEnc);
-    const { idNumberEnc: _e, passwordHash, ...rest } = s;
-    return { ...iso(rest), idType: id ? ((s.idType as IdType | null) ?? 'prc_id') : null, idNumberMasked: id ? maskIdNumber(id) : null, hasPassword: Boolean(passwordHash) };
+    const { idNumberEnc: _e, passwordHash, photoKey, ...rest } = s;
+    return {
+      ...iso(rest),
+      idType: id ? ((s.idType as IdType | null) ?? 'prc_id') : null,
+      idNumberMasked: id ? maskIdNumber(id) : null,
+      hasPassword: Boolean(passwordHash),
+      hasPhoto: Boolean(photoKey),
+    };
   }
 
   async listStaff(actor: Actor, q: StaffListQuery) {
@@ -394,11 +405,16 @@ export class PeopleService {
     return this.getStaff(actor, id);
   }
 
+  /** Soft delete; the face photo is deleted and its consent withdrawn (X5: no reason to keep it). */
   async removeStaff(actor: Actor, id: string) {
-    await this.ctx.db.transaction(async (tx) => {
-      if (!(await repo.softDeleteStaff(tx, id, this.ctx.clock.now()))) throw new AppError('NOT_FOUND');
-      await audit(tx, actor, 'staff.delete', { type: 'staff', id });
+    const photoKey = await this.ctx.db.transaction(async (tx) => {
+      const cur = await repo.findStaffPhotoKey(tx, id, { lock: true });
+      if (!cur || !(await repo.softDeleteStaff(tx, id, this.ctx.clock.now()))) throw new AppError('NOT_FOUND');
+      if (cur.photoKey) await this.photos.dropPhoto(tx, id, cur.photoKey);
+      await audit(tx, actor, 'staff.delete', { type: 'staff', id }, cur.photoKey ? { photoDeleted: true } : undefined);
+      return cur.photoKey;
     });
+    if (photoKey) await deletePhotoNow(this.ctx, photoKey);
   }
 
   // ------------------------------------------------------------ Excel
@@ -526,6 +542,7 @@ export class PeopleService {
       idType: v.idType,
       idNumberMasked: v.idNumberMasked,
       idNumber: this.decryptId(s.idNumberEnc),
+      hasPhoto: v.hasPhoto,
     };
   }
 }

@@ -1,15 +1,17 @@
 /**
- * Jobs of the visitors module. Photo deletion is durable: the job is enqueued in the transaction
- * that drops the reference, so the object goes even if the process dies right after the commit
- * (the service also deletes at once; deleting twice is harmless).
+ * Jobs of the visitors module: uploads nobody used are purged after the hour. Stored photos are
+ * deleted by the shared photos.delete job (platform/photos.ts).
  */
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
+import { registerPhotoJobs } from '../../platform/photos.js';
 import { deleteUnusedUpload } from './visitors.repository.js';
 
 export const UPLOAD_TTL_MS = 60 * 60_000;
 
 export function registerVisitorJobs(ctx: AppContext) {
+  registerPhotoJobs(ctx);
+  // the type used before photo deletion moved to platform/photos.ts: jobs queued then still run
   ctx.queue.register('visitors.delete_photo', async (p: { storageKey: string }) => {
     await ctx.storage.delete(p.storageKey);
   });
@@ -17,10 +19,6 @@ export function registerVisitorJobs(ctx: AppContext) {
     const key = await deleteUnusedUpload(ctx.db, p.uploadId);
     if (key) await ctx.storage.delete(key);
   });
-}
-
-export function enqueuePhotoDeletion(ctx: AppContext, tx: Tx, storageKey: string) {
-  return ctx.queue.enqueue(tx, { type: 'visitors.delete_photo', key: `delete-photo:${storageKey}`, payload: { storageKey } });
 }
 
 /** An upload not used for a registration or an update within the hour is deleted. */

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
-import { readPhotoForm } from './photo.js';
+import { readPhotoForm, sendPhoto } from '../../platform/photos.js';
 import { VisitorsService } from './visitors.service.js';
 import { registerVisitorJobs } from './visitors.jobs.js';
 import { instructionsList, myVisitorInfo, photoForm, unitInstructions, unitList, uploadResult, visitorInfoBody } from './visitors.schemas.js';
@@ -76,7 +76,7 @@ export async function visitorsRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     handler: async (req, reply) => {
       const jpeg = await svc.getMyPhoto(requireActor(req, 'visitor'));
-      return reply.header('cache-control', 'private, no-store').header('x-content-type-options', 'nosniff').type('image/jpeg').send(jpeg);
+      return sendPhoto(reply, jpeg);
     },
   });
 

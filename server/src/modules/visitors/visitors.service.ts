@@ -3,7 +3,6 @@
  * Every method starts from an actor that the route has checked with requireActor; visitors reach
  * only their own record (actor.id), so no id from the request can point at someone else's.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
@@ -12,9 +11,9 @@ import { checkIdNumber, isValidPhone, maskIdNumber, normaliseIdNumber, type IdTy
 import { FACE_CONSENT_VERSION } from '../../../../contracts/consent.js';
 import { audit } from '../audit/audit.js';
 import { createSession, type Actor } from '../identity/session.js';
-import { normalisePhoto, type PhotoForm } from './photo.js';
+import { deletePhotoNow, enqueuePhotoDeletion, newFaceKey, normalisePhoto, requirePhotoFile, type PhotoForm } from '../../platform/photos.js';
 import * as repo from './visitors.repository.js';
-import { enqueuePhotoDeletion, enqueueUploadPurge, UPLOAD_TTL_MS } from './visitors.jobs.js';
+import { enqueueUploadPurge, UPLOAD_TTL_MS } from './visitors.jobs.js';
 import type { MyVisitorInfo, VisitorInfoInput } from './visitors.schemas.js';
 
 const UPLOADS_PER_SESSION_PER_HOUR = 30;
@@ -36,17 +35,17 @@ export class VisitorsService {
   async uploadPhoto(actor: Actor, form: PhotoForm): Promise<{ uploadId: string }> {
     const { ctx } = this;
     if (!actor.sessionId) throw new AppError('AUTH_REQUIRED');
-    if (form.consentVersion !== FACE_CONSENT_VERSION) throw new AppError('CONSENT_REQUIRED');
-    if (form.tooLarge) throw new AppError('PHOTO_TOO_LARGE');
-    if (!form.photo) throw new AppError('VALIDATION_FAILED', { field: 'photo', reason: 'a file in the field `photo` is required' });
+    const consentVersion = form.fields.consentVersion;
+    if (consentVersion !== FACE_CONSENT_VERSION) throw new AppError('CONSENT_REQUIRED');
+    const file = requirePhotoFile(form);
     if ((await ctx.rateLimiter.hit(`photo:${actor.sessionId}`, 3600)) > UPLOADS_PER_SESSION_PER_HOUR) throw new AppError('RATE_LIMITED');
-    const jpeg = await normalisePhoto(form.photo);
-    const storageKey = `faces/${randomUUID()}`;
+    const jpeg = await normalisePhoto(file);
+    const storageKey = newFaceKey();
     await ctx.storage.put(storageKey, jpeg);
     try {
       const now = ctx.clock.now();
       const upload = await ctx.db.transaction(async (tx) => {
-        const u = await repo.insertPhotoUpload(tx, { sessionId: actor.sessionId!, storageKey, consentVersion: form.consentVersion!, consentAt: now, createdAt: now });
+        const u = await repo.insertPhotoUpload(tx, { sessionId: actor.sessionId!, storageKey, consentVersion, consentAt: now, createdAt: now });
         await enqueueUploadPurge(ctx, tx, u.id, now);
         await audit(tx, auditActor(actor), 'visitor.photo_uploaded', { type: 'photo_upload', id: u.id }, { consentVersion: u.consentVersion, bytes: jpeg.length });
         return u;
@@ -208,13 +207,8 @@ export class VisitorsService {
     return u;
   }
 
-  private async deleteObject(key: string) {
-    try {
-      await this.ctx.storage.delete(key);
-    } catch (err) {
-      // the queued visitors.delete_photo job retries it
-      this.ctx.log.warn({ err }, 'photo delete failed; left to the job queue');
-    }
+  private deleteObject(key: string) {
+    return deletePhotoNow(this.ctx, key);
   }
 
   private view(v: repo.VisitorRow, idNumber: string | null, consent?: { textVersion: string; grantedAt: Date }): MyVisitorInfo {

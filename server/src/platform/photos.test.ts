@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { MAX_PHOTO_BYTES, normalisePhoto } from './photo.js';
-import { makeImage } from './test-helpers.js';
+import { MAX_PHOTO_BYTES, normalisePhoto, requirePhotoFile } from './photos.js';
+import { makeImage } from '../test/images.js';
 
 const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
 
@@ -41,5 +41,23 @@ describe('normalisePhoto', () => {
 
   it('more than 5 MB → PHOTO_TOO_LARGE before decoding', async () => {
     expect(await code(normalisePhoto(Buffer.alloc(MAX_PHOTO_BYTES + 1)))).toBe('PHOTO_TOO_LARGE');
+  });
+});
+
+describe('requirePhotoFile', () => {
+  const grab = (f: () => unknown) => {
+    try {
+      f();
+      return 'ok';
+    } catch (e) {
+      return (e as { code?: string }).code;
+    }
+  };
+  it.each([
+    ['a file', { photo: Buffer.from('x'), tooLarge: false }, 'ok'],
+    ['no file', { photo: null, tooLarge: false }, 'VALIDATION_FAILED'],
+    ['a file cut off at the limit', { photo: null, tooLarge: true }, 'PHOTO_TOO_LARGE'],
+  ] as const)('%s → %s', (_, form, expected) => {
+    expect(grab(() => requirePhotoFile({ ...form, fields: {} }))).toBe(expected);
   });
 });
