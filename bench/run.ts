@@ -123,7 +123,7 @@ async function main() {
     return {
       method: 'POST',
       path: '/api/visitor/register',
-      headers: { cookie: `sg_session=${p.token}` },
+      headers: { cookie: `sg_visitor=${p.token}` },
       body: JSON.stringify({ name: '测试访客', idType: 'prc_id', idNumber, company: '基准测试有限公司', position: '工程师' }),
     };
   });

@@ -92,8 +92,15 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Safeguard API', version: '0.1.0', description: 'Visitor and campus-access management. Errors: `{ error: { code, message: { zh-CN, en } } }`.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sg_session' } } },
-      security: [{ session: [] }],
+      components: {
+        securitySchemes: {
+          visitorSession: { type: 'apiKey', in: 'cookie', name: 'sg_visitor' },
+          staffSession: { type: 'apiKey', in: 'cookie', name: 'sg_staff' },
+          adminSession: { type: 'apiKey', in: 'cookie', name: 'sg_admin' },
+          kioskSession: { type: 'apiKey', in: 'cookie', name: 'sg_kiosk' },
+        },
+      },
+      security: [{ visitorSession: [] }, { staffSession: [] }, { adminSession: [] }, { kioskSession: [] }],
     },
     transform: jsonSchemaTransform,
   });

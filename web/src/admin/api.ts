@@ -76,8 +76,8 @@ const qs = (q: Record<string, unknown>) => {
 };
 
 export const login = (username: string, password: string) => http.post<{ ok: true }>('/api/auth/admin/login', { username, password });
-export const logout = () => http.post<{ ok: true }>('/api/auth/logout');
-export const getMe = () => http.get<Me>('/api/auth/me', { silent401: true });
+export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=admin');
+export const getMe = () => http.get<Me>('/api/auth/me?scope=admin', { silent401: true });
 export const getDashboard = () => http.get<Dashboard>('/api/admin/dashboard');
 export const listSmsOutbox = (q: { page: number; pageSize: number; phone?: string }) => http.get<Paged<SmsMessage>>(`/api/admin/sms-outbox${qs(q)}`);
 export const listJobs = (q: { page: number; pageSize: number; status?: string }) => http.get<Paged<Job>>(`/api/admin/jobs${qs(q)}`);

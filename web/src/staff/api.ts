@@ -30,8 +30,8 @@ export interface StaffProfile {
 export const requestLoginCode = (phone: string) => http.post<{ ok: true }>('/api/auth/sms-codes', { phone, purpose: 'staff_login' });
 export const loginByCode = (phone: string, code: string) => http.post<{ ok: true }>('/api/auth/staff/login', { phone, code });
 export const loginByPassword = (phone: string, password: string) => http.post<{ ok: true }>('/api/auth/staff/login', { phone, password });
-export const logout = () => http.post<{ ok: true }>('/api/auth/logout');
-export const getMe = () => http.get<Me>('/api/auth/me', { silent401: true });
+export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=staff');
+export const getMe = () => http.get<Me>('/api/auth/me?scope=staff', { silent401: true });
 export const getMyProfile = () => http.get<StaffProfile>('/api/staff/me/profile');
 
 /** Which one-tap sign-ins are configured (the WeCom button shows only when it is). */

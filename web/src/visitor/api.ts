@@ -38,8 +38,8 @@ export interface UnitInstructions {
 
 export const requestLoginCode = (phone: string) => http.post<{ ok: true }>('/api/auth/sms-codes', { phone, purpose: 'visitor_login' });
 export const login = (phone: string, code: string) => http.post<{ registered: boolean }>('/api/auth/visitor/login', { phone, code });
-export const logout = () => http.post<{ ok: true }>('/api/auth/logout');
-export const getMe = () => http.get<Me>('/api/auth/me', { silent401: true });
+export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=visitor');
+export const getMe = () => http.get<Me>('/api/auth/me?scope=visitor', { silent401: true });
 
 export const createRegistration = (form: VisitorInfoForm) => http.post<VisitorInfo>('/api/visitor/register', form);
 export const getMyInfo = () => http.get<VisitorInfo>('/api/visitor/me');

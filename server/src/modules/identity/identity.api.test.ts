@@ -60,7 +60,7 @@ describe('SMS login codes (X1)', () => {
     const res = await c.post('/api/auth/visitor/login', { phone, code: await lastCode(t, phone) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ registered: false });
-    expect(res.cookies.find((k: { name: string }) => k.name === 'sg_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(res.cookies.find((k: { name: string }) => k.name === 'sg_visitor')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect((await c.get('/api/auth/me')).json()).toMatchObject({ type: 'phone', phone });
   });
 
@@ -139,6 +139,19 @@ describe('sessions', () => {
     const res = await c.req('POST', '/api/auth/logout', {}, { origin: 'https://evil.example', host: 'localhost' });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('CSRF_REJECTED');
+  });
+
+  it('one browser can be signed in to the visitor app and the admin console at once; signing out of one keeps the other', async () => {
+    const v = await newVisitor(t, { phone: '13911110012' });
+    const c = await signInVisitor(t, v.phone);
+    await newAdminClient(t, 'both', 'long-enough-pw');
+    expect((await c.post('/api/auth/admin/login', { username: 'both', password: 'long-enough-pw' })).statusCode).toBe(200);
+    expect((await c.get('/api/auth/me?scope=visitor')).json()).toMatchObject({ type: 'visitor' });
+    expect((await c.get('/api/auth/me?scope=admin')).json()).toMatchObject({ type: 'admin' });
+    expect((await c.get('/api/auth/me?scope=staff')).statusCode).toBe(401);
+    expect((await c.post('/api/auth/logout?scope=visitor')).statusCode).toBe(200);
+    expect((await c.get('/api/auth/me?scope=visitor')).statusCode).toBe(401);
+    expect((await c.get('/api/auth/me?scope=admin')).json()).toMatchObject({ type: 'admin' });
   });
 
   it('logout ends the session', async () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
-import { destroySession, requireActor } from './session.js';
+import { destroySession, requireActor, SCOPE_TYPES } from './session.js';
 import { IdentityService } from './identity.service.js';
 import { SMS_PURPOSES } from './identity.rules.js';
 
@@ -81,16 +81,18 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
     },
   });
 
+  const scope = z.object({ scope: z.enum(['visitor', 'staff', 'admin', 'kiosk']).optional().describe('which app; omit for all') });
+
   r.post('/api/auth/logout', {
-    schema: { operationId: 'logout', tags, response: { 200: ok } },
+    schema: { operationId: 'logout', tags, summary: 'Sign out of one app (scope) or of all', querystring: scope, response: { 200: ok } },
     handler: async (req, reply) => {
-      await destroySession(ctx, req, reply);
+      await destroySession(ctx, req, reply, req.query.scope);
       return { ok: true as const };
     },
   });
 
   r.get('/api/auth/me', {
-    schema: { operationId: 'getMe', tags, summary: 'The signed-in subject', response: { 200: meSchema, ...errors(401) } },
-    handler: (req) => svc.me(requireActor(req)),
+    schema: { operationId: 'getMe', tags, summary: 'The signed-in subject (of one app, with scope)', querystring: scope, response: { 200: meSchema, ...errors(400, 401) } },
+    handler: (req) => svc.me(req.query.scope ? requireActor(req, ...SCOPE_TYPES[req.query.scope]) : requireActor(req)),
   });
 }

@@ -14,7 +14,7 @@ import { oauthStates, staff, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { randomToken, safeEqual, sha256 } from '../../platform/crypto.js';
-import { createSession } from './session.js';
+import { createSession, findActor } from './session.js';
 import { bindWechatOpenId, clearPendingWechatBinding, setPendingWechatBinding } from './wechat-binding.js';
 
 export type OAuthProvider = 'wechat' | 'wecom';
@@ -125,9 +125,10 @@ export class OAuthService {
       await ctx.db.transaction((tx) => createSession(ctx, tx, reply, { type: 'visitor', id: v.id }, ua));
       return returnTo;
     }
-    if (req.actor?.type === 'visitor') {
+    const signedIn = findActor(req, 'visitor');
+    if (signedIn) {
       // already signed in by SMS in this browser: bind now
-      const visitorId = req.actor.id;
+      const visitorId = signedIn.id;
       await ctx.db.transaction((tx) => bindWechatOpenId(tx, visitorId, openId, req.ip));
       return returnTo;
     }

@@ -3,7 +3,7 @@
  * State-changing requests must come from our own origin (Origin header check) — together with
  * SameSite=Strict this makes them CSRF-safe.
  */
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sessions } from '../../db/schema/index.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
@@ -13,7 +13,15 @@ import type { SubjectType } from '../../../../contracts/permissions.js';
 import type { Tx } from '../../platform/db.js';
 import { bindPendingWechat } from './wechat-binding.js';
 
-export const SESSION_COOKIE = 'sg_session';
+/**
+ * One cookie per kind of app, so that one browser can be signed in to the visitor app, the staff
+ * app, the admin console and a kiosk at once (a tester's laptop, a reception PC that also runs the
+ * kiosk). A request may carry several; each route asks for the kinds it accepts.
+ */
+export const SESSION_COOKIES = { visitor: 'sg_visitor', phone: 'sg_visitor', staff: 'sg_staff', admin: 'sg_admin', kiosk: 'sg_kiosk' } as const satisfies Record<SubjectType, string>;
+const COOKIE_NAMES = [...new Set(Object.values(SESSION_COOKIES))];
+export type AppScope = 'visitor' | 'staff' | 'admin' | 'kiosk';
+export const SCOPE_TYPES: Record<AppScope, SubjectType[]> = { visitor: ['visitor', 'phone'], staff: ['staff'], admin: ['admin'], kiosk: ['kiosk'] };
 
 export interface Actor {
   type: SubjectType | 'system';
@@ -24,7 +32,10 @@ export interface Actor {
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** the first signed-in subject (most requests carry one) */
     actor: Actor | null;
+    /** every signed-in subject this request carries, one per app cookie */
+    actors: Actor[];
   }
 }
 
@@ -38,7 +49,7 @@ export async function createSession(ctx: AppContext, tx: Tx, reply: FastifyReply
     .returning({ id: sessions.id });
   // a WeChat openid waiting in this browser is bound to the visitor who signs in (SMS or registration)
   if (subject.type === 'visitor') await bindPendingWechat(ctx, tx, reply, subject.id);
-  reply.setCookie(SESSION_COOKIE, token, {
+  reply.setCookie(SESSION_COOKIES[subject.type], token, {
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
@@ -48,15 +59,27 @@ export async function createSession(ctx: AppContext, tx: Tx, reply: FastifyReply
   return row!.id;
 }
 
-export async function destroySession(ctx: AppContext, req: FastifyRequest, reply: FastifyReply) {
-  if (req.actor?.sessionId) await ctx.db.delete(sessions).where(eq(sessions.id, req.actor.sessionId));
-  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+/** Sign out of one app (scope), or of every app this browser is signed in to. */
+export async function destroySession(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, scope?: AppScope) {
+  const ending = req.actors.filter((a) => !scope || SCOPE_TYPES[scope].includes(a.type as SubjectType));
+  const ids = ending.map((a) => a.sessionId!).filter(Boolean);
+  if (ids.length) await ctx.db.delete(sessions).where(inArray(sessions.id, ids));
+  const names = scope ? [SESSION_COOKIES[SCOPE_TYPES[scope][0]!]] : COOKIE_NAMES;
+  for (const name of names) reply.clearCookie(name, { path: '/' });
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function installSessions(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest('actor', null);
+  app.decorateRequest('actors', {
+    getter() {
+      return (this as unknown as { _actors?: Actor[] })._actors ?? [];
+    },
+    setter(v: Actor[]) {
+      (this as unknown as { _actors?: Actor[] })._actors = v;
+    },
+  });
   app.addHook('onRequest', async (req) => {
     if (UNSAFE.has(req.method)) {
       const origin = req.headers.origin;
@@ -72,20 +95,26 @@ export function installSessions(app: FastifyInstance, ctx: AppContext) {
         if (host !== expected) throw new AppError('CSRF_REJECTED');
       }
     }
-    const token = req.cookies?.[SESSION_COOKIE];
-    if (!token || !req.url.startsWith('/api/')) return;
-    const [s] = await ctx.db
+    if (!req.url.startsWith('/api/')) return;
+    const hashes = COOKIE_NAMES.map((n) => req.cookies?.[n]).filter((t): t is string => !!t).map(sha256);
+    if (hashes.length === 0) return;
+    const rows = await ctx.db
       .select({ id: sessions.id, subjectType: sessions.subjectType, subjectId: sessions.subjectId })
       .from(sessions)
-      .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, ctx.clock.now())))
-      .limit(1);
-    if (s) req.actor = { type: s.subjectType as SubjectType, id: s.subjectId, sessionId: s.id, ip: req.ip };
+      .where(and(inArray(sessions.tokenHash, hashes), gt(sessions.expiresAt, ctx.clock.now())));
+    req.actors = rows.map((s) => ({ type: s.subjectType as SubjectType, id: s.subjectId, sessionId: s.id, ip: req.ip }));
+    req.actor = req.actors[0] ?? null;
   });
 }
 
 /** The access check every protected route starts with. */
 export function requireActor(req: FastifyRequest, ...types: SubjectType[]): Actor {
-  const a = req.actor;
-  if (!a || (types.length > 0 && !types.includes(a.type as SubjectType))) throw new AppError('AUTH_REQUIRED');
+  const a = types.length === 0 ? req.actor : req.actors.find((x) => types.includes(x.type as SubjectType));
+  if (!a) throw new AppError('AUTH_REQUIRED');
   return a;
+}
+
+/** The signed-in subject of one kind, if any (no error). */
+export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor | null {
+  return req.actors.find((x) => types.includes(x.type as SubjectType)) ?? null;
 }

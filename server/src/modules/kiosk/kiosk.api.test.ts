@@ -88,7 +88,7 @@ describe('kiosk pairing', () => {
     const res = await k.post('/api/kiosk/pair', { token: d.token });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: d.device.id, name: '一号楼大厅访客机', location: '行政中心1号楼一楼大厅', timeZone: 'Asia/Shanghai' });
-    const cookie = res.cookies.find((c: { name: string }) => c.name === 'sg_session') as { httpOnly: boolean; expires: Date };
+    const cookie = res.cookies.find((c: { name: string }) => c.name === 'sg_kiosk') as { httpOnly: boolean; expires: Date };
     expect(cookie.httpOnly).toBe(true);
     const [s] = await t.ctx.db.select().from(sessions).where(and(eq(sessions.subjectType, 'kiosk'), eq(sessions.subjectId, d.device.id)));
     const hours = (s!.expiresAt.getTime() - s!.createdAt.getTime()) / 3600_000;
@@ -114,7 +114,7 @@ describe('kiosk pairing', () => {
     const res = await c.post('/api/kiosk/pair', { token: 'sgk_' + 'A'.repeat(43) });
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toMatchObject({ code: 'DEVICE_TOKEN_INVALID', message: { 'zh-CN': '设备令牌无效或已停用' } });
-    expect(c.cookies.has('sg_session')).toBe(false);
+    expect(c.cookies.has('sg_kiosk')).toBe(false);
   });
 
   it('a revoked device can no longer pair, and its existing session stops working at once', async () => {
