@@ -57,3 +57,6 @@ export function uploadPhoto(photo: Blob, onProgress?: (percent: number) => void)
 
 export const listUnits = () => http.get<{ items: Array<{ id: string; name: string }> }>('/api/units');
 export const listInstructions = () => http.get<{ items: UnitInstructions[] }>('/api/instructions');
+
+/** Which one-tap sign-ins are configured (the WeChat button shows only when it is). */
+export const getOAuthConfig = () => http.get<{ wechat: boolean; wecom: boolean }>('/api/auth/oauth/config');

@@ -39,6 +39,7 @@ router.beforeEach(async (to) => {
     default:
       if (type === 'visitor') return true;
       if (type === 'phone') return { name: 'register' };
+      if (typeof to.query.error === 'string') return { name: 'login', query: { error: to.query.error } };
       return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
   }
 });

@@ -3,6 +3,8 @@ import type zh from './zh-CN';
 const en: typeof zh = {
   app: { title: 'Smart Access', subtitle: 'Online visitor registration' },
   login: {
+    wechat: 'Sign in with WeChat',
+    oauthFailed: 'WeChat sign-in failed; sign in with an SMS code',
     title: 'Sign in',
     phonePh: 'Mobile phone number',
     codePh: 'Verification code',

@@ -1,6 +1,8 @@
 export default {
   app: { title: '智慧通行', subtitle: '线上来访登记' },
   login: {
+    wechat: '微信一键登录',
+    oauthFailed: '微信授权登录失败，请使用手机验证码登录',
     title: '登录',
     phonePh: '请输入手机号码',
     codePh: '请输入验证码',
