@@ -18,6 +18,7 @@ import { openDatabase } from '../server/src/platform/db.js';
 import { sessions, smsCodes } from '../server/src/db/schema/index.js';
 import { sha256 } from '../server/src/platform/crypto.js';
 import { withIdCheckDigit } from '../server/src/db/seed-demo.js';
+import { createScratchDatabase } from '../server/src/db/scratch.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -51,22 +52,9 @@ async function main() {
   let url = process.env.BENCH_DATABASE_URL;
   let drop: (() => Promise<void>) | null = null;
   if (url) {
-    const pg = await import('pg');
-    const name = `sg_bench_${Date.now()}`;
-    const c = new pg.default.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`create database ${name}`);
-    await c.end();
-    const admin = url;
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    drop = async () => {
-      const d = new pg.default.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`);
-      await d.end();
-    };
+    const scratch = await createScratchDatabase(url, 'sg_bench');
+    url = scratch.url;
+    drop = scratch.drop;
   }
   const config = loadConfig({}, {
     NODE_ENV: 'production',

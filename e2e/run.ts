@@ -19,6 +19,7 @@ import { openDatabase } from '../server/src/platform/db.js';
 import { ensureAdmin } from '../server/src/modules/identity/admin-bootstrap.js';
 import { seedDemo } from '../server/src/db/seed-demo.js';
 import { smsMessages } from '../server/src/db/schema/index.js';
+import { createScratchDatabase } from '../server/src/db/scratch.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shots = path.join(here, 'screenshots');
@@ -40,22 +41,9 @@ async function main() {
   let dbUrl = process.env.E2E_DATABASE_URL;
   let dropDb: (() => Promise<void>) | null = null;
   if (dbUrl) {
-    const pg = await import('pg');
-    const name = `sg_e2e_${Date.now()}`;
-    const c = new pg.default.Client({ connectionString: dbUrl });
-    await c.connect();
-    await c.query(`create database ${name}`);
-    await c.end();
-    const u = new URL(dbUrl);
-    u.pathname = `/${name}`;
-    const adminUrl = dbUrl;
-    dbUrl = u.toString();
-    dropDb = async () => {
-      const d = new pg.default.Client({ connectionString: adminUrl });
-      await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`);
-      await d.end();
-    };
+    const scratch = await createScratchDatabase(dbUrl, 'sg_e2e');
+    dbUrl = scratch.url;
+    dropDb = scratch.drop;
   }
   const config = loadConfig(
     {},

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createScratchDatabase } from '../db/scratch.js';
 import { desc, eq } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type BuildOptions } from '../app.js';
@@ -28,25 +29,10 @@ async function freshDatabase(): Promise<{ database: Database; drop: () => Promis
     await database.migrate();
     return { database, drop: async () => {} };
   }
-  const pg = await import('pg');
-  const name = `sg_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.default.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const database = await openDatabase({ url: u.toString(), poolMax: 10 });
+  const scratch = await createScratchDatabase(url);
+  const database = await openDatabase({ url: scratch.url, poolMax: 10 });
   await database.migrate();
-  return {
-    database,
-    drop: async () => {
-      const c = new pg.default.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return { database, drop: scratch.drop };
 }
 
 export async function createTestApp(opts: Partial<BuildOptions> & { env?: Record<string, string> } = {}): Promise<TestApp> {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../platform/config.js';
 import { openDatabase, type Database } from '../platform/db.js';
+import { createScratchDatabase } from '../db/scratch.js';
 import { Clock } from '../platform/clock.js';
 import type { TestApp } from './harness.js';
 
@@ -28,17 +29,10 @@ export async function openSharedDatabase(): Promise<SharedDatabase> {
     await db.migrate();
     return { kind: 'pglite', a: db, b: db, close: () => db.close() };
   }
-  const pg = await import('pg');
-  const name = `sg_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.default.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const a = await openDatabase({ url: u.toString(), poolMax: 5 });
+  const scratch = await createScratchDatabase(url);
+  const a = await openDatabase({ url: scratch.url, poolMax: 5 });
   await a.migrate();
-  const b = await openDatabase({ url: u.toString(), poolMax: 5 });
+  const b = await openDatabase({ url: scratch.url, poolMax: 5 });
   // pool.end() resolves before idle sockets are gone; the forced drop below then terminates those
   // backends, and an idle client's error would surface as an unhandled 'error' on the pool.
   for (const d of [a, b]) d.pool?.on('error', () => {});
@@ -49,10 +43,7 @@ export async function openSharedDatabase(): Promise<SharedDatabase> {
     close: async () => {
       await a.close();
       await b.close();
-      const c = new pg.default.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      await scratch.drop();
     },
   };
 }
