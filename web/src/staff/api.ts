@@ -25,6 +25,8 @@ export interface StaffProfile {
   idType: string | null;
   idNumberMasked: string | null;
   idNumber: string | null;
+  /** a face photo is on file (MY_PHOTO_URL) */
+  hasPhoto: boolean;
 }
 
 export const requestLoginCode = (phone: string) => http.post<{ ok: true }>('/api/auth/sms-codes', { phone, purpose: 'staff_login' });
@@ -33,6 +35,8 @@ export const loginByPassword = (phone: string, password: string) => http.post<{ 
 export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=staff');
 export const getMe = () => http.get<Me>('/api/auth/me?scope=staff', { silent401: true });
 export const getMyProfile = () => http.get<StaffProfile>('/api/staff/me/profile');
+/** the owner's own face photo (image/jpeg, never cached); taken by an administrator */
+export const MY_PHOTO_URL = '/api/staff/me/photo';
 
 /** Which one-tap sign-ins are configured (the WeCom button shows only when it is). */
 export const getOAuthConfig = () => http.get<{ wechat: boolean; wecom: boolean }>('/api/auth/oauth/config');

@@ -49,6 +49,8 @@ export interface Staff {
   visitPermission: boolean;
   roles: StaffRole[];
   hasPassword: boolean;
+  /** a face photo is on file (read it with getStaffPhoto: every read is audited) */
+  hasPhoto: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -145,3 +147,24 @@ async function download(url: string, fallbackName: string) {
 }
 export const downloadStaffTemplate = () => download('/api/admin/staff/import-template', 'staff-import-template.xlsx');
 export const exportStaff = (f: StaffFilter) => download(`/api/admin/staff/export${qs({ ...f })}`, 'staff.xlsx');
+
+/**
+ * Staff face photo (A1, X5). The photo is read only through the authorised route (the read is
+ * audited on the server) and shown from a blob URL; the caller revokes it (URL.revokeObjectURL).
+ */
+export async function getStaffPhoto(id: string): Promise<string> {
+  const res = await fetch(`/api/admin/staff/${id}/photo`, { credentials: 'same-origin', cache: 'no-store' });
+  if (!res.ok) {
+    const e = (await res.json().catch(() => null))?.error;
+    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? { 'zh-CN': '照片加载失败', en: 'The photo could not be loaded' });
+  }
+  return URL.createObjectURL(await res.blob());
+}
+/** Upload or replace: `consentConfirmed` records that the staff member agreed to face processing. */
+export const uploadStaffPhoto = (id: string, photo: Blob, onProgress?: (percent: number) => void) => {
+  const form = new FormData();
+  form.append('consentConfirmed', 'true');
+  form.append('photo', photo, 'photo.jpg');
+  return upload<Ok>(`/api/admin/staff/${id}/photo`, form, onProgress);
+};
+export const removeStaffPhoto = (id: string) => http.delete<Ok>(`/api/admin/staff/${id}/photo`);
