@@ -2,3 +2,4 @@ export * from './org.js';
 export * from './identity.js';
 export * from './visitors.js';
 export * from './platform.js';
+export * from './visits.js';

@@ -1,0 +1,167 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid, bigserial, jsonb } from 'drizzle-orm/pg-core';
+import { createdAt, id, tstz, updatedAt } from './_columns.js';
+import { staff, units } from './org.js';
+import { visitors } from './visitors.js';
+
+/**
+ * Visit orders (单据, SPEC §2): one person's permission to visit one host in one window.
+ * A main order (parent_id null) may have sub orders (origin companion / help_fill / forward_fill);
+ * subs never have subs (checked here and in the rules).
+ */
+export const visitOrders = pgTable(
+  'visit_orders',
+  {
+    id: id(),
+    /** appointment | invitation | meeting | walk_in */
+    kind: text('kind').notNull(),
+    parentId: uuid('parent_id'),
+    /** null for a main order; companion | help_fill | forward_fill for a sub */
+    origin: text('origin'),
+    /** initiated | pending | confirmed | arrived | cancelled */
+    status: text('status').notNull(),
+    /** rejected | withdrawn_by_visitor | withdrawn_by_host | cascaded | expired */
+    cancelReason: text('cancel_reason'),
+    /** null while an unknown person has not registered yet (status initiated) */
+    visitorId: uuid('visitor_id').references(() => visitors.id),
+    visitorPhone: text('visitor_phone').notNull(),
+    /** details typed by whoever created the order for a not-yet-registered person (prefill) */
+    inviteeName: text('invitee_name'),
+    inviteeIdType: text('invitee_id_type'),
+    inviteeIdNumberEnc: text('invitee_id_number_enc'),
+    inviteeCompany: text('invitee_company'),
+    inviteePosition: text('invitee_position'),
+    hostId: uuid('host_id')
+      .notNull()
+      .references(() => staff.id),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    reason: text('reason').notNull(),
+    remark: text('remark'),
+    startAt: tstz('start_at').notNull(),
+    endAt: tstz('end_at').notNull(),
+    plate: text('plate'),
+    /** invitation: 邀约审核 需要审核 (true) / 不需要审核 (false) */
+    reviewRequired: boolean('review_required').notNull().default(true),
+    /** invitation: 限制同行人员数量 — at most this many subs of all origins (null: no limit) */
+    companionLimit: integer('companion_limit'),
+    /** visitor who created it (appointment main, help_fill) or forwarded the link (forward_fill: 转发邀请人) */
+    createdByVisitorId: uuid('created_by_visitor_id'),
+    createdByStaffId: uuid('created_by_staff_id'),
+    /** the approval chain step now waiting: 0 = host, 1..n = order_chain_steps.position */
+    chainStep: integer('chain_step').notNull().default(0),
+    submittedAt: tstz('submitted_at'),
+    decidedAt: tstz('decided_at'),
+    arrivedAt: tstz('arrived_at'),
+    leftAt: tstz('left_at'),
+    /** client-supplied key so that a double submit creates one order */
+    idempotencyKey: text('idempotency_key'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('visit_orders_visitor').on(t.visitorId, t.startAt),
+    index('visit_orders_host').on(t.hostId, t.startAt),
+    index('visit_orders_parent').on(t.parentId),
+    index('visit_orders_phone_initiated').on(t.visitorPhone).where(sql`${t.status} = 'initiated'`),
+    index('visit_orders_pending_end').on(t.endAt).where(sql`${t.status} in ('initiated','pending')`),
+    uniqueIndex('visit_orders_idempotency').on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    check('visit_orders_window', sql`${t.endAt} > ${t.startAt}`),
+    check('visit_orders_sub_origin', sql`(${t.parentId} is null) = (${t.origin} is null)`),
+    check('visit_orders_cancel_reason', sql`(${t.status} = 'cancelled') = (${t.cancelReason} is not null)`),
+  ],
+);
+
+/** Every status change and review decision (who, when, from, to, reason, comment). */
+export const orderTransitions = pgTable(
+  'order_transitions',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => visitOrders.id),
+    at: tstz('at').notNull(),
+    /** visitor | staff | admin | kiosk | system */
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    /** the capacity in which they acted: visitor | host | chain_node | system | desk */
+    actorRole: text('actor_role').notNull(),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason'),
+    comment: text('comment'),
+  },
+  (t) => [index('order_transitions_order').on(t.orderId, t.seq)],
+);
+
+/** Approval chains (X3, A6): per unit and order kind, ordered nodes and CC recipients. */
+export const approvalChains = pgTable(
+  'approval_chains',
+  {
+    id: id(),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    kind: text('kind').notNull(),
+    /** [{type:'person', staffId} | {type:'role', role}] in order */
+    nodes: jsonb('nodes').notNull().default(sql`'[]'::jsonb`),
+    ccStaffIds: uuid('cc_staff_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('approval_chains_unit_kind').on(t.unitId, t.kind)],
+);
+
+/** The chain as it stood when the order was submitted (later edits don't move orders in flight). */
+export const orderChainSteps = pgTable(
+  'order_chain_steps',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => visitOrders.id),
+    position: integer('position').notNull(),
+    nodeType: text('node_type').notNull(),
+    staffId: uuid('staff_id'),
+    role: text('role'),
+    /** waiting | approved | rejected */
+    status: text('status').notNull().default('waiting'),
+    decidedBy: uuid('decided_by'),
+    decidedAt: tstz('decided_at'),
+    comment: text('comment'),
+  },
+  (t) => [uniqueIndex('order_chain_steps_pk').on(t.orderId, t.position), index('order_chain_steps_staff').on(t.staffId)],
+);
+
+export const orderCc = pgTable(
+  'order_cc',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => visitOrders.id),
+    staffId: uuid('staff_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('order_cc_pk').on(t.orderId, t.staffId), index('order_cc_staff').on(t.staffId)],
+);
+
+/** Single-use record of signed link tokens (companion / invitation / forward links). */
+export const linkTokenUses = pgTable('link_token_uses', {
+  jti: text('jti').primaryKey(),
+  usedAt: tstz('used_at').notNull(),
+  orderId: uuid('order_id'),
+});
+
+/** Notification templates per event (A4). */
+export const notificationTemplates = pgTable('notification_templates', {
+  event: text('event').primaryKey(),
+  /** sms | voice | none */
+  channel: text('channel').notNull().default('sms'),
+  content: text('content').notNull(),
+  appendCodeLink: boolean('append_code_link').notNull().default(false),
+  enabled: boolean('enabled').notNull().default(true),
+  updatedAt: updatedAt(),
+});
+
