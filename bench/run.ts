@@ -134,6 +134,8 @@ async function main() {
   console.log(`  SMS login            : ${(loginRps / helloRps).toFixed(4)}  (1 : ${(helloRps / loginRps).toFixed(1)})`);
   console.log(`  SMS code request     : ${(sendRps / helloRps).toFixed(4)}  (1 : ${(helloRps / sendRps).toFixed(1)})`);
 
+  // autocannon stops on time with requests still in flight: let them finish before closing
+  await new Promise((r) => setTimeout(r, 1000));
   await hello.close();
   await app.close();
   await database.close();
