@@ -1,0 +1,62 @@
+/** Visit-order vocabulary shared by the server and the apps (SPEC §2). */
+export const ORDER_KINDS = ['appointment', 'invitation', 'meeting', 'walk_in'] as const;
+export type OrderKind = (typeof ORDER_KINDS)[number];
+export const ORDER_STATUSES = ['initiated', 'pending', 'confirmed', 'arrived', 'cancelled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const SUB_ORIGINS = ['companion', 'help_fill', 'forward_fill'] as const;
+export type SubOrigin = (typeof SUB_ORIGINS)[number];
+export const CANCEL_REASONS = ['rejected', 'withdrawn_by_visitor', 'withdrawn_by_host', 'cascaded', 'expired'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk';
+export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive';
+
+type L = { 'zh-CN': string; en: string };
+export const STATUS_LABELS: Record<OrderStatus, L> = {
+  initiated: { 'zh-CN': '已发起', en: 'Initiated' },
+  pending: { 'zh-CN': '待确认', en: 'Pending' },
+  confirmed: { 'zh-CN': '已确认', en: 'Confirmed' },
+  arrived: { 'zh-CN': '已到达', en: 'Arrived' },
+  cancelled: { 'zh-CN': '已取消', en: 'Cancelled' },
+};
+export const KIND_LABELS: Record<OrderKind, L> = {
+  appointment: { 'zh-CN': '拜访', en: 'Visit' },
+  invitation: { 'zh-CN': '邀请', en: 'Invitation' },
+  meeting: { 'zh-CN': '参会', en: 'Meeting' },
+  walk_in: { 'zh-CN': '现场登记', en: 'Walk-in' },
+};
+export const ORIGIN_LABELS: Record<SubOrigin, L> = {
+  companion: { 'zh-CN': '同行人员', en: 'Companion' },
+  help_fill: { 'zh-CN': '帮同伴填写', en: 'Filled in by a companion' },
+  forward_fill: { 'zh-CN': '转发填写', en: 'Forwarded link' },
+};
+export const CANCEL_REASON_LABELS: Record<CancelReason, L> = {
+  rejected: { 'zh-CN': '审核不通过', en: 'Rejected' },
+  withdrawn_by_visitor: { 'zh-CN': '访客取消', en: 'Withdrawn by the visitor' },
+  withdrawn_by_host: { 'zh-CN': '受访人取消', en: 'Withdrawn by the host' },
+  cascaded: { 'zh-CN': '主单据已取消', en: 'The main order was cancelled' },
+  expired: { 'zh-CN': '已过期', en: 'Expired' },
+};
+const ROLE_LABELS: Record<ActorRole, L> = {
+  visitor: { 'zh-CN': '访客', en: 'Visitor' },
+  host: { 'zh-CN': '邀约人', en: 'Host' },
+  chain_node: { 'zh-CN': '审批人', en: 'Approver' },
+  system: { 'zh-CN': '系统', en: 'System' },
+  desk: { 'zh-CN': '前台', en: 'Reception' },
+};
+const ACTION_LABELS: Record<TrailAction, L> = {
+  create: { 'zh-CN': '发起', en: 'created' },
+  submit: { 'zh-CN': '提交', en: 'submitted' },
+  approve: { 'zh-CN': '审核通过', en: 'approved' },
+  reject: { 'zh-CN': '审核不通过', en: 'rejected' },
+  cancel: { 'zh-CN': '取消', en: 'cancelled' },
+  expire: { 'zh-CN': '已过期', en: 'expired' },
+  cascade: { 'zh-CN': '随主单据变更', en: 'followed the main order' },
+  arrive: { 'zh-CN': '已到达', en: 'arrived' },
+};
+/** "邀约人：审核通过" / "Host: approved" */
+export function trailLabel(role: ActorRole, action: TrailAction): L {
+  return {
+    'zh-CN': `${ROLE_LABELS[role]['zh-CN']}：${ACTION_LABELS[action]['zh-CN']}`,
+    en: `${ROLE_LABELS[role].en}: ${ACTION_LABELS[action].en}`,
+  };
+}
