@@ -4,6 +4,8 @@ import { visitorsRoutes } from './visitors/visitors.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { peopleRoutes } from './people/people.routes.js';
+import { approvalsAdminRoutes } from './approvals/approvals.admin.routes.js';
+import { visitorLibraryRoutes } from './visitor-library/visitor-library.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -11,4 +13,6 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   adminRoutes,
   kioskRoutes,
   peopleRoutes,
+  approvalsAdminRoutes,
+  visitorLibraryRoutes,
 ];

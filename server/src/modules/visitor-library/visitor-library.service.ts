@@ -1,0 +1,121 @@
+/**
+ * The visitor library (访客库, A2), administrators only: search, detail with visit history, the
+ * face photo, and the blocklist flag (blocked visitors cannot submit orders; the visits module
+ * checks `visitors.blocked`). ID numbers are found by the blind index of the exact normalised
+ * number and shown masked; every read of a visitor's record or photo is audited in the same
+ * transaction.
+ */
+import type { FastifyRequest } from 'fastify';
+import { maskIdNumber, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
+import type { AppContext } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import { audit } from '../audit/audit.js';
+import { requireActor } from '../identity/session.js';
+import * as repo from './visitor-library.repository.js';
+
+/** how many orders the detail shows */
+export const HISTORY_LIMIT = 50;
+
+export interface VisitorListQuery {
+  q?: string;
+  blocked?: boolean;
+  page: number;
+  pageSize: number;
+}
+
+export class VisitorLibraryService {
+  constructor(private readonly ctx: AppContext) {}
+
+  /** GET /api/admin/visitors: name or phone (contains) or the exact ID number; newest first. */
+  async list(req: FastifyRequest, query: VisitorListQuery) {
+    const actor = requireActor(req, 'admin');
+    const q = query.q?.trim() || undefined;
+    const idNumber = q ? normaliseIdNumber(q) : '';
+    // any text of ID-number shape may be one: compare its blind index, never the number itself
+    const filter: repo.VisitorFilter = { q, blocked: query.blocked, idNumberIdx: /^[0-9A-Z]{5,}$/.test(idNumber) ? this.ctx.crypto.blindIndex(idNumber) : undefined };
+    return this.ctx.db.transaction(async (tx) => {
+      const total = await repo.countVisitors(tx, filter);
+      const rows = await repo.listVisitors(tx, filter, { limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
+      // names and phones are personal data: who looked is recorded (not the search text)
+      await audit(tx, actor, 'visitor.list', { type: 'visitor' }, { search: Boolean(q), blocked: query.blocked, page: query.page, count: rows.length });
+      return { items: rows.map((v) => this.summary(v)), total, page: query.page, pageSize: query.pageSize };
+    });
+  }
+
+  /** GET /api/admin/visitors/:id: the record (ID masked), face consent and visit history; audited. */
+  async detail(req: FastifyRequest, id: string) {
+    const actor = requireActor(req, 'admin');
+    return this.ctx.db.transaction(async (tx) => {
+      const v = await repo.findVisitor(tx, id);
+      if (!v) throw new AppError('NOT_FOUND');
+      const consent = await repo.latestFaceConsent(tx, id);
+      const history = await repo.visitHistory(tx, id, HISTORY_LIMIT);
+      const visitCount = await repo.countVisits(tx, id);
+      await audit(tx, actor, 'visitor.read', { type: 'visitor', id });
+      return {
+        ...this.summary(v),
+        registeredVia: v.registeredVia,
+        updatedAt: v.updatedAt.toISOString(),
+        faceConsent: consent
+          ? {
+              status: consent.withdrawnAt ? ('withdrawn' as const) : ('granted' as const),
+              version: consent.textVersion,
+              grantedAt: consent.grantedAt.toISOString(),
+              withdrawnAt: consent.withdrawnAt?.toISOString() ?? null,
+            }
+          : null,
+        visitCount,
+        history: history.map((h) => ({
+          ...h,
+          startAt: h.startAt.toISOString(),
+          endAt: h.endAt.toISOString(),
+          arrivedAt: h.arrivedAt?.toISOString() ?? null,
+        })),
+      };
+    });
+  }
+
+  /** GET /api/admin/visitors/:id/photo: the JPEG; the read is audited in the same transaction. */
+  async photo(req: FastifyRequest, id: string): Promise<Buffer> {
+    const actor = requireActor(req, 'admin');
+    return this.ctx.db.transaction(async (tx) => {
+      const v = await repo.findVisitor(tx, id);
+      if (!v?.photoKey) throw new AppError('NOT_FOUND');
+      const jpeg = await this.ctx.storage.get(v.photoKey);
+      if (!jpeg) throw new AppError('NOT_FOUND');
+      await audit(tx, actor, 'visitor.photo.read', { type: 'visitor', id });
+      return jpeg;
+    });
+  }
+
+  /** PATCH /api/admin/visitors/:id/block: 加入黑名单 (reason required) / 移出黑名单. */
+  async setBlocked(req: FastifyRequest, id: string, input: { blocked: boolean; reason?: string | null }) {
+    const actor = requireActor(req, 'admin');
+    const reason = input.reason?.trim() || null;
+    if (input.blocked && !reason) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'reason' });
+    return this.ctx.db.transaction(async (tx) => {
+      const cur = await repo.findVisitor(tx, id, { lock: true });
+      if (!cur) throw new AppError('NOT_FOUND');
+      const v = await repo.setBlocked(tx, id, input.blocked, input.blocked ? reason : null, this.ctx.clock.now());
+      await audit(tx, actor, input.blocked ? 'visitor.block' : 'visitor.unblock', { type: 'visitor', id }, { reason, wasBlocked: cur.blocked });
+      return this.summary(v);
+    });
+  }
+
+  private summary(v: repo.VisitorRow) {
+    return {
+      id: v.id,
+      name: v.name,
+      phone: v.phone,
+      idType: v.idType as IdType,
+      idNumberMasked: v.idNumberEnc ? maskIdNumber(this.ctx.crypto.decrypt(v.idNumberEnc)) : null,
+      company: v.company,
+      position: v.position,
+      hasPhoto: Boolean(v.photoKey),
+      blocked: v.blocked,
+      blockedReason: v.blockedReason,
+      lastVisitAt: v.lastVisitAt?.toISOString() ?? null,
+      createdAt: v.createdAt.toISOString(),
+    };
+  }
+}
