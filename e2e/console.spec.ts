@@ -126,7 +126,8 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   for (const label of ['访客邀约', '我的邀约', '远程开门', '会议预订', '我的预订', '我的会议', '审批中心', '个人信息', '代登记人员']) await s.getByText(label, { exact: true }).waitFor();
   await shot(s, 'staff-home');
 
-  await s.getByText('访客邀约', { exact: true }).click();
+  // 访客邀约 / 我的邀约 / 审批中心 work since issue #4 (e2e/visit-*.spec.ts); 远程开门 is still to come
+  await s.getByText('远程开门', { exact: true }).click();
   await s.locator('[data-test=coming-soon]').getByText('即将推出').waitFor();
   await shot(s, 'staff-coming-soon');
   await s.goBack();

@@ -1,4 +1,5 @@
 import { makeI18n } from '@shared/i18n';
+import { visitMessages } from './visits/messages';
 
 const zh = {
   app: { title: '智慧通行' },
@@ -108,4 +109,4 @@ const en: typeof zh = {
   soon: { title: 'Coming soon', body: '“{name}” is being built; stay tuned.', back: 'Back to home' },
 };
 
-export const i18n = makeI18n({ 'zh-CN': zh, en });
+export const i18n = makeI18n({ 'zh-CN': { ...zh, ...visitMessages['zh-CN'] }, en: { ...en, ...visitMessages.en } });

@@ -1,4 +1,4 @@
-/** The staff app's home menu (SPEC §4), in the manual's words. Only 个人信息 works in this release. */
+/** The staff app's home menu (SPEC §4), in the manual's words. Entries without a route open 即将推出. */
 export interface MenuEntry {
   key: string;
   icon: string;
@@ -6,13 +6,13 @@ export interface MenuEntry {
   route?: string;
 }
 export const MENU: MenuEntry[] = [
-  { key: 'invite', icon: 'add-o', color: '#1677ff' },
-  { key: 'myInvitations', icon: 'orders-o', color: '#13c2c2' },
+  { key: 'invite', icon: 'add-o', color: '#1677ff', route: 'invite' },
+  { key: 'myInvitations', icon: 'orders-o', color: '#13c2c2', route: 'myInvitations' },
   { key: 'remoteDoor', icon: 'lock', color: '#fa8c16' },
   { key: 'roomBooking', icon: 'calendar-o', color: '#722ed1' },
   { key: 'myBookings', icon: 'todo-list-o', color: '#2f54eb' },
   { key: 'myMeetings', icon: 'friends-o', color: '#52c41a' },
-  { key: 'approvals', icon: 'passed', color: '#eb2f96' },
+  { key: 'approvals', icon: 'passed', color: '#eb2f96', route: 'approvals' },
   { key: 'profile', icon: 'contact-o', color: '#1677ff', route: 'profile' },
   { key: 'proxy', icon: 'user-circle-o', color: '#faad14' },
 ];

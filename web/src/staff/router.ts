@@ -4,6 +4,7 @@ import { session, loadSession } from './session';
 import { MENU } from './menu';
 import LoginView from './views/LoginView.vue';
 import HomeView from './views/HomeView.vue';
+import { APPROVAL_KINDS } from './visits/approvalKinds';
 
 export const router = createRouter({
   history: createWebHistory('/staff/'),
@@ -13,6 +14,20 @@ export const router = createRouter({
     { path: '/profile', name: 'profile', component: () => import('./views/ProfileView.vue') },
     // S9 修改个人信息 (submitted for review) arrives with the personnel review of a later issue
     { path: '/profile/edit', name: 'profileEdit', component: () => import('./views/ComingSoonView.vue'), meta: { title: 'profile.edit' } },
+    // visits (issue #4): S1 访客邀约, S2 我的邀约, 访客邀约审核, S8 审批中心
+    { path: '/invite', name: 'invite', component: () => import('./views/InviteView.vue') },
+    { path: '/invite/sent/:id', name: 'inviteSent', component: () => import('./views/InviteSentView.vue') },
+    { path: '/invitations', name: 'myInvitations', component: () => import('./views/MyInvitationsView.vue') },
+    { path: '/visits/:id', name: 'visitDetail', component: () => import('./views/OrderDetailView.vue') },
+    { path: '/visits/:id/review', name: 'visitReview', component: () => import('./views/OrderDetailView.vue') },
+    { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalsView.vue') },
+    { path: '/approvals/visits', name: 'visitApprovals', component: () => import('./views/VisitApprovalsView.vue') },
+    ...APPROVAL_KINDS.filter((k) => !k.ready).map((k) => ({
+      path: `/approvals/soon/${k.key}`,
+      name: `approvalsSoon-${k.key}`,
+      component: () => import('./views/ComingSoonView.vue'),
+      meta: { title: `approvals.${k.key}` },
+    })),
     // entries for later issues open a 即将推出 page, never a dead link
     ...MENU.filter((m) => !m.route).map((m) => ({ path: `/soon/${m.key}`, name: m.key, component: () => import('./views/ComingSoonView.vue'), meta: { title: `menu.${m.key}` } })),
     { path: '/:rest(.*)*', redirect: '/' },

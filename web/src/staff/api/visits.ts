@@ -1,0 +1,107 @@
+/**
+ * Visits API for the staff app (issue #4, contract: docs/api/visits.md — 访客邀约 S1, 我的邀约 S2,
+ * 访客邀约审核 and 审批中心 S8). Shapes follow the contract; the server re-checks every action.
+ */
+import { http } from '@shared/api';
+
+export type Kind = 'appointment' | 'invitation' | 'meeting' | 'walk_in';
+export type Origin = 'companion' | 'help_fill' | 'forward_fill';
+export type Status = 'initiated' | 'pending' | 'confirmed' | 'arrived' | 'cancelled';
+export type CancelReason = 'rejected' | 'withdrawn_by_visitor' | 'withdrawn_by_host' | 'cascaded' | 'expired';
+export const STATUSES: Status[] = ['initiated', 'pending', 'confirmed', 'cancelled', 'arrived'];
+
+export interface Companion {
+  id: string;
+  origin: Origin;
+  name: string | null;
+  phoneMasked: string;
+  status: Status;
+  cancelReason: CancelReason | null;
+}
+export interface OrderCard {
+  id: string;
+  kind: Kind;
+  origin: Origin | null;
+  parentId: string | null;
+  status: Status;
+  cancelReason: CancelReason | null;
+  host: { id: string; name: string; unitName: string; departmentName: string | null };
+  visitor: { name: string | null; phoneMasked: string };
+  startAt: string;
+  endAt: string;
+  reason: string;
+  remark: string | null;
+  plate: string | null;
+  companions: Companion[];
+  forwardedBy: string | null;
+  submittedAt: string | null;
+  createdAt: string;
+  companionLimit: number | null;
+  reviewRequired: boolean;
+  actions: { cancel: boolean; addCompanions: boolean; helpFill: boolean; forward: boolean; review: boolean };
+}
+export interface TrailEntry {
+  at: string;
+  actorName: string;
+  actorRole: 'visitor' | 'host' | 'chain_node' | 'system' | 'desk';
+  action: 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive';
+  fromStatus: Status | null;
+  toStatus: Status;
+  reason: string | null;
+  comment: string | null;
+  label: { 'zh-CN': string; en: string };
+}
+export interface OrderDetail extends OrderCard {
+  trail: TrailEntry[];
+  chain: Array<{ position: number; name: string; status: 'waiting' | 'approved' | 'rejected' }>;
+  parent: { id: string; visitorName: string | null } | null;
+  appointmentCodeAvailable: boolean;
+}
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface InvitationInput {
+  visitorPhone: string;
+  name?: string;
+  idType?: string;
+  idNumber?: string;
+  company?: string;
+  position?: string;
+  reason: string;
+  startAt: string;
+  endAt: string;
+  reviewRequired: boolean;
+  /** 限制同行人员数量, 0–50 */
+  companionLimit: number;
+  /** optional companion phones, at most companionLimit */
+  companionPhones: string[];
+}
+export type Scope = 'recent' | 'history';
+export interface ListQuery {
+  scope: Scope;
+  status: Status | 'all';
+  page: number;
+  pageSize: number;
+}
+export type ApprovalTab = 'pending' | 'done' | 'cc';
+
+const qs = (q: Record<string, string | number>) => new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString();
+
+/** 访客邀约 发送: creates the invitation; SMS links go to the visitor and the companions. */
+export const createInvitation = (body: InvitationInput) => http.post<OrderDetail>('/api/visits/invitations', body);
+/** 我的邀约: orders the signed-in staff member hosts (own invitations and appointments to them). */
+export const listHostedOrders = (q: ListQuery) => http.get<Page<OrderCard>>(`/api/visits/hosted?${qs({ ...q })}`);
+export const getOrder = (id: string) => http.get<OrderDetail>(`/api/visits/${encodeURIComponent(id)}`);
+/** 审核通过 / 审核不通过 (404 when the user may not review it now). */
+export const reviewOrder = (id: string, decision: 'approve' | 'reject', comment?: string) =>
+  http.post<OrderDetail>(`/api/visits/${encodeURIComponent(id)}/review`, { decision, ...(comment ? { comment } : {}) });
+/** The host withdraws the order (withdrawn_by_host). */
+export const cancelOrder = (id: string, comment?: string) => http.post<OrderDetail>(`/api/visits/${encodeURIComponent(id)}/cancel`, comment ? { comment } : {});
+/** 访客邀约审核 tabs: 待处理 / 已处理 / 抄送我. */
+export const listApprovals = (tab: ApprovalTab, page: number, pageSize: number) => http.get<Page<OrderCard>>(`/api/approvals/visits?${qs({ tab, page, pageSize })}`);
+/** 审批中心 badges. */
+export const getApprovalCounts = () => http.get<{ visitsPending: number }>('/api/approvals/counts');
+/** The host adds companion phones to an invitation (refused with COMPANION_LIMIT_REACHED past 限制同行人员数量). */
+export const addCompanions = (id: string, phones: string[]) => http.post<OrderDetail>(`/api/visits/${encodeURIComponent(id)}/companions`, { phones });
