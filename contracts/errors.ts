@@ -66,6 +66,7 @@ export const errorCatalogue = {
   LINK_EXPIRED: { status: 410, zh: '链接已过期', en: 'The link has expired' },
   LINK_USED: { status: 409, zh: '链接已使用', en: 'The link has already been used' },
   LINK_WRONG_PHONE: { status: 403, zh: '该链接不属于当前登录的手机号', en: 'This link belongs to another phone number' },
+  TEMPLATE_VARIABLE_UNKNOWN: { status: 400, zh: '模板中含有该通知不支持的变量', en: 'The template uses a variable this notification does not offer' },
   INTERNAL: { status: 500, zh: '系统繁忙，请稍后再试', en: 'Something went wrong; please try again' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 

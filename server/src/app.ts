@@ -68,9 +68,11 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     opts.sms ??
     (config.SMS_PROVIDER === 'aliyun'
       ? new (await import('./modules/notify/aliyun-sms.provider.js')).AliyunSmsProvider(config, opts.fetch ?? fetch)
-      : new OutboxSmsProvider((m) => {
-          if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] SMS to ${logPhone(m.phone)}: ${m.content}`);
-        }));
+      : config.SMS_PROVIDER === 'tencent'
+        ? new (await import('./modules/notify/tencent-sms.provider.js')).TencentSmsProvider(config, opts.fetch ?? fetch)
+        : new OutboxSmsProvider((m) => {
+            if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] SMS to ${logPhone(m.phone)}: ${m.content}`);
+          }));
 
   const ctx: AppContext = {
     config,

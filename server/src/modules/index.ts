@@ -4,6 +4,7 @@ import { visitorsRoutes } from './visitors/visitors.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { peopleRoutes } from './people/people.routes.js';
+import { notifyRoutes } from './notify/notify.routes.js';
 import { approvalsAdminRoutes } from './approvals/approvals.admin.routes.js';
 import { visitorLibraryRoutes } from './visitor-library/visitor-library.routes.js';
 
@@ -13,6 +14,7 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   adminRoutes,
   kioskRoutes,
   peopleRoutes,
+  notifyRoutes,
   approvalsAdminRoutes,
   visitorLibraryRoutes,
 ];

@@ -35,12 +35,23 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),
   SMS_PER_PHONE_PER_HOUR: z.coerce.number().int().min(1).default(10),
   SMS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
-  SMS_PROVIDER: z.enum(['outbox', 'aliyun']).default('outbox'),
+  SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
   ALIYUN_SMS_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com'),
   ALIYUN_ACCESS_KEY_ID: z.string().optional(),
   ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
   ALIYUN_SMS_SIGN_NAME: z.string().optional(),
   ALIYUN_SMS_TEMPLATE_CODE: z.string().optional(),
+  /** notification event → Aliyun template code: "order_approved=SMS_1,order_submitted=SMS_2" */
+  ALIYUN_SMS_EVENT_TEMPLATES: z.string().optional(),
+  TENCENT_SMS_ENDPOINT: z.string().url().default('https://sms.tencentcloudapi.com'),
+  TENCENT_SMS_REGION: z.string().default('ap-guangzhou'),
+  TENCENT_SECRET_ID: z.string().optional(),
+  TENCENT_SECRET_KEY: z.string().optional(),
+  TENCENT_SMS_SDK_APP_ID: z.string().optional(),
+  TENCENT_SMS_SIGN_NAME: z.string().optional(),
+  TENCENT_SMS_TEMPLATE_ID: z.string().optional(),
+  /** notification event → Tencent template ID: "order_approved=1234567,order_submitted=1234568" */
+  TENCENT_SMS_EVENT_TEMPLATES: z.string().optional(),
   WECHAT_APP_ID: z.string().optional(),
   WECHAT_APP_SECRET: z.string().optional(),
   WECHAT_OAUTH_URL: z.string().url().default('https://open.weixin.qq.com'),
@@ -65,6 +76,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.SMS_PROVIDER === 'aliyun') {
     for (const k of ['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE'] as const) {
       if (!c[k]) throw new Error(`Invalid configuration:\n  ${k}: required when SMS_PROVIDER=aliyun`);
+    }
+  }
+  if (c.SMS_PROVIDER === 'tencent') {
+    for (const k of ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID'] as const) {
+      if (!c[k]) throw new Error(`Invalid configuration:\n  ${k}: required when SMS_PROVIDER=tencent`);
     }
   }
   if (c.NODE_ENV === 'production' && !c.MASTER_KEY) {

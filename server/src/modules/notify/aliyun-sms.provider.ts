@@ -12,6 +12,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Config } from '../../platform/config.js';
 import type { SmsMessage, SmsProvider } from './sms.provider.js';
+import { eventTemplateMap } from './sms-params.js';
 
 export const ALIYUN_SMS_API_VERSION = '2017-05-25';
 
@@ -61,15 +62,26 @@ interface AliyunResponse {
 
 export class AliyunSmsProvider implements SmsProvider {
   readonly name = 'aliyun';
+  private readonly templates: Record<string, string>;
   constructor(
     private readonly config: Config,
     private readonly fetchImpl: typeof fetch,
     /** wall clock for the Timestamp parameter (Aliyun refuses one more than 15 minutes off) */
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.templates = eventTemplateMap(config.ALIYUN_SMS_EVENT_TEMPLATES);
+  }
+
+  /** The template code of a message: the login-code template, or the one mapped to the event. */
+  templateCode(template: string | undefined): string {
+    if (!template || template === 'login_code') return this.config.ALIYUN_SMS_TEMPLATE_CODE!;
+    const code = this.templates[template];
+    if (!code) throw new Error(`aliyun SendSms: no template code configured for "${template}" (ALIYUN_SMS_EVENT_TEMPLATES)`);
+    return code;
+  }
 
   /** The signed parameters of one SendSms call (exported for the stub's tests). */
-  signedParams(msg: Pick<SmsMessage, 'phone' | 'params'>, nonce: string = randomUUID()): Record<string, string> {
+  signedParams(msg: Pick<SmsMessage, 'phone' | 'params'> & { template?: string }, nonce: string = randomUUID()): Record<string, string> {
     const c = this.config;
     const params: Record<string, string> = {
       AccessKeyId: c.ALIYUN_ACCESS_KEY_ID!,
@@ -83,7 +95,7 @@ export class AliyunSmsProvider implements SmsProvider {
       Version: ALIYUN_SMS_API_VERSION,
       PhoneNumbers: msg.phone,
       SignName: c.ALIYUN_SMS_SIGN_NAME!,
-      TemplateCode: c.ALIYUN_SMS_TEMPLATE_CODE!,
+      TemplateCode: this.templateCode(msg.template),
       TemplateParam: JSON.stringify(msg.params),
     };
     params.Signature = signRpc('POST', params, c.ALIYUN_ACCESS_KEY_SECRET!);

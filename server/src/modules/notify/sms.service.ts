@@ -25,8 +25,9 @@ export function registerSmsJobs(ctx: AppContext) {
     if (!msg || msg.status === 'sent') return;
     try {
       const { ref } = await ctx.sms.send({ id: msg.id, phone: msg.phone, template: msg.template, content: msg.content, params: JSON.parse(ctx.crypto.decrypt(payload.params)) as Record<string, string> });
-      // Outside the development outbox, one-time codes are not kept once delivered.
-      const content = ctx.sms.name === 'outbox' ? msg.content : msg.content.replace(/\d{6}/g, '******');
+      // Outside the development outbox, one-time codes are not kept once delivered (notifications
+      // hold no codes, and their links must stay readable).
+      const content = ctx.sms.name === 'outbox' || msg.template !== 'login_code' ? msg.content : msg.content.replace(/\d{6}/g, '******');
       await ctx.db.update(smsMessages).set({ status: 'sent', sentAt: ctx.clock.now(), providerRef: ref ?? null, error: null, content }).where(eq(smsMessages.id, msg.id));
     } catch (err) {
       await ctx.db.update(smsMessages).set({ status: 'failed', error: err instanceof Error ? err.message : String(err) }).where(eq(smsMessages.id, msg.id));

@@ -1,0 +1,155 @@
+/**
+ * Notification vocabulary (SPEC X2, A4) shared by the server and the admin console: the visit
+ * events, the variables each event's template may use, labels, sample values for the preview,
+ * and the one renderer both use (so the admin preview shows what the SMS will say).
+ */
+export const VISIT_EVENTS = [
+  'order_submitted',
+  'order_approved',
+  'order_rejected',
+  'invitation_sent',
+  'companion_link',
+  'order_cancelled',
+  'order_expired',
+  'order_cc',
+] as const;
+export type VisitEvent = (typeof VISIT_EVENTS)[number];
+
+export const NOTIFY_CHANNELS = ['sms', 'voice', 'none'] as const;
+export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
+
+export const TEMPLATE_CONTENT_MAX = 500;
+
+type L = { 'zh-CN': string; en: string };
+
+export const EVENT_LABELS: Record<VisitEvent, L> = {
+  order_submitted: { 'zh-CN': '预约待审核', en: 'Order submitted (to reviewers)' },
+  order_approved: { 'zh-CN': '审核通过', en: 'Order approved' },
+  order_rejected: { 'zh-CN': '审核不通过', en: 'Order rejected' },
+  invitation_sent: { 'zh-CN': '访客邀约', en: 'Invitation sent' },
+  companion_link: { 'zh-CN': '同行人员登记', en: 'Companion registration link' },
+  order_cancelled: { 'zh-CN': '预约已取消', en: 'Order cancelled' },
+  order_expired: { 'zh-CN': '预约已过期', en: 'Order expired' },
+  order_cc: { 'zh-CN': '抄送', en: 'Copied to (CC)' },
+};
+
+/** Who receives each event's message (shown in admin). */
+export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
+  order_submitted: { 'zh-CN': '受访人、当前审批人', en: 'Host, current approver' },
+  order_approved: { 'zh-CN': '访客', en: 'Visitor' },
+  order_rejected: { 'zh-CN': '访客', en: 'Visitor' },
+  invitation_sent: { 'zh-CN': '被邀访客', en: 'Invited visitor' },
+  companion_link: { 'zh-CN': '同行人员', en: 'Companion' },
+  order_cancelled: { 'zh-CN': '访客、受访人', en: 'Visitor, host' },
+  order_expired: { 'zh-CN': '访客', en: 'Visitor' },
+  order_cc: { 'zh-CN': '抄送人', en: 'CC recipient' },
+};
+
+export const TEMPLATE_VARIABLES = [
+  'centerName',
+  'visitorName',
+  'hostName',
+  'unitName',
+  'reason',
+  'startAt',
+  'endAt',
+  'status',
+  'comment',
+  'inviterName',
+] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
+  centerName: { 'zh-CN': '中心名称', en: 'Center name' },
+  visitorName: { 'zh-CN': '访客姓名', en: 'Visitor name' },
+  hostName: { 'zh-CN': '受访人', en: 'Host' },
+  unitName: { 'zh-CN': '受访单位', en: 'Unit' },
+  reason: { 'zh-CN': '来访事由', en: 'Reason' },
+  startAt: { 'zh-CN': '开始时间', en: 'Start' },
+  endAt: { 'zh-CN': '结束时间', en: 'End' },
+  status: { 'zh-CN': '单据状态', en: 'Status' },
+  comment: { 'zh-CN': '审核意见', en: 'Comment' },
+  inviterName: { 'zh-CN': '邀请人', en: 'Inviter' },
+};
+
+const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt'];
+
+/** The variables each event's template may use. */
+export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
+  order_submitted: BASE,
+  order_approved: [...BASE, 'comment'],
+  order_rejected: [...BASE, 'comment'],
+  invitation_sent: [...BASE, 'inviterName'],
+  companion_link: [...BASE, 'inviterName'],
+  order_cancelled: [...BASE, 'status', 'comment'],
+  order_expired: BASE,
+  order_cc: [...BASE, 'status'],
+};
+
+/** Events whose message carries a link (registration / companion / invitation link). */
+export const EVENTS_WITH_LINK: readonly VisitEvent[] = ['invitation_sent', 'companion_link'];
+
+export interface TemplateDefaults {
+  channel: NotifyChannel;
+  content: string;
+  appendCodeLink: boolean;
+  enabled: boolean;
+}
+
+/** The templates a new installation starts with (zh-CN). */
+export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
+  order_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}预约于{startAt}来访，事由：{reason}，请及时审核。' },
+  order_approved: {
+    channel: 'sms',
+    appendCodeLink: true,
+    enabled: true,
+    content: '【{centerName}】您预约{startAt}至{endAt}到访{unitName}（受访人：{hostName}）已审核通过，请按时来访。',
+  },
+  order_rejected: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】很抱歉，您预约{startAt}到访{unitName}的申请未通过审核。{comment}' },
+  invitation_sent: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{hostName}邀请您于{startAt}来访{unitName}，事由：{reason}，请点击链接登记：' },
+  companion_link: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{inviterName}邀请您作为同行人员于{startAt}到访{unitName}，请点击链接登记：' },
+  order_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约已取消。' },
+  order_expired: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约未在来访时间内审核，已过期取消。' },
+  order_cc: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}（受访人：{hostName}）的预约抄送给您，当前状态：{status}。' },
+};
+
+/** Sample values for the admin preview. */
+export const SAMPLE_VARS: Record<TemplateVariable, string> = {
+  centerName: '市行政中心',
+  visitorName: '陈小春',
+  hostName: '姜柠檬',
+  unitName: '市政务服务管理局',
+  reason: '商务洽谈',
+  startAt: '11月24日 14:00',
+  endAt: '11月24日 16:00',
+  status: '已确认',
+  comment: '请携带身份证',
+  inviterName: '黄波',
+};
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]{0,40})\}/g;
+
+export const isVisitEvent = (v: string): v is VisitEvent => (VISIT_EVENTS as readonly string[]).includes(v);
+
+/** The `{name}` placeholders a template uses, in order of first appearance. */
+export function placeholdersOf(content: string): string[] {
+  const out: string[] = [];
+  for (const m of content.matchAll(PLACEHOLDER)) if (!out.includes(m[1]!)) out.push(m[1]!);
+  return out;
+}
+
+/** Placeholders the event does not offer (the admin is told before saving). */
+export function unknownPlaceholders(event: VisitEvent, content: string): string[] {
+  const allowed: readonly string[] = EVENT_VARIABLES[event];
+  return placeholdersOf(content).filter((p) => !allowed.includes(p));
+}
+
+/**
+ * Fill `{name}` placeholders from `vars`. Unknown or missing ones are left out (never a crash,
+ * never a literal `{name}` in a visitor's SMS); then the links are appended, each after a space.
+ */
+export function renderTemplate(content: string, vars: Record<string, string | undefined>, links: Array<string | undefined | null> = []): string {
+  const body = content.replace(PLACEHOLDER, (_, name: string) => (Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name] ?? '') : ''));
+  const tail = links.filter((l): l is string => Boolean(l));
+  return tail.length ? `${body}${body && !/[\s：:]$/.test(body) ? ' ' : ''}${tail.join(' ')}` : body;
+}

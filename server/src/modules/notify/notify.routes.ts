@@ -1,0 +1,64 @@
+/** Notifications (X2, A4): template admin routes; registers the notification job and default templates. */
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../platform/context.js';
+import { errors } from '../../platform/errors.js';
+import { NOTIFY_CHANNELS, TEMPLATE_CONTENT_MAX, TEMPLATE_VARIABLES, VISIT_EVENTS } from '../../../../contracts/notify.js';
+import { NotifyAdminService } from './notify.admin.service.js';
+import { ensureDefaultTemplates, registerNotifyJobs } from './notify.service.js';
+
+const label = z.object({ 'zh-CN': z.string(), en: z.string() });
+const templateView = z.object({
+  event: z.enum(VISIT_EVENTS),
+  label: label.describe('name of the event'),
+  recipients: label.describe('who receives this message'),
+  channel: z.enum(NOTIFY_CHANNELS).describe('sms | voice (delivered as SMS until a voice provider exists) | none (not sent)'),
+  content: z.string().describe('zh-CN text with {variable} placeholders'),
+  appendCodeLink: z.boolean().describe('附带访客预约码链接 (order_approved only)'),
+  enabled: z.boolean(),
+  variables: z.array(z.enum(TEMPLATE_VARIABLES)).describe('the placeholders this event offers'),
+  hasLink: z.boolean().describe('a registration link is appended to this message'),
+  codeLinkAvailable: z.boolean().describe('this event can carry the appointment-code link'),
+  updatedAt: z.string().nullable(),
+});
+const templateBody = z.object({
+  channel: z.enum(NOTIFY_CHANNELS),
+  content: z.string().trim().min(1).max(TEMPLATE_CONTENT_MAX),
+  appendCodeLink: z.boolean(),
+  enabled: z.boolean(),
+});
+
+export async function notifyRoutes(app: FastifyInstance, ctx: AppContext) {
+  registerNotifyJobs(ctx);
+  // every event has a template from the first start on (the migration ran before the app is ready)
+  app.addHook('onReady', async () => {
+    await ensureDefaultTemplates(ctx);
+  });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const svc = new NotifyAdminService(ctx);
+  const tags = ['notify'];
+
+  r.get('/api/admin/notification-templates', {
+    schema: {
+      operationId: 'listNotificationTemplates',
+      tags,
+      summary: '通知模板 (A4): the message of every visit event, with its channel, switches and variables',
+      response: { 200: z.array(templateView), ...errors(401) },
+    },
+    handler: (req) => svc.list(req),
+  });
+
+  r.put('/api/admin/notification-templates/:event', {
+    schema: {
+      operationId: 'updateNotificationTemplate',
+      tags,
+      summary: 'Change one event\'s template. 404 for an unknown event; TEMPLATE_VARIABLE_UNKNOWN for a {placeholder} the event does not offer',
+      params: z.object({ event: z.string().max(64) }),
+      body: templateBody,
+      response: { 200: templateView, ...errors(400, 401, 404) },
+    },
+    handler: (req) => svc.update(req, req.params.event, req.body),
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Visit notifications (SPEC X2): the API the visits module calls inside its business transaction,
+ * and the job that renders the admin's template (A4) and hands the message to the SMS provider
+ * after commit. The SMS itself is then delivered (and retried with backoff) by `sms.send`.
+ */
+import { eq } from 'drizzle-orm';
+import { jobs, notificationTemplates } from '../../db/schema/index.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Tx } from '../../platform/db.js';
+import { logPhone } from '../../platform/logger.js';
+import { DEFAULT_TEMPLATES, VISIT_EVENTS, isVisitEvent, placeholdersOf, renderTemplate, type NotifyChannel, type VisitEvent } from '../../../../contracts/notify.js';
+import { queueSms } from './sms.service.js';
+
+export type { VisitEvent } from '../../../../contracts/notify.js';
+
+export interface VisitNotice {
+  event: VisitEvent;
+  orderId: string;
+  recipient: { kind: 'visitor' | 'staff' | 'phone'; id?: string; phone: string };
+  vars: Record<string, string>;
+  link?: string;
+}
+
+export const NOTIFY_JOB = 'notify.visit';
+
+/** What travels in the job payload; the personal part (phone, names, link) is encrypted. */
+interface NoticePayload {
+  event: VisitEvent;
+  orderId: string;
+  recipientKind: VisitNotice['recipient']['kind'];
+  recipientId: string | null;
+  data: string;
+}
+interface NoticeData {
+  phone: string;
+  vars: Record<string, string>;
+  link: string | null;
+}
+
+export const noticeKey = (n: Pick<VisitNotice, 'event' | 'orderId'> & { phone: string }) => `notify:${n.event}:${n.orderId}:${n.phone}`;
+
+/** Call inside the business transaction; the message is rendered and sent by a job after commit. Idempotent per (event, order, recipient phone). */
+export async function notifyVisit(ctx: AppContext, tx: Tx, n: VisitNotice): Promise<void> {
+  if (!isVisitEvent(n.event)) throw new Error(`notifyVisit: unknown event ${String(n.event)}`);
+  const phone = n.recipient.phone?.trim();
+  if (!phone) {
+    ctx.log.warn({ event: n.event, orderId: n.orderId, recipient: n.recipient.kind }, 'notification skipped: recipient has no phone');
+    return;
+  }
+  const data: NoticeData = { phone, vars: n.vars ?? {}, link: n.link ?? null };
+  const payload: NoticePayload = {
+    event: n.event,
+    orderId: n.orderId,
+    recipientKind: n.recipient.kind,
+    recipientId: n.recipient.id ?? null,
+    data: ctx.crypto.encrypt(JSON.stringify(data)),
+  };
+  await ctx.queue.enqueue(tx, { type: NOTIFY_JOB, key: noticeKey({ event: n.event, orderId: n.orderId, phone }), payload });
+}
+
+/** The public base of links in messages: PUBLIC_URL, or this process on localhost. */
+export function publicBase(ctx: AppContext): string {
+  return (ctx.config.PUBLIC_URL ?? `http://localhost:${ctx.config.PORT}`).replace(/\/+$/, '');
+}
+
+/** 访客预约码 link for a confirmed order (V8). */
+export const codeLink = (ctx: AppContext, orderId: string) => `${publicBase(ctx)}/v/orders/${orderId}/code`;
+
+export interface TemplateRow {
+  channel: NotifyChannel | string;
+  content: string;
+  appendCodeLink: boolean;
+  enabled: boolean;
+}
+
+/**
+ * Render one notice with its template: null when nothing is to be sent (disabled, channel none).
+ * `params` are what a real provider's approved template receives: the template's variables in
+ * order of appearance (a leading 【{centerName}】 is the provider's signature and left out), then
+ * the links.
+ */
+export function renderNotice(
+  ctx: AppContext,
+  tpl: TemplateRow,
+  n: { event: VisitEvent; orderId: string; recipientKind: string; vars: Record<string, string>; link: string | null },
+): { content: string; params: Record<string, string> } | null {
+  if (!tpl.enabled || tpl.channel === 'none') return null;
+  const vars: Record<string, string> = { centerName: ctx.config.CENTER_NAME, ...n.vars };
+  // The appointment code belongs to the visitor: never put it in a staff member's message.
+  const code = tpl.appendCodeLink && n.event === 'order_approved' && n.recipientKind !== 'staff' ? codeLink(ctx, n.orderId) : null;
+  const content = renderTemplate(tpl.content, vars, [n.link, code]);
+  const params: Record<string, string> = {};
+  for (const name of placeholdersOf(tpl.content.replace(/^【\{centerName\}】/, ''))) params[name] = vars[name] ?? '';
+  if (n.link) params.link = n.link;
+  if (code) params.codeLink = code;
+  return { content, params };
+}
+
+export function registerNotifyJobs(ctx: AppContext) {
+  ctx.queue.register(NOTIFY_JOB, async (p: NoticePayload, job) => {
+    const d = JSON.parse(ctx.crypto.decrypt(p.data)) as NoticeData;
+    const smsKey = `sms:${job.key}`;
+    await ctx.db.transaction(async (tx) => {
+      // A re-run (a worker died after this committed) must not write the message twice.
+      const [already] = await tx.select({ id: jobs.id }).from(jobs).where(eq(jobs.key, smsKey));
+      if (already) return;
+      const [row] = await tx.select().from(notificationTemplates).where(eq(notificationTemplates.event, p.event));
+      const tpl = row ?? DEFAULT_TEMPLATES[p.event];
+      const out = renderNotice(ctx, tpl, { event: p.event, orderId: p.orderId, recipientKind: p.recipientKind, vars: d.vars, link: d.link });
+      if (!out) return;
+      // There is no voice provider yet: a voice template is delivered as an SMS.
+      await queueSms(ctx, tx, { phone: d.phone, template: p.event, content: out.content, params: out.params, dedupeKey: smsKey });
+      ctx.log.info({ event: p.event, orderId: p.orderId, phone: logPhone(d.phone), channel: tpl.channel }, 'notification queued');
+    });
+  });
+}
+
+/** Insert the default template of every event that has none (idempotent; admin edits stay). */
+export async function ensureDefaultTemplates(ctx: AppContext): Promise<number> {
+  const rows = VISIT_EVENTS.map((event) => ({ event, ...DEFAULT_TEMPLATES[event] }));
+  const inserted = await ctx.db
+    .insert(notificationTemplates)
+    .values(rows)
+    .onConflictDoNothing({ target: notificationTemplates.event })
+    .returning({ event: notificationTemplates.event });
+  return inserted.length;
+}
+
+/** For tests and the admin list: the stored templates by event. */
+export async function loadTemplates(tx: Tx) {
+  const rows = await tx.select().from(notificationTemplates);
+  return new Map(rows.map((r) => [r.event, r]));
+}
