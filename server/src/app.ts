@@ -51,6 +51,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     logger: loggerOptions(config.LOG_LEVEL),
     trustProxy: true,
     bodyLimit: 1024 * 1024,
+    // link tokens (signed JWTs) travel in the path
+    routerOptions: { maxParamLength: 2048 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -4,6 +4,7 @@ import { visitorsRoutes } from './visitors/visitors.routes.js';
 import { adminRoutes } from './admin/admin.routes.js';
 import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { peopleRoutes } from './people/people.routes.js';
+import { visitsRoutes } from './visits/visits.routes.js';
 import { notifyRoutes } from './notify/notify.routes.js';
 import { approvalsAdminRoutes } from './approvals/approvals.admin.routes.js';
 import { visitorLibraryRoutes } from './visitor-library/visitor-library.routes.js';
@@ -14,6 +15,7 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   adminRoutes,
   kioskRoutes,
   peopleRoutes,
+  visitsRoutes,
   notifyRoutes,
   approvalsAdminRoutes,
   visitorLibraryRoutes,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createScratchDatabase } from '../db/scratch.js';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp, type BuildOptions } from '../app.js';
 import { loadConfig } from '../platform/config.js';
@@ -69,7 +69,8 @@ export class Client {
   cookies = new Map<string, string>();
   constructor(
     readonly t: TestApp,
-    private readonly ip = '10.0.0.1',
+    // each client its own address, so per-IP limits don't couple unrelated tests
+    private readonly ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
   ) {}
   async req(method: InjectOptions['method'], url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -96,7 +97,12 @@ export class Client {
 /** The newest login code the outbox holds for a phone (drains the queue first). */
 export async function lastCode(t: TestApp, phone: string): Promise<string> {
   await t.ctx.queue.drain();
-  const [m] = await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, phone)).orderBy(desc(smsMessages.createdAt)).limit(1);
+  const [m] = await t.ctx.db
+    .select()
+    .from(smsMessages)
+    .where(and(eq(smsMessages.phone, phone), eq(smsMessages.template, 'login_code')))
+    .orderBy(desc(smsMessages.createdAt))
+    .limit(1);
   const code = m?.content.match(/\d{6}/)?.[0];
   if (!code) throw new Error(`no code in the outbox for ${phone}`);
   return code;

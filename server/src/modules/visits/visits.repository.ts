@@ -1,0 +1,143 @@
+/** Data access for visit orders. Methods describe data, not use cases; each takes a tx. */
+import { and, asc, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { departments, orderCc, orderChainSteps, orderTransitions, staff, units, visitOrders, visitors, approvalChains } from '../../db/schema/index.js';
+import type { Tx } from '../../platform/db.js';
+
+export type OrderRow = typeof visitOrders.$inferSelect;
+export type NewOrder = typeof visitOrders.$inferInsert;
+
+export async function findOrder(tx: Tx, id: string, opts: { forUpdate?: boolean } = {}): Promise<OrderRow | undefined> {
+  const q = tx.select().from(visitOrders).where(eq(visitOrders.id, id)).limit(1);
+  const [row] = opts.forUpdate ? await q.for('update') : await q;
+  return row;
+}
+
+export async function findByIdempotencyKey(tx: Tx, key: string) {
+  const [row] = await tx.select().from(visitOrders).where(eq(visitOrders.idempotencyKey, key)).limit(1);
+  return row;
+}
+
+export async function insertOrder(tx: Tx, o: NewOrder): Promise<OrderRow> {
+  const [row] = await tx.insert(visitOrders).values(o).returning();
+  return row!;
+}
+
+export async function updateOrder(tx: Tx, id: string, set: Partial<NewOrder>) {
+  await tx.update(visitOrders).set({ ...set, updatedAt: new Date() }).where(eq(visitOrders.id, id));
+}
+
+export async function insertTransition(tx: Tx, t: typeof orderTransitions.$inferInsert) {
+  await tx.insert(orderTransitions).values(t);
+}
+
+export function listSubs(tx: Tx, parentIds: string[]) {
+  if (parentIds.length === 0) return Promise.resolve([] as OrderRow[]);
+  return tx.select().from(visitOrders).where(inArray(visitOrders.parentId, parentIds)).orderBy(asc(visitOrders.createdAt));
+}
+
+export async function countActiveSubs(tx: Tx, parentId: string): Promise<number> {
+  const [r] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(visitOrders)
+    .where(and(eq(visitOrders.parentId, parentId), ne(visitOrders.status, 'cancelled')));
+  return Number(r?.n ?? 0);
+}
+
+export async function findVisitorByPhone(tx: Tx, phone: string) {
+  const [v] = await tx.select().from(visitors).where(eq(visitors.phone, phone)).limit(1);
+  return v;
+}
+export async function findVisitor(tx: Tx, id: string) {
+  const [v] = await tx.select().from(visitors).where(eq(visitors.id, id)).limit(1);
+  return v;
+}
+
+/** A host: active staff with visit permission (访问权限) on. */
+export async function findHostByPhone(tx: Tx, phone: string) {
+  const [s] = await tx
+    .select({ id: staff.id, name: staff.name, phone: staff.phone, unitId: staff.unitId, maxVisitHours: units.maxVisitHours, unitName: units.name })
+    .from(staff)
+    .innerJoin(units, eq(units.id, staff.unitId))
+    .where(and(eq(staff.phone, phone), isNull(staff.deletedAt), eq(staff.active, true), eq(staff.visitPermission, true)))
+    .limit(1);
+  return s;
+}
+export async function findStaff(tx: Tx, id: string) {
+  const [s] = await tx
+    .select({ id: staff.id, name: staff.name, phone: staff.phone, unitId: staff.unitId, roles: staff.roles, visitPermission: staff.visitPermission, maxVisitHours: units.maxVisitHours, unitName: units.name })
+    .from(staff)
+    .innerJoin(units, eq(units.id, staff.unitId))
+    .where(and(eq(staff.id, id), isNull(staff.deletedAt)))
+    .limit(1);
+  return s;
+}
+export function findStaffByIds(tx: Tx, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return tx
+    .select({ id: staff.id, name: staff.name, phone: staff.phone, unitName: units.name, departmentName: departments.name })
+    .from(staff)
+    .innerJoin(units, eq(units.id, staff.unitId))
+    .leftJoin(departments, eq(departments.id, staff.departmentId))
+    .where(inArray(staff.id, ids));
+}
+export function findVisitorsByIds(tx: Tx, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return tx.select({ id: visitors.id, name: visitors.name, phone: visitors.phone }).from(visitors).where(inArray(visitors.id, ids));
+}
+/** Active staff who hold a role in a unit (role nodes of an approval chain). */
+export function findStaffWithRole(tx: Tx, unitId: string, role: string) {
+  return tx
+    .select({ id: staff.id, phone: staff.phone, name: staff.name })
+    .from(staff)
+    .where(and(eq(staff.unitId, unitId), isNull(staff.deletedAt), eq(staff.active, true), sql`${role} = any(${staff.roles})`));
+}
+
+export async function findChain(tx: Tx, unitId: string, kind: string) {
+  const [c] = await tx
+    .select()
+    .from(approvalChains)
+    .where(and(eq(approvalChains.unitId, unitId), eq(approvalChains.kind, kind), eq(approvalChains.enabled, true)))
+    .limit(1);
+  return c;
+}
+export async function insertChainSteps(tx: Tx, rows: Array<typeof orderChainSteps.$inferInsert>) {
+  if (rows.length) await tx.insert(orderChainSteps).values(rows);
+}
+export function listChainSteps(tx: Tx, orderId: string) {
+  return tx.select().from(orderChainSteps).where(eq(orderChainSteps.orderId, orderId)).orderBy(asc(orderChainSteps.position));
+}
+export async function updateChainStep(tx: Tx, orderId: string, position: number, set: Partial<typeof orderChainSteps.$inferInsert>) {
+  await tx.update(orderChainSteps).set(set).where(and(eq(orderChainSteps.orderId, orderId), eq(orderChainSteps.position, position)));
+}
+export async function insertCc(tx: Tx, orderId: string, staffIds: string[]) {
+  if (staffIds.length) await tx.insert(orderCc).values(staffIds.map((staffId) => ({ orderId, staffId }))).onConflictDoNothing();
+}
+export async function isCc(tx: Tx, orderId: string, staffId: string) {
+  const [r] = await tx.select({ id: orderCc.orderId }).from(orderCc).where(and(eq(orderCc.orderId, orderId), eq(orderCc.staffId, staffId))).limit(1);
+  return !!r;
+}
+export function listTransitions(tx: Tx, orderId: string) {
+  return tx.select().from(orderTransitions).where(eq(orderTransitions.orderId, orderId)).orderBy(asc(orderTransitions.seq));
+}
+
+/** Orders due to expire: still waiting (initiated/pending) with their end passed. */
+export function findExpired(tx: Tx, now: Date, limit: number) {
+  return tx
+    .select({ id: visitOrders.id })
+    .from(visitOrders)
+    .where(and(inArray(visitOrders.status, ['initiated', 'pending']), sql`${visitOrders.endAt} <= ${now.toISOString()}::timestamptz`))
+    .orderBy(asc(visitOrders.endAt))
+    .limit(limit);
+}
+
+export async function pageOrders(tx: Tx, where: SQL | undefined, page: number, pageSize: number) {
+  const rows = await tx
+    .select()
+    .from(visitOrders)
+    .where(where)
+    .orderBy(desc(visitOrders.startAt), desc(visitOrders.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  const [c] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
+  return { rows, total: Number(c?.n ?? 0) };
+}

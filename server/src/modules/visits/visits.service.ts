@@ -1,0 +1,721 @@
+/**
+ * Visit orders (SPEC §2): appointments, invitations, companions, help-fill and forward-fill subs,
+ * review by the host and the approval chain, cancellation, cascade and expiry. Every method begins
+ * with the access check (an order the actor may not see is NOT_FOUND), does its writes in one
+ * transaction with the transition trail, audit and notifications (jobs, sent after commit).
+ */
+import { and, eq, exists, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { FastifyReply } from 'fastify';
+import { orderCc, orderChainSteps, orderTransitions, visitOrders, visitors, linkTokenUses } from '../../db/schema/index.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Tx } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { checkIdNumber, isValidPhone, maskName, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
+import type { CancelReason, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
+import { audit } from '../audit/audit.js';
+import { createSession, type Actor } from '../identity/session.js';
+import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
+import * as repo from './visits.repository.js';
+import type { OrderRow } from './visits.repository.js';
+import { canCancel, canCreateSubs, checkWindow, followMain, isExpired, remainingCompanionSlots, reviewPolicy, statusOnSubmit, subFollowsMain } from './visits.rules.js';
+import { signLink, verifyLink } from './links.js';
+import { buildCards, buildDetail, type OrderCard, type OrderDetail } from './visits.view.js';
+
+export interface AppointmentInput {
+  hostPhone: string;
+  reason: string;
+  remark?: string | null;
+  startAt: string;
+  endAt: string;
+  plate?: string | null;
+  companionPhones: string[];
+  idempotencyKey?: string;
+}
+export interface InvitationInput {
+  visitorPhone: string;
+  name?: string | null;
+  idType?: IdType | null;
+  idNumber?: string | null;
+  company?: string | null;
+  position?: string | null;
+  reason: string;
+  remark?: string | null;
+  startAt: string;
+  endAt: string;
+  reviewRequired: boolean;
+  companionLimit: number;
+  companionPhones: string[];
+  plate?: string | null;
+  idempotencyKey?: string;
+}
+export interface HelpFillInput {
+  name: string;
+  phone: string;
+  idType: IdType;
+  idNumber: string;
+  company?: string | null;
+  position?: string | null;
+  plate?: string | null;
+}
+export interface ListQuery {
+  scope: 'recent' | 'history';
+  status: 'all' | OrderStatus;
+  page: number;
+  pageSize: number;
+}
+
+type Step = { actor: Actor; role: ActorRole; action: TrailAction; comment?: string | null };
+type Notice = Parameters<typeof notifyVisit>[2];
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return err?.code === '23505' || err?.cause?.code === '23505';
+}
+
+export class VisitsService {
+  constructor(private readonly ctx: AppContext) {}
+
+  // ——— helpers ———
+
+  private fmt(d: Date): string {
+    const p = new Intl.DateTimeFormat('zh-CN', { timeZone: this.ctx.config.TZ_CENTER, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+    const g = (t: string) => p.find((x) => x.type === t)?.value ?? '';
+    return `${g('month')}月${g('day')}日 ${g('hour')}:${g('minute')}`;
+  }
+
+  private parseWindow(startAt: string, endAt: string, maxHours: number) {
+    const start = new Date(startAt);
+    const end = new Date(endAt);
+    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new AppError('VALIDATION_FAILED', { field: 'startAt/endAt' });
+    const err = checkWindow(start, end, this.ctx.clock.now(), maxHours);
+    if (err) throw new AppError(err);
+    return { start, end };
+  }
+
+  private normalisePhones(phones: string[], exclude: string[]): string[] {
+    const out: string[] = [];
+    for (const raw of phones) {
+      const p = raw.trim();
+      if (!isValidPhone(p)) throw new AppError('PHONE_INVALID', { phone: maskPhone(p) });
+      if (out.includes(p) || exclude.includes(p)) throw new AppError('COMPANION_DUPLICATE', { phone: maskPhone(p) });
+      out.push(p);
+    }
+    return out;
+  }
+
+  private async vars(tx: Tx, o: OrderRow, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    const host = await repo.findStaff(tx, o.hostId);
+    const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
+    return {
+      centerName: this.ctx.config.CENTER_NAME,
+      visitorName: v?.name ?? o.inviteeName ?? maskPhone(o.visitorPhone),
+      hostName: host?.name ?? '',
+      unitName: host?.unitName ?? '',
+      reason: o.reason,
+      startAt: this.fmt(o.startAt),
+      endAt: this.fmt(o.endAt),
+      ...extra,
+    };
+  }
+
+  private async notify(tx: Tx, event: VisitEvent, o: OrderRow, recipient: Notice['recipient'], extra: Record<string, string> = {}, link?: string) {
+    await notifyVisit(this.ctx, tx, { event, orderId: o.id, recipient, vars: await this.vars(tx, o, extra), link });
+  }
+
+  private async notifyVisitorOf(tx: Tx, event: VisitEvent, o: OrderRow, extra: Record<string, string> = {}) {
+    await this.notify(tx, event, o, { kind: o.visitorId ? 'visitor' : 'phone', id: o.visitorId ?? undefined, phone: o.visitorPhone }, extra);
+  }
+
+  /** Record a status change (or a review step that keeps the status) and apply it. */
+  private async move(tx: Tx, o: OrderRow, to: OrderStatus, s: Step & { cancelReason?: CancelReason | null; set?: Partial<repo.NewOrder> }): Promise<OrderRow> {
+    const now = this.ctx.clock.now();
+    const set: Partial<repo.NewOrder> = { status: to, cancelReason: to === 'cancelled' ? (s.cancelReason ?? null) : null, ...(s.set ?? {}) };
+    if (to === 'confirmed' || (to === 'cancelled' && s.cancelReason === 'rejected')) set.decidedAt = now;
+    await repo.updateOrder(tx, o.id, set);
+    await repo.insertTransition(tx, {
+      orderId: o.id,
+      at: now,
+      actorType: s.actor.type,
+      actorId: s.actor.id,
+      actorRole: s.role,
+      action: s.action,
+      fromStatus: o.status,
+      toStatus: to,
+      reason: to === 'cancelled' ? (s.cancelReason ?? null) : null,
+      comment: s.comment ?? null,
+    });
+    const next = { ...o, ...set } as OrderRow;
+    if (!o.parentId && to !== o.status) await this.cascade(tx, next, s.actor);
+    return next;
+  }
+
+  /** Subs that follow their main take its confirmation or cancellation. */
+  private async cascade(tx: Tx, main: OrderRow, actor: Actor) {
+    for (const sub of await repo.listSubs(tx, [main.id])) {
+      if (!subFollowsMain({ kind: sub.kind as never, parentId: sub.parentId, origin: sub.origin as SubOrigin, reviewRequired: sub.reviewRequired })) continue;
+      const change = followMain({ status: sub.status as OrderStatus }, { status: main.status as OrderStatus, cancelReason: main.cancelReason as CancelReason | null });
+      if (!change) continue;
+      await this.move(tx, sub, change.to, { actor, role: 'system', action: 'cascade', cancelReason: change.cancelReason });
+      if (change.to === 'confirmed') await this.notifyVisitorOf(tx, 'order_approved', sub);
+      else await this.notifyVisitorOf(tx, 'order_cancelled', sub, { status: '已取消' });
+    }
+  }
+
+  /** The order has just become pending: snapshot the chain (host_chain), tell the host, CC. */
+  private async enterReview(tx: Tx, o: OrderRow) {
+    const policy = reviewPolicy({ kind: o.kind as never, parentId: o.parentId, origin: o.origin as SubOrigin | null, reviewRequired: o.reviewRequired });
+    if (policy === 'host_chain') {
+      const chain = await repo.findChain(tx, o.unitId, o.kind);
+      if (chain) {
+        const nodes = chain.nodes as Array<{ type: 'person'; staffId: string } | { type: 'role'; role: string }>;
+        await repo.insertChainSteps(
+          tx,
+          nodes.map((n, i) => ({ orderId: o.id, position: i + 1, nodeType: n.type, staffId: n.type === 'person' ? n.staffId : null, role: n.type === 'role' ? n.role : null })),
+        );
+        await repo.insertCc(tx, o.id, chain.ccStaffIds);
+        for (const s of await repo.findStaffByIds(tx, chain.ccStaffIds)) await this.notify(tx, 'order_cc', o, { kind: 'staff', id: s.id, phone: s.phone });
+      }
+    }
+    if (policy === 'host' || policy === 'host_chain') {
+      const host = await repo.findStaff(tx, o.hostId);
+      if (host) await this.notify(tx, 'order_submitted', o, { kind: 'staff', id: host.id, phone: host.phone });
+    }
+  }
+
+  /** Submit an initiated order for the visitor who now holds it. */
+  private async submit(tx: Tx, o: OrderRow, actor: Actor, plate?: string | null): Promise<OrderRow> {
+    if (o.status !== 'initiated') throw new AppError('ORDER_NOT_SUBMITTABLE');
+    const main = o.parentId ? await repo.findOrder(tx, o.parentId) : undefined;
+    const to = statusOnSubmit({ kind: o.kind as never, parentId: o.parentId, origin: o.origin as SubOrigin | null, reviewRequired: o.reviewRequired }, (main?.status as OrderStatus) ?? null);
+    if (!to) throw new AppError('ORDER_NOT_SUBMITTABLE');
+    const next = await this.move(tx, o, to, {
+      actor,
+      role: 'visitor',
+      action: 'submit',
+      set: { submittedAt: this.ctx.clock.now(), visitorId: o.visitorId ?? actor.id, ...(plate ? { plate } : {}) },
+    });
+    if (to === 'pending') await this.enterReview(tx, next);
+    if (to === 'confirmed') await this.notifyVisitorOf(tx, 'order_approved', next);
+    return next;
+  }
+
+  private async assertNotBlocked(tx: Tx, visitorId: string) {
+    const v = await repo.findVisitor(tx, visitorId);
+    if (!v) throw new AppError('AUTH_REQUIRED');
+    if (v.blocked) throw new AppError('VISITOR_BLOCKED');
+    return v;
+  }
+
+  /** Create subs from companion phones: known visitors submit with the main (appointment) or get a link (invitation). */
+  private async addCompanionSubs(tx: Tx, main: OrderRow, phones: string[], actor: Actor) {
+    const now = this.ctx.clock.now();
+    for (const phone of phones) {
+      const known = await repo.findVisitorByPhone(tx, phone);
+      const sub = await repo.insertOrder(tx, {
+        kind: main.kind,
+        parentId: main.id,
+        origin: 'companion',
+        status: 'initiated',
+        visitorId: known?.id ?? null,
+        visitorPhone: phone,
+        hostId: main.hostId,
+        unitId: main.unitId,
+        reason: main.reason,
+        remark: main.remark,
+        startAt: main.startAt,
+        endAt: main.endAt,
+        reviewRequired: main.reviewRequired,
+        createdByVisitorId: main.createdByVisitorId,
+        createdByStaffId: main.createdByStaffId,
+      });
+      await repo.insertTransition(tx, { orderId: sub.id, at: now, actorType: actor.type, actorId: actor.id, actorRole: actor.type === 'staff' ? 'host' : 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
+      // appointment: a companion already in the visitor library is submitted together with the main
+      if (main.kind === 'appointment' && known && !known.blocked && main.status !== 'initiated') {
+        await this.submit(tx, sub, { type: 'visitor', id: known.id }, null);
+      } else {
+        const link = await signLink(this.ctx, { purpose: 'companion', orderId: sub.id, phone, until: main.endAt });
+        await this.notify(tx, 'companion_link', sub, { kind: known ? 'visitor' : 'phone', id: known?.id, phone }, { inviterName: await this.inviterName(tx, main) }, link.url);
+      }
+    }
+  }
+
+  private async inviterName(tx: Tx, main: OrderRow): Promise<string> {
+    if (main.createdByStaffId) return (await repo.findStaff(tx, main.createdByStaffId))?.name ?? '';
+    if (main.visitorId) return (await repo.findVisitor(tx, main.visitorId))?.name ?? '';
+    return '';
+  }
+
+  /** Lock the main order and check room for `adding` more subs (invitation limit) — under the row lock. */
+  private async lockMainForSubs(tx: Tx, mainId: string, adding: number): Promise<OrderRow> {
+    const main = await repo.findOrder(tx, mainId, { forUpdate: true });
+    if (!main) throw new AppError('NOT_FOUND');
+    if (main.parentId) throw new AppError('SUB_CANNOT_HAVE_SUBS');
+    if (!canCreateSubs({ kind: main.kind as never, parentId: null, origin: null, reviewRequired: main.reviewRequired, status: main.status as OrderStatus })) throw new AppError('ORDER_NOT_SUBMITTABLE');
+    if (main.kind === 'invitation') {
+      const left = remainingCompanionSlots(main.companionLimit, await repo.countActiveSubs(tx, main.id));
+      if (adding > left) throw new AppError('COMPANION_LIMIT_REACHED', { left });
+    }
+    return main;
+  }
+
+  private async detail(tx: Tx, o: OrderRow, viewer: Actor): Promise<OrderDetail> {
+    return buildDetail(tx, this.ctx, o, viewer);
+  }
+
+  /** Who may see an order: its visitor, the visitor who created/forwarded it, its host, its chain nodes, its CC. */
+  private async canSee(tx: Tx, o: OrderRow, a: Actor): Promise<boolean> {
+    if (a.type === 'visitor') return o.visitorId === a.id || o.createdByVisitorId === a.id;
+    if (a.type === 'staff') {
+      if (o.hostId === a.id) return true;
+      if (await repo.isCc(tx, o.parentId ?? o.id, a.id)) return true;
+      const me = await repo.findStaff(tx, a.id);
+      const steps = await repo.listChainSteps(tx, o.id);
+      return steps.some((s) => s.staffId === a.id || (s.role && me?.roles.includes(s.role) && me.unitId === o.unitId));
+    }
+    return false;
+  }
+
+  private async loadVisible(tx: Tx, id: string, a: Actor, forUpdate = false): Promise<OrderRow> {
+    const o = await repo.findOrder(tx, id, { forUpdate });
+    if (!o || !(await this.canSee(tx, o, a))) throw new AppError('NOT_FOUND');
+    return o;
+  }
+
+  // ——— visitor use cases ———
+
+  /** V3/V4 访客预约 with companions. */
+  async createAppointment(actor: Actor, input: AppointmentInput): Promise<OrderDetail> {
+    const { ctx } = this;
+    if (!isValidPhone(input.hostPhone)) throw new AppError('PHONE_INVALID');
+    try {
+      return await ctx.db.transaction(async (tx) => {
+        if (input.idempotencyKey) {
+          const dup = await repo.findByIdempotencyKey(tx, `v:${actor.id}:${input.idempotencyKey}`);
+          if (dup) return this.detail(tx, dup, actor);
+        }
+        const me = await this.assertNotBlocked(tx, actor.id);
+        const host = await repo.findHostByPhone(tx, input.hostPhone);
+        if (!host) throw new AppError('HOST_NOT_FOUND');
+        const { start, end } = this.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
+        const phones = this.normalisePhones(input.companionPhones, [me.phone]);
+        const now = ctx.clock.now();
+        const main = await repo.insertOrder(tx, {
+          kind: 'appointment',
+          status: 'initiated',
+          visitorId: me.id,
+          visitorPhone: me.phone,
+          hostId: host.id,
+          unitId: host.unitId,
+          reason: input.reason,
+          remark: input.remark ?? null,
+          startAt: start,
+          endAt: end,
+          plate: input.plate ?? null,
+          createdByVisitorId: me.id,
+          idempotencyKey: input.idempotencyKey ? `v:${actor.id}:${input.idempotencyKey}` : null,
+        });
+        await repo.insertTransition(tx, { orderId: main.id, at: now, actorType: 'visitor', actorId: me.id, actorRole: 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
+        const submitted = await this.submit(tx, main, actor, input.plate);
+        await this.addCompanionSubs(tx, submitted, phones, actor);
+        await audit(tx, actor, 'visit.create', { type: 'visit_order', id: main.id }, { kind: 'appointment', companions: phones.length });
+        return this.detail(tx, (await repo.findOrder(tx, main.id))!, actor);
+      });
+    } catch (e) {
+      if (input.idempotencyKey && isUniqueViolation(e)) {
+        const dup = await repo.findByIdempotencyKey(ctx.db, `v:${actor.id}:${input.idempotencyKey}`);
+        if (dup) return ctx.db.transaction((tx) => this.detail(tx, dup, actor));
+      }
+      throw e;
+    }
+  }
+
+  /** 添加同行人员 on a main order (visitor who owns it, or the host of an invitation). */
+  async addCompanions(actor: Actor, orderId: string, phonesIn: string[]): Promise<OrderDetail> {
+    return this.ctx.db.transaction(async (tx) => {
+      const seen = await this.loadVisible(tx, orderId, actor);
+      if (actor.type === 'visitor' && seen.visitorId !== actor.id) throw new AppError('NOT_FOUND');
+      if (actor.type === 'staff' && seen.hostId !== actor.id) throw new AppError('NOT_FOUND');
+      if (seen.parentId) throw new AppError('SUB_CANNOT_HAVE_SUBS');
+      const existing = (await repo.listSubs(tx, [seen.id])).filter((s) => s.status !== 'cancelled').map((s) => s.visitorPhone);
+      const phones = this.normalisePhones(phonesIn, [seen.visitorPhone, ...existing]);
+      const main = await this.lockMainForSubs(tx, orderId, phones.length);
+      await this.addCompanionSubs(tx, main, phones, actor);
+      await audit(tx, actor, 'visit.companions_add', { type: 'visit_order', id: main.id }, { count: phones.length });
+      return this.detail(tx, (await repo.findOrder(tx, main.id))!, actor);
+    });
+  }
+
+  /** V9 帮同伴填写: the visitor fills a companion's details; unknown companions are registered from them. */
+  async helpFill(actor: Actor, orderId: string, input: HelpFillInput): Promise<OrderDetail> {
+    const { ctx } = this;
+    if (!isValidPhone(input.phone)) throw new AppError('PHONE_INVALID');
+    const idErr = checkIdNumber(input.idType, input.idNumber);
+    if (idErr) throw new AppError(idErr);
+    const idNumber = normaliseIdNumber(input.idNumber);
+    return ctx.db.transaction(async (tx) => {
+      const seen = await this.loadVisible(tx, orderId, actor);
+      if (seen.visitorId !== actor.id) throw new AppError('NOT_FOUND');
+      await this.assertNotBlocked(tx, actor.id);
+      if (seen.parentId) throw new AppError('SUB_CANNOT_HAVE_SUBS');
+      if (input.phone === seen.visitorPhone) throw new AppError('COMPANION_DUPLICATE');
+      const main = await this.lockMainForSubs(tx, orderId, 1);
+      let companion = await repo.findVisitorByPhone(tx, input.phone);
+      if (!companion) {
+        const [v] = await tx
+          .insert(visitors)
+          .values({
+            phone: input.phone,
+            name: input.name,
+            idType: input.idType,
+            idNumberEnc: ctx.crypto.encrypt(idNumber),
+            idNumberIdx: ctx.crypto.blindIndex(idNumber),
+            company: input.company ?? null,
+            position: input.position ?? null,
+            registeredVia: 'help_fill',
+          })
+          .returning();
+        companion = v!;
+        await audit(tx, actor, 'visitor.register_by_companion', { type: 'visitor', id: companion.id });
+      }
+      const now = ctx.clock.now();
+      const sub = await repo.insertOrder(tx, {
+        kind: main.kind,
+        parentId: main.id,
+        origin: 'help_fill',
+        status: 'initiated',
+        visitorId: companion.id,
+        visitorPhone: companion.phone,
+        hostId: main.hostId,
+        unitId: main.unitId,
+        reason: main.reason,
+        remark: main.remark,
+        startAt: main.startAt,
+        endAt: main.endAt,
+        plate: input.plate ?? null,
+        reviewRequired: main.reviewRequired,
+        createdByVisitorId: actor.id,
+      });
+      await repo.insertTransition(tx, { orderId: sub.id, at: now, actorType: 'visitor', actorId: actor.id, actorRole: 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
+      if (companion.blocked) throw new AppError('VISITOR_BLOCKED');
+      const submitted = await this.submit(tx, sub, actor, input.plate);
+      await audit(tx, actor, 'visit.help_fill', { type: 'visit_order', id: submitted.id }, { main: main.id });
+      return this.detail(tx, (await repo.findOrder(tx, submitted.id))!, actor);
+    });
+  }
+
+  /** V10 批量转发同伴填写: a link several companions can use until it expires or the limit is reached. */
+  async forwardLink(actor: Actor, orderId: string) {
+    return this.ctx.db.transaction(async (tx) => {
+      const o = await this.loadVisible(tx, orderId, actor);
+      if (o.visitorId !== actor.id) throw new AppError('NOT_FOUND');
+      if (o.parentId) throw new AppError('SUB_CANNOT_HAVE_SUBS');
+      await this.lockMainForSubs(tx, orderId, 1);
+      const link = await signLink(this.ctx, { purpose: 'forward', orderId: o.id, until: o.endAt });
+      await audit(tx, actor, 'visit.forward_link', { type: 'visit_order', id: o.id });
+      return { url: link.url, expiresAt: link.expiresAt.toISOString() };
+    });
+  }
+
+  async cancel(actor: Actor, orderId: string, comment?: string | null): Promise<OrderDetail> {
+    return this.ctx.db.transaction(async (tx) => {
+      const o = await this.loadVisible(tx, orderId, actor, true);
+      const asVisitor = actor.type === 'visitor' && (o.visitorId === actor.id || o.createdByVisitorId === actor.id);
+      const asHost = actor.type === 'staff' && o.hostId === actor.id;
+      if (!asVisitor && !asHost) throw new AppError('NOT_FOUND');
+      if (!canCancel(o.status as OrderStatus)) throw new AppError('ORDER_NOT_CANCELLABLE');
+      const reason: CancelReason = asHost ? 'withdrawn_by_host' : 'withdrawn_by_visitor';
+      const next = await this.move(tx, o, 'cancelled', { actor, role: asHost ? 'host' : 'visitor', action: 'cancel', cancelReason: reason, comment });
+      if (asHost) await this.notifyVisitorOf(tx, 'order_cancelled', next, { status: '已取消' });
+      else {
+        const host = await repo.findStaff(tx, o.hostId);
+        if (host && o.status === 'pending') await this.notify(tx, 'order_cancelled', next, { kind: 'staff', id: host.id, phone: host.phone }, { status: '已取消' });
+      }
+      await audit(tx, actor, 'visit.cancel', { type: 'visit_order', id: o.id }, { reason });
+      return this.detail(tx, (await repo.findOrder(tx, o.id))!, actor);
+    });
+  }
+
+  // ——— links ———
+
+  private async linkOrder(tx: Tx, token: string) {
+    const claims = await verifyLink(this.ctx, token);
+    const [used] = await tx.select().from(linkTokenUses).where(eq(linkTokenUses.jti, claims.jti)).limit(1);
+    if (used && claims.purpose !== 'forward') throw new AppError('LINK_USED');
+    const o = await repo.findOrder(tx, claims.orderId);
+    if (!o) throw new AppError('LINK_INVALID');
+    if (claims.purpose !== 'forward' && (o.status !== 'initiated' || o.visitorPhone !== claims.phone)) throw new AppError(o.status === 'initiated' ? 'LINK_INVALID' : 'LINK_USED');
+    return { claims, order: o };
+  }
+
+  async getLink(token: string) {
+    return this.ctx.db.transaction(async (tx) => {
+      const { claims, order } = await this.linkOrder(tx, token);
+      const main = order.parentId ? await repo.findOrder(tx, order.parentId) : order;
+      const host = await repo.findStaff(tx, order.hostId);
+      const registered = claims.phone ? !!(await repo.findVisitorByPhone(tx, claims.phone)) : false;
+      return {
+        purpose: claims.purpose,
+        order: {
+          hostName: maskName(host?.name ?? ''),
+          unitName: host?.unitName ?? '',
+          reason: order.reason,
+          startAt: order.startAt.toISOString(),
+          endAt: order.endAt.toISOString(),
+          inviterName: maskName(await this.inviterName(tx, main ?? order)),
+        },
+        phone: claims.phone ? maskPhone(claims.phone) : null,
+        registered,
+      };
+    });
+  }
+
+  /** Signed-in-by-link: the phone the link was sent to gets a session (visitor, or 'phone' to register first). */
+  async linkSession(token: string, reply: FastifyReply, ua?: string) {
+    return this.ctx.db.transaction(async (tx) => {
+      const { claims } = await this.linkOrder(tx, token);
+      if (!claims.phone) throw new AppError('LINK_INVALID');
+      const v = await repo.findVisitorByPhone(tx, claims.phone);
+      if (v) await createSession(this.ctx, tx, reply, { type: 'visitor', id: v.id }, ua);
+      else await createSession(this.ctx, tx, reply, { type: 'phone', id: claims.phone }, ua, 1);
+      return { registered: !!v };
+    });
+  }
+
+  /** Submit through a link: own initiated order (companion/invitation) or a new forward_fill sub. */
+  async submitLink(actor: Actor, token: string, input: { plate?: string | null }): Promise<OrderDetail> {
+    return this.ctx.db.transaction(async (tx) => {
+      const { claims, order } = await this.linkOrder(tx, token);
+      const me = await this.assertNotBlocked(tx, actor.id);
+      let result: OrderRow;
+      if (claims.purpose === 'forward') {
+        if (order.visitorId === me.id) throw new AppError('COMPANION_DUPLICATE');
+        const main = await this.lockMainForSubs(tx, order.id, 1);
+        const dup = (await repo.listSubs(tx, [main.id])).find((s) => s.visitorPhone === me.phone && s.status !== 'cancelled');
+        if (dup) throw new AppError('COMPANION_DUPLICATE');
+        const sub = await repo.insertOrder(tx, {
+          kind: main.kind,
+          parentId: main.id,
+          origin: 'forward_fill',
+          status: 'initiated',
+          visitorId: me.id,
+          visitorPhone: me.phone,
+          hostId: main.hostId,
+          unitId: main.unitId,
+          reason: main.reason,
+          remark: main.remark,
+          startAt: main.startAt,
+          endAt: main.endAt,
+          reviewRequired: main.reviewRequired,
+          createdByVisitorId: main.visitorId,
+        });
+        await repo.insertTransition(tx, { orderId: sub.id, at: this.ctx.clock.now(), actorType: 'visitor', actorId: me.id, actorRole: 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
+        result = await this.submit(tx, sub, actor, input.plate);
+      } else {
+        if (me.phone !== claims.phone) throw new AppError('LINK_WRONG_PHONE');
+        const locked = (await repo.findOrder(tx, order.id, { forUpdate: true }))!;
+        result = await this.submit(tx, { ...locked, visitorId: me.id }, actor, input.plate);
+        await tx.insert(linkTokenUses).values({ jti: claims.jti, usedAt: this.ctx.clock.now(), orderId: order.id });
+      }
+      await audit(tx, actor, 'visit.submit_link', { type: 'visit_order', id: result.id }, { purpose: claims.purpose });
+      return this.detail(tx, (await repo.findOrder(tx, result.id))!, actor);
+    });
+  }
+
+  // ——— staff use cases ———
+
+  /** S1 访客邀约. */
+  async createInvitation(actor: Actor, input: InvitationInput): Promise<OrderDetail> {
+    const { ctx } = this;
+    if (!isValidPhone(input.visitorPhone)) throw new AppError('PHONE_INVALID');
+    if (input.idNumber) {
+      const err = checkIdNumber(input.idType ?? 'prc_id', input.idNumber);
+      if (err) throw new AppError(err);
+    }
+    if (input.companionPhones.length > input.companionLimit) throw new AppError('COMPANION_LIMIT_REACHED', { left: input.companionLimit });
+    try {
+      return await ctx.db.transaction(async (tx) => {
+        if (input.idempotencyKey) {
+          const dup = await repo.findByIdempotencyKey(tx, `s:${actor.id}:${input.idempotencyKey}`);
+          if (dup) return this.detail(tx, dup, actor);
+        }
+        const host = await repo.findStaff(tx, actor.id);
+        if (!host) throw new AppError('AUTH_REQUIRED');
+        const { start, end } = this.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
+        const phones = this.normalisePhones(input.companionPhones, [input.visitorPhone]);
+        const known = await repo.findVisitorByPhone(tx, input.visitorPhone);
+        const now = ctx.clock.now();
+        const main = await repo.insertOrder(tx, {
+          kind: 'invitation',
+          status: 'initiated',
+          visitorId: known?.id ?? null,
+          visitorPhone: input.visitorPhone,
+          inviteeName: input.name ?? null,
+          inviteeIdType: input.idNumber ? (input.idType ?? 'prc_id') : null,
+          inviteeIdNumberEnc: input.idNumber ? ctx.crypto.encrypt(normaliseIdNumber(input.idNumber)) : null,
+          inviteeCompany: input.company ?? null,
+          inviteePosition: input.position ?? null,
+          hostId: host.id,
+          unitId: host.unitId,
+          reason: input.reason,
+          remark: input.remark ?? null,
+          startAt: start,
+          endAt: end,
+          plate: input.plate ?? null,
+          reviewRequired: input.reviewRequired,
+          companionLimit: input.companionLimit,
+          createdByStaffId: host.id,
+          idempotencyKey: input.idempotencyKey ? `s:${actor.id}:${input.idempotencyKey}` : null,
+        });
+        await repo.insertTransition(tx, { orderId: main.id, at: now, actorType: 'staff', actorId: host.id, actorRole: 'host', action: 'create', fromStatus: null, toStatus: 'initiated' });
+        const link = await signLink(ctx, { purpose: 'invitation', orderId: main.id, phone: input.visitorPhone, until: end });
+        await this.notify(tx, 'invitation_sent', main, { kind: known ? 'visitor' : 'phone', id: known?.id, phone: input.visitorPhone }, {}, link.url);
+        await this.addCompanionSubs(tx, main, phones, actor);
+        await audit(tx, actor, 'visit.invite', { type: 'visit_order', id: main.id }, { companions: phones.length, reviewRequired: input.reviewRequired });
+        return this.detail(tx, (await repo.findOrder(tx, main.id))!, actor);
+      });
+    } catch (e) {
+      if (input.idempotencyKey && isUniqueViolation(e)) {
+        const dup = await repo.findByIdempotencyKey(ctx.db, `s:${actor.id}:${input.idempotencyKey}`);
+        if (dup) return ctx.db.transaction((tx) => this.detail(tx, dup, actor));
+      }
+      throw e;
+    }
+  }
+
+  /** 审核通过 / 审核不通过 by the host (step 0) or the current approval-chain node. */
+  async review(actor: Actor, orderId: string, decision: 'approve' | 'reject', comment?: string | null): Promise<OrderDetail> {
+    return this.ctx.db.transaction(async (tx) => {
+      const o = await repo.findOrder(tx, orderId, { forUpdate: true });
+      if (!o || o.status !== 'pending') throw new AppError('NOT_FOUND');
+      const policy = reviewPolicy({ kind: o.kind as never, parentId: o.parentId, origin: o.origin as SubOrigin | null, reviewRequired: o.reviewRequired });
+      if (policy === 'follows_main' || policy === 'none') throw new AppError('NOT_FOUND');
+      const steps = await repo.listChainSteps(tx, o.id);
+      const me = await repo.findStaff(tx, actor.id);
+      let role: ActorRole;
+      if (o.chainStep === 0) {
+        if (o.hostId !== actor.id) throw new AppError('NOT_FOUND');
+        role = 'host';
+      } else {
+        const step = steps.find((s) => s.position === o.chainStep);
+        const mine = step && (step.staffId === actor.id || (step.role && me?.roles.includes(step.role) && me.unitId === o.unitId));
+        if (!mine) throw new AppError('NOT_FOUND');
+        role = 'chain_node';
+        await repo.updateChainStep(tx, o.id, o.chainStep, { status: decision === 'approve' ? 'approved' : 'rejected', decidedBy: actor.id, decidedAt: this.ctx.clock.now(), comment: comment ?? null });
+      }
+      let next: OrderRow;
+      if (decision === 'reject') {
+        next = await this.move(tx, o, 'cancelled', { actor, role, action: 'reject', cancelReason: 'rejected', comment });
+        await this.notifyVisitorOf(tx, 'order_rejected', next, { comment: comment ?? '' });
+      } else {
+        const nextStep = steps.find((s) => s.position === o.chainStep + 1);
+        if (nextStep && policy === 'host_chain') {
+          next = await this.move(tx, o, 'pending', { actor, role, action: 'approve', comment, set: { chainStep: nextStep.position } });
+          const approvers = nextStep.staffId ? await repo.findStaffByIds(tx, [nextStep.staffId]) : await repo.findStaffWithRole(tx, o.unitId, nextStep.role!);
+          for (const s of approvers) await this.notify(tx, 'order_submitted', next, { kind: 'staff', id: s.id, phone: s.phone });
+        } else {
+          next = await this.move(tx, o, 'confirmed', { actor, role, action: 'approve', comment });
+          await this.notifyVisitorOf(tx, 'order_approved', next);
+        }
+      }
+      await audit(tx, actor, `visit.${decision}`, { type: 'visit_order', id: o.id }, { step: o.chainStep });
+      return this.detail(tx, (await repo.findOrder(tx, o.id))!, actor);
+    });
+  }
+
+  // ——— reads ———
+
+  async get(actor: Actor, id: string): Promise<OrderDetail> {
+    return this.ctx.db.transaction(async (tx) => {
+      const o = await this.loadVisible(tx, id, actor);
+      if (actor.type === 'staff') await audit(tx, actor, 'visit.read', { type: 'visit_order', id: o.id });
+      return this.detail(tx, o, actor);
+    });
+  }
+
+  private scopeWhere(q: ListQuery): SQL {
+    const dayStart = this.ctx.clock.startOfDay();
+    const parts: SQL[] = [q.scope === 'recent' ? gte(visitOrders.startAt, dayStart) : lt(visitOrders.startAt, dayStart)];
+    if (q.status !== 'all') parts.push(eq(visitOrders.status, q.status));
+    return and(...parts)!;
+  }
+
+  async listMine(actor: Actor, q: ListQuery): Promise<{ items: OrderCard[]; total: number }> {
+    return this.ctx.db.transaction(async (tx) => {
+      const { rows, total } = await repo.pageOrders(tx, and(eq(visitOrders.visitorId, actor.id), this.scopeWhere(q)), q.page, q.pageSize);
+      return { items: await buildCards(tx, this.ctx, rows, actor), total };
+    });
+  }
+
+  async listHosted(actor: Actor, q: ListQuery): Promise<{ items: OrderCard[]; total: number }> {
+    return this.ctx.db.transaction(async (tx) => {
+      const { rows, total } = await repo.pageOrders(tx, and(eq(visitOrders.hostId, actor.id), this.scopeWhere(q)), q.page, q.pageSize);
+      await audit(tx, actor, 'visit.list', { type: 'visit_order' }, { scope: q.scope, status: q.status, count: rows.length });
+      return { items: await buildCards(tx, this.ctx, rows, actor), total };
+    });
+  }
+
+  /** 待处理: orders waiting for me now (host step, or my chain node). */
+  private async pendingWhere(tx: Tx, actor: Actor): Promise<SQL> {
+    const me = await repo.findStaff(tx, actor.id);
+    const roles = me?.roles ?? [];
+    const reviewable = sql`not (${visitOrders.parentId} is not null and (${visitOrders.kind} = 'invitation' or ${visitOrders.origin} = 'companion')) and not (${visitOrders.kind} = 'invitation' and ${visitOrders.reviewRequired} = false)`;
+    const asNode = exists(
+      tx
+        .select({ one: sql`1` })
+        .from(orderChainSteps)
+        .where(
+          and(
+            eq(orderChainSteps.orderId, visitOrders.id),
+            eq(orderChainSteps.position, visitOrders.chainStep),
+            or(eq(orderChainSteps.staffId, actor.id), roles.length ? and(inArray(orderChainSteps.role, roles), eq(visitOrders.unitId, me?.unitId ?? actor.id)) : sql`false`),
+          ),
+        ),
+    );
+    return and(eq(visitOrders.status, 'pending'), reviewable, or(and(eq(visitOrders.hostId, actor.id), eq(visitOrders.chainStep, 0)), and(sql`${visitOrders.chainStep} > 0`, asNode)))!;
+  }
+
+  async listApprovals(actor: Actor, tab: 'pending' | 'done' | 'cc', page: number, pageSize: number) {
+    return this.ctx.db.transaction(async (tx) => {
+      let where: SQL;
+      if (tab === 'pending') where = await this.pendingWhere(tx, actor);
+      else if (tab === 'done')
+        where = exists(
+          tx
+            .select({ one: sql`1` })
+            .from(orderTransitions)
+            .where(and(eq(orderTransitions.orderId, visitOrders.id), eq(orderTransitions.actorId, actor.id), inArray(orderTransitions.action, ['approve', 'reject']))),
+        );
+      else where = exists(tx.select({ one: sql`1` }).from(orderCc).where(and(eq(orderCc.orderId, visitOrders.id), eq(orderCc.staffId, actor.id))));
+      const { rows, total } = await repo.pageOrders(tx, where, page, pageSize);
+      await audit(tx, actor, 'visit.list', { type: 'visit_order' }, { tab, count: rows.length });
+      return { items: await buildCards(tx, this.ctx, rows, actor), total };
+    });
+  }
+
+  async counts(actor: Actor) {
+    return this.ctx.db.transaction(async (tx) => {
+      const where = await this.pendingWhere(tx, actor);
+      const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
+      return { visitsPending: Number(r?.n ?? 0) };
+    });
+  }
+
+  // ——— jobs ———
+
+  /** Cancel as expired every waiting order whose end has passed. Returns how many. */
+  async expireDue(limit = 500): Promise<number> {
+    const now = this.ctx.clock.now();
+    return this.ctx.db.transaction(async (tx) => {
+      let n = 0;
+      for (const { id } of await repo.findExpired(tx, now, limit)) {
+        const o = await repo.findOrder(tx, id, { forUpdate: true });
+        if (!o || !isExpired({ status: o.status as OrderStatus, endAt: o.endAt }, now)) continue;
+        const next = await this.move(tx, o, 'cancelled', { actor: { type: 'system', id: 'expiry' }, role: 'system', action: 'expire', cancelReason: 'expired' });
+        if (o.status === 'pending') await this.notifyVisitorOf(tx, 'order_expired', next);
+        n++;
+      }
+      return n;
+    });
+  }
+}
+

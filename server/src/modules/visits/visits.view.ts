@@ -1,0 +1,159 @@
+/**
+ * Turning order rows into what the apps show (cards and detail), in one place so that the visitor
+ * and staff apps see the same shapes. Visitors see hosts' names masked (姜*檬); phones are masked
+ * for everyone but their owner.
+ */
+import type { AppContext } from '../../platform/context.js';
+import type { Tx } from '../../platform/db.js';
+import { maskName, maskPhone } from '../../../../contracts/identity.js';
+import { trailLabel, type ActorRole, type CancelReason, type OrderKind, type OrderStatus, type SubOrigin, type TrailAction } from '../../../../contracts/visits.js';
+import type { Actor } from '../identity/session.js';
+import * as repo from './visits.repository.js';
+import type { OrderRow } from './visits.repository.js';
+import { canCancel, canCreateSubs, remainingCompanionSlots, reviewPolicy } from './visits.rules.js';
+
+export interface OrderCard {
+  id: string;
+  kind: OrderKind;
+  origin: SubOrigin | null;
+  parentId: string | null;
+  status: OrderStatus;
+  cancelReason: CancelReason | null;
+  host: { id: string; name: string; unitName: string; departmentName: string | null };
+  visitor: { name: string | null; phoneMasked: string };
+  startAt: string;
+  endAt: string;
+  reason: string;
+  remark: string | null;
+  plate: string | null;
+  companions: Array<{ id: string; origin: SubOrigin; name: string | null; phoneMasked: string; status: OrderStatus; cancelReason: CancelReason | null }>;
+  forwardedBy: string | null;
+  submittedAt: string | null;
+  createdAt: string;
+  companionLimit: number | null;
+  reviewRequired: boolean;
+  actions: { cancel: boolean; addCompanions: boolean; helpFill: boolean; forward: boolean; review: boolean };
+}
+export interface OrderDetail extends OrderCard {
+  trail: Array<{ at: string; actorName: string; actorRole: ActorRole; action: TrailAction; fromStatus: OrderStatus | null; toStatus: OrderStatus; reason: string | null; comment: string | null; label: { 'zh-CN': string; en: string } }>;
+  chain: Array<{ position: number; name: string; status: string }>;
+  parent: { id: string; visitorName: string | null } | null;
+  appointmentCodeAvailable: boolean;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], viewer: Actor): Promise<OrderCard[]> {
+  void ctx;
+  if (rows.length === 0) return [];
+  const mains = rows.filter((r) => !r.parentId);
+  const subs = await repo.listSubs(tx, mains.map((m) => m.id));
+  const staffRows = await repo.findStaffByIds(tx, [...new Set(rows.map((r) => r.hostId))]);
+  const visitorIds = [...new Set([...rows, ...subs].flatMap((r) => [r.visitorId, r.origin === 'forward_fill' ? r.createdByVisitorId : null]).filter((x): x is string => !!x))];
+  const visitorRows = await repo.findVisitorsByIds(tx, visitorIds);
+  const staffById = new Map(staffRows.map((s) => [s.id, s]));
+  const visitorById = new Map(visitorRows.map((v) => [v.id, v]));
+  const isVisitor = viewer.type === 'visitor';
+  const pendingSteps = new Map<string, boolean>();
+  if (viewer.type === 'staff') {
+    const me = await repo.findStaff(tx, viewer.id);
+    for (const r of rows.filter((x) => x.status === 'pending' && x.chainStep > 0)) {
+      const step = (await repo.listChainSteps(tx, r.id)).find((s) => s.position === r.chainStep);
+      pendingSteps.set(r.id, !!step && (step.staffId === viewer.id || (!!step.role && !!me?.roles.includes(step.role) && me.unitId === r.unitId)));
+    }
+  }
+  return rows.map((r) => {
+    const host = staffById.get(r.hostId);
+    const v = r.visitorId ? visitorById.get(r.visitorId) : undefined;
+    const mine = subs.filter((s) => s.parentId === r.id);
+    const shape = { kind: r.kind as OrderKind, parentId: r.parentId, origin: r.origin as SubOrigin | null, reviewRequired: r.reviewRequired };
+    const policy = reviewPolicy(shape);
+    const active = mine.filter((s) => s.status !== 'cancelled').length;
+    const room = remainingCompanionSlots(r.kind === 'invitation' ? r.companionLimit : null, active) > 0;
+    const subsAllowed = canCreateSubs({ ...shape, status: r.status as OrderStatus });
+    const owner = isVisitor && r.visitorId === viewer.id;
+    const hostViewer = viewer.type === 'staff' && r.hostId === viewer.id;
+    const review =
+      viewer.type === 'staff' &&
+      r.status === 'pending' &&
+      (policy === 'host' || policy === 'host_chain') &&
+      ((r.chainStep === 0 && hostViewer) || (r.chainStep > 0 && !!pendingSteps.get(r.id)));
+    return {
+      id: r.id,
+      kind: r.kind as OrderKind,
+      origin: r.origin as SubOrigin | null,
+      parentId: r.parentId,
+      status: r.status as OrderStatus,
+      cancelReason: r.cancelReason as CancelReason | null,
+      host: { id: r.hostId, name: isVisitor ? maskName(host?.name ?? '') : (host?.name ?? ''), unitName: host?.unitName ?? '', departmentName: host?.departmentName ?? null },
+      visitor: { name: v?.name ?? r.inviteeName ?? null, phoneMasked: maskPhone(r.visitorPhone) },
+      startAt: r.startAt.toISOString(),
+      endAt: r.endAt.toISOString(),
+      reason: r.reason,
+      remark: r.remark,
+      plate: r.plate,
+      companions: mine.map((s) => ({
+        id: s.id,
+        origin: s.origin as SubOrigin,
+        name: (s.visitorId ? visitorById.get(s.visitorId)?.name : null) ?? null,
+        phoneMasked: maskPhone(s.visitorPhone),
+        status: s.status as OrderStatus,
+        cancelReason: s.cancelReason as CancelReason | null,
+      })),
+      forwardedBy: r.origin === 'forward_fill' && r.createdByVisitorId ? (visitorById.get(r.createdByVisitorId)?.name ?? null) : null,
+      submittedAt: iso(r.submittedAt),
+      createdAt: r.createdAt.toISOString(),
+      companionLimit: r.companionLimit,
+      reviewRequired: r.reviewRequired,
+      actions: {
+        cancel: canCancel(r.status as OrderStatus) && ((isVisitor && (owner || r.createdByVisitorId === viewer.id)) || hostViewer),
+        addCompanions: subsAllowed && room && (owner || (hostViewer && r.kind === 'invitation')),
+        helpFill: subsAllowed && room && owner,
+        forward: subsAllowed && room && owner,
+        review,
+      },
+    };
+  });
+}
+
+export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: Actor): Promise<OrderDetail> {
+  const [card] = await buildCards(tx, ctx, [o], viewer);
+  const transitions = await repo.listTransitions(tx, o.id);
+  const staffIds = transitions.filter((t) => t.actorType === 'staff' && t.actorId).map((t) => t.actorId!);
+  const visitorIds = transitions.filter((t) => t.actorType === 'visitor' && t.actorId).map((t) => t.actorId!);
+  const steps = await repo.listChainSteps(tx, o.id);
+  const stepStaff = steps.map((s) => s.staffId).filter((x): x is string => !!x);
+  const staffRows = await repo.findStaffByIds(tx, [...new Set([...staffIds, ...stepStaff])]);
+  const visitorRows = await repo.findVisitorsByIds(tx, [...new Set(visitorIds)]);
+  const names = new Map<string, string>([...staffRows.map((s) => [s.id, s.name] as const), ...visitorRows.map((v) => [v.id, v.name] as const)]);
+  const display = (id: string | null, type: string) => {
+    if (type === 'system') return '系统';
+    const n = (id && names.get(id)) || '';
+    return viewer.type === 'visitor' && type === 'staff' ? maskName(n) : n;
+  };
+  const parent = o.parentId ? await repo.findOrder(tx, o.parentId) : undefined;
+  const parentVisitor = parent?.visitorId ? (await repo.findVisitorsByIds(tx, [parent.visitorId]))[0] : undefined;
+  return {
+    ...card!,
+    trail: transitions.map((t) => ({
+      at: t.at.toISOString(),
+      actorName: display(t.actorId, t.actorType),
+      actorRole: t.actorRole as ActorRole,
+      action: t.action as TrailAction,
+      fromStatus: t.fromStatus as OrderStatus | null,
+      toStatus: t.toStatus as OrderStatus,
+      reason: t.reason,
+      comment: t.comment,
+      label: trailLabel(t.actorRole as ActorRole, t.action as TrailAction),
+    })),
+    chain: await Promise.all(
+      steps.map(async (s) => ({
+        position: s.position,
+        name: s.staffId ? (names.get(s.staffId) ?? '') : (s.role ?? ''),
+        status: s.status,
+      })),
+    ),
+    parent: parent ? { id: parent.id, visitorName: parentVisitor?.name ?? null } : null,
+    appointmentCodeAvailable: viewer.type === 'visitor' && o.status === 'confirmed' && o.visitorId === viewer.id,
+  };
+}
