@@ -206,29 +206,58 @@ export class VisitsService {
     return v;
   }
 
+  /** Insert an order in 已发起 with its "create" trail entry. */
+  private async createOrder(tx: Tx, o: repo.NewOrder, actor: Actor, role: ActorRole): Promise<OrderRow> {
+    const row = await repo.insertOrder(tx, { ...o, status: 'initiated' });
+    await repo.insertTransition(tx, { orderId: row.id, at: this.ctx.clock.now(), actorType: actor.type, actorId: actor.id, actorRole: role, action: 'create', fromStatus: null, toStatus: 'initiated' });
+    return row;
+  }
+
+  /** A sub order under `main`: same host, unit, reason and window. */
+  private subOf(main: OrderRow, origin: SubOrigin, who: { visitorId: string | null; phone: string; createdByVisitorId: string | null; plate?: string | null }): repo.NewOrder {
+    return {
+      kind: main.kind,
+      parentId: main.id,
+      origin,
+      status: 'initiated',
+      visitorId: who.visitorId,
+      visitorPhone: who.phone,
+      hostId: main.hostId,
+      unitId: main.unitId,
+      reason: main.reason,
+      remark: main.remark,
+      startAt: main.startAt,
+      endAt: main.endAt,
+      plate: who.plate ?? null,
+      reviewRequired: main.reviewRequired,
+      createdByVisitorId: who.createdByVisitorId,
+      createdByStaffId: main.createdByStaffId,
+    };
+  }
+
+  /** Run a create use case once per idempotency key: a repeat (or a concurrent twin) gets the first order. */
+  private async once(actor: Actor, key: string | undefined, prefix: 'v' | 's', run: (tx: Tx, storedKey: string | null) => Promise<OrderDetail>): Promise<OrderDetail> {
+    const { ctx } = this;
+    const storedKey = key ? `${prefix}:${actor.id}:${key}` : null;
+    try {
+      return await ctx.db.transaction(async (tx) => {
+        const dup = storedKey ? await repo.findByIdempotencyKey(tx, storedKey) : undefined;
+        return dup ? this.detail(tx, dup, actor) : run(tx, storedKey);
+      });
+    } catch (e) {
+      if (storedKey && isUniqueViolation(e)) {
+        const dup = await repo.findByIdempotencyKey(ctx.db, storedKey);
+        if (dup) return ctx.db.transaction((tx) => this.detail(tx, dup, actor));
+      }
+      throw e;
+    }
+  }
+
   /** Create subs from companion phones: known visitors submit with the main (appointment) or get a link (invitation). */
   private async addCompanionSubs(tx: Tx, main: OrderRow, phones: string[], actor: Actor) {
-    const now = this.ctx.clock.now();
     for (const phone of phones) {
       const known = await repo.findVisitorByPhone(tx, phone);
-      const sub = await repo.insertOrder(tx, {
-        kind: main.kind,
-        parentId: main.id,
-        origin: 'companion',
-        status: 'initiated',
-        visitorId: known?.id ?? null,
-        visitorPhone: phone,
-        hostId: main.hostId,
-        unitId: main.unitId,
-        reason: main.reason,
-        remark: main.remark,
-        startAt: main.startAt,
-        endAt: main.endAt,
-        reviewRequired: main.reviewRequired,
-        createdByVisitorId: main.createdByVisitorId,
-        createdByStaffId: main.createdByStaffId,
-      });
-      await repo.insertTransition(tx, { orderId: sub.id, at: now, actorType: actor.type, actorId: actor.id, actorRole: actor.type === 'staff' ? 'host' : 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
+      const sub = await this.createOrder(tx, this.subOf(main, 'companion', { visitorId: known?.id ?? null, phone, createdByVisitorId: main.createdByVisitorId }), actor, actor.type === 'staff' ? 'host' : 'visitor');
       // appointment: a companion already in the visitor library is submitted together with the main
       if (main.kind === 'appointment' && known && !known.blocked && main.status !== 'initiated') {
         await this.submit(tx, sub, { type: 'visitor', id: known.id }, null);
@@ -285,23 +314,17 @@ export class VisitsService {
 
   /** V3/V4 访客预约 with companions. */
   async createAppointment(actor: Actor, input: AppointmentInput): Promise<OrderDetail> {
-    const { ctx } = this;
     if (!isValidPhone(input.hostPhone)) throw new AppError('PHONE_INVALID');
-    try {
-      return await ctx.db.transaction(async (tx) => {
-        if (input.idempotencyKey) {
-          const dup = await repo.findByIdempotencyKey(tx, `v:${actor.id}:${input.idempotencyKey}`);
-          if (dup) return this.detail(tx, dup, actor);
-        }
-        const me = await this.assertNotBlocked(tx, actor.id);
-        const host = await repo.findHostByPhone(tx, input.hostPhone);
-        if (!host) throw new AppError('HOST_NOT_FOUND');
-        const { start, end } = this.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
-        const phones = this.normalisePhones(input.companionPhones, [me.phone]);
-        const now = ctx.clock.now();
-        const main = await repo.insertOrder(tx, {
+    return this.once(actor, input.idempotencyKey, 'v', async (tx, idempotencyKey) => {
+      const me = await this.assertNotBlocked(tx, actor.id);
+      const host = await repo.findHostByPhone(tx, input.hostPhone);
+      if (!host) throw new AppError('HOST_NOT_FOUND');
+      const { start, end } = this.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
+      const phones = this.normalisePhones(input.companionPhones, [me.phone]);
+      const main = await this.createOrder(
+        tx,
+        {
           kind: 'appointment',
-          status: 'initiated',
           visitorId: me.id,
           visitorPhone: me.phone,
           hostId: host.id,
@@ -312,21 +335,16 @@ export class VisitsService {
           endAt: end,
           plate: input.plate ?? null,
           createdByVisitorId: me.id,
-          idempotencyKey: input.idempotencyKey ? `v:${actor.id}:${input.idempotencyKey}` : null,
-        });
-        await repo.insertTransition(tx, { orderId: main.id, at: now, actorType: 'visitor', actorId: me.id, actorRole: 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
-        const submitted = await this.submit(tx, main, actor, input.plate);
-        await this.addCompanionSubs(tx, submitted, phones, actor);
-        await audit(tx, actor, 'visit.create', { type: 'visit_order', id: main.id }, { kind: 'appointment', companions: phones.length });
-        return this.detail(tx, (await repo.findOrder(tx, main.id))!, actor);
-      });
-    } catch (e) {
-      if (input.idempotencyKey && isUniqueViolation(e)) {
-        const dup = await repo.findByIdempotencyKey(ctx.db, `v:${actor.id}:${input.idempotencyKey}`);
-        if (dup) return ctx.db.transaction((tx) => this.detail(tx, dup, actor));
-      }
-      throw e;
-    }
+          idempotencyKey,
+        } as repo.NewOrder,
+        actor,
+        'visitor',
+      );
+      const submitted = await this.submit(tx, main, actor, input.plate);
+      await this.addCompanionSubs(tx, submitted, phones, actor);
+      await audit(tx, actor, 'visit.create', { type: 'visit_order', id: main.id }, { kind: 'appointment', companions: phones.length });
+      return this.detail(tx, (await repo.findOrder(tx, main.id))!, actor);
+    });
   }
 
   /** 添加同行人员 on a main order (visitor who owns it, or the host of an invitation). */
@@ -377,25 +395,7 @@ export class VisitsService {
         companion = v!;
         await audit(tx, actor, 'visitor.register_by_companion', { type: 'visitor', id: companion.id });
       }
-      const now = ctx.clock.now();
-      const sub = await repo.insertOrder(tx, {
-        kind: main.kind,
-        parentId: main.id,
-        origin: 'help_fill',
-        status: 'initiated',
-        visitorId: companion.id,
-        visitorPhone: companion.phone,
-        hostId: main.hostId,
-        unitId: main.unitId,
-        reason: main.reason,
-        remark: main.remark,
-        startAt: main.startAt,
-        endAt: main.endAt,
-        plate: input.plate ?? null,
-        reviewRequired: main.reviewRequired,
-        createdByVisitorId: actor.id,
-      });
-      await repo.insertTransition(tx, { orderId: sub.id, at: now, actorType: 'visitor', actorId: actor.id, actorRole: 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
+      const sub = await this.createOrder(tx, this.subOf(main, 'help_fill', { visitorId: companion.id, phone: companion.phone, createdByVisitorId: actor.id, plate: input.plate }), actor, 'visitor');
       if (companion.blocked) throw new AppError('VISITOR_BLOCKED');
       const submitted = await this.submit(tx, sub, actor, input.plate);
       await audit(tx, actor, 'visit.help_fill', { type: 'visit_order', id: submitted.id }, { main: main.id });
@@ -492,23 +492,7 @@ export class VisitsService {
         const main = await this.lockMainForSubs(tx, order.id, 1);
         const dup = (await repo.listSubs(tx, [main.id])).find((s) => s.visitorPhone === me.phone && s.status !== 'cancelled');
         if (dup) throw new AppError('COMPANION_DUPLICATE');
-        const sub = await repo.insertOrder(tx, {
-          kind: main.kind,
-          parentId: main.id,
-          origin: 'forward_fill',
-          status: 'initiated',
-          visitorId: me.id,
-          visitorPhone: me.phone,
-          hostId: main.hostId,
-          unitId: main.unitId,
-          reason: main.reason,
-          remark: main.remark,
-          startAt: main.startAt,
-          endAt: main.endAt,
-          reviewRequired: main.reviewRequired,
-          createdByVisitorId: main.visitorId,
-        });
-        await repo.insertTransition(tx, { orderId: sub.id, at: this.ctx.clock.now(), actorType: 'visitor', actorId: me.id, actorRole: 'visitor', action: 'create', fromStatus: null, toStatus: 'initiated' });
+        const sub = await this.createOrder(tx, this.subOf(main, 'forward_fill', { visitorId: me.id, phone: me.phone, createdByVisitorId: main.visitorId }), actor, 'visitor');
         result = await this.submit(tx, sub, actor, input.plate);
       } else {
         if (me.phone !== claims.phone) throw new AppError('LINK_WRONG_PHONE');
@@ -532,21 +516,16 @@ export class VisitsService {
       if (err) throw new AppError(err);
     }
     if (input.companionPhones.length > input.companionLimit) throw new AppError('COMPANION_LIMIT_REACHED', { left: input.companionLimit });
-    try {
-      return await ctx.db.transaction(async (tx) => {
-        if (input.idempotencyKey) {
-          const dup = await repo.findByIdempotencyKey(tx, `s:${actor.id}:${input.idempotencyKey}`);
-          if (dup) return this.detail(tx, dup, actor);
-        }
-        const host = await repo.findStaff(tx, actor.id);
-        if (!host) throw new AppError('AUTH_REQUIRED');
-        const { start, end } = this.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
-        const phones = this.normalisePhones(input.companionPhones, [input.visitorPhone]);
-        const known = await repo.findVisitorByPhone(tx, input.visitorPhone);
-        const now = ctx.clock.now();
-        const main = await repo.insertOrder(tx, {
+    return this.once(actor, input.idempotencyKey, 's', async (tx, idempotencyKey) => {
+      const host = await repo.findStaff(tx, actor.id);
+      if (!host) throw new AppError('AUTH_REQUIRED');
+      const { start, end } = this.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
+      const phones = this.normalisePhones(input.companionPhones, [input.visitorPhone]);
+      const known = await repo.findVisitorByPhone(tx, input.visitorPhone);
+      const main = await this.createOrder(
+        tx,
+        {
           kind: 'invitation',
-          status: 'initiated',
           visitorId: known?.id ?? null,
           visitorPhone: input.visitorPhone,
           inviteeName: input.name ?? null,
@@ -564,22 +543,17 @@ export class VisitsService {
           reviewRequired: input.reviewRequired,
           companionLimit: input.companionLimit,
           createdByStaffId: host.id,
-          idempotencyKey: input.idempotencyKey ? `s:${actor.id}:${input.idempotencyKey}` : null,
-        });
-        await repo.insertTransition(tx, { orderId: main.id, at: now, actorType: 'staff', actorId: host.id, actorRole: 'host', action: 'create', fromStatus: null, toStatus: 'initiated' });
-        const link = await signLink(ctx, { purpose: 'invitation', orderId: main.id, phone: input.visitorPhone, until: end });
-        await this.notify(tx, 'invitation_sent', main, { kind: known ? 'visitor' : 'phone', id: known?.id, phone: input.visitorPhone }, {}, link.url);
-        await this.addCompanionSubs(tx, main, phones, actor);
-        await audit(tx, actor, 'visit.invite', { type: 'visit_order', id: main.id }, { companions: phones.length, reviewRequired: input.reviewRequired });
-        return this.detail(tx, (await repo.findOrder(tx, main.id))!, actor);
-      });
-    } catch (e) {
-      if (input.idempotencyKey && isUniqueViolation(e)) {
-        const dup = await repo.findByIdempotencyKey(ctx.db, `s:${actor.id}:${input.idempotencyKey}`);
-        if (dup) return ctx.db.transaction((tx) => this.detail(tx, dup, actor));
-      }
-      throw e;
-    }
+          idempotencyKey,
+        } as repo.NewOrder,
+        actor,
+        'host',
+      );
+      const link = await signLink(ctx, { purpose: 'invitation', orderId: main.id, phone: input.visitorPhone, until: end });
+      await this.notify(tx, 'invitation_sent', main, { kind: known ? 'visitor' : 'phone', id: known?.id, phone: input.visitorPhone }, {}, link.url);
+      await this.addCompanionSubs(tx, main, phones, actor);
+      await audit(tx, actor, 'visit.invite', { type: 'visit_order', id: main.id }, { companions: phones.length, reviewRequired: input.reviewRequired });
+      return this.detail(tx, (await repo.findOrder(tx, main.id))!, actor);
+    });
   }
 
   /** 审核通过 / 审核不通过 by the host (step 0) or the current approval-chain node. */
