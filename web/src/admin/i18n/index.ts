@@ -1,6 +1,7 @@
 /** Admin console messages (zh-CN default, en), merged with the org pages' messages (org.ts). */
 import { makeI18n } from '@shared/i18n';
 import org from './org';
+import notify from './notify';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -240,6 +241,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'] },
-  en: { ...en, ...org.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en },
 });
