@@ -60,7 +60,7 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   await a.locator('[data-test=audit-table]').getByText('sms_outbox.read').first().waitFor();
   await shot(a, 'admin-audit');
 
-  await a.getByRole('menuitem', { name: '访客库' }).click();
+  await a.getByRole('menuitem', { name: '会议室' }).click();
   await a.locator('[data-test=coming-soon]').getByText('即将推出').waitFor();
   await shot(a, 'admin-coming-soon');
 

@@ -88,7 +88,7 @@ export class ApprovalsAdminService {
         const found = await tx
           .select({ id: staff.id })
           .from(staff)
-          .where(and(inArray(staff.id, wanted), isNull(staff.deletedAt)));
+          .where(and(inArray(staff.id, wanted), isNull(staff.deletedAt), eq(staff.active, true)));
         const have = new Set(found.map((f) => f.id));
         const missing = wanted.find((id) => !have.has(id));
         if (missing) throw new AppError('STAFF_NOT_FOUND', { staffId: missing });
@@ -129,7 +129,7 @@ export class ApprovalsAdminService {
   private async views(tx: Tx, rows: ChainRow[]): Promise<ChainView[]> {
     const staffIds = [...new Set(rows.flatMap((r) => referencedStaffIds(r.nodes as ChainNode[], r.ccStaffIds)))];
     const people = staffIds.length
-      ? await tx.select({ id: staff.id, name: staff.name, deletedAt: staff.deletedAt }).from(staff).where(inArray(staff.id, staffIds))
+      ? await tx.select({ id: staff.id, name: staff.name, deletedAt: staff.deletedAt, active: staff.active }).from(staff).where(inArray(staff.id, staffIds))
       : [];
     const byId = new Map(people.map((p) => [p.id, p]));
     const unitIds = [...new Set(rows.map((r) => r.unitId))];
@@ -139,12 +139,12 @@ export class ApprovalsAdminService {
       const holding = await tx
         .select({ unitId: staff.unitId, roles: staff.roles })
         .from(staff)
-        .where(and(inArray(staff.unitId, unitIds), isNull(staff.deletedAt), arrayOverlaps(staff.roles, roles)));
+        .where(and(inArray(staff.unitId, unitIds), isNull(staff.deletedAt), eq(staff.active, true), arrayOverlaps(staff.roles, roles)));
       for (const h of holding) for (const role of h.roles) holders.set(`${h.unitId}:${role}`, (holders.get(`${h.unitId}:${role}`) ?? 0) + 1);
     }
     const person = (id: string) => {
       const p = byId.get(id);
-      return { name: p?.name ?? '—', deleted: !p || p.deletedAt !== null };
+      return { name: p?.name ?? '—', deleted: !p || p.deletedAt !== null || !p.active };
     };
     return rows.map((r) => ({
       id: r.id,

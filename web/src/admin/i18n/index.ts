@@ -2,6 +2,8 @@
 import { makeI18n } from '@shared/i18n';
 import org from './org';
 import notify from './notify';
+import approvals from './approvals';
+import visitors from './visitors';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -241,6 +243,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'] },
-  en: { ...en, ...org.en, ...notify.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en },
 });

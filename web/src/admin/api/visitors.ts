@@ -1,0 +1,65 @@
+/** Visitor library API (访客库, A2): search, detail with visit history, photo, blocklist. */
+import { ApiError, http } from '@shared/api';
+import type { IdType } from '@contracts/identity';
+
+export interface VisitorSummary {
+  id: string;
+  name: string;
+  phone: string;
+  idType: IdType;
+  idNumberMasked: string | null;
+  company: string | null;
+  position: string | null;
+  hasPhoto: boolean;
+  blocked: boolean;
+  blockedReason: string | null;
+  lastVisitAt: string | null;
+  createdAt: string;
+}
+export interface VisitRecord {
+  id: string;
+  kind: string;
+  origin: string | null;
+  status: string;
+  cancelReason: string | null;
+  hostName: string;
+  unitName: string;
+  reason: string;
+  startAt: string;
+  endAt: string;
+  arrivedAt: string | null;
+}
+export interface VisitorDetail extends VisitorSummary {
+  registeredVia: string;
+  updatedAt: string;
+  faceConsent: { status: 'granted' | 'withdrawn'; version: string; grantedAt: string; withdrawnAt: string | null } | null;
+  visitCount: number;
+  history: VisitRecord[];
+}
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+const qs = (q: Record<string, unknown>) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+export const listVisitors = (q: { q?: string; blocked?: boolean; page: number; pageSize: number }) => http.get<Paged<VisitorSummary>>(`/api/admin/visitors${qs(q)}`);
+export const getVisitor = (id: string) => http.get<VisitorDetail>(`/api/admin/visitors/${id}`);
+export const setVisitorBlocked = (id: string, blocked: boolean, reason?: string) => http.patch<VisitorSummary>(`/api/admin/visitors/${id}/block`, { blocked, reason });
+
+/** The face photo through the authorised route (the read is audited), as a blob URL the caller revokes. */
+export async function getVisitorPhoto(id: string): Promise<string> {
+  const res = await fetch(`/api/admin/visitors/${id}/photo`, { credentials: 'same-origin', cache: 'no-store' });
+  if (!res.ok) {
+    const e = (await res.json().catch(() => null))?.error;
+    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? { 'zh-CN': '照片加载失败', en: 'The photo could not be loaded' });
+  }
+  return URL.createObjectURL(await res.blob());
+}
