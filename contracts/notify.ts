@@ -110,7 +110,7 @@ export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   companion_link: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{inviterName}邀请您作为同行人员于{startAt}到访{unitName}，请点击链接登记：' },
   order_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约已取消。' },
   order_expired: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约未在来访时间内审核，已过期取消。' },
-  order_cc: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}（受访人：{hostName}）的预约抄送给您，当前状态：{status}。' },
+  order_cc: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}（受访人：{hostName}）的预约已抄送给您，可在审批中心“抄送我”中查看。' },
 };
 
 /** Sample values for the admin preview. */
