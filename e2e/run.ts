@@ -30,6 +30,8 @@ export interface E2EContext {
   browser: Browser;
   screenshot: (page: Page, name: string) => Promise<void>;
   lastSmsCode: (phone: string) => Promise<string>;
+  /** the newest SMS text sent to a phone that matches `pattern` (waits for the queue to send it) */
+  lastSms: (phone: string, pattern?: RegExp) => Promise<string>;
   adminLogin: (page: Page) => Promise<void>;
 }
 
@@ -85,6 +87,16 @@ async function main() {
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`no SMS code for ${phone}`);
+    },
+    lastSms: async (phone, pattern = /./) => {
+      for (let i = 0; i < 50; i++) {
+        await ctx.queue.drain();
+        const rows = await ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, phone)).orderBy(desc(smsMessages.createdAt)).limit(20);
+        const m = rows.find((r) => pattern.test(r.content));
+        if (m) return m.content;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no SMS matching ${pattern} for ${phone}`);
     },
     adminLogin: async (page) => {
       await page.goto(`${baseUrl}/admin/`);
