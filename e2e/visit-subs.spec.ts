@@ -4,10 +4,11 @@
  * signs in, registers and submits). The host reviews each sub separately (one approved, one
  * rejected) and neither follows the main; subs offer no 帮同伴填写 / 批量转发同伴填写; 转发邀请人
  * on the forwarded sub's card; 取消预约 (V11) cancels the main and leaves the independent sub.
+ * Also the invitee's side of an invitation with review off and a companion limit of 1.
  * At 375×667 in Chromium. Screenshots: e2e/screenshots/visitor-visit-*.png.
  */
 import assert from 'node:assert/strict';
-import { byTest, fill, HOST, hostPhone, hostReview, newPhone, orderIdOf, orderJson, phone, prcId, register, settle, viewShot, visitorSignIn, type VisitCtx } from './visit-helpers.js';
+import { byTest, fill, HOST, hostPhone, hostReview, newPhone, orderIdOf, orderJson, phone, prcId, register, settle, smsLinkToken, viewShot, visitorSignIn, type VisitCtx } from './visit-helpers.js';
 
 
 export async function run(ctx: VisitCtx) {
@@ -100,6 +101,18 @@ export async function run(ctx: VisitCtx) {
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-detail-subs');
 
+    // the help_fill sub's own detail (its creator may see it): no subs of a sub
+    await byTest(page, 'detail-companion').filter({ hasText: helped.name }).click();
+    await page.waitForURL(new RegExp(`/visits/${helpSub.id}$`));
+    await byTest(page, 'detail-visitor').getByText(helped.name).waitFor();
+    await byTest(page, 'trail-label').getByText('邀约人：审核通过').waitFor();
+    assert.equal(await page.locator('[data-test="help-fill"], [data-test="forward"], [data-test="add-companions"]').count(), 0);
+    await settle(page);
+    await ctx.screenshot(page, 'visitor-visit-sub-detail');
+    await page.goBack();
+    await page.waitForURL(new RegExp(`/visits/${mainId}$`));
+    await byTest(page, 'detail-companions').waitFor();
+
     // the forwarded companion's 我的预约: 转发邀请人, 已取消 (审核不通过) in its detail
     await other.page.goto(`${ctx.baseUrl}/visits`);
     const card = byTest(other.page, `order-${forwardId}`);
@@ -145,6 +158,49 @@ export async function run(ctx: VisitCtx) {
     assert.equal(await byTest(page, `order-${mainId}`).count(), 0);
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-history');
+
+    // an invitation (不需要审核, 限制同行人员数量 1, made by the host through the API — the staff pages have
+    // their own journeys): the invitee opens the SMS link, registers, submits → 已确认 at once; 帮同伴填写
+    // adds the one companion allowed (it follows the main: 已确认) and the add buttons are gone
+    const invitee = { phone: newPhone('175'), name: '孙受邀', id: prcId(seq, 25) };
+    const start = new Date(Date.now() + 3 * 3600_000);
+    const inv = await host.page.request.post(`${ctx.baseUrl}/api/visits/invitations`, {
+      data: { visitorPhone: invitee.phone, reason: '座谈交流', startAt: start.toISOString(), endAt: new Date(start.getTime() + 3600_000).toISOString(), reviewRequired: false, companionLimit: 1, companionPhones: [] },
+    });
+    assert.equal(inv.status(), 201, await inv.text());
+    const guest = await phone(ctx, errors);
+    try {
+      const g = guest.page;
+      await g.goto(`${ctx.baseUrl}/l/${await smsLinkToken(ctx, invitee.phone)}`);
+      await byTest(g, 'link-summary').getByText('访客邀约').waitFor();
+      await byTest(g, 'link-summary').getByText('姜*檬 邀请您来访').waitFor();
+      await settle(g);
+      await ctx.screenshot(g, 'visitor-visit-link-invitation');
+      await byTest(g, 'link-register').click();
+      await register(g, invitee.name, invitee.id);
+      await byTest(g, 'link-submit').click();
+      await g.waitForURL(/\/visits\/[0-9a-f-]{36}$/);
+      const invId = orderIdOf(g);
+      await byTest(g, 'detail-status').getByText('已确认').waitFor();
+      await byTest(g, 'forward').waitFor();
+      await byTest(g, 'help-fill').click();
+      await g.waitForURL(/\/help-fill$/);
+      await fill(g, 'hf-name', '孙同行');
+      await fill(g, 'hf-id-number', prcId(seq, 26));
+      await fill(g, 'hf-phone', newPhone('174'));
+      await byTest(g, 'hf-submit').click();
+      await g.waitForURL(new RegExp(`/visits/${invId}$`));
+      await byTest(g, 'detail-companion').filter({ hasText: '孙同行' }).getByText('已确认').waitFor();
+      assert.equal(await g.locator('[data-test="help-fill"], [data-test="forward"], [data-test="add-companions"]').count(), 0, 'at the limit the add buttons are gone');
+      await settle(g);
+      await ctx.screenshot(g, 'visitor-visit-invitation-at-limit');
+      await g.goto(`${ctx.baseUrl}/visits`);
+      const invCard = byTest(g, `order-${invId}`);
+      await invCard.getByText('邀请').waitFor();
+      assert.equal(await invCard.locator('[data-test="card-help-fill"], [data-test="card-forward"]').count(), 0);
+    } finally {
+      await guest.context.close();
+    }
 
     // English
     await page.evaluate(() => localStorage.setItem('sg_locale', 'en'));

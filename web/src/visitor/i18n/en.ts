@@ -131,7 +131,6 @@ const en: typeof zh = {
     visitor: 'Visitor',
     unit: 'Host unit',
     parent: 'Main visitor',
-    limit: 'Companion limit',
     submittedAt: 'Submitted',
     companions: 'Companions ({n})',
     noCompanions: 'No companions',

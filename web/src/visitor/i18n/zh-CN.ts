@@ -129,7 +129,6 @@ export default {
     visitor: '访客',
     unit: '受访单位',
     parent: '主单据访客',
-    limit: '限制同行人员数量',
     submittedAt: '发起申请于',
     companions: '同行人员（{n}）',
     noCompanions: '暂无同行人员',
