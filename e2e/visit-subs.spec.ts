@@ -208,6 +208,12 @@ export async function run(ctx: VisitCtx) {
     await byTest(page, `order-${mainId}`).getByText('Cancelled').waitFor();
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-list-en');
+    await page.goto(`${ctx.baseUrl}/appointment`);
+    await fill(page, 'host-phone', '13912345678');
+    await byTest(page, 'host-name').getByText('No such host').waitFor();
+    await byTest(page, 'add-companion').click();
+    await settle(page);
+    await ctx.screenshot(page, 'visitor-visit-appointment-en');
 
     assert.deepEqual(errors, []);
   } finally {

@@ -69,7 +69,7 @@ const en: typeof zh = {
     title: 'Book a visit',
     section: 'Appointment',
     host: 'Host',
-    hostAuto: 'Filled in from the host’s phone',
+    hostAuto: 'Shown from the host phone',
     hostPhone: 'Host phone',
     hostPhonePh: 'Host’s mobile number',
     hostPhoneRequired: 'Enter the host’s phone number',
