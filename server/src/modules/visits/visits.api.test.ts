@@ -183,6 +183,10 @@ describe('review-rules table (SPEC §2)', () => {
     await cc.post(`/api/links/${tok}/session`);
     await cc.post('/api/visitor/register', { name: '同行', idType: 'prc_id', idNumber: validIdNumber(41) });
     expect((await cc.post(`/api/links/${tok}/submit`, {})).json().status).toBe('confirmed');
+    // the main order's visitor can open each companion's order
+    const companions = (await c.get(`/api/visits/${inv.id}`)).json().companions as Array<{ id: string }>;
+    expect(companions).toHaveLength(3);
+    for (const sub of companions) expect((await c.get(`/api/visits/${sub.id}`)).statusCode).toBe(200);
   });
 });
 

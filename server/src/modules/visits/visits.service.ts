@@ -293,7 +293,11 @@ export class VisitsService {
 
   /** Who may see an order: its visitor, the visitor who created/forwarded it, its host, its chain nodes, its CC. */
   private async canSee(tx: Tx, o: OrderRow, a: Actor): Promise<boolean> {
-    if (a.type === 'visitor') return o.visitorId === a.id || o.createdByVisitorId === a.id;
+    if (a.type === 'visitor') {
+      if (o.visitorId === a.id || o.createdByVisitorId === a.id) return true;
+      // the visitor of a main order sees its subs (companions' statuses in the detail)
+      return !!o.parentId && (await repo.findOrder(tx, o.parentId))?.visitorId === a.id;
+    }
     if (a.type === 'staff') {
       if (o.hostId === a.id) return true;
       if (await repo.isCc(tx, o.parentId ?? o.id, a.id)) return true;
