@@ -10,7 +10,7 @@ export const STATUS_TYPE: Record<Status, 'primary' | 'success' | 'warning' | 'da
 };
 
 /** "已取消（审核不通过）" — the status, with the cancel reason when there is one. */
-export function statusText(t: (k: string) => string, status: Status, reason: CancelReason | null): string {
+export function statusText(t: (k: string, named?: Record<string, unknown>) => string, status: Status, reason: CancelReason | null): string {
   const s = t(`visit.status.${status}`);
-  return status === 'cancelled' && reason ? `${s}（${t(`visit.cancelReason.${reason}`)}）` : s;
+  return status === 'cancelled' && reason ? t('visit.withReason', { status: s, reason: t(`visit.cancelReason.${reason}`) }) : s;
 }
