@@ -77,6 +77,8 @@ export interface InvitationInput {
   companionLimit: number;
   /** optional companion phones, at most companionLimit */
   companionPhones: string[];
+  /** one per filled form: a double tap on 发送 creates one invitation */
+  idempotencyKey?: string;
 }
 export type Scope = 'recent' | 'history';
 export interface ListQuery {
