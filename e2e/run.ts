@@ -7,6 +7,7 @@
  *   npm run build && npm run e2e [-- <name filter>]
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -47,10 +48,18 @@ async function main() {
     dbUrl = scratch.url;
     dropDb = scratch.drop;
   }
+  // a free port chosen up front, so that links in SMS (PUBLIC_URL) point at this server
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
   const config = loadConfig(
     {},
     {
       NODE_ENV: 'test',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       DATA_DIR: dataDir,
       MASTER_KEY: randomBytes(32).toString('base64'),
@@ -64,9 +73,8 @@ async function main() {
   const { app, ctx } = await buildApp({ config, database, serveWeb: true, startWorkers: true });
   await ensureAdmin(ctx, () => {});
   await seedDemo(ctx);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  const baseUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  await app.listen({ host: '127.0.0.1', port });
+  const baseUrl = `http://127.0.0.1:${port}`;
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -32,7 +32,7 @@ export async function insertTransition(tx: Tx, t: typeof orderTransitions.$infer
 
 export function listSubs(tx: Tx, parentIds: string[]) {
   if (parentIds.length === 0) return Promise.resolve([] as OrderRow[]);
-  return tx.select().from(visitOrders).where(inArray(visitOrders.parentId, parentIds)).orderBy(asc(visitOrders.createdAt));
+  return tx.select().from(visitOrders).where(inArray(visitOrders.parentId, parentIds)).orderBy(asc(visitOrders.createdAt), asc(visitOrders.id));
 }
 
 export async function countActiveSubs(tx: Tx, parentId: string): Promise<number> {
