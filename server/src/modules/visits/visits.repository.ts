@@ -141,3 +141,69 @@ export async function pageOrders(tx: Tx, where: SQL | undefined, page: number, p
   const [c] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
   return { rows, total: Number(c?.n ?? 0) };
 }
+
+export async function findUnit(tx: Tx, id: string) {
+  const [u] = await tx.select().from(units).where(eq(units.id, id)).limit(1);
+  return u;
+}
+
+export async function findVisitorByIdIndex(tx: Tx, idx: string) {
+  const [v] = await tx.select().from(visitors).where(eq(visitors.idNumberIdx, idx)).limit(1);
+  return v;
+}
+
+/** Hosts (visit permission on) whose name contains q, or whose phone contains q (4+ digits). */
+export function searchHosts(tx: Tx, q: string, limit: number) {
+  const byPhone = /^\d{4,11}$/.test(q);
+  if (!q) return Promise.resolve([]);
+  return tx
+    .select({ id: staff.id, name: staff.name, unitName: units.name, departmentName: departments.name, officeRoom: staff.officeRoom, officePhone: staff.officePhone })
+    .from(staff)
+    .innerJoin(units, eq(units.id, staff.unitId))
+    .leftJoin(departments, eq(departments.id, staff.departmentId))
+    .where(
+      and(
+        isNull(staff.deletedAt),
+        eq(staff.active, true),
+        eq(staff.visitPermission, true),
+        byPhone ? sql`${staff.phone} like ${'%' + q + '%'}` : sql`${staff.name} like ${'%' + q.replace(/[%_\\]/g, '') + '%'}`,
+      ),
+    )
+    .orderBy(asc(staff.name))
+    .limit(limit);
+}
+
+export function walkInsSince(tx: Tx, since: Date, limit: number) {
+  return tx
+    .select({
+      orderId: visitOrders.id,
+      name: visitors.name,
+      phone: visitors.phone,
+      idType: visitors.idType,
+      idNumberEnc: visitors.idNumberEnc,
+      company: visitors.company,
+      hostId: visitOrders.hostId,
+      hostName: staff.name,
+      reason: visitOrders.reason,
+      status: visitOrders.status,
+      createdAt: visitOrders.createdAt,
+    })
+    .from(visitOrders)
+    .innerJoin(visitors, eq(visitors.id, visitOrders.visitorId))
+    .innerJoin(staff, eq(staff.id, visitOrders.hostId))
+    .where(and(eq(visitOrders.kind, 'walk_in'), sql`${visitOrders.createdAt} >= ${since.toISOString()}::timestamptz`))
+    .orderBy(desc(visitOrders.createdAt))
+    .limit(limit);
+}
+
+export async function lastOrderOf(tx: Tx, visitorId: string) {
+  const [o] = await tx
+    .select({ hostId: visitOrders.hostId, hostName: staff.name, unitName: units.name, reason: visitOrders.reason, startAt: visitOrders.startAt })
+    .from(visitOrders)
+    .innerJoin(staff, eq(staff.id, visitOrders.hostId))
+    .innerJoin(units, eq(units.id, visitOrders.unitId))
+    .where(eq(visitOrders.visitorId, visitorId))
+    .orderBy(desc(visitOrders.startAt))
+    .limit(1);
+  return o;
+}

@@ -7,12 +7,14 @@ import { requireActor } from '../identity/session.js';
 import { VisitsService } from './visits.service.js';
 import { registerVisitJobs, scheduleExpiry } from './visits.jobs.js';
 import * as s from './visits.schemas.js';
+import { walkInRoutes } from './walkin.routes.js';
 
 export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new VisitsService(ctx);
   registerVisitJobs(ctx, svc);
   app.addHook('onReady', () => scheduleExpiry(ctx));
+  await walkInRoutes(app, ctx, svc);
   const tags = ['visits'];
   const ua = (h: Record<string, unknown>) => (typeof h['user-agent'] === 'string' ? h['user-agent'] : undefined);
 

@@ -10,7 +10,9 @@ import { orderCc, orderChainSteps, orderTransitions, visitOrders, visitors, link
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { checkIdNumber, isValidPhone, maskName, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
+import { checkIdNumber, isValidPhone, maskIdNumber, maskName, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
+import { findOpenUpload, insertFaceConsent, markUploadUsed, withdrawFaceConsents } from '../visitors/visitors.repository.js';
+import { deletePhotoNow } from '../../platform/photos.js';
 import type { CancelReason, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
 import { audit } from '../audit/audit.js';
 import { createSession, type Actor } from '../identity/session.js';
@@ -56,6 +58,23 @@ export interface HelpFillInput {
   company?: string | null;
   position?: string | null;
   plate?: string | null;
+}
+export interface WalkInInput {
+  name: string;
+  idType: IdType;
+  idNumber: string;
+  phone: string;
+  company?: string | null;
+  position?: string | null;
+  hostId: string;
+  reason: string;
+  remark?: string | null;
+  visitType?: string | null;
+  startAt?: string | null;
+  endAt?: string | null;
+  temperature?: number | null;
+  photoUploadId?: string | null;
+  replacePhoto?: boolean;
 }
 export interface ListQuery {
   scope: 'recent' | 'history';
@@ -676,6 +695,135 @@ export class VisitsService {
       const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
       return { visitsPending: Number(r?.n ?? 0) };
     });
+  }
+
+  // ——— kiosk walk-ins (K1) ———
+
+  /** Host search at the kiosk: visit-permission staff by name fragment or phone digits. */
+  async kioskHosts(q: string) {
+    const rows = await repo.searchHosts(this.ctx.db, q.trim(), 20);
+    return { items: rows.map((h) => ({ ...h, name: maskName(h.name) })) };
+  }
+
+  /** 当日访客来访: today's walk-ins (center time), newest first. */
+  async todayWalkIns() {
+    const { ctx } = this;
+    return ctx.db.transaction(async (tx) => {
+      const rows = await repo.walkInsSince(tx, ctx.clock.startOfDay(), 100);
+      return {
+        items: rows.map((r) => ({
+          orderId: r.orderId,
+          name: r.name,
+          phoneMasked: maskPhone(r.phone),
+          idNumberMasked: r.idNumberEnc ? maskIdNumber(ctx.crypto.decrypt(r.idNumberEnc)) : null,
+          idType: r.idType,
+          company: r.company,
+          hostId: r.hostId,
+          hostName: maskName(r.hostName),
+          reason: r.reason,
+          status: r.status as OrderStatus,
+          createdAt: r.createdAt.toISOString(),
+        })),
+      };
+    });
+  }
+
+  /** 访客最后来访: the visitor (by phone or exact ID number) and their last visit. */
+  async lastVisit(actor: Actor, q: { phone?: string; idNumber?: string }) {
+    const { ctx } = this;
+    return ctx.db.transaction(async (tx) => {
+      let v = q.phone ? await repo.findVisitorByPhone(tx, q.phone) : undefined;
+      if (!v && q.idNumber) v = await repo.findVisitorByIdIndex(tx, ctx.crypto.blindIndex(normaliseIdNumber(q.idNumber)));
+      if (!v) throw new AppError('NOT_REGISTERED');
+      const last = await repo.lastOrderOf(tx, v.id);
+      await audit(tx, actor, 'visitor.read', { type: 'visitor', id: v.id }, { via: 'kiosk' });
+      return {
+        visitor: {
+          name: v.name,
+          phone: v.phone,
+          idType: v.idType,
+          idNumberMasked: v.idNumberEnc ? maskIdNumber(ctx.crypto.decrypt(v.idNumberEnc)) : null,
+          company: v.company,
+          position: v.position,
+          hasPhoto: !!v.photoKey,
+          blocked: v.blocked,
+        },
+        lastVisit: last ? { hostId: last.hostId, hostName: maskName(last.hostName), unitName: last.unitName, reason: last.reason, startAt: last.startAt.toISOString() } : null,
+      };
+    });
+  }
+
+  /**
+   * K1 现场登记: the visitor library is matched by phone (else created from the details); the order
+   * is confirmed at the desk where the host's unit allows it, otherwise the host reviews it.
+   */
+  async createWalkIn(actor: Actor, input: WalkInInput) {
+    const { ctx } = this;
+    if (!isValidPhone(input.phone)) throw new AppError('PHONE_INVALID');
+    const idErr = checkIdNumber(input.idType, input.idNumber);
+    if (idErr) throw new AppError(idErr);
+    const idNumber = normaliseIdNumber(input.idNumber);
+    const now = ctx.clock.now();
+    const oldKeys: string[] = [];
+    const result = await ctx.db.transaction(async (tx) => {
+      const host = await repo.findStaff(tx, input.hostId);
+      if (!host || !host.visitPermission) throw new AppError('HOST_NOT_FOUND');
+      const start = input.startAt ? new Date(input.startAt) : now;
+      const end = input.endAt ? new Date(input.endAt) : new Date(ctx.clock.startOfDay().getTime() + 24 * 3600_000 - 60_000);
+      const err = checkWindow(start, end, new Date(now.getTime() - 5 * 60_000), host.maxVisitHours);
+      if (err) throw new AppError(err);
+      let v = await repo.findVisitorByPhone(tx, input.phone);
+      if (v?.blocked) throw new AppError('VISITOR_BLOCKED');
+      const upload = input.photoUploadId ? await findOpenUpload(tx, input.photoUploadId, actor.sessionId ?? '', new Date(now.getTime() - 3600_000)) : undefined;
+      if (input.photoUploadId && !upload) throw new AppError('UPLOAD_NOT_FOUND');
+      if (!v) {
+        const [created] = await tx
+          .insert(visitors)
+          .values({
+            phone: input.phone,
+            name: input.name,
+            idType: input.idType,
+            idNumberEnc: ctx.crypto.encrypt(idNumber),
+            idNumberIdx: ctx.crypto.blindIndex(idNumber),
+            company: input.company ?? null,
+            position: input.position ?? null,
+            registeredVia: 'kiosk',
+            photoKey: upload?.storageKey ?? null,
+          })
+          .returning();
+        v = created!;
+        if (upload) await insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
+        await audit(tx, actor, 'visitor.register_at_kiosk', { type: 'visitor', id: v.id });
+      } else if (upload && (input.replacePhoto || !v.photoKey)) {
+        // 替换注册照片: the library photo becomes the one just taken (old object deleted after commit)
+        if (v.photoKey) oldKeys.push(v.photoKey);
+        await withdrawFaceConsents(tx, v.id, now);
+        await tx.update(visitors).set({ photoKey: upload.storageKey, updatedAt: now }).where(eq(visitors.id, v.id));
+        await insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
+        await audit(tx, actor, 'visitor.photo_replace', { type: 'visitor', id: v.id }, { via: 'kiosk' });
+      }
+      if (upload) await markUploadUsed(tx, upload.id, now);
+      const remark = [input.visitType ? `访问类型：${input.visitType}` : null, input.temperature != null ? `体温：${input.temperature.toFixed(1)}℃` : null, input.remark ?? null].filter(Boolean).join('；') || null;
+      const order = await this.createOrder(
+        tx,
+        { kind: 'walk_in', visitorId: v.id, visitorPhone: v.phone, hostId: host.id, unitId: host.unitId, reason: input.reason, remark, startAt: start, endAt: end } as repo.NewOrder,
+        actor,
+        'desk',
+      );
+      const unit = await repo.findUnit(tx, host.unitId);
+      let next: OrderRow;
+      if (unit?.allowDeskConfirm) {
+        next = await this.move(tx, order, 'confirmed', { actor, role: 'desk', action: 'approve', set: { submittedAt: now } });
+        await this.notify(tx, 'order_approved', next, { kind: 'staff', id: host.id, phone: host.phone });
+      } else {
+        next = await this.move(tx, order, 'pending', { actor, role: 'desk', action: 'submit', set: { submittedAt: now } });
+        await this.enterReview(tx, next);
+      }
+      await audit(tx, actor, 'visit.walk_in', { type: 'visit_order', id: order.id }, { deskConfirmed: !!unit?.allowDeskConfirm });
+      return { order: (await buildCards(tx, ctx, [(await repo.findOrder(tx, order.id))!], actor))[0]!, visitor: { name: v.name, blocked: v.blocked } };
+    });
+    for (const k of oldKeys) await deletePhotoNow(ctx, k).catch(() => {});
+    return result;
   }
 
   // ——— jobs ———
