@@ -67,6 +67,9 @@ export const errorCatalogue = {
   LINK_USED: { status: 409, zh: '链接已使用', en: 'The link has already been used' },
   LINK_WRONG_PHONE: { status: 403, zh: '该链接不属于当前登录的手机号', en: 'This link belongs to another phone number' },
   TEMPLATE_VARIABLE_UNKNOWN: { status: 400, zh: '模板中含有该通知不支持的变量', en: 'The template uses a variable this notification does not offer' },
+  CODE_NOT_AVAILABLE: { status: 409, zh: '预约审核通过后才有访客预约码', en: 'The appointment code is available once the visit is confirmed' },
+  CODE_INVALID: { status: 400, zh: '预约码无效', en: 'The appointment code is not valid' },
+  CODE_EXPIRED: { status: 410, zh: '预约码已过期，请刷新', en: 'The appointment code has expired; refresh it' },
   INTERNAL: { status: 500, zh: '系统繁忙，请稍后再试', en: 'Something went wrong; please try again' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 

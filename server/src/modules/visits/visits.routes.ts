@@ -34,6 +34,19 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: { operationId: 'getOrder', tags, summary: 'Order detail with companions and the review trail', params: s.idParam, response: { 200: s.orderDetail, ...errors(400, 401, 404) } },
     handler: (req) => svc.get(requireActor(req, 'visitor', 'staff'), req.params.id),
   });
+  r.get('/api/visits/:id/code', {
+    schema: {
+      operationId: 'getAppointmentCode',
+      tags,
+      summary: '访客预约码 (V8): a 60-second signed code for the visitor’s own confirmed order; fetch a new one every refreshAfterSeconds',
+      params: s.idParam,
+      response: { 200: z.object({ token: z.string(), expiresAt: z.string(), refreshAfterSeconds: z.number() }), ...errors(400, 401, 404, 409) },
+    },
+    handler: async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return svc.code(requireActor(req, 'visitor'), req.params.id);
+    },
+  });
   r.post('/api/visits/:id/cancel', {
     schema: { operationId: 'cancelOrder', tags, summary: '取消预约 (V11) by the visitor, or withdrawal by the host', params: s.idParam, body: s.commentBody, response: { 200: s.orderDetail, ...errors(400, 401, 404, 409) } },
     handler: (req) => svc.cancel(requireActor(req, 'visitor', 'staff'), req.params.id, req.body.comment),

@@ -21,6 +21,7 @@ import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
 import { canCancel, canCreateSubs, checkWindow, followMain, isExpired, remainingCompanionSlots, reviewPolicy, statusOnSubmit, subFollowsMain } from './visits.rules.js';
 import { signLink, verifyLink } from './links.js';
+import { CODE_REFRESH_S, signCode, verifyCode } from './codes.js';
 import { buildCards, buildDetail, type OrderCard, type OrderDetail } from './visits.view.js';
 
 export interface AppointmentInput {
@@ -694,6 +695,33 @@ export class VisitsService {
       const where = await this.pendingWhere(tx, actor);
       const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
       return { visitsPending: Number(r?.n ?? 0) };
+    });
+  }
+
+  // ——— appointment code (V8) ———
+
+  /** Only the order's own visitor, only for a confirmed order (never in the host's 我的邀约). */
+  async code(actor: Actor, id: string) {
+    const o = await this.ctx.db.transaction((tx) => repo.findOrder(tx, id));
+    if (!o || o.visitorId !== actor.id) throw new AppError('NOT_FOUND');
+    if (o.status !== 'confirmed') throw new AppError('CODE_NOT_AVAILABLE');
+    const { token, expiresAt } = await signCode(this.ctx, o.id);
+    return { token, expiresAt: expiresAt.toISOString(), refreshAfterSeconds: CODE_REFRESH_S };
+  }
+
+  /** A kiosk (or a gate through the API) checks a scanned code. */
+  async verifyAppointmentCode(actor: Actor, token: string) {
+    const orderId = await verifyCode(this.ctx, token);
+    return this.ctx.db.transaction(async (tx) => {
+      const o = await repo.findOrder(tx, orderId);
+      if (!o) throw new AppError('CODE_INVALID');
+      const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
+      const host = await repo.findStaff(tx, o.hostId);
+      await audit(tx, actor, 'visit.code_verify', { type: 'visit_order', id: o.id }, { status: o.status });
+      return {
+        valid: o.status === 'confirmed',
+        order: { id: o.id, visitorName: v?.name ?? '', hostName: maskName(host?.name ?? ''), unitName: host?.unitName ?? '', startAt: o.startAt.toISOString(), endAt: o.endAt.toISOString(), status: o.status as OrderStatus },
+      };
     });
   }
 

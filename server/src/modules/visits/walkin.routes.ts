@@ -12,6 +12,7 @@ import { VisitorsService } from '../visitors/visitors.service.js';
 import { photoForm, uploadResult } from '../visitors/visitors.schemas.js';
 import type { VisitsService } from './visits.service.js';
 import { orderCard } from './visits.schemas.js';
+import { publicJwk } from './codes.js';
 
 const walkInBody = z.object({
   name: z.string().trim().min(1).max(50),
@@ -120,6 +121,36 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: V
       const { actor } = await kiosk.requireKiosk(req);
       return visitorsSvc.uploadPhoto(actor, await readPhotoForm(req));
     },
+  });
+
+  r.post('/api/codes/verify', {
+    schema: {
+      operationId: 'verifyAppointmentCode',
+      tags,
+      summary: '访客预约码 scanned at a kiosk: valid when the order is confirmed',
+      body: z.object({ token: z.string().min(20).max(2000) }),
+      response: {
+        200: z.object({
+          valid: z.boolean(),
+          order: z.object({ id: z.string(), visitorName: z.string(), hostName: z.string(), unitName: z.string(), startAt: z.string(), endAt: z.string(), status: z.enum(ORDER_STATUSES) }),
+        }),
+        ...errors(400, 401, 410),
+      },
+    },
+    handler: async (req) => {
+      const { actor } = await kiosk.requireKiosk(req);
+      return svc.verifyAppointmentCode(actor, req.body.token);
+    },
+  });
+
+  r.get('/api/codes/public-key', {
+    schema: {
+      operationId: 'getCodePublicKey',
+      tags,
+      summary: 'Ed25519 public key (JWK) for verifying 访客预约码 offline at a gate',
+      response: { 200: z.object({ kty: z.string(), crv: z.string(), x: z.string(), alg: z.string(), use: z.string(), kid: z.string() }) },
+    },
+    handler: async () => publicJwk(ctx),
   });
 
   r.post('/api/kiosk/walk-ins', {
