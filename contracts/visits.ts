@@ -60,3 +60,59 @@ export function trailLabel(role: ActorRole, action: TrailAction): L {
     en: `${ROLE_LABELS[role].en}: ${ACTION_LABELS[action].en}`,
   };
 }
+
+/** The shapes the visits API answers (docs/api/visits.md), shared by the server and both mobile apps. */
+export interface OrderCompanion {
+  id: string;
+  origin: SubOrigin;
+  name: string | null;
+  phoneMasked: string;
+  status: OrderStatus;
+  cancelReason: CancelReason | null;
+}
+export interface OrderActions {
+  cancel: boolean;
+  addCompanions: boolean;
+  helpFill: boolean;
+  forward: boolean;
+  review: boolean;
+}
+export interface OrderCard {
+  id: string;
+  kind: OrderKind;
+  origin: SubOrigin | null;
+  parentId: string | null;
+  status: OrderStatus;
+  cancelReason: CancelReason | null;
+  host: { id: string; name: string; unitName: string; departmentName: string | null };
+  visitor: { name: string | null; phoneMasked: string };
+  startAt: string;
+  endAt: string;
+  reason: string;
+  remark: string | null;
+  plate: string | null;
+  companions: OrderCompanion[];
+  forwardedBy: string | null;
+  submittedAt: string | null;
+  createdAt: string;
+  companionLimit: number | null;
+  reviewRequired: boolean;
+  actions: OrderActions;
+}
+export interface TrailEntry {
+  at: string;
+  actorName: string;
+  actorRole: ActorRole;
+  action: TrailAction;
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  reason: string | null;
+  comment: string | null;
+  label: L;
+}
+export interface OrderDetail extends OrderCard {
+  trail: TrailEntry[];
+  chain: Array<{ position: number; name: string; status: 'waiting' | 'approved' | 'rejected' }>;
+  parent: { id: string; visitorName: string | null } | null;
+  appointmentCodeAvailable: boolean;
+}

@@ -6,40 +6,13 @@
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { maskName, maskPhone } from '../../../../contracts/identity.js';
-import { trailLabel, type ActorRole, type CancelReason, type OrderKind, type OrderStatus, type SubOrigin, type TrailAction } from '../../../../contracts/visits.js';
+import { trailLabel, type ActorRole, type CancelReason, type OrderCard, type OrderDetail, type OrderKind, type OrderStatus, type SubOrigin, type TrailAction } from '../../../../contracts/visits.js';
+
+export type { OrderCard, OrderDetail };
 import type { Actor } from '../identity/session.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
 import { canCancel, canCreateSubs, remainingCompanionSlots, reviewPolicy } from './visits.rules.js';
-
-export interface OrderCard {
-  id: string;
-  kind: OrderKind;
-  origin: SubOrigin | null;
-  parentId: string | null;
-  status: OrderStatus;
-  cancelReason: CancelReason | null;
-  host: { id: string; name: string; unitName: string; departmentName: string | null };
-  visitor: { name: string | null; phoneMasked: string };
-  startAt: string;
-  endAt: string;
-  reason: string;
-  remark: string | null;
-  plate: string | null;
-  companions: Array<{ id: string; origin: SubOrigin; name: string | null; phoneMasked: string; status: OrderStatus; cancelReason: CancelReason | null }>;
-  forwardedBy: string | null;
-  submittedAt: string | null;
-  createdAt: string;
-  companionLimit: number | null;
-  reviewRequired: boolean;
-  actions: { cancel: boolean; addCompanions: boolean; helpFill: boolean; forward: boolean; review: boolean };
-}
-export interface OrderDetail extends OrderCard {
-  trail: Array<{ at: string; actorName: string; actorRole: ActorRole; action: TrailAction; fromStatus: OrderStatus | null; toStatus: OrderStatus; reason: string | null; comment: string | null; label: { 'zh-CN': string; en: string } }>;
-  chain: Array<{ position: number; name: string; status: string }>;
-  parent: { id: string; visitorName: string | null } | null;
-  appointmentCodeAvailable: boolean;
-}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -146,13 +119,11 @@ export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: 
       comment: t.comment,
       label: trailLabel(t.actorRole as ActorRole, t.action as TrailAction),
     })),
-    chain: await Promise.all(
-      steps.map(async (s) => ({
-        position: s.position,
-        name: s.staffId ? (names.get(s.staffId) ?? '') : (s.role ?? ''),
-        status: s.status,
-      })),
-    ),
+    chain: steps.map((s) => ({
+      position: s.position,
+      name: s.staffId ? (names.get(s.staffId) ?? '') : (s.role ?? ''),
+      status: s.status as 'waiting' | 'approved' | 'rejected',
+    })),
     parent: parent ? { id: parent.id, visitorName: parentVisitor?.name ?? null } : null,
     appointmentCodeAvailable: viewer.type === 'visitor' && o.status === 'confirmed' && o.visitorId === viewer.id,
   };

@@ -4,59 +4,12 @@
  */
 import { http } from '@shared/api';
 
-export type Kind = 'appointment' | 'invitation' | 'meeting' | 'walk_in';
-export type Origin = 'companion' | 'help_fill' | 'forward_fill';
-export type Status = 'initiated' | 'pending' | 'confirmed' | 'arrived' | 'cancelled';
-export type CancelReason = 'rejected' | 'withdrawn_by_visitor' | 'withdrawn_by_host' | 'cascaded' | 'expired';
+import type { CancelReason, OrderCard, OrderDetail, OrderKind as Kind, OrderStatus as Status, SubOrigin as Origin } from '@contracts/visits';
+
+export type { CancelReason, Kind, Origin, Status };
+export type { OrderCard, OrderDetail, TrailEntry, OrderCompanion as Companion } from '@contracts/visits';
 export const STATUSES: Status[] = ['initiated', 'pending', 'confirmed', 'cancelled', 'arrived'];
 
-export interface Companion {
-  id: string;
-  origin: Origin;
-  name: string | null;
-  phoneMasked: string;
-  status: Status;
-  cancelReason: CancelReason | null;
-}
-export interface OrderCard {
-  id: string;
-  kind: Kind;
-  origin: Origin | null;
-  parentId: string | null;
-  status: Status;
-  cancelReason: CancelReason | null;
-  host: { id: string; name: string; unitName: string; departmentName: string | null };
-  visitor: { name: string | null; phoneMasked: string };
-  startAt: string;
-  endAt: string;
-  reason: string;
-  remark: string | null;
-  plate: string | null;
-  companions: Companion[];
-  forwardedBy: string | null;
-  submittedAt: string | null;
-  createdAt: string;
-  companionLimit: number | null;
-  reviewRequired: boolean;
-  actions: { cancel: boolean; addCompanions: boolean; helpFill: boolean; forward: boolean; review: boolean };
-}
-export interface TrailEntry {
-  at: string;
-  actorName: string;
-  actorRole: 'visitor' | 'host' | 'chain_node' | 'system' | 'desk';
-  action: 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive';
-  fromStatus: Status | null;
-  toStatus: Status;
-  reason: string | null;
-  comment: string | null;
-  label: { 'zh-CN': string; en: string };
-}
-export interface OrderDetail extends OrderCard {
-  trail: TrailEntry[];
-  chain: Array<{ position: number; name: string; status: 'waiting' | 'approved' | 'rejected' }>;
-  parent: { id: string; visitorName: string | null } | null;
-  appointmentCodeAvailable: boolean;
-}
 export interface Page<T> {
   items: T[];
   total: number;

@@ -4,66 +4,13 @@
  */
 import { http } from '@shared/api';
 import type { IdType } from '@contracts/identity';
-import type { ActorRole, CancelReason, OrderKind as Kind, OrderStatus as Status, SubOrigin as Origin, TrailAction } from '@contracts/visits';
+import type { CancelReason, OrderCard, OrderDetail, OrderKind as Kind, OrderStatus as Status, SubOrigin as Origin } from '@contracts/visits';
 
 export type { CancelReason, Kind, Origin, Status };
 export type StatusFilter = 'all' | Status;
 export type Scope = 'recent' | 'history';
 
-export interface Companion {
-  id: string;
-  origin: Origin;
-  name: string | null;
-  phoneMasked: string;
-  status: Status;
-  cancelReason: CancelReason | null;
-}
-export interface OrderActions {
-  cancel: boolean;
-  addCompanions: boolean;
-  helpFill: boolean;
-  forward: boolean;
-  review: boolean;
-}
-export interface OrderCard {
-  id: string;
-  kind: Kind;
-  origin: Origin | null;
-  parentId: string | null;
-  status: Status;
-  cancelReason: CancelReason | null;
-  host: { id: string; name: string; unitName: string; departmentName: string | null };
-  visitor: { name: string | null; phoneMasked: string };
-  startAt: string;
-  endAt: string;
-  reason: string;
-  remark: string | null;
-  plate: string | null;
-  companions: Companion[];
-  forwardedBy: string | null;
-  submittedAt: string | null;
-  createdAt: string;
-  companionLimit: number | null;
-  reviewRequired: boolean;
-  actions: OrderActions;
-}
-export interface TrailEntry {
-  at: string;
-  actorName: string;
-  actorRole: ActorRole;
-  action: TrailAction;
-  fromStatus: Status | null;
-  toStatus: Status;
-  reason: string | null;
-  comment: string | null;
-  label: { 'zh-CN': string; en: string };
-}
-export interface OrderDetail extends OrderCard {
-  trail: TrailEntry[];
-  chain: Array<{ position: number; name: string; status: 'waiting' | 'approved' | 'rejected' }>;
-  parent: { id: string; visitorName: string | null } | null;
-  appointmentCodeAvailable: boolean;
-}
+export type { OrderActions, OrderCard, OrderDetail, TrailEntry, OrderCompanion as Companion } from '@contracts/visits';
 
 export interface AppointmentForm {
   hostPhone: string;
@@ -128,3 +75,11 @@ export function newIdempotencyKey(): string {
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/** 访客预约码 (V8): a short-lived signed token for the visitor's own confirmed order; fetch again every refreshAfterSeconds. */
+export interface AppointmentCode {
+  token: string;
+  expiresAt: string;
+  refreshAfterSeconds: number;
+}
+export const getAppointmentCode = (id: string) => http.get<AppointmentCode>(`/api/visits/${enc(id)}/code`);
