@@ -99,8 +99,8 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   const shanghai = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date()).slice(0, 2);
   assert.match(await k.locator('[data-test=clock]').innerText(), new RegExp(`^${shanghai}:`));
   await shot(k, 'kiosk-home');
-  await k.click('[data-test=walk-in]');
-  await k.locator('[data-test=coming-soon]').getByText('普通访客 · 即将推出').waitFor();
+  await k.click('[data-test=appointment]');
+  await k.locator('[data-test=coming-soon]').getByText('预约访客 · 即将推出').waitFor();
   await shot(k, 'kiosk-coming-soon');
   await k.getByRole('button', { name: '返回首页' }).click();
   await k.locator('[data-test=appointment]').waitFor();

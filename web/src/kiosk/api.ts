@@ -1,4 +1,6 @@
-import { http } from '@shared/api';
+import { http, upload } from '@shared/api';
+import { FACE_CONSENT_VERSION } from '@contracts/consent';
+import type { IdType } from '@contracts/identity';
 
 export interface KioskInfo {
   id: string;
@@ -10,3 +12,64 @@ export interface KioskInfo {
 }
 export const pairKiosk = (token: string) => http.post<KioskInfo>('/api/kiosk/pair', { token });
 export const getKioskMe = () => http.get<KioskInfo>('/api/kiosk/me', { silent401: true });
+
+// ---- K1 普通访客 (docs/api/visits.md, "Kiosk walk-ins")
+
+export interface KioskHost {
+  id: string;
+  name: string; // masked 姜*檬
+  unitName: string;
+  departmentName: string | null;
+  officeRoom: string | null;
+  officePhone: string | null;
+}
+export interface TodayWalkIn {
+  orderId: string;
+  name: string;
+  phoneMasked: string;
+  idNumberMasked: string | null;
+  idType: IdType;
+  company: string | null;
+  hostName: string;
+  hostId: string;
+  reason: string;
+  status: string;
+  createdAt: string;
+}
+export interface LastVisit {
+  visitor: { name: string; phone: string; idType: IdType; idNumberMasked: string | null; company: string | null; position: string | null; hasPhoto: boolean; blocked: boolean };
+  lastVisit: { hostId: string; hostName: string; unitName: string; reason: string; startAt: string } | null;
+}
+export interface WalkInBody {
+  name: string;
+  idType: IdType;
+  idNumber: string;
+  phone: string;
+  company?: string;
+  position?: string;
+  hostId: string;
+  reason: string;
+  remark?: string;
+  visitType?: string;
+  startAt?: string;
+  endAt?: string;
+  temperature?: number;
+  photoUploadId?: string;
+  replacePhoto?: boolean;
+}
+export interface WalkInResult {
+  order: { id: string; status: string; startAt: string; endAt: string; host: { name: string; unitName: string } };
+  visitor: { name: string; blocked: boolean };
+}
+
+export const searchHosts = (q: string) => http.get<{ items: KioskHost[] }>(`/api/kiosk/hosts?q=${encodeURIComponent(q)}`);
+export const todayWalkIns = () => http.get<{ items: TodayWalkIn[] }>('/api/kiosk/walk-ins/today');
+export const lastVisit = (by: { phone: string } | { idNumber: string }) =>
+  http.get<LastVisit>(`/api/kiosk/visitors/last?${new URLSearchParams(by as Record<string, string>)}`);
+export const createWalkIn = (body: WalkInBody) => http.post<WalkInResult>('/api/kiosk/walk-ins', body);
+export function uploadKioskPhoto(photo: Blob, onProgress?: (percent: number) => void) {
+  const fd = new FormData();
+  fd.append('consentVersion', FACE_CONSENT_VERSION);
+  fd.append('photo', photo, 'photo.jpg');
+  return upload<{ uploadId: string }>('/api/kiosk/photos', fd, onProgress);
+}

@@ -9,8 +9,8 @@ export const router = createRouter({
   routes: [
     { path: '/pair', name: 'pair', component: PairView, meta: { public: true } },
     { path: '/', name: 'home', component: HomeView },
-    // K1 普通访客 and K2 预约访客 arrive in a later issue
-    { path: '/walk-in', name: 'walkIn', component: () => import('./views/ComingSoonView.vue'), meta: { title: 'home.walkIn' } },
+    { path: '/walk-in', name: 'walkIn', component: () => import('./views/WalkInView.vue') },
+    // K2 预约访客 arrives in a later issue
     { path: '/appointment', name: 'appointment', component: () => import('./views/ComingSoonView.vue'), meta: { title: 'home.appointment' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
