@@ -2,7 +2,7 @@
  * The 普通访客 form: state, client-side checks (the server is the real check), the request body,
  * and reuse of a visitor's details from 当日访客来访 / 访客最后来访.
  */
-import { reactive, ref } from 'vue';
+import { reactive, ref, watch } from 'vue';
 import { checkIdNumber, isValidPhone, type IdType } from '@contracts/identity';
 import { errorCatalogue } from '@contracts/errors';
 import { currentLocale } from '@shared/i18n';
@@ -33,6 +33,11 @@ export function useWalkInForm(t: T) {
   const errors = reactive<Record<string, string>>({});
   /** the ID number the library holds (masked), shown as a hint after a reuse */
   const idHint = ref('');
+
+  // an error goes away as soon as its field is changed
+  for (const key of ['name', 'idNumber', 'phone', 'reason', 'temperature', 'end'] as const) watch(() => form[key], () => delete errors[key]);
+  watch(() => form.idType, () => delete errors.idNumber);
+  watch(host, () => delete errors.host);
 
   const req = (field: string) => t('walkIn.required', { field: t(`walkIn.${field}`) });
   function idProblem(): string {
