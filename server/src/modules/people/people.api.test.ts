@@ -103,6 +103,16 @@ describe('units and departments (A1, A3)', () => {
     expect((await admin.get(`/api/admin/units/${NIL}`)).statusCode).toBe(404);
   });
 
+  it('允许前台现场确认 (allowDeskConfirm, K1): off by default, switched by PATCH, a non-boolean is refused', async () => {
+    const u = (await admin.post('/api/admin/units', { name: '市医保局' })).json();
+    expect(u.allowDeskConfirm).toBe(false);
+    expect((await admin.patch(`/api/admin/units/${u.id}`, { name: '市医保局', allowDeskConfirm: true })).json().allowDeskConfirm).toBe(true);
+    expect((await admin.get(`/api/admin/units/${u.id}`)).json().allowDeskConfirm).toBe(true);
+    const bad = await admin.patch(`/api/admin/units/${u.id}`, { name: '市医保局', allowDeskConfirm: 'yes' });
+    expect(bad.statusCode).toBe(400);
+    expect((await admin.get(`/api/admin/units/${u.id}`)).json().allowDeskConfirm).toBe(true);
+  });
+
   it('departments: add, rename, unique per unit; a unit with departments or staff cannot be deleted', async () => {
     const u = (await admin.post('/api/admin/units', { name: '市卫健委' })).json();
     const d = (await admin.post(`/api/admin/units/${u.id}/departments`, { name: '办公室' })).json();
