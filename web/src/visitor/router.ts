@@ -24,12 +24,13 @@ export const router = createRouter({
     { path: '/appointment', name: 'appointment', component: () => import('./views/AppointmentView.vue'), meta: { need: 'visitor' } },
     { path: '/visits', name: 'visits', component: () => import('./views/MyVisitsView.vue'), meta: { need: 'visitor' } },
     { path: '/visits/:id', name: 'visit', component: () => import('./views/OrderDetailView.vue'), meta: { need: 'visitor' } },
+    { path: '/visits/:id/code', name: 'visitCode', component: () => import('./views/CodeView.vue'), meta: { need: 'visitor' } },
     { path: '/visits/:id/help-fill', name: 'helpFill', component: () => import('./views/HelpFillView.vue'), meta: { need: 'visitor' } },
     // the link sent by SMS or forwarded (<base>/l/<token>; docs/api/visits.md also names /v/l/<token>)
     { path: '/l/:token', name: 'link', component: () => import('./views/LinkView.vue'), meta: { need: 'public' } },
     { path: '/v/l/:token', redirect: (to) => ({ name: 'link', params: { token: to.params.token } }) },
-    // the appointment-code link in the approval SMS (V8 shows the QR itself; until then, the order)
-    { path: '/v/orders/:id/code', redirect: (to) => ({ name: 'visit', params: { id: to.params.id } }) },
+    // the appointment-code link in the approval SMS opens 访客预约码 (V8), after 登录 when needed
+    { path: '/v/orders/:id/code', redirect: (to) => ({ name: 'visitCode', params: { id: to.params.id } }) },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
   scrollBehavior: () => ({ top: 0 }),

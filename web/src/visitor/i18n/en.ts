@@ -186,5 +186,22 @@ const en: typeof zh = {
     LINK_INVALID_hint: 'Check that the link is complete, or ask for a new one.',
   },
   instructions: { title: 'Instructions', empty: 'No instructions yet', back: 'Back' },
+  code: {
+    title: 'Appointment code',
+    open: 'Appointment code',
+    note: 'Scan it at the gate or the visitor kiosk; screenshots are not valid',
+    visitor: 'Visitor',
+    host: 'Host',
+    unit: 'Host unit',
+    window: 'Visit time',
+    refreshIn: 'Refreshes in {n} s',
+    refreshing: 'Refreshing…',
+    stale: 'The code has expired; getting a new one',
+    offline: 'No connection: the code cannot be refreshed',
+    retry: 'Try again',
+    now: 'Now',
+    qrAlt: 'Appointment code QR',
+    toDetail: 'Appointment details',
+  },
 };
 export default en;
