@@ -4,10 +4,12 @@
  * registers and submits; the host approves in the staff app (访客邀约审核); the main order and both
  * companions become 已确认 in 我的预约 (V7). Also: 无此受访人, the window check, a double tap
  * making one order, the link's used / invalid / expired messages. At 375×667 in Chromium.
+ * Then 访客预约码 (V8): the code page, a kiosk verifies its token, it refreshes (visit-code-steps.ts).
  * Screenshots: e2e/screenshots/visitor-visit-*.png.
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { appointmentCodeStep } from './visit-code-steps.js';
 import { byTest, fill, HOST, hostPhone, hostReview, newPhone, orderIdOf, orderJson, phone, prcId, register, settle, smsLinkToken, viewShot, visitorSignIn, type VisitCtx } from './visit-helpers.js';
 
 const BOOKER = '13800000002'; // demo visitor 林晓燕
@@ -148,6 +150,7 @@ export async function run(ctx: VisitCtx) {
     await card.getByText('浙C12345').waitFor();
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-list');
+    assert.equal(await card.locator('[data-test="card-code"]').count(), 1); // the QR icon of a confirmed order
     await card.click();
     await page.waitForURL(new RegExp(`/visits/${mainId}$`));
     await byTest(page, 'detail-status').getByText('已确认').waitFor();
@@ -155,6 +158,9 @@ export async function run(ctx: VisitCtx) {
     await byTest(page, 'trail-label').getByText('邀约人：审核通过').waitFor();
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-detail-confirmed');
+
+    // 访客预约码 (V8): the page from the detail's button, verified by a kiosk, refreshed; the SMS link; not in the staff app
+    await appointmentCodeStep(ctx, context, host.page, { id: mainId, visitorName: '林晓燕' }, errors);
 
     await other.page.goto(`${ctx.baseUrl}/visits`);
     const theirs = byTest(other.page, `order-${fresh.id}`);
