@@ -35,7 +35,7 @@ describe('walk-in (review table row: the host, or confirmed at the desk where th
     const res = await kiosk.post('/api/kiosk/walk-ins', walkIn(host.id));
     expect(res.statusCode).toBe(201);
     const { order } = res.json();
-    expect(order).toMatchObject({ kind: 'walk_in', status: 'pending' });
+    expect(order).toMatchObject({ kind: 'walk_in', status: 'pending', host: { name: '姜*檬' } });
     const hostClient = await signInStaff(t, host.phone);
     expect((await hostClient.get('/api/approvals/visits?tab=pending')).json().items.map((x: { id: string }) => x.id)).toContain(order.id);
     expect((await hostClient.post(`/api/visits/${order.id}/review`, { decision: 'approve' })).json().status).toBe('confirmed');
