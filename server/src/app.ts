@@ -28,6 +28,7 @@ import { installSessions } from './modules/identity/session.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { oauthRoutes } from './modules/identity/oauth.routes.js';
 import { systemRoutes } from './modules/system/system.routes.js';
+import { configRoutes } from './modules/system/config.routes.js';
 import { modules } from './modules/index.js';
 
 export interface BuildOptions {
@@ -116,6 +117,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   registerSmsJobs(ctx);
 
   await systemRoutes(app, ctx);
+  await configRoutes(app, ctx);
   await identityRoutes(app, ctx);
   await oauthRoutes(app, ctx);
   for (const m of modules) await m(app, ctx);
