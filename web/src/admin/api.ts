@@ -90,10 +90,3 @@ export const createKioskDevice = (body: { name: string; location?: string; build
 export const removeKioskDevice = (id: string) => http.delete<{ ok: true }>(`/api/admin/kiosk-devices/${id}`);
 /** Buildings for the device form (the people module's endpoint). */
 export const listBuildings = () => http.get<{ items: Array<{ id: string; name: string }> } | Array<{ id: string; name: string }>>('/api/admin/buildings');
-
-export const formatTime = (v: string | null | undefined) => {
-  if (!v) return '—';
-  const d = new Date(v);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-};

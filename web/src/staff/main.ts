@@ -3,10 +3,12 @@ import Vant, { Locale } from 'vant';
 import enUS from 'vant/es/locale/lang/en-US';
 import 'vant/lib/index.css';
 import { currentLocale } from '@shared/i18n';
+import { loadCenter } from '@shared/center';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
 import './staff.css';
 
 if (currentLocale() === 'en') Locale.use('en-US', enUS);
-createApp(App).use(Vant).use(i18n).use(router).mount('#app');
+// times are shown in the center's zone: know it before the first page renders
+void loadCenter().then(() => createApp(App).use(Vant).use(i18n).use(router).mount('#app'));

@@ -3,6 +3,7 @@ import Vant, { Locale } from 'vant';
 import enUS from 'vant/es/locale/lang/en-US';
 import 'vant/lib/index.css';
 import { currentLocale } from '@shared/i18n';
+import { loadCenter } from '@shared/center';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
@@ -10,4 +11,5 @@ import './visitor.css';
 
 if (currentLocale() === 'en') Locale.use('en-US', enUS);
 document.documentElement.lang = currentLocale();
-createApp(App).use(Vant).use(i18n).use(router).mount('#app');
+// times are shown in the center's zone: know it before the first page renders
+void loadCenter().then(() => createApp(App).use(Vant).use(i18n).use(router).mount('#app'));

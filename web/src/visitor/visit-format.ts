@@ -1,5 +1,6 @@
 /** Display helpers shared by the visit pages: labels (contracts/visits), times, status colours, plates. */
 import { currentLocale } from '@shared/i18n';
+import { formatDateTime } from '@shared/center';
 import { CANCEL_REASON_LABELS, KIND_LABELS, ORIGIN_LABELS, STATUS_LABELS } from '@contracts/visits';
 import type { CancelReason, Kind, Origin, Status } from './api/visits';
 
@@ -9,13 +10,9 @@ export const kindLabel = (k: Kind) => KIND_LABELS[k][locale];
 export const originLabel = (o: Origin) => ORIGIN_LABELS[o][locale];
 export const cancelReasonLabel = (r: CancelReason) => CANCEL_REASON_LABELS[r][locale];
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** 2026-04-28 10:34 in the device's time zone (minute precision, as the manual shows times). */
+/** 2026-04-28 10:34 in the center's time zone (minute precision, as the manual shows times); '' for none. */
 export function formatTime(iso: string | Date | null | undefined): string {
-  if (!iso) return '';
-  const d = typeof iso === 'string' ? new Date(iso) : iso;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return formatDateTime(iso, 'minute', '');
 }
 
 /** Status tag colours: 已发起 blue outline, 待确认 orange, 已确认 green, 已到达 blue, 已取消 grey. */
