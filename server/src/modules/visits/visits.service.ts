@@ -499,7 +499,8 @@ export class VisitsService {
       const { claims } = await this.linkOrder(tx, token);
       if (!claims.phone) throw new AppError('LINK_INVALID');
       const v = await repo.findVisitorByPhone(tx, claims.phone);
-      if (v) await createSession(this.ctx, tx, reply, { type: 'visitor', id: v.id }, ua);
+      // a link lives much longer than an SMS code, so the session it opens is short (1 hour)
+      if (v) await createSession(this.ctx, tx, reply, { type: 'visitor', id: v.id }, ua, 1);
       else await createSession(this.ctx, tx, reply, { type: 'phone', id: claims.phone }, ua, 1);
       return { registered: !!v };
     });
