@@ -134,6 +134,25 @@ describe('sessions', () => {
     expect(res.json().error.code).toBe('AUTH_REQUIRED');
   });
 
+  it.each([
+    ['POST', '/api/visits/appointments'],
+    ['POST', '/api/admin/staff'],
+    ['POST', '/api/kiosk/walk-ins'],
+    ['POST', '/api/visitor/register'],
+    ['GET', '/api/approvals/visits?tab=nonsense'],
+  ] as const)('without a session %s %s answers 401 even for a malformed request', async (method, url) => {
+    const res = await new Client(t).req(method, url, method === 'POST' ? { nonsense: true } : undefined);
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('AUTH_REQUIRED');
+  });
+
+  it('public endpoints stay open without a session', async () => {
+    for (const url of ['/api/health', '/api/config', '/api/units', '/api/instructions', '/api/auth/oauth/config', '/api/codes/public-key']) {
+      expect((await new Client(t).get(url)).statusCode, url).toBe(200);
+    }
+    expect((await new Client(t).post('/api/kiosk/pair', { token: 'sgk_not-a-real-token-000000000000' })).json().error.code).toBe('DEVICE_TOKEN_INVALID');
+  });
+
   it('a state change from another origin is refused', async () => {
     const c = await signInVisitor(t, '13911110010');
     const res = await c.req('POST', '/api/auth/logout', {}, { origin: 'https://evil.example', host: 'localhost' });

@@ -71,6 +71,7 @@ export async function destroySession(ctx: AppContext, req: FastifyRequest, reply
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function installSessions(app: FastifyInstance, ctx: AppContext) {
+  installAreaGuard(app);
   app.decorateRequest('actor', null);
   app.decorateRequest('actors', {
     getter() {
@@ -104,6 +105,31 @@ export function installSessions(app: FastifyInstance, ctx: AppContext) {
       .where(and(inArray(sessions.tokenHash, hashes), gt(sessions.expiresAt, ctx.clock.now())));
     req.actors = rows.map((s) => ({ type: s.subjectType as SubjectType, id: s.subjectId, sessionId: s.id, ip: req.ip }));
     req.actor = req.actors[0] ?? null;
+  });
+}
+
+/**
+ * Who may call which part of the API at all, checked before the body is validated, so that a call
+ * without the right session gets 401 whatever it sends. Each service still begins with its own,
+ * finer access check (requireActor); this table only keeps the coarse door shut.
+ */
+const AREAS: Array<[RegExp, SubjectType[]]> = [
+  [/^\/api\/admin\//, ['admin']],
+  [/^\/api\/kiosk\/(?!pair$)/, ['kiosk']],
+  [/^\/api\/codes\/verify$/, ['kiosk']],
+  [/^\/api\/approvals\//, ['staff']],
+  [/^\/api\/staff\//, ['staff']],
+  [/^\/api\/visitor\//, ['visitor', 'phone']],
+  [/^\/api\/visits(\/|$)/, ['visitor', 'staff']],
+  [/^\/api\/links\/:token\/submit$/, ['visitor']],
+  [/^\/api\/hosts\//, ['visitor', 'phone', 'staff', 'kiosk']],
+];
+
+export function installAreaGuard(app: FastifyInstance) {
+  app.addHook('preValidation', async (req) => {
+    const route = req.routeOptions.url ?? '';
+    const area = AREAS.find(([re]) => re.test(route));
+    if (area && !req.actors.some((a) => area[1].includes(a.type as SubjectType))) throw new AppError('AUTH_REQUIRED');
   });
 }
 
