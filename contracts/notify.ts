@@ -12,6 +12,14 @@ export const VISIT_EVENTS = [
   'order_cancelled',
   'order_expired',
   'order_cc',
+  'visitor_arrived',
+  'meeting_invitation',
+  'booking_submitted',
+  'booking_approved',
+  'booking_rejected',
+  'booking_cancelled',
+  'undertaking_request',
+  'undertaking_reminder',
 ] as const;
 export type VisitEvent = (typeof VISIT_EVENTS)[number];
 
@@ -31,6 +39,14 @@ export const EVENT_LABELS: Record<VisitEvent, L> = {
   order_cancelled: { 'zh-CN': '预约已取消', en: 'Order cancelled' },
   order_expired: { 'zh-CN': '预约已过期', en: 'Order expired' },
   order_cc: { 'zh-CN': '抄送', en: 'Copied to (CC)' },
+  visitor_arrived: { 'zh-CN': '访客已到达', en: 'Visitor arrived' },
+  meeting_invitation: { 'zh-CN': '会议邀约', en: 'Meeting invitation' },
+  booking_submitted: { 'zh-CN': '会议室待审核', en: 'Room booking submitted' },
+  booking_approved: { 'zh-CN': '会议室审核通过', en: 'Room booking approved' },
+  booking_rejected: { 'zh-CN': '会议室审核不通过', en: 'Room booking rejected' },
+  booking_cancelled: { 'zh-CN': '会议已取消', en: 'Meeting cancelled' },
+  undertaking_request: { 'zh-CN': '会议承接', en: 'Meeting to undertake' },
+  undertaking_reminder: { 'zh-CN': '会议承接提醒（语音）', en: 'Undertaking reminder (voice call)' },
 };
 
 /** Who receives each event's message (shown in admin). */
@@ -43,6 +59,14 @@ export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
   order_cancelled: { 'zh-CN': '访客、受访人', en: 'Visitor, host' },
   order_expired: { 'zh-CN': '访客', en: 'Visitor' },
   order_cc: { 'zh-CN': '抄送人', en: 'CC recipient' },
+  visitor_arrived: { 'zh-CN': '受访人', en: 'Host' },
+  meeting_invitation: { 'zh-CN': '外部参会人员', en: 'External attendee' },
+  booking_submitted: { 'zh-CN': '会议室审核人员', en: 'Room approvers' },
+  booking_approved: { 'zh-CN': '订会人', en: 'Applicant' },
+  booking_rejected: { 'zh-CN': '订会人', en: 'Applicant' },
+  booking_cancelled: { 'zh-CN': '参会人员、承接人员', en: 'Attendees, undertakers' },
+  undertaking_request: { 'zh-CN': '会议承接人员', en: 'Undertakers' },
+  undertaking_reminder: { 'zh-CN': '会议承接人员', en: 'Undertakers' },
 };
 
 export const TEMPLATE_VARIABLES = [
@@ -56,6 +80,9 @@ export const TEMPLATE_VARIABLES = [
   'status',
   'comment',
   'inviterName',
+  'meetingTitle',
+  'roomName',
+  'applicantName',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -70,6 +97,9 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   status: { 'zh-CN': '单据状态', en: 'Status' },
   comment: { 'zh-CN': '审核意见', en: 'Comment' },
   inviterName: { 'zh-CN': '邀请人', en: 'Inviter' },
+  meetingTitle: { 'zh-CN': '会议名称', en: 'Meeting' },
+  roomName: { 'zh-CN': '会议室', en: 'Room' },
+  applicantName: { 'zh-CN': '订会人', en: 'Applicant' },
 };
 
 const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt'];
@@ -84,10 +114,18 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   order_cancelled: [...BASE, 'status', 'comment'],
   order_expired: BASE,
   order_cc: [...BASE, 'status'],
+  visitor_arrived: BASE,
+  meeting_invitation: ['centerName', 'visitorName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
+  booking_submitted: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
+  booking_approved: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'comment'],
+  booking_rejected: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'comment'],
+  booking_cancelled: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
+  undertaking_request: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
+  undertaking_reminder: ['centerName', 'meetingTitle', 'roomName', 'startAt'],
 };
 
 /** Events whose message carries a link (registration / companion / invitation link). */
-export const EVENTS_WITH_LINK: readonly VisitEvent[] = ['invitation_sent', 'companion_link'];
+export const EVENTS_WITH_LINK: readonly VisitEvent[] = ['invitation_sent', 'companion_link', 'meeting_invitation'];
 
 export interface TemplateDefaults {
   channel: NotifyChannel;
@@ -111,6 +149,19 @@ export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   order_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约已取消。' },
   order_expired: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约未在来访时间内审核，已过期取消。' },
   order_cc: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}（受访人：{hostName}）的预约已抄送给您，可在审批中心“抄送我”中查看。' },
+  visitor_arrived: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您的访客{visitorName}已于{startAt}后到达，请做好接待。' },
+  meeting_invitation: {
+    channel: 'sms',
+    appendCodeLink: false,
+    enabled: true,
+    content: '【{centerName}】{applicantName}邀请您参加会议“{meetingTitle}”（{roomName}，{startAt}至{endAt}），请点击链接登记：',
+  },
+  booking_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{applicantName}预订了{roomName}（{startAt}至{endAt}，{meetingTitle}），请在审批中心“会议室审核”中审核。' },
+  booking_approved: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您预订的{roomName}（{startAt}至{endAt}，{meetingTitle}）已审核通过。{comment}' },
+  booking_rejected: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】很抱歉，您预订的{roomName}（{startAt}至{endAt}，{meetingTitle}）未通过审核。{comment}' },
+  booking_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】会议“{meetingTitle}”（{roomName}，{startAt}）已取消。' },
+  undertaking_request: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{roomName}将于{startAt}至{endAt}召开会议“{meetingTitle}”（订会人：{applicantName}），请在审批中心“会议承接确认”中确认承接。' },
+  undertaking_reminder: { channel: 'voice', appendCodeLink: false, enabled: true, content: '{centerName}提醒您：{roomName}{startAt}的会议{meetingTitle}尚无人确认承接，请尽快确认。' },
 };
 
 /** Sample values for the admin preview. */
@@ -125,6 +176,9 @@ export const SAMPLE_VARS: Record<TemplateVariable, string> = {
   status: '已确认',
   comment: '请携带身份证',
   inviterName: '黄波',
+  meetingTitle: '季度工作例会',
+  roomName: '第一会议室',
+  applicantName: '姜柠檬',
 };
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]{0,40})\}/g;

@@ -8,6 +8,10 @@ import { visitsRoutes } from './visits/visits.routes.js';
 import { notifyRoutes } from './notify/notify.routes.js';
 import { approvalsAdminRoutes } from './approvals/approvals.admin.routes.js';
 import { visitorLibraryRoutes } from './visitor-library/visitor-library.routes.js';
+import { roomsRoutes } from './meetings/rooms.routes.js';
+import { bookingsRoutes } from './meetings/bookings.routes.js';
+import { meetingInvitesRoutes } from './meetings/invites.routes.js';
+import { accessRoutes } from './access/access.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -19,4 +23,8 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   notifyRoutes,
   approvalsAdminRoutes,
   visitorLibraryRoutes,
+  roomsRoutes,
+  bookingsRoutes,
+  meetingInvitesRoutes,
+  accessRoutes,
 ];

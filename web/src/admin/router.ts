@@ -6,7 +6,7 @@ import LoginView from './views/LoginView.vue';
 import DashboardView from './views/DashboardView.vue';
 
 /** Menu entries that later issues fill in: they open a 即将推出 page, never a dead link. */
-export const COMING_SOON = ['rooms', 'devices', 'records'] as const;
+export const COMING_SOON = ['records'] as const;
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
@@ -23,6 +23,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'visitors', name: 'visitors', component: () => import('./views/visitors/VisitorsView.vue'), meta: { menu: 'visitors' } },
       { path: 'approvals', name: 'approvals', component: () => import('./views/approvals/ApprovalChainsView.vue'), meta: { menu: 'approvals' } },
       { path: 'templates', name: 'templates', component: () => import('./views/notify/TemplatesView.vue'), meta: { menu: 'templates' } },
+      { path: 'rooms', name: 'rooms', component: () => import('./views/rooms/RoomsView.vue'), meta: { menu: 'rooms' } },
+      { path: 'devices', name: 'devices', component: () => import('./views/devices/DevicesView.vue'), meta: { menu: 'devices' } },
       ...COMING_SOON.map((key) => ({ path: key, name: key, component: () => import('./views/ComingSoonView.vue'), meta: { menu: key } })),
       { path: 'system/sms-outbox', name: 'smsOutbox', component: () => import('./views/system/SmsOutboxView.vue'), meta: { menu: 'smsOutbox' } },
       { path: 'system/jobs', name: 'jobs', component: () => import('./views/system/JobsView.vue'), meta: { menu: 'jobs' } },

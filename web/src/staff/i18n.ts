@@ -1,5 +1,7 @@
 import { makeI18n } from '@shared/i18n';
 import { visitMessages } from './visits/messages';
+import { roomsMessages } from './meetings/rooms.messages';
+import { invitesMessages } from './meetings/invites.messages';
 
 const zh = {
   app: { title: '智慧通行' },
@@ -109,4 +111,7 @@ const en: typeof zh = {
   soon: { title: 'Coming soon', body: '“{name}” is being built; stay tuned.', back: 'Back to home' },
 };
 
-export const i18n = makeI18n({ 'zh-CN': { ...zh, ...visitMessages['zh-CN'] }, en: { ...en, ...visitMessages.en } });
+export const i18n = makeI18n({
+  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'] },
+  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en },
+});

@@ -3,3 +3,5 @@ export * from './identity.js';
 export * from './visitors.js';
 export * from './platform.js';
 export * from './visits.js';
+export * from './meetings.js';
+export * from './access.js';

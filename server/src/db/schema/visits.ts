@@ -57,6 +57,10 @@ export const visitOrders = pgTable(
     leftAt: tstz('left_at'),
     /** client-supplied key so that a double submit creates one order */
     idempotencyKey: text('idempotency_key'),
+    /** kind meeting: the booking (meeting_bookings.id) this attendee order belongs to */
+    meetingId: uuid('meeting_id'),
+    /** kind meeting, internal attendee: the staff member (confirmed at once, SPEC §2) */
+    attendeeStaffId: uuid('attendee_staff_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -64,6 +68,7 @@ export const visitOrders = pgTable(
     index('visit_orders_visitor').on(t.visitorId, t.startAt),
     index('visit_orders_host').on(t.hostId, t.startAt),
     index('visit_orders_parent').on(t.parentId),
+    index('visit_orders_meeting').on(t.meetingId).where(sql`${t.meetingId} is not null`),
     index('visit_orders_phone_initiated').on(t.visitorPhone).where(sql`${t.status} = 'initiated'`),
     index('visit_orders_pending_end').on(t.endAt).where(sql`${t.status} in ('initiated','pending')`),
     uniqueIndex('visit_orders_idempotency').on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),

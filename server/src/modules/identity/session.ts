@@ -119,6 +119,7 @@ const AREAS: Array<[RegExp, SubjectType[]]> = [
   [/^\/api\/codes\/verify$/, ['kiosk']],
   [/^\/api\/approvals\//, ['staff']],
   [/^\/api\/staff\//, ['staff']],
+  [/^\/api\/(rooms|bookings|meetings)(\/|$)/, ['staff']],
   [/^\/api\/visitor\//, ['visitor', 'phone']],
   [/^\/api\/visits(\/|$)/, ['visitor', 'staff']],
   [/^\/api\/links\/:token\/submit$/, ['visitor']],

@@ -4,6 +4,7 @@
  * with the access check (an order the actor may not see is NOT_FOUND), does its writes in one
  * transaction with the transition trail, audit and notifications (jobs, sent after commit).
  */
+import { orderAccessChanged } from '../access/access.hooks.js';
 import { and, eq, exists, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
 import { orderCc, orderChainSteps, orderTransitions, visitOrders, visitors, linkTokenUses } from '../../db/schema/index.js';
@@ -165,6 +166,7 @@ export class VisitsService {
       comment: s.comment ?? null,
     });
     const next = { ...o, ...set } as OrderRow;
+    if (to !== o.status) await orderAccessChanged(this.ctx, tx, next);
     if (!o.parentId && to !== o.status) await this.cascade(tx, next, s.actor);
     return next;
   }
@@ -457,6 +459,20 @@ export class VisitsService {
       await audit(tx, actor, 'visit.cancel', { type: 'visit_order', id: o.id }, { reason });
       return this.detail(tx, (await repo.findOrder(tx, o.id))!, actor);
     });
+  }
+
+  /**
+   * A meeting booking was cancelled: every live attendee order of it is cancelled (withdrawn by
+   * the host, i.e. the booking's side), with its trail entry and a message to external attendees.
+   * Runs in the caller's transaction (the booking cancellation). Returns how many were cancelled.
+   */
+  async cancelMeetingOrders(tx: Tx, meetingId: string, actor: Actor): Promise<number> {
+    const rows = await tx.select().from(visitOrders).where(and(eq(visitOrders.meetingId, meetingId), inArray(visitOrders.status, ['initiated', 'pending', 'confirmed']))).for('update');
+    for (const o of rows) {
+      const next = await this.move(tx, o, 'cancelled', { actor, role: 'host', action: 'cancel', cancelReason: 'withdrawn_by_host' });
+      if (!o.attendeeStaffId) await this.notifyVisitorOf(tx, 'order_cancelled', next, { status: '已取消' });
+    }
+    return rows.length;
   }
 
   // ——— links ———

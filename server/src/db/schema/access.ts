@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, pgTable, text, uniqueIndex, uuid, bigserial, jsonb } from 'drizzle-orm/pg-core';
+import { createdAt, id, tstz, updatedAt } from './_columns.js';
+import { visitOrders } from './visits.js';
+
+/**
+ * Access devices (A7): gates, doors and barriers, each spoken to through an adapter
+ * (simulator | hikvision_isapi | mqtt). `building_ids` are the areas the device guards.
+ */
+export const accessDevices = pgTable('access_devices', {
+  id: id(),
+  name: text('name').notNull(),
+  /** gate | door | barrier */
+  kind: text('kind').notNull().default('gate'),
+  /** simulator | hikvision_isapi | mqtt */
+  adapter: text('adapter').notNull(),
+  /** base URL (ISAPI), terminal id / topic root (MQTT), free text (simulator) */
+  address: text('address').notNull().default(''),
+  username: text('username'),
+  /** encrypted at rest (platform crypto) */
+  passwordEnc: text('password_enc'),
+  buildingIds: uuid('building_ids').array().notNull().default(sql`'{}'::uuid[]`),
+  /** the direction of passage this device reports: in | out | both */
+  direction: text('direction').notNull().default('in'),
+  enabled: boolean('enabled').notNull().default(true),
+  /** ok | unreachable | unknown */
+  health: text('health').notNull().default('unknown'),
+  healthDetail: text('health_detail'),
+  lastSeenAt: tstz('last_seen_at'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * What each device should hold and holds for each order (X4). Desired state is computed from the
+ * order (confirmed/arrived and inside its window); the issuance job brings the device in line.
+ */
+export const accessCredentials = pgTable(
+  'access_credentials',
+  {
+    id: id(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => visitOrders.id),
+    deviceId: uuid('device_id')
+      .notNull()
+      .references(() => accessDevices.id),
+    /** face | id_card | qr — what was pushed (face only with a photo and consent) */
+    kinds: text('kinds').array().notNull().default(sql`'{}'::text[]`),
+    /** issued | removed | failed */
+    status: text('status').notNull(),
+    lastError: text('last_error'),
+    issuedAt: tstz('issued_at'),
+    removedAt: tstz('removed_at'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('access_credentials_order_device').on(t.orderId, t.deviceId), index('access_credentials_device').on(t.deviceId, t.status)],
+);
+
+/** Pass events reported by devices (gate, door, barrier); a pass by an order's holder marks it 已到达. */
+export const accessEvents = pgTable(
+  'access_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    deviceId: uuid('device_id').references(() => accessDevices.id),
+    at: tstz('at').notNull(),
+    /** face | id_card | qr | remote */
+    method: text('method').notNull(),
+    /** in | out */
+    direction: text('direction').notNull().default('in'),
+    orderId: uuid('order_id'),
+    /** granted | denied */
+    result: text('result').notNull(),
+    detail: jsonb('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('access_events_at').on(t.at), index('access_events_order').on(t.orderId)],
+);

@@ -1,0 +1,5 @@
+/** Staff app messages for meetings (invites). */
+export const invitesMessages = {
+  'zh-CN': {},
+  en: {},
+};

@@ -1,0 +1,5 @@
+/** Staff app messages for meetings (rooms). */
+export const roomsMessages = {
+  'zh-CN': {},
+  en: {},
+};
