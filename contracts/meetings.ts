@@ -1,0 +1,119 @@
+/** Meeting rooms (A5) and room bookings (S4): vocabulary and shapes shared by the server and the apps. */
+
+type L = { 'zh-CN': string; en: string };
+
+/** 排位形式 offered by default (admins may add their own values per room). */
+export const SEATING_STYLES = ['课桌式', '剧院式', '回字形', 'U形', '鱼骨式', '岛屿式'] as const;
+export const SEATING_STYLE_LABELS: Record<string, L> = {
+  课桌式: { 'zh-CN': '课桌式', en: 'Classroom' },
+  剧院式: { 'zh-CN': '剧院式', en: 'Theatre' },
+  回字形: { 'zh-CN': '回字形', en: 'Hollow square' },
+  U形: { 'zh-CN': 'U形', en: 'U-shape' },
+  鱼骨式: { 'zh-CN': '鱼骨式', en: 'Herringbone' },
+  岛屿式: { 'zh-CN': '岛屿式', en: 'Cluster' },
+};
+
+/** 会务需求 offered by default (admins may add their own values per room). */
+export const ROOM_SERVICES = ['电视/投影', '电脑', '席签', '茶水', '矿泉水', '话筒', '白板'] as const;
+export const ROOM_SERVICE_LABELS: Record<string, L> = {
+  '电视/投影': { 'zh-CN': '电视/投影', en: 'TV / projector' },
+  电脑: { 'zh-CN': '电脑', en: 'Computer' },
+  席签: { 'zh-CN': '席签', en: 'Name cards' },
+  茶水: { 'zh-CN': '茶水', en: 'Tea' },
+  矿泉水: { 'zh-CN': '矿泉水', en: 'Bottled water' },
+  话筒: { 'zh-CN': '话筒', en: 'Microphone' },
+  白板: { 'zh-CN': '白板', en: 'Whiteboard' },
+};
+
+/** Label of a seating style or service in a locale; custom values show as typed. */
+export function vocabLabel(labels: Record<string, L>, value: string, locale: 'zh-CN' | 'en'): string {
+  return labels[value]?.[locale] ?? value;
+}
+
+/** Room limits (the DB checks the same). Open hours are minutes after local midnight in the center's zone. */
+export const ROOM_DEFAULT_OPEN_FROM = 480; // 08:00
+export const ROOM_DEFAULT_OPEN_TO = 1440; // 24:00
+export const ROOM_SLOT_MINUTES = 15;
+export const ROOM_MAX_CAPACITY = 10000;
+
+/** "08:00" from 480; 1440 gives "24:00". */
+export function minutesToHhmm(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+/** 480 from "08:00"; "24:00" gives 1440; null when not HH:mm. */
+export function hhmmToMinutes(text: string): number | null {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  if (min > 59 || h > 24 || (h === 24 && min !== 0)) return null;
+  return h * 60 + min;
+}
+
+/** A meeting room as the staff and admin APIs answer it. */
+export interface RoomView {
+  id: string;
+  name: string;
+  buildingId: string | null;
+  buildingName: string | null;
+  floor: string | null;
+  location: string | null;
+  capacity: number;
+  /** API path of the photo behind a session (staff: /api/rooms/:id/photo), null when none */
+  photoUrl: string | null;
+  seatingStyles: string[];
+  services: string[];
+  /** minutes after local midnight in the center's zone (480 = 08:00) */
+  openFrom: number;
+  /** minutes after local midnight in the center's zone (1440 = 24:00) */
+  openTo: number;
+  slotMinutes: number;
+  /** 会议室审核 */
+  reviewRequired: boolean;
+  approverIds: string[];
+  /** 会议承接 */
+  undertakerIds: string[];
+  enabled: boolean;
+}
+
+export interface RoomPerson {
+  id: string;
+  name: string;
+  unitName: string | null;
+}
+
+/** Admin list row: the room plus the names of its approvers and undertakers. */
+export interface AdminRoomView extends RoomView {
+  approvers: RoomPerson[];
+  undertakers: RoomPerson[];
+  sort: number;
+}
+
+/** Body of POST /api/admin/rooms and PUT /api/admin/rooms/:id. */
+export interface RoomInput {
+  name: string;
+  buildingId: string | null;
+  floor: string | null;
+  location: string | null;
+  capacity: number;
+  seatingStyles: string[];
+  services: string[];
+  openFrom: number;
+  openTo: number;
+  reviewRequired: boolean;
+  approverIds: string[];
+  undertakerIds: string[];
+  enabled: boolean;
+  sort?: number;
+}
+
+export const BOOKING_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+export const BOOKING_STATUS_LABELS: Record<BookingStatus, L> = {
+  pending: { 'zh-CN': '待审核', en: 'Pending review' },
+  approved: { 'zh-CN': '已通过', en: 'Approved' },
+  rejected: { 'zh-CN': '未通过', en: 'Rejected' },
+  cancelled: { 'zh-CN': '已取消', en: 'Cancelled' },
+};
