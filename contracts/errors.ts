@@ -73,6 +73,7 @@ export const errorCatalogue = {
   ROOM_NOT_FOUND: { status: 404, zh: '会议室不存在', en: 'The meeting room does not exist' },
   ROOM_CAPACITY_INVALID: { status: 400, zh: '容纳人数应为1至10000之间的整数', en: 'The capacity must be a whole number from 1 to 10000' },
   ROOM_HOURS_INVALID: { status: 400, zh: '开放时间不正确：开始须早于结束，且在00:00至24:00之间、按15分钟对齐', en: 'The open hours are not valid: start before end, within 00:00–24:00, on 15-minute steps' },
+  ROOM_APPROVER_REQUIRED: { status: 400, zh: '需要审核的会议室请至少选择一名审核人员', en: 'A room that needs review needs at least one approver' },
   ROOM_PHOTO_NOT_FOUND: { status: 404, zh: '该会议室没有照片', en: 'This meeting room has no photo' },
   INTERNAL: { status: 500, zh: '系统繁忙，请稍后再试', en: 'Something went wrong; please try again' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
