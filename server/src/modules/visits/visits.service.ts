@@ -475,6 +475,22 @@ export class VisitsService {
     return rows.length;
   }
 
+  /**
+   * A gate reported a granted pass in (X4, access module): a confirmed order becomes 已到达 with its
+   * trail entry (actor: the device) and the host is told (visitor_arrived; not for an internal
+   * meeting attendee). Runs in the caller's transaction (the pass event's); the caller checks the
+   * window. Returns the order when it moved, null when it was not confirmed.
+   */
+  async markArrived(tx: Tx, orderId: string, via: { deviceId: string; method: string }): Promise<OrderRow | null> {
+    const o = await repo.findOrder(tx, orderId, { forUpdate: true });
+    if (!o || o.status !== 'confirmed') return null;
+    const actor: Actor = { type: 'system', id: `device:${via.deviceId}` };
+    const next = await this.move(tx, o, 'arrived', { actor, role: 'system', action: 'arrive', comment: via.method, set: { arrivedAt: this.ctx.clock.now() } });
+    const host = o.attendeeStaffId ? undefined : await repo.findStaff(tx, o.hostId);
+    if (host) await this.notify(tx, 'visitor_arrived', next, { kind: 'staff', id: host.id, phone: host.phone });
+    return next;
+  }
+
   // ——— links ———
 
   private async linkOrder(tx: Tx, token: string) {
