@@ -2,8 +2,8 @@
  * Demo data for a fresh install (DEMO_DATA=true): one center, 3 units with departments,
  * 2 buildings, 30 staff, a few registered visitors. Idempotent: runs once per database.
  */
-import { eq } from 'drizzle-orm';
-import { buildings, departments, settings, staff, units, visitors } from './schema/index.js';
+import { and, eq, isNull } from 'drizzle-orm';
+import { buildings, departments, meetingRooms, settings, staff, units, visitors } from './schema/index.js';
 import type { AppContext } from '../platform/context.js';
 import { hashPassword } from '../modules/identity/identity.service.js';
 
@@ -46,7 +46,10 @@ const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '�
 export async function seedDemo(ctx: AppContext): Promise<boolean> {
   const { db, crypto } = ctx;
   const [done] = await db.select().from(settings).where(eq(settings.key, 'demo_seeded'));
-  if (done) return false;
+  if (done) {
+    await seedDemoRooms(ctx);
+    return false;
+  }
   const passwordHash = await hashPassword(DEMO_STAFF_PASSWORD);
   await db.transaction(async (tx) => {
     const b = await tx
@@ -101,5 +104,52 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
     await tx.insert(settings).values({ key: 'demo_seeded', value: { at: ctx.clock.now().toISOString() } });
   });
   ctx.log.info('demo data loaded: 3 units, 2 buildings, 30 staff, 3 visitors');
+  await seedDemoRooms(ctx);
+  return true;
+}
+
+// ------------------------------------------------------------------ meeting rooms (A5)
+
+/**
+ * Four demo meeting rooms; 大会议室 needs review by the 2nd staff member of the first unit and is
+ * undertaken by the 3rd. Runs once per database (its own marker), also on a database seeded
+ * before rooms existed; a room whose name is taken is left alone.
+ */
+export async function seedDemoRooms(ctx: AppContext): Promise<boolean> {
+  const [done] = await ctx.db.select().from(settings).where(eq(settings.key, 'demo_rooms_seeded'));
+  if (done) return false;
+  await ctx.db.transaction(async (tx) => {
+    const building = async (name: string) => (await tx.select({ id: buildings.id }).from(buildings).where(eq(buildings.name, name)))[0]?.id ?? null;
+    const staffNo = async (no: string) =>
+      (await tx.select({ id: staff.id }).from(staff).where(and(eq(staff.employeeNo, no), isNull(staff.deletedAt))))[0]?.id ?? null;
+    const b1 = await building('行政中心1号楼');
+    const b2 = await building('行政中心2号楼');
+    const approver = await staffNo(`${UNITS[0]!.code}002`);
+    const undertaker = await staffNo(`${UNITS[0]!.code}003`);
+    const rooms: Array<typeof meetingRooms.$inferInsert> = [
+      { name: '第一会议室', buildingId: b1, floor: '3楼', location: '301室', capacity: 20, seatingStyles: ['课桌式', '回字形', 'U形'], services: ['电视/投影', '茶水', '矿泉水', '白板'], sort: 1 },
+      { name: '第二会议室', buildingId: b1, floor: '3楼', location: '305室', capacity: 12, seatingStyles: ['回字形', 'U形'], services: ['电视/投影', '茶水'], sort: 2 },
+      {
+        name: '大会议室',
+        buildingId: b1,
+        floor: '1楼',
+        location: '东侧101室',
+        capacity: 80,
+        seatingStyles: ['剧院式', '课桌式', '回字形'],
+        services: ['电视/投影', '电脑', '席签', '茶水', '矿泉水', '话筒'],
+        reviewRequired: Boolean(approver),
+        approverIds: approver ? [approver] : [],
+        undertakerIds: undertaker ? [undertaker] : [],
+        sort: 3,
+      },
+      { name: '培训室', buildingId: b2, floor: '2楼', location: '201室', capacity: 40, seatingStyles: ['课桌式', '剧院式', '岛屿式'], services: ['电视/投影', '电脑', '话筒', '白板', '矿泉水'], openFrom: 480, openTo: 1260, sort: 4 },
+    ];
+    for (const r of rooms) {
+      const [taken] = await tx.select({ id: meetingRooms.id }).from(meetingRooms).where(eq(meetingRooms.name, r.name));
+      if (!taken) await tx.insert(meetingRooms).values(r);
+    }
+    await tx.insert(settings).values({ key: 'demo_rooms_seeded', value: { at: ctx.clock.now().toISOString() } });
+  });
+  ctx.log.info('demo meeting rooms loaded: 4 rooms');
   return true;
 }

@@ -396,3 +396,21 @@ describe('staff room list (S4 查看会议室)', () => {
     expect((await staffClient.get('/api/rooms?minCapacity=0')).json().error.code).toBe('VALIDATION_FAILED');
   });
 });
+
+describe('demo data', () => {
+  it('seeds 4 rooms once; 大会议室 needs review by the 2nd staff of the first unit, undertaken by the 3rd', async () => {
+    const { seedDemo, seedDemoRooms } = await import('../../db/seed-demo.js');
+    await seedDemo(t.ctx);
+    await seedDemo(t.ctx);
+    expect(await seedDemoRooms(t.ctx)).toBe(false);
+    const names = ['第一会议室', '第二会议室', '大会议室', '培训室'];
+    const rows = await t.ctx.db.select().from(meetingRooms);
+    for (const n of names) expect(rows.filter((r) => r.name === n)).toHaveLength(1);
+    const [second] = await t.ctx.db.select().from(staff).where(eq(staff.employeeNo, 'JGSW002'));
+    const [third] = await t.ctx.db.select().from(staff).where(eq(staff.employeeNo, 'JGSW003'));
+    expect(rows.find((r) => r.name === '大会议室')).toMatchObject({ capacity: 80, reviewRequired: true, approverIds: [second!.id], undertakerIds: [third!.id] });
+    expect(rows.find((r) => r.name === '第一会议室')).toMatchObject({ capacity: 20, reviewRequired: false });
+    const listed = (await staffClient.get('/api/rooms')).json().items.map((r: { name: string }) => r.name);
+    expect(listed).toEqual(expect.arrayContaining(names));
+  });
+});
