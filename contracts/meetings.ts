@@ -117,3 +117,127 @@ export const BOOKING_STATUS_LABELS: Record<BookingStatus, L> = {
   rejected: { 'zh-CN': '未通过', en: 'Rejected' },
   cancelled: { 'zh-CN': '已取消', en: 'Cancelled' },
 };
+
+// ——— Room bookings (S4 会议预订, S5 我的预订, S8 会议室审核 / 会议承接确认) ———
+
+export interface BookingPerson {
+  id: string;
+  name: string;
+}
+
+/** A booking in 我的预订 / 会议室审核 / 会议承接确认 lists. */
+export interface BookingCard {
+  id: string;
+  room: { id: string; name: string; location: string | null };
+  /** 会议名称 */
+  title: string;
+  applicant: BookingPerson;
+  /** 协同订会人员 */
+  coBookers: BookingPerson[];
+  startAt: string;
+  endAt: string;
+  status: BookingStatus;
+  headcount: number;
+  /** 发起申请于 */
+  createdAt: string;
+  reviewedAt: string | null;
+  /** 会议承接: when and by whom it was confirmed (null: not yet) */
+  undertakenAt: string | null;
+  undertaker: BookingPerson | null;
+}
+
+/** GET /api/bookings/:id — what the signed-in staff member may do with it. */
+export interface BookingDetail extends BookingCard {
+  settlementUnit: { id: string; name: string };
+  seating: string;
+  services: string[];
+  remark: string | null;
+  reviewer: BookingPerson | null;
+  reviewComment: string | null;
+  cancelledAt: string | null;
+  /** applicant / co-booker: 取消预订, 会议邀约; approver: 审核; undertaker: 确认承接 */
+  actions: { cancel: boolean; invite: boolean; review: boolean; undertake: boolean };
+}
+
+/** POST /api/bookings */
+export interface BookingInput {
+  roomId: string;
+  title: string;
+  coBookerIds: string[];
+  settlementUnitId: string;
+  seating: string;
+  headcount: number;
+  services: string[];
+  remark?: string | null;
+  startAt: string;
+  endAt: string;
+  /** one per filled form: a double tap on 提交 makes one booking */
+  idempotencyKey?: string;
+}
+
+/** The room as the week and day pages need it. */
+export interface BookingRoom {
+  id: string;
+  name: string;
+  location: string | null;
+  capacity: number;
+  seatingStyles: string[];
+  services: string[];
+  openFrom: number;
+  openTo: number;
+  slotMinutes: number;
+  reviewRequired: boolean;
+}
+
+/** GET /api/rooms/:id/week?from=YYYY-MM-DD — 7 days, each with its bookings count and taken time. */
+export interface RoomWeek {
+  room: BookingRoom;
+  today: string;
+  days: Array<{
+    date: string;
+    /** 今日场次: live bookings that day */
+    count: number;
+    /** within the open hours; minutes after local midnight */
+    taken: Array<{ startAt: string; endAt: string; fromMinute: number; toMinute: number }>;
+  }>;
+}
+
+export const CELL_STATES = ['past', 'taken', 'free'] as const;
+export type CellState = (typeof CELL_STATES)[number];
+
+/** GET /api/rooms/:id/day?date=YYYY-MM-DD — one cell per slot of the open hours. */
+export interface RoomDay {
+  room: BookingRoom;
+  date: string;
+  cells: Array<{
+    startAt: string;
+    endAt: string;
+    state: CellState;
+    /** taken: the meeting's title (who booked it is not shown unless it is mine) */
+    title: string | null;
+    mine: boolean;
+    /** taken by my booking: its id */
+    bookingId: string | null;
+  }>;
+}
+
+/** GET /api/bookings/staff-search?q= — 协同订会人员 picker. */
+export interface StaffHit {
+  id: string;
+  name: string;
+  unitName: string;
+  departmentName: string | null;
+  phoneMasked: string;
+}
+
+export type BookingListTab = 'upcoming' | 'history' | 'all';
+export type BookingReviewTab = 'pending' | 'done';
+
+/** GET /api/bookings/:id/attendees (S6, built with 会议邀约). */
+export interface BookingAttendee {
+  orderId: string;
+  type: 'internal' | 'external';
+  name: string;
+  phoneMasked: string;
+  status: 'initiated' | 'pending' | 'confirmed' | 'arrived' | 'cancelled';
+}
