@@ -7,8 +7,8 @@ export const SUB_ORIGINS = ['companion', 'help_fill', 'forward_fill'] as const;
 export type SubOrigin = (typeof SUB_ORIGINS)[number];
 export const CANCEL_REASONS = ['rejected', 'withdrawn_by_visitor', 'withdrawn_by_host', 'cascaded', 'expired'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
-export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk';
-export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive';
+export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker';
+export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave';
 
 type L = { 'zh-CN': string; en: string };
 export const STATUS_LABELS: Record<OrderStatus, L> = {
@@ -42,6 +42,7 @@ const ROLE_LABELS: Record<ActorRole, L> = {
   chain_node: { 'zh-CN': '审批人', en: 'Approver' },
   system: { 'zh-CN': '系统', en: 'System' },
   desk: { 'zh-CN': '前台', en: 'Reception' },
+  booker: { 'zh-CN': '订会人', en: 'Meeting booker' },
 };
 const ACTION_LABELS: Record<TrailAction, L> = {
   create: { 'zh-CN': '发起', en: 'created' },
@@ -52,6 +53,8 @@ const ACTION_LABELS: Record<TrailAction, L> = {
   expire: { 'zh-CN': '已过期', en: 'expired' },
   cascade: { 'zh-CN': '随主单据变更', en: 'followed the main order' },
   arrive: { 'zh-CN': '已到达', en: 'arrived' },
+  confirm: { 'zh-CN': '确认参会', en: 'confirmed attendance' },
+  leave: { 'zh-CN': '已离开', en: 'left' },
 };
 /** "邀约人：审核通过" / "Host: approved" */
 export function trailLabel(role: ActorRole, action: TrailAction): L {
@@ -97,6 +100,8 @@ export interface OrderCard {
   createdAt: string;
   companionLimit: number | null;
   reviewRequired: boolean;
+  /** kind meeting: the meeting this attendee order belongs to; internal: a staff attendee */
+  meeting: { id: string; title: string; roomName: string; location: string | null; internal: boolean } | null;
   actions: OrderActions;
 }
 export interface TrailEntry {

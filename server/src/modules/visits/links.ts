@@ -1,6 +1,6 @@
 /**
  * Signed, expiring, single-purpose link tokens (jose HS256 under a key derived from MASTER_KEY).
- * companion / invitation links are bound to one phone and one order and work once (the use is
+ * companion / invitation / meeting links are bound to one phone and one order and work once (the use is
  * recorded in link_token_uses); forward links belong to a main order and work until they expire.
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 
-export type LinkPurpose = 'companion' | 'invitation' | 'forward';
+export type LinkPurpose = 'companion' | 'invitation' | 'forward' | 'meeting';
 export interface LinkClaims {
   purpose: LinkPurpose;
   orderId: string;
@@ -35,7 +35,7 @@ export async function verifyLink(ctx: AppContext, token: string): Promise<LinkCl
   try {
     const { payload } = await jwtVerify(token, ctx.crypto.linkKey, { algorithms: ['HS256'], currentDate: ctx.clock.now() });
     const purpose = payload.p as LinkPurpose;
-    if (!['companion', 'invitation', 'forward'].includes(purpose) || typeof payload.o !== 'string' || !payload.jti) throw new AppError('LINK_INVALID');
+    if (!['companion', 'invitation', 'forward', 'meeting'].includes(purpose) || typeof payload.o !== 'string' || !payload.jti) throw new AppError('LINK_INVALID');
     return { purpose, orderId: payload.o, phone: typeof payload.ph === 'string' ? payload.ph : null, jti: payload.jti, expiresAt: new Date((payload.exp ?? 0) * 1000) };
   } catch (e) {
     if (e instanceof AppError) throw e;

@@ -1,6 +1,6 @@
 /** Data access for visit orders. Methods describe data, not use cases; each takes a tx. */
 import { and, asc, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
-import { departments, orderCc, orderChainSteps, orderTransitions, staff, units, visitOrders, visitors, approvalChains } from '../../db/schema/index.js';
+import { buildings, departments, meetingBookings, meetingRooms, orderCc, orderChainSteps, orderTransitions, staff, units, visitOrders, visitors, approvalChains } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 
 export type OrderRow = typeof visitOrders.$inferSelect;
@@ -206,4 +206,25 @@ export async function lastOrderOf(tx: Tx, visitorId: string) {
     .orderBy(desc(visitOrders.startAt))
     .limit(1);
   return o;
+}
+
+/** The booking behind a meeting attendee order (who may review it: applicant, co-bookers). */
+export async function findMeeting(tx: Tx, id: string) {
+  const [b] = await tx
+    .select({ id: meetingBookings.id, title: meetingBookings.title, applicantId: meetingBookings.applicantId, coBookerIds: meetingBookings.coBookerIds, roomId: meetingBookings.roomId, status: meetingBookings.status })
+    .from(meetingBookings)
+    .where(eq(meetingBookings.id, id))
+    .limit(1);
+  return b;
+}
+
+/** Meeting title and room for order cards. */
+export function findMeetingsForCards(tx: Tx, ids: string[]) {
+  if (ids.length === 0) return Promise.resolve([]);
+  return tx
+    .select({ id: meetingBookings.id, title: meetingBookings.title, roomName: meetingRooms.name, floor: meetingRooms.floor, location: meetingRooms.location, buildingName: buildings.name })
+    .from(meetingBookings)
+    .innerJoin(meetingRooms, eq(meetingRooms.id, meetingBookings.roomId))
+    .leftJoin(buildings, eq(buildings.id, meetingRooms.buildingId))
+    .where(inArray(meetingBookings.id, ids));
 }

@@ -83,7 +83,7 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
     handler: (req) => svc.listApprovals(requireActor(req, 'staff'), req.query.tab, req.query.page, req.query.pageSize),
   });
   r.get('/api/approvals/counts', {
-    schema: { operationId: 'getApprovalCounts', tags: ['approvals'], summary: '审批中心 badges', response: { 200: z.object({ visitsPending: z.number() }), ...errors(401) } },
+    schema: { operationId: 'getApprovalCounts', tags: ['approvals'], summary: '审批中心 badges', response: { 200: z.object({ visitsPending: z.number(), meetingsPending: z.number() }), ...errors(401) } },
     handler: (req) => svc.counts(requireActor(req, 'staff')),
   });
 
@@ -96,8 +96,9 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
       params: s.tokenParam,
       response: {
         200: z.object({
-          purpose: z.enum(['companion', 'invitation', 'forward']),
+          purpose: z.enum(['companion', 'invitation', 'forward', 'meeting']),
           order: z.object({ hostName: z.string(), unitName: z.string(), reason: z.string(), startAt: z.string(), endAt: z.string(), inviterName: z.string() }),
+          meeting: s.meetingInfo.nullable(),
           phone: z.string().nullable(),
           registered: z.boolean(),
         }),

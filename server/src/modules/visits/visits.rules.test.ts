@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, type OrderStatus } from '../../../../contracts/visits.js';
-import { canCancel, canCreateSubs, canTransition, checkWindow, followMain, isExpired, remainingCompanionSlots, reviewPolicy, statusOnSubmit, type OrderShape } from './visits.rules.js';
+import { canCancel, canCreateSubs, canInviteToMeeting, canTransition, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, type OrderShape } from './visits.rules.js';
 
 const allowed: Array<[OrderStatus, OrderStatus]> = [
   ['initiated', 'pending'],
@@ -39,7 +39,37 @@ describe('review-rules table', () => {
     ['invitation, sub from help_fill → follows the main', sub('invitation', 'help_fill'), 'follows_main'],
     ['invitation, sub from forward_fill → follows the main', sub('invitation', 'forward_fill'), 'follows_main'],
     ['walk-in → the host', main('walk_in'), 'host'],
+    ['meeting attendee, internal → nobody (confirmed at once)', { ...main('meeting'), internalAttendee: true }, 'none'],
+    ['meeting attendee, external → the applicant or a co-booker', { ...main('meeting'), internalAttendee: false }, 'bookers'],
   ] as const)('%s', (_n, o, expected) => expect(reviewPolicy(o)).toBe(expected));
+  it('an order row with an attendee staff id is an internal attendee', () => {
+    expect(reviewPolicy(shapeOf({ kind: 'meeting', parentId: null, origin: null, reviewRequired: false, attendeeStaffId: 's1' }))).toBe('none');
+    expect(reviewPolicy(shapeOf({ kind: 'meeting', parentId: null, origin: null, reviewRequired: true, attendeeStaffId: null }))).toBe('bookers');
+  });
+});
+
+describe('meeting attendees', () => {
+  it('internal attendees are created confirmed; external ones initiated, waiting for their link', () => {
+    expect(meetingAttendeeStatus(true)).toBe('confirmed');
+    expect(meetingAttendeeStatus(false)).toBe('initiated');
+  });
+  it('an external attendee goes to review (pending) on submission', () => {
+    expect(statusOnSubmit({ ...main('meeting'), internalAttendee: false }, null)).toBe('pending');
+  });
+  it('the applicant and every co-booker are bookers; nobody else', () => {
+    const b = { applicantId: 'a', coBookerIds: ['c1', 'c2'] };
+    expect(['a', 'c1', 'c2', 'x'].map((id) => isMeetingBooker(id, b))).toEqual([true, true, true, false]);
+  });
+  it('invitations are open for an approved booking until the meeting starts', () => {
+    const now = new Date('2026-11-24T08:00:00Z');
+    const at = (iso: string) => new Date(iso);
+    expect(canInviteToMeeting({ status: 'approved', startAt: at('2026-11-24T08:15:00Z') }, now)).toBe(true);
+    expect(canInviteToMeeting({ status: 'approved', startAt: now }, now)).toBe(false);
+    for (const status of ['pending', 'rejected', 'cancelled']) expect(canInviteToMeeting({ status, startAt: at('2026-11-25T08:00:00Z') }, now)).toBe(false);
+  });
+  it('meeting orders never have subs', () => {
+    expect(canCreateSubs({ ...main('meeting'), status: 'confirmed' })).toBe(false);
+  });
 });
 
 describe('status on submission', () => {

@@ -22,6 +22,13 @@ export interface OrderShape {
   parentId: string | null;
   origin: SubOrigin | null;
   reviewRequired: boolean;
+  /** kind meeting: the attendee is staff (internal) rather than an external visitor */
+  internalAttendee?: boolean;
+}
+
+/** The rules' view of an order row. */
+export function shapeOf(o: { kind: string; parentId: string | null; origin: string | null; reviewRequired: boolean; attendeeStaffId?: string | null }): OrderShape {
+  return { kind: o.kind as OrderKind, parentId: o.parentId, origin: o.origin as SubOrigin | null, reviewRequired: o.reviewRequired, internalAttendee: !!o.attendeeStaffId };
 }
 
 /**
@@ -29,9 +36,10 @@ export interface OrderShape {
  * - 'host_chain': the host, then the approval-chain nodes (appointment main);
  * - 'host': the host alone (help_fill / forward_fill subs of an appointment; an invitation main with 需要审核);
  * - 'follows_main': nobody — takes the main's state (appointment companions; every invitation sub);
- * - 'none': confirmed on submission (invitation main with 不需要审核).
+ * - 'bookers': the meeting's applicant or any co-booker (meeting attendee, external);
+ * - 'none': confirmed on submission (invitation main with 不需要审核) or at once (meeting attendee, internal).
  */
-export type ReviewPolicy = 'host_chain' | 'host' | 'follows_main' | 'none';
+export type ReviewPolicy = 'host_chain' | 'host' | 'follows_main' | 'bookers' | 'none';
 
 export function reviewPolicy(o: OrderShape): ReviewPolicy {
   if (o.kind === 'appointment') {
@@ -43,6 +51,7 @@ export function reviewPolicy(o: OrderShape): ReviewPolicy {
     return o.reviewRequired ? 'host' : 'none';
   }
   if (o.kind === 'walk_in') return 'host';
+  if (o.kind === 'meeting') return o.internalAttendee ? 'none' : 'bookers';
   return 'none';
 }
 
@@ -59,6 +68,21 @@ export function statusOnSubmit(o: OrderShape, mainStatus: OrderStatus | null): O
     return null;
   }
   return p === 'none' ? 'confirmed' : 'pending';
+}
+
+/** The status a meeting attendee's order is created in: internal attendees are confirmed at once. */
+export function meetingAttendeeStatus(internal: boolean): OrderStatus {
+  return internal ? 'confirmed' : 'initiated';
+}
+
+/** Who may review a meeting attendee's order: the meeting's applicant or one of its co-bookers. */
+export function isMeetingBooker(staffId: string, booking: { applicantId: string; coBookerIds: readonly string[] }): boolean {
+  return booking.applicantId === staffId || booking.coBookerIds.includes(staffId);
+}
+
+/** 会议邀约 is open to the applicant and co-bookers of an approved booking until the meeting starts. */
+export function canInviteToMeeting(booking: { status: string; startAt: Date }, now: Date): boolean {
+  return booking.status === 'approved' && now.getTime() < booking.startAt.getTime();
 }
 
 /** What a sub that follows its main does when the main changes. null: nothing. */

@@ -14,6 +14,10 @@ const plate = z
   .regex(/^[\u4e00-\u9fa5A-Z0-9]*$/i, 'plate')
   .nullish();
 
+export const meetingInfo = z
+  .object({ id: z.string(), title: z.string(), roomName: z.string(), location: z.string().nullable(), internal: z.boolean() })
+  .describe('MeetingInfo');
+
 export const orderCard = z
   .object({
     id: z.string(),
@@ -37,6 +41,7 @@ export const orderCard = z
     createdAt: z.string(),
     companionLimit: z.number().nullable(),
     reviewRequired: z.boolean(),
+    meeting: meetingInfo.nullable(),
     actions: z.object({ cancel: z.boolean(), addCompanions: z.boolean(), helpFill: z.boolean(), forward: z.boolean(), review: z.boolean() }),
   })
   .describe('OrderCard');

@@ -5,9 +5,9 @@
  * transaction with the transition trail, audit and notifications (jobs, sent after commit).
  */
 import { orderAccessChanged } from '../access/access.hooks.js';
-import { and, eq, exists, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, gte, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
-import { orderCc, orderChainSteps, orderTransitions, visitOrders, visitors, linkTokenUses } from '../../db/schema/index.js';
+import { meetingBookings, orderCc, orderChainSteps, orderTransitions, visitOrders, visitors, linkTokenUses } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -20,7 +20,7 @@ import { createSession, type Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
-import { canCancel, canCreateSubs, checkWindow, followMain, isExpired, remainingCompanionSlots, reviewPolicy, statusOnSubmit, subFollowsMain } from './visits.rules.js';
+import { canCancel, canCreateSubs, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
 import { signLink, verifyLink } from './links.js';
 import { CODE_REFRESH_S, signCode, verifyCode } from './codes.js';
 import { buildCards, buildDetail, type OrderCard, type OrderDetail } from './visits.view.js';
@@ -78,6 +78,17 @@ export interface WalkInInput {
   photoUploadId?: string | null;
   replacePhoto?: boolean;
 }
+/** The booking a meeting attendee order belongs to (meetings module → visits). */
+export interface MeetingRef {
+  id: string;
+  title: string;
+  roomName: string;
+  applicantId: string;
+  applicantUnitId: string;
+  startAt: Date;
+  endAt: Date;
+}
+
 export interface ListQuery {
   scope: 'recent' | 'history';
   status: 'all' | OrderStatus;
@@ -174,7 +185,7 @@ export class VisitsService {
   /** Subs that follow their main take its confirmation or cancellation. */
   private async cascade(tx: Tx, main: OrderRow, actor: Actor) {
     for (const sub of await repo.listSubs(tx, [main.id])) {
-      if (!subFollowsMain({ kind: sub.kind as never, parentId: sub.parentId, origin: sub.origin as SubOrigin, reviewRequired: sub.reviewRequired })) continue;
+      if (!subFollowsMain(shapeOf(sub))) continue;
       const change = followMain({ status: sub.status as OrderStatus }, { status: main.status as OrderStatus, cancelReason: main.cancelReason as CancelReason | null });
       if (!change) continue;
       await this.move(tx, sub, change.to, { actor, role: 'system', action: 'cascade', cancelReason: change.cancelReason });
@@ -185,7 +196,7 @@ export class VisitsService {
 
   /** The order has just become pending: snapshot the chain (host_chain), tell the host, CC. */
   private async enterReview(tx: Tx, o: OrderRow) {
-    const policy = reviewPolicy({ kind: o.kind as never, parentId: o.parentId, origin: o.origin as SubOrigin | null, reviewRequired: o.reviewRequired });
+    const policy = reviewPolicy(shapeOf(o));
     if (policy === 'host_chain') {
       const chain = await repo.findChain(tx, o.unitId, o.kind);
       if (chain) {
@@ -202,13 +213,17 @@ export class VisitsService {
       const host = await repo.findStaff(tx, o.hostId);
       if (host) await this.notify(tx, 'order_submitted', o, { kind: 'staff', id: host.id, phone: host.phone });
     }
+    if (policy === 'bookers' && o.meetingId) {
+      const b = await repo.findMeeting(tx, o.meetingId);
+      if (b) for (const s of await repo.findStaffByIds(tx, [b.applicantId, ...b.coBookerIds])) await this.notify(tx, 'order_submitted', o, { kind: 'staff', id: s.id, phone: s.phone });
+    }
   }
 
   /** Submit an initiated order for the visitor who now holds it. */
   private async submit(tx: Tx, o: OrderRow, actor: Actor, plate?: string | null): Promise<OrderRow> {
     if (o.status !== 'initiated') throw new AppError('ORDER_NOT_SUBMITTABLE');
     const main = o.parentId ? await repo.findOrder(tx, o.parentId) : undefined;
-    const to = statusOnSubmit({ kind: o.kind as never, parentId: o.parentId, origin: o.origin as SubOrigin | null, reviewRequired: o.reviewRequired }, (main?.status as OrderStatus) ?? null);
+    const to = statusOnSubmit(shapeOf(o), (main?.status as OrderStatus) ?? null);
     if (!to) throw new AppError('ORDER_NOT_SUBMITTABLE');
     const next = await this.move(tx, o, to, {
       actor,
@@ -321,7 +336,11 @@ export class VisitsService {
       return !!o.parentId && (await repo.findOrder(tx, o.parentId))?.visitorId === a.id;
     }
     if (a.type === 'staff') {
-      if (o.hostId === a.id) return true;
+      if (o.hostId === a.id || (o.attendeeStaffId && o.attendeeStaffId === a.id)) return true;
+      if (o.meetingId) {
+        const b = await repo.findMeeting(tx, o.meetingId);
+        return !!b && isMeetingBooker(a.id, b);
+      }
       if (await repo.isCc(tx, o.parentId ?? o.id, a.id)) return true;
       const me = await repo.findStaff(tx, a.id);
       const steps = await repo.listChainSteps(tx, o.id);
@@ -491,6 +510,59 @@ export class VisitsService {
     return next;
   }
 
+  /**
+   * 会议邀约 (S6): one attendee's order of kind meeting for the meeting's window, hosted by its
+   * applicant. Internal attendees (staff) are confirmed at once; external ones get an SMS link to
+   * register (if unknown) and submit, and are then reviewed by the applicant or a co-booker.
+   * Someone who already holds a live order for this meeting is not invited twice (returns null).
+   * Runs in the caller's transaction.
+   */
+  async addMeetingAttendee(tx: Tx, m: MeetingRef, who: { staffId?: string; name: string; phone: string }, actor: Actor): Promise<OrderRow | null> {
+    const [dup] = await tx
+      .select({ id: visitOrders.id })
+      .from(visitOrders)
+      .where(and(eq(visitOrders.meetingId, m.id), eq(visitOrders.visitorPhone, who.phone), inArray(visitOrders.status, ['initiated', 'pending', 'confirmed', 'arrived'])))
+      .limit(1);
+    if (dup) return null;
+    const internal = !!who.staffId;
+    const known = internal ? undefined : await repo.findVisitorByPhone(tx, who.phone);
+    const row = await this.createOrder(
+      tx,
+      {
+        kind: 'meeting',
+        visitorId: known?.id ?? null,
+        visitorPhone: who.phone,
+        inviteeName: who.name,
+        hostId: m.applicantId,
+        unitId: m.applicantUnitId,
+        reason: m.title,
+        remark: null,
+        startAt: m.startAt,
+        endAt: m.endAt,
+        reviewRequired: !internal,
+        createdByStaffId: actor.id,
+        meetingId: m.id,
+        attendeeStaffId: who.staffId ?? null,
+      } as repo.NewOrder,
+      actor,
+      'booker',
+    );
+    if (meetingAttendeeStatus(internal) === 'confirmed') {
+      return this.move(tx, row, 'confirmed', { actor, role: 'booker', action: 'confirm', set: { submittedAt: this.ctx.clock.now() } });
+    }
+    const link = await signLink(this.ctx, { purpose: 'meeting', orderId: row.id, phone: who.phone, until: m.endAt });
+    const applicant = await repo.findStaff(tx, m.applicantId);
+    await this.notify(
+      tx,
+      'meeting_invitation',
+      row,
+      { kind: known ? 'visitor' : 'phone', id: known?.id, phone: who.phone },
+      { meetingTitle: m.title, roomName: m.roomName, applicantName: applicant?.name ?? '', visitorName: who.name },
+      link.url,
+    );
+    return row;
+  }
+
   // ——— links ———
 
   private async linkOrder(tx: Tx, token: string) {
@@ -519,6 +591,7 @@ export class VisitsService {
           endAt: order.endAt.toISOString(),
           inviterName: maskName(await this.inviterName(tx, main ?? order)),
         },
+        meeting: order.meetingId ? ((await buildCards(tx, this.ctx, [order], { type: 'phone', id: claims.phone ?? '' } as Actor))[0]?.meeting ?? null) : null,
         phone: claims.phone ? maskPhone(claims.phone) : null,
         registered,
       };
@@ -618,12 +691,16 @@ export class VisitsService {
     return this.ctx.db.transaction(async (tx) => {
       const o = await repo.findOrder(tx, orderId, { forUpdate: true });
       if (!o || o.status !== 'pending') throw new AppError('NOT_FOUND');
-      const policy = reviewPolicy({ kind: o.kind as never, parentId: o.parentId, origin: o.origin as SubOrigin | null, reviewRequired: o.reviewRequired });
+      const policy = reviewPolicy(shapeOf(o));
       if (policy === 'follows_main' || policy === 'none') throw new AppError('NOT_FOUND');
       const steps = await repo.listChainSteps(tx, o.id);
       const me = await repo.findStaff(tx, actor.id);
       let role: ActorRole;
-      if (o.chainStep === 0) {
+      if (policy === 'bookers') {
+        const b = o.meetingId ? await repo.findMeeting(tx, o.meetingId) : undefined;
+        if (!b || !isMeetingBooker(actor.id, b)) throw new AppError('NOT_FOUND');
+        role = 'booker';
+      } else if (o.chainStep === 0) {
         if (o.hostId !== actor.id) throw new AppError('NOT_FOUND');
         role = 'host';
       } else {
@@ -639,7 +716,7 @@ export class VisitsService {
         await this.notifyVisitorOf(tx, 'order_rejected', next, { comment: comment ?? '' });
       } else {
         const nextStep = steps.find((s) => s.position === o.chainStep + 1);
-        if (nextStep && policy === 'host_chain') {
+        if (nextStep && policy === 'host_chain' && role !== 'booker') {
           next = await this.move(tx, o, 'pending', { actor, role, action: 'approve', comment, set: { chainStep: nextStep.position } });
           const approvers = nextStep.staffId ? await repo.findStaffByIds(tx, [nextStep.staffId]) : await repo.findStaffWithRole(tx, o.unitId, nextStep.role!);
           for (const s of approvers) await this.notify(tx, 'order_submitted', next, { kind: 'staff', id: s.id, phone: s.phone });
@@ -679,7 +756,7 @@ export class VisitsService {
 
   async listHosted(actor: Actor, q: ListQuery): Promise<{ items: OrderCard[]; total: number }> {
     return this.ctx.db.transaction(async (tx) => {
-      const { rows, total } = await repo.pageOrders(tx, and(eq(visitOrders.hostId, actor.id), this.scopeWhere(q)), q.page, q.pageSize);
+      const { rows, total } = await repo.pageOrders(tx, and(eq(visitOrders.hostId, actor.id), ne(visitOrders.kind, 'meeting'), this.scopeWhere(q)), q.page, q.pageSize);
       await audit(tx, actor, 'visit.list', { type: 'visit_order' }, { scope: q.scope, status: q.status, count: rows.length });
       return { items: await buildCards(tx, this.ctx, rows, actor), total };
     });
@@ -702,7 +779,8 @@ export class VisitsService {
           ),
         ),
     );
-    return and(eq(visitOrders.status, 'pending'), reviewable, or(and(eq(visitOrders.hostId, actor.id), eq(visitOrders.chainStep, 0)), and(sql`${visitOrders.chainStep} > 0`, asNode)))!;
+    // meeting attendees are reviewed under 会议邀约审核, not here
+    return and(eq(visitOrders.status, 'pending'), ne(visitOrders.kind, 'meeting'), reviewable, or(and(eq(visitOrders.hostId, actor.id), eq(visitOrders.chainStep, 0)), and(sql`${visitOrders.chainStep} > 0`, asNode)))!;
   }
 
   async listApprovals(actor: Actor, tab: 'pending' | 'done' | 'cc', page: number, pageSize: number) {
@@ -714,7 +792,7 @@ export class VisitsService {
           tx
             .select({ one: sql`1` })
             .from(orderTransitions)
-            .where(and(eq(orderTransitions.orderId, visitOrders.id), eq(orderTransitions.actorId, actor.id), inArray(orderTransitions.action, ['approve', 'reject']))),
+            .where(and(eq(orderTransitions.orderId, visitOrders.id), eq(orderTransitions.actorId, actor.id), inArray(orderTransitions.action, ['approve', 'reject']), ne(visitOrders.kind, 'meeting'))),
         );
       else where = exists(tx.select({ one: sql`1` }).from(orderCc).where(and(eq(orderCc.orderId, visitOrders.id), eq(orderCc.staffId, actor.id))));
       const { rows, total } = await repo.pageOrders(tx, where, page, pageSize);
@@ -727,7 +805,12 @@ export class VisitsService {
     return this.ctx.db.transaction(async (tx) => {
       const where = await this.pendingWhere(tx, actor);
       const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
-      return { visitsPending: Number(r?.n ?? 0) };
+      const [m] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(visitOrders)
+        .innerJoin(meetingBookings, eq(meetingBookings.id, visitOrders.meetingId))
+        .where(and(eq(visitOrders.status, 'pending'), eq(visitOrders.kind, 'meeting'), or(eq(meetingBookings.applicantId, actor.id), sql`${actor.id}::uuid = any(${meetingBookings.coBookerIds})`)));
+      return { visitsPending: Number(r?.n ?? 0), meetingsPending: Number(m?.n ?? 0) };
     });
   }
 

@@ -12,7 +12,15 @@ export type { OrderCard, OrderDetail };
 import type { Actor } from '../identity/session.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
-import { canCancel, canCreateSubs, remainingCompanionSlots, reviewPolicy } from './visits.rules.js';
+import { canCancel, canCreateSubs, isMeetingBooker, remainingCompanionSlots, reviewPolicy, shapeOf } from './visits.rules.js';
+
+type MeetingInfo = Awaited<ReturnType<typeof repo.findMeetingsForCards>>[number];
+function meetingOf(r: OrderRow, meetings: Map<string, MeetingInfo>): OrderCard['meeting'] {
+  const m = r.meetingId ? meetings.get(r.meetingId) : undefined;
+  if (!m) return null;
+  const location = [m.buildingName, m.floor, m.location].filter(Boolean).join(' ') || null;
+  return { id: m.id, title: m.title, roomName: m.roomName, location, internal: !!r.attendeeStaffId };
+}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -25,6 +33,7 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
   const visitorIds = [...new Set([...rows, ...subs].flatMap((r) => [r.visitorId, r.origin === 'forward_fill' ? r.createdByVisitorId : null]).filter((x): x is string => !!x))];
   const visitorRows = await repo.findVisitorsByIds(tx, visitorIds);
   const staffById = new Map(staffRows.map((s) => [s.id, s]));
+  const meetings = new Map((await repo.findMeetingsForCards(tx, [...new Set(rows.map((r) => r.meetingId).filter((x): x is string => !!x))])).map((m) => [m.id, m]));
   const visitorById = new Map(visitorRows.map((v) => [v.id, v]));
   const isVisitor = viewer.type === 'visitor';
   const pendingSteps = new Map<string, boolean>();
@@ -35,11 +44,19 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
       pendingSteps.set(r.id, !!step && (step.staffId === viewer.id || (!!step.role && !!me?.roles.includes(step.role) && me.unitId === r.unitId)));
     }
   }
+  // meeting attendees: the applicant (host) or a co-booker reviews
+  const bookerOf = new Map<string, boolean>();
+  if (viewer.type === 'staff') {
+    for (const r of rows.filter((x) => x.kind === 'meeting' && x.status === 'pending' && x.meetingId)) {
+      const b = await repo.findMeeting(tx, r.meetingId!);
+      bookerOf.set(r.id, !!b && isMeetingBooker(viewer.id, b));
+    }
+  }
   return rows.map((r) => {
     const host = staffById.get(r.hostId);
     const v = r.visitorId ? visitorById.get(r.visitorId) : undefined;
     const mine = subs.filter((s) => s.parentId === r.id);
-    const shape = { kind: r.kind as OrderKind, parentId: r.parentId, origin: r.origin as SubOrigin | null, reviewRequired: r.reviewRequired };
+    const shape = shapeOf(r);
     const policy = reviewPolicy(shape);
     const active = mine.filter((s) => s.status !== 'cancelled').length;
     const room = remainingCompanionSlots(r.kind === 'invitation' ? r.companionLimit : null, active) > 0;
@@ -49,8 +66,8 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
     const review =
       viewer.type === 'staff' &&
       r.status === 'pending' &&
-      (policy === 'host' || policy === 'host_chain') &&
-      ((r.chainStep === 0 && hostViewer) || (r.chainStep > 0 && !!pendingSteps.get(r.id)));
+      (((policy === 'host' || policy === 'host_chain') && ((r.chainStep === 0 && hostViewer) || (r.chainStep > 0 && !!pendingSteps.get(r.id)))) ||
+        (policy === 'bookers' && !!bookerOf.get(r.id)));
     return {
       id: r.id,
       kind: r.kind as OrderKind,
@@ -78,6 +95,7 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
       createdAt: r.createdAt.toISOString(),
       companionLimit: r.companionLimit,
       reviewRequired: r.reviewRequired,
+      meeting: meetingOf(r, meetings),
       actions: {
         cancel: canCancel(r.status as OrderStatus) && ((isVisitor && (owner || r.createdByVisitorId === viewer.id)) || hostViewer),
         addCompanions: subsAllowed && room && (owner || (hostViewer && r.kind === 'invitation')),

@@ -57,6 +57,6 @@ export const cancelOrder = (id: string, comment?: string) => http.post<OrderDeta
 /** 访客邀约审核 tabs: 待处理 / 已处理 / 抄送我. */
 export const listApprovals = (tab: ApprovalTab, page: number, pageSize: number) => http.get<Page<OrderCard>>(`/api/approvals/visits?${qs({ tab, page, pageSize })}`);
 /** 审批中心 badges. */
-export const getApprovalCounts = () => http.get<{ visitsPending: number }>('/api/approvals/counts');
+export const getApprovalCounts = () => http.get<{ visitsPending: number; meetingsPending: number }>('/api/approvals/counts');
 /** The host adds companion phones to an invitation (refused with COMPANION_LIMIT_REACHED past 限制同行人员数量). */
 export const addCompanions = (id: string, phones: string[]) => http.post<OrderDetail>(`/api/visits/${encodeURIComponent(id)}/companions`, { phones });
