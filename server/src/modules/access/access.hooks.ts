@@ -1,5 +1,6 @@
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
+import { scheduleOrderSync } from './access.service.js';
 
 export interface OrderAccessState {
   id: string;
@@ -10,7 +11,9 @@ export interface OrderAccessState {
 
 /**
  * Called by the visits module inside the transaction of every order status change (X4): schedule
- * the issuance job that brings the gates in line with the order (issue at the window's start,
- * remove at its end or on cancellation). Scaffold: filled in by the access module in this change.
+ * the issuance job that brings the gates in line with the order — now, at the window's start and
+ * at its end (docs/decisions/0007-access-issuance.md). Pending and initiated orders schedule nothing.
  */
-export async function orderAccessChanged(_ctx: AppContext, _tx: Tx, _order: OrderAccessState): Promise<void> {}
+export async function orderAccessChanged(ctx: AppContext, tx: Tx, order: OrderAccessState): Promise<void> {
+  await scheduleOrderSync(ctx, tx, order);
+}

@@ -1,5 +1,228 @@
+/**
+ * Access routes (X4, A7): 设备管理 for administrators (devices, the issuance queue 下发队列, pass
+ * records 通行记录, health checks, 模拟通行 on simulator devices) and the pass-event intake for
+ * devices (POST /api/access/events, authenticated with the device's token).
+ */
+import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
+import { errors } from '../../platform/errors.js';
+import { requireActor } from '../identity/session.js';
+import { VisitsService } from '../visits/visits.service.js';
+import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
+import { AccessService, SYNC_JOB, mqttHubOf } from './access.service.js';
 
-// scaffold: the routes arrive with the rest of this module in this change
-export async function accessRoutes(_app: FastifyInstance, _ctx: AppContext) {}
+const tags = ['access'];
+const ok = z.object({ ok: z.literal(true) });
+const idParams = z.object({ id: z.uuid() });
+const paging = {
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+};
+const paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+
+const device = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(DEVICE_KINDS).describe('闸机 gate / 门禁 door / 道闸 barrier'),
+  adapter: z.enum(DEVICE_ADAPTERS),
+  address: z.string().describe('ISAPI: http(s)://host[:port]; MQTT: mqtt://broker:1883/<terminalId>; simulator: free text'),
+  username: z.string().nullable(),
+  hasPassword: z.boolean().describe('the password is stored encrypted and never returned'),
+  buildingIds: z.array(z.string()),
+  buildingNames: z.array(z.string()),
+  direction: z.enum(DEVICE_DIRECTIONS),
+  enabled: z.boolean(),
+  health: z.enum(DEVICE_HEALTH),
+  healthDetail: z.string().nullable(),
+  lastSeenAt: z.string().nullable(),
+  issuedCount: z.number().int(),
+  failedCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const deviceBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  kind: z.enum(DEVICE_KINDS),
+  adapter: z.enum(DEVICE_ADAPTERS),
+  address: z.string().max(300),
+  username: z.string().max(100).nullable().optional(),
+  password: z.string().max(200).nullable().optional().describe('omit to keep; null or empty to remove'),
+  buildingIds: z.array(z.uuid()).max(100),
+  direction: z.enum(DEVICE_DIRECTIONS).default('in'),
+  enabled: z.boolean().default(true),
+});
+const credential = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  holderName: z.string(),
+  orderStatus: z.string(),
+  startAt: z.string(),
+  endAt: z.string(),
+  kinds: z.array(z.enum(CREDENTIAL_KINDS)),
+  status: z.enum(CREDENTIAL_STATUSES),
+  lastError: z.string().nullable(),
+  issuedAt: z.string().nullable(),
+  removedAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+const passEvent = z.object({
+  seq: z.number(),
+  at: z.string(),
+  deviceId: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  method: z.enum(PASS_METHODS),
+  direction: z.enum(PASS_DIRECTIONS),
+  result: z.enum(PASS_RESULTS),
+  orderId: z.string().nullable(),
+  holderName: z.string().nullable(),
+  note: z.string().nullable(),
+});
+const held = z.object({
+  personId: z.string(),
+  orderId: z.string().nullable(),
+  name: z.string(),
+  kinds: z.array(z.enum(CREDENTIAL_KINDS)),
+  validFrom: z.string(),
+  validTo: z.string(),
+  idNumberMasked: z.string().nullable(),
+  hasFace: z.boolean(),
+});
+const passBody = z.object({
+  at: z.iso.datetime({ offset: true }).optional().describe('when the pass happened (default: now)'),
+  method: z.enum(PASS_METHODS),
+  direction: z.enum(PASS_DIRECTIONS).optional().describe("default: the device's direction (in unless the device is 'out')"),
+  result: z.enum(PASS_RESULTS).describe("the device's own verdict; for a qrToken the server's verification decides"),
+  personId: z.string().max(64).optional().describe('the person id the device holds (the order id without dashes)'),
+  qrToken: z.string().max(2000).optional().describe('a scanned 访客预约码, verified by the server'),
+});
+const passOutcome = z.object({ seq: z.number(), orderId: z.string().nullable(), result: z.enum(PASS_RESULTS), arrived: z.boolean(), note: z.string().nullable() });
+
+export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const svc = new AccessService(ctx, new VisitsService(ctx));
+  const admin = (req: Parameters<typeof requireActor>[0]) => requireActor(req, 'admin');
+
+  ctx.queue.register(SYNC_JOB, async (payload: { orderId: string }) => {
+    await svc.syncOrder(payload.orderId);
+  });
+  app.addHook('onReady', async () => {
+    if (ctx.config.WORKERS) await svc.listenMqtt().catch((err) => ctx.log.warn({ err }, 'mqtt event feed not started'));
+  });
+  app.addHook('onClose', async () => {
+    await mqttHubOf(ctx).close();
+  });
+
+  // -------------------------------------------------------------- devices
+  r.get('/api/admin/devices', {
+    schema: { operationId: 'listAccessDevices', tags, summary: '设备管理 (A7): gates, doors, barriers', response: { 200: z.object({ items: z.array(device) }), ...errors(401) } },
+    handler: (req) => svc.listDevices(admin(req)),
+  });
+  r.get('/api/admin/devices/:id', {
+    schema: { operationId: 'getAccessDevice', tags, summary: 'One device', params: idParams, response: { 200: device, ...errors(400, 401, 404) } },
+    handler: (req) => svc.getDevice(admin(req), req.params.id),
+  });
+  r.post('/api/admin/devices', {
+    schema: { operationId: 'createAccessDevice', tags, summary: 'Add a device (password encrypted, never returned)', body: deviceBody, response: { 200: device, ...errors(400, 401) } },
+    handler: (req) => svc.createDevice(admin(req), req.body),
+  });
+  r.patch('/api/admin/devices/:id', {
+    schema: {
+      operationId: 'updateAccessDevice',
+      tags,
+      summary: 'Change a device; the orders it concerns are re-synced (areas, enabled)',
+      params: idParams,
+      body: deviceBody.partial(),
+      response: { 200: device, ...errors(400, 401, 404) },
+    },
+    handler: (req) => svc.updateDevice(admin(req), req.params.id, req.body),
+  });
+  r.delete('/api/admin/devices/:id', {
+    schema: { operationId: 'removeAccessDevice', tags, summary: 'Delete a device holding nothing (else DEVICE_HAS_CREDENTIALS: disable it first)', params: idParams, response: { 200: ok, ...errors(400, 401, 404, 409) } },
+    handler: async (req) => {
+      await svc.removeDevice(admin(req), req.params.id);
+      return { ok: true as const };
+    },
+  });
+  r.post('/api/admin/devices/:id/health', {
+    schema: { operationId: 'checkAccessDeviceHealth', tags, summary: '检测: ask the device (ISAPI deviceInfo, MQTT status) and store the answer', params: idParams, response: { 200: device, ...errors(400, 401, 404) } },
+    handler: (req) => svc.checkHealth(admin(req), req.params.id),
+  });
+  r.get('/api/admin/devices/:id/token', {
+    schema: { operationId: 'getAccessDeviceToken', tags, summary: "The device's bearer token for POST /api/access/events (the read is audited)", params: idParams, response: { 200: z.object({ token: z.string() }), ...errors(400, 401, 404) } },
+    handler: async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return svc.token(admin(req), req.params.id);
+    },
+  });
+  r.get('/api/admin/devices/:id/held', {
+    schema: {
+      operationId: 'getAccessDeviceHoldings',
+      tags,
+      summary: 'What the device holds: the simulator its own memory (source device), other devices the issuance record (source record)',
+      params: idParams,
+      response: { 200: z.object({ items: z.array(held), source: z.enum(['device', 'record']) }), ...errors(400, 401, 404) },
+    },
+    handler: (req) => svc.held(admin(req), req.params.id),
+  });
+  r.post('/api/admin/devices/:id/simulate', {
+    schema: {
+      operationId: 'simulateAccessPass',
+      tags,
+      summary: '模拟通行 on a simulator device: granted only if it holds the person (inside the validity), then recorded like a real pass',
+      params: idParams,
+      body: z.object({ personId: z.string().min(1).max(64), method: z.enum(PASS_METHODS), direction: z.enum(PASS_DIRECTIONS).optional() }),
+      response: { 200: passOutcome, ...errors(400, 401, 404, 409) },
+    },
+    handler: (req) => svc.simulate(admin(req), req.params.id, req.body),
+  });
+
+  // -------------------------------------------------------------- issuance queue and pass records
+  r.get('/api/admin/access/credentials', {
+    schema: {
+      operationId: 'listAccessCredentials',
+      tags,
+      summary: '下发队列: what each device holds or failed to take, per order',
+      querystring: z.object({ ...paging, status: z.enum(CREDENTIAL_STATUSES).optional(), deviceId: z.uuid().optional(), orderId: z.uuid().optional() }),
+      response: { 200: paged(credential), ...errors(400, 401) },
+    },
+    handler: (req) => svc.listCredentials(admin(req), req.query),
+  });
+  r.post('/api/admin/access/credentials/:id/retry', {
+    schema: { operationId: 'retryAccessCredential', tags, summary: '重试 a failed issuance or removal now', params: idParams, response: { 200: ok, ...errors(400, 401, 404, 409) } },
+    handler: (req) => svc.retryCredential(admin(req), req.params.id),
+  });
+  r.get('/api/admin/access/events', {
+    schema: {
+      operationId: 'listAccessEvents',
+      tags,
+      summary: '通行记录: pass events, newest first',
+      querystring: z.object({ ...paging, deviceId: z.uuid().optional(), orderId: z.uuid().optional(), result: z.enum(PASS_RESULTS).optional() }),
+      response: { 200: paged(passEvent), ...errors(400, 401) },
+    },
+    handler: (req) => svc.listEvents(admin(req), req.query),
+  });
+
+  // -------------------------------------------------------------- devices report passes
+  r.post('/api/access/events', {
+    schema: {
+      operationId: 'reportAccessPass',
+      tags,
+      summary: 'A device reports a pass (Authorization: Bearer <device token>); a granted pass in on a confirmed order inside its window → 已到达',
+      security: [],
+      body: passBody,
+      response: { 200: passOutcome, ...errors(400, 401) },
+    },
+    // the device is checked before the body, like a session area
+    preValidation: async (req) => {
+      (req as unknown as { device: unknown }).device = await svc.deviceByToken(req.headers.authorization);
+    },
+    handler: async (req) => {
+      const d = (req as unknown as { device: Awaited<ReturnType<AccessService['deviceByToken']>> }).device;
+      return svc.recordPass(d, req.body, 'http');
+    },
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * Access devices and credential issuance (X4, A7): shapes and labels shared by the server and the
+ * admin console. See docs/integrations/access.md for the device protocols.
+ */
+type L = { 'zh-CN': string; en: string };
+
+export const DEVICE_KINDS = ['gate', 'door', 'barrier'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+export const DEVICE_ADAPTERS = ['simulator', 'hikvision_isapi', 'mqtt'] as const;
+export type DeviceAdapter = (typeof DEVICE_ADAPTERS)[number];
+export const DEVICE_DIRECTIONS = ['in', 'out', 'both'] as const;
+export type DeviceDirection = (typeof DEVICE_DIRECTIONS)[number];
+export const DEVICE_HEALTH = ['ok', 'unreachable', 'unknown'] as const;
+export type DeviceHealth = (typeof DEVICE_HEALTH)[number];
+export const CREDENTIAL_STATUSES = ['issued', 'removed', 'failed'] as const;
+export type CredentialStatus = (typeof CREDENTIAL_STATUSES)[number];
+/** what a device holds for one person: face only with a photo and a face consent in force; ID card and QR always */
+export const CREDENTIAL_KINDS = ['face', 'id_card', 'qr'] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+export const PASS_METHODS = ['face', 'id_card', 'qr', 'remote'] as const;
+export type PassMethod = (typeof PASS_METHODS)[number];
+export const PASS_DIRECTIONS = ['in', 'out'] as const;
+export type PassDirection = (typeof PASS_DIRECTIONS)[number];
+export const PASS_RESULTS = ['granted', 'denied'] as const;
+export type PassResult = (typeof PASS_RESULTS)[number];
+
+export const DEVICE_KIND_LABELS: Record<DeviceKind, L> = {
+  gate: { 'zh-CN': '闸机', en: 'Turnstile' },
+  door: { 'zh-CN': '门禁', en: 'Door' },
+  barrier: { 'zh-CN': '道闸', en: 'Vehicle barrier' },
+};
+export const DEVICE_ADAPTER_LABELS: Record<DeviceAdapter, L> = {
+  simulator: { 'zh-CN': '模拟设备', en: 'Simulator' },
+  hikvision_isapi: { 'zh-CN': '海康威视 ISAPI', en: 'Hikvision ISAPI' },
+  mqtt: { 'zh-CN': 'MQTT 终端', en: 'MQTT terminal' },
+};
+export const CREDENTIAL_KIND_LABELS: Record<CredentialKind, L> = {
+  face: { 'zh-CN': '人脸', en: 'Face' },
+  id_card: { 'zh-CN': '身份证', en: 'ID card' },
+  qr: { 'zh-CN': '二维码', en: 'QR code' },
+};
+export const PASS_METHOD_LABELS: Record<PassMethod, L> = {
+  ...CREDENTIAL_KIND_LABELS,
+  remote: { 'zh-CN': '远程开门', en: 'Remote' },
+};
+
+/** The person id a device knows an order's holder by (32 hex digits: Hikvision employeeNo allows 32). */
+export const personIdOf = (orderId: string) => orderId.replace(/-/g, '').toLowerCase();
+export function orderIdOf(personId: string): string | null {
+  const h = personId.trim().toLowerCase().replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/.test(h)) return null;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export interface AccessDevice {
+  id: string;
+  name: string;
+  kind: DeviceKind;
+  adapter: DeviceAdapter;
+  address: string;
+  username: string | null;
+  hasPassword: boolean;
+  buildingIds: string[];
+  buildingNames: string[];
+  direction: DeviceDirection;
+  enabled: boolean;
+  health: DeviceHealth;
+  healthDetail: string | null;
+  lastSeenAt: string | null;
+  issuedCount: number;
+  failedCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeviceInput {
+  name: string;
+  kind: DeviceKind;
+  adapter: DeviceAdapter;
+  address: string;
+  username?: string | null;
+  /** omit to keep; null or '' to remove */
+  password?: string | null;
+  buildingIds: string[];
+  direction: DeviceDirection;
+  enabled: boolean;
+}
+
+/** One row of the issuance queue (下发队列). */
+export interface CredentialRow {
+  id: string;
+  orderId: string;
+  deviceId: string;
+  deviceName: string;
+  holderName: string;
+  orderStatus: string;
+  startAt: string;
+  endAt: string;
+  kinds: CredentialKind[];
+  status: CredentialStatus;
+  lastError: string | null;
+  issuedAt: string | null;
+  removedAt: string | null;
+  updatedAt: string;
+}
+
+/** One pass record (通行记录). */
+export interface PassEventRow {
+  seq: number;
+  at: string;
+  deviceId: string | null;
+  deviceName: string | null;
+  method: PassMethod;
+  direction: PassDirection;
+  result: PassResult;
+  orderId: string | null;
+  holderName: string | null;
+  /** why a pass was not matched or denied, e.g. CODE_EXPIRED, OUTSIDE_WINDOW */
+  note: string | null;
+}
+
+/** What a device holds for one person (the simulator's memory; the issuance record otherwise). */
+export interface HeldCredential {
+  personId: string;
+  orderId: string | null;
+  name: string;
+  kinds: CredentialKind[];
+  validFrom: string;
+  validTo: string;
+  idNumberMasked: string | null;
+  hasFace: boolean;
+}
+
+/** POST /api/access/events (and the MQTT events topic): a pass reported by a device. */
+export interface PassEventInput {
+  at?: string;
+  method: PassMethod;
+  direction?: PassDirection;
+  result: PassResult;
+  /** the person id the device holds (personIdOf(orderId)) */
+  personId?: string;
+  /** a scanned 访客预约码 token, verified by the server */
+  qrToken?: string;
+}

@@ -1,0 +1,163 @@
+/**
+ * Hikvision ISAPI (access-control terminals: DS-K1T…, DS-K5… turnstile faces) over HTTP digest auth
+ * (RFC 7616, MD5, qop=auth — what the terminals speak). The order's holder is one "person"
+ * (UserInfo, employeeNo = personIdOf(orderId), userType visitor, Valid = the order's window in the
+ * device's local time); the ID number is a card (CardInfo, read by the ID-card module); the face
+ * goes to face library 1 (FDLib FaceDataRecord, multipart JSON + JPEG). Removing the person
+ * (UserInfo/Delete) removes its card and face with it. See docs/integrations/access.md.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { DeviceError, type AccessAdapter, type CredentialPush, type DeviceTarget, type HealthResult } from './types.js';
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+const TIMEOUT_MS = 10_000;
+
+interface Challenge {
+  realm: string;
+  nonce: string;
+  qop?: string;
+  opaque?: string;
+  algorithm?: string;
+}
+
+export function parseDigestChallenge(header: string): Challenge | null {
+  if (!/^\s*digest\s/i.test(header)) return null;
+  const out: Record<string, string> = {};
+  for (const m of header.replace(/^\s*digest\s+/i, '').matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)) out[m[1]!.toLowerCase()] = m[2] ?? m[3] ?? '';
+  if (!out.realm || !out.nonce) return null;
+  return { realm: out.realm, nonce: out.nonce, qop: out.qop, opaque: out.opaque, algorithm: out.algorithm };
+}
+
+export function digestAuthorization(c: Challenge, o: { username: string; password: string; method: string; uri: string; nc: number; cnonce: string }): string {
+  const ha1 = md5(`${o.username}:${c.realm}:${o.password}`);
+  const ha2 = md5(`${o.method}:${o.uri}`);
+  const qop = c.qop?.split(',').map((s) => s.trim()).includes('auth') ? 'auth' : undefined;
+  const nc = o.nc.toString(16).padStart(8, '0');
+  const response = qop ? md5(`${ha1}:${c.nonce}:${nc}:${o.cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${c.nonce}:${ha2}`);
+  const parts = [`username="${o.username}"`, `realm="${c.realm}"`, `nonce="${c.nonce}"`, `uri="${o.uri}"`, `response="${response}"`, 'algorithm=MD5'];
+  if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce="${o.cnonce}"`);
+  if (c.opaque) parts.push(`opaque="${c.opaque}"`);
+  return `Digest ${parts.join(', ')}`;
+}
+
+interface IsapiStatus {
+  statusCode?: number;
+  statusString?: string;
+  subStatusCode?: string;
+  errorMsg?: string;
+}
+
+export class IsapiAdapter implements AccessAdapter {
+  constructor(
+    private readonly fetchFn: typeof fetch,
+    /** the zone the terminals keep their clock in (the center's) */
+    private readonly timeZone: string,
+  ) {}
+
+  /** One request with digest auth: the first answer is the challenge, the second the reply. */
+  private async request(d: DeviceTarget, method: string, pathAndQuery: string, body?: string | FormData, contentType?: string): Promise<{ status: number; text: string }> {
+    const base = d.address.replace(/\/+$/, '');
+    if (!/^https?:\/\//.test(base)) throw new DeviceError(`address is not an http(s) URL: ${d.address}`);
+    const url = `${base}${pathAndQuery}`;
+    const headers: Record<string, string> = {};
+    if (contentType) headers['content-type'] = contentType;
+    const send = (auth?: string) =>
+      this.fetchFn(url, { method, body, headers: auth ? { ...headers, authorization: auth } : headers, signal: AbortSignal.timeout(TIMEOUT_MS) }).catch((e: Error) => {
+        throw new DeviceError(`unreachable: ${e.cause instanceof Error ? e.cause.message : e.message}`);
+      });
+    let res = await send();
+    if (res.status === 401) {
+      await res.arrayBuffer();
+      const challenge = parseDigestChallenge(res.headers.get('www-authenticate') ?? '');
+      if (!challenge) throw new DeviceError('the device asked for an authentication scheme other than digest');
+      const auth = digestAuthorization(challenge, { username: d.username ?? '', password: d.password ?? '', method, uri: new URL(url).pathname + new URL(url).search, nc: 1, cnonce: randomBytes(8).toString('hex') });
+      res = await send(auth);
+      if (res.status === 401) {
+        await res.arrayBuffer();
+        throw new DeviceError('the device refused the user name or password (401)');
+      }
+    }
+    return { status: res.status, text: await res.text() };
+  }
+
+  private async json(d: DeviceTarget, method: string, path: string, payload: unknown): Promise<IsapiStatus & { ok: boolean }> {
+    const r = await this.request(d, method, path, JSON.stringify(payload), 'application/json');
+    return this.status(r);
+  }
+
+  private status(r: { status: number; text: string }): IsapiStatus & { ok: boolean } {
+    let s: IsapiStatus = {};
+    try {
+      s = JSON.parse(r.text) as IsapiStatus;
+    } catch {
+      /* not JSON (e.g. an HTML error page) */
+    }
+    return { ...s, ok: r.status >= 200 && r.status < 300 && (s.statusCode === undefined || s.statusCode === 1) };
+  }
+
+  private fail(what: string, s: IsapiStatus): never {
+    throw new DeviceError(`${what}: ${s.subStatusCode ?? s.statusString ?? 'error'}${s.errorMsg ? ` (${s.errorMsg})` : ''}`);
+  }
+
+  /** 2026-11-24T09:00:00 in the device's local time (timeType local). */
+  private local(d: Date): string {
+    const p = new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(d);
+    const g = (t: string) => p.find((x) => x.type === t)!.value;
+    return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}:${g('second')}`;
+  }
+
+  async upsert(d: DeviceTarget, p: CredentialPush): Promise<void> {
+    const user = {
+      UserInfo: {
+        employeeNo: p.personId,
+        name: p.name.slice(0, 32),
+        userType: 'visitor',
+        Valid: { enable: true, beginTime: this.local(p.validFrom), endTime: this.local(p.validTo), timeType: 'local' },
+        doorRight: '1',
+        RightPlan: [{ doorNo: 1, planTemplateNo: '1' }],
+      },
+    };
+    let s = await this.json(d, 'POST', '/ISAPI/AccessControl/UserInfo/Record?format=json', user);
+    if (!s.ok && s.subStatusCode === 'employeeNoAlreadyExist') s = await this.json(d, 'PUT', '/ISAPI/AccessControl/UserInfo/Modify?format=json', user);
+    if (!s.ok) this.fail('UserInfo', s);
+
+    if (p.idNumber) {
+      const card = { CardInfo: { employeeNo: p.personId, cardNo: p.idNumber, cardType: 'normalCard' } };
+      let c = await this.json(d, 'POST', '/ISAPI/AccessControl/CardInfo/Record?format=json', card);
+      if (!c.ok && c.subStatusCode === 'cardNoAlreadyExist') c = await this.json(d, 'PUT', '/ISAPI/AccessControl/CardInfo/Modify?format=json', card);
+      if (!c.ok) this.fail('CardInfo', c);
+    }
+
+    if (p.face) {
+      const form = () => {
+        const f = new FormData();
+        f.append('FaceDataRecord', JSON.stringify({ faceLibType: 'blackFD', FDID: '1', FPID: p.personId }));
+        f.append('img', new Blob([new Uint8Array(p.face!)], { type: 'image/jpeg' }), 'face.jpg');
+        return f;
+      };
+      let f = this.status(await this.request(d, 'POST', '/ISAPI/Intelligent/FDLib/FaceDataRecord?format=json', form()));
+      if (!f.ok && f.subStatusCode === 'deviceUserAlreadyExistFace') f = this.status(await this.request(d, 'PUT', '/ISAPI/Intelligent/FDLib/FDSetUp?format=json', form()));
+      if (!f.ok) this.fail('FaceDataRecord', f);
+    } else {
+      // a face held from an earlier push goes (e.g. the consent was withdrawn); none held is fine
+      const f = await this.json(d, 'PUT', '/ISAPI/Intelligent/FDLib/FDSearch/Delete?format=json&FDID=1&faceLibType=blackFD', { FPID: [{ value: p.personId }] });
+      if (!f.ok && f.subStatusCode !== 'notExist' && f.subStatusCode !== 'noFace') this.fail('FDLib delete', f);
+    }
+  }
+
+  async remove(d: DeviceTarget, personId: string): Promise<void> {
+    const s = await this.json(d, 'PUT', '/ISAPI/AccessControl/UserInfo/Delete?format=json', { UserInfoDelCond: { EmployeeNoList: [{ employeeNo: personId }] } });
+    if (!s.ok && s.subStatusCode !== 'employeeNoNotExist') this.fail('UserInfo/Delete', s);
+  }
+
+  async health(d: DeviceTarget): Promise<HealthResult> {
+    try {
+      const r = await this.request(d, 'GET', '/ISAPI/System/deviceInfo');
+      if (r.status !== 200) return { ok: false, detail: `deviceInfo answered ${r.status}` };
+      const tag = (t: string) => r.text.match(new RegExp(`<${t}>([^<]*)</${t}>`))?.[1];
+      return { ok: true, detail: [tag('deviceName'), tag('model'), tag('firmwareVersion')].filter(Boolean).join(' / ') || 'ok' };
+    } catch (e) {
+      return { ok: false, detail: (e as Error).message };
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The generic MQTT terminal protocol (X4) — for gates whose controller speaks MQTT rather than
+ * ISAPI. A device's address is `mqtt://broker:1883/<terminalId>` (mqtts:// for TLS); its user name
+ * and password are the broker login. Topics (JSON payloads, QoS 1; see docs/integrations/access.md):
+ *   safeguard/<terminalId>/credentials/upsert  server → terminal  {requestId, personId, …}
+ *   safeguard/<terminalId>/credentials/remove  server → terminal  {requestId, personId}
+ *   safeguard/<terminalId>/credentials/ack     terminal → server  {requestId, ok, error?}
+ *   safeguard/<terminalId>/status              terminal, retained {online, model?, firmware?} (+ last will {online:false})
+ *   safeguard/<terminalId>/events              terminal → server  PassEventInput
+ * An upsert or remove counts only when the terminal acknowledges it; otherwise it fails and the
+ * issuance job retries.
+ */
+import { randomUUID } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { CredentialPush, DeviceTarget, AccessAdapter, HealthResult } from './types.js';
+import { DeviceError } from './types.js';
+
+export interface MqttAddress {
+  brokerUrl: string;
+  terminalId: string;
+}
+
+/** mqtt://host:1883/gate-01 → broker mqtt://host:1883, terminal gate-01. */
+export function parseMqttAddress(address: string): MqttAddress | null {
+  let u: URL;
+  try {
+    u = new URL(address);
+  } catch {
+    return null;
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(u.protocol)) return null;
+  const terminalId = decodeURIComponent(u.pathname.replace(/^\/+|\/+$/g, ''));
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(terminalId)) return null;
+  return { brokerUrl: `${u.protocol}//${u.host}`, terminalId };
+}
+
+export const topics = (tid: string) => ({
+  upsert: `safeguard/${tid}/credentials/upsert`,
+  remove: `safeguard/${tid}/credentials/remove`,
+  ack: `safeguard/${tid}/credentials/ack`,
+  status: `safeguard/${tid}/status`,
+  events: `safeguard/${tid}/events`,
+});
+
+type EventHandler = (terminalId: string, payload: unknown, brokerUrl: string) => void;
+
+/** One connection per broker and login, shared by every device on it; acks matched by requestId. */
+export class MqttHub implements AccessAdapter {
+  private readonly clients = new Map<string, Promise<MqttClient>>();
+  private readonly waiting = new Map<string, { resolve: (v: { ok: boolean; error?: string }) => void }>();
+  private readonly statusSeen = new Map<string, unknown>();
+  private eventHandler: EventHandler | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: { ackTimeoutMs?: number; statusTimeoutMs?: number; clientIdPrefix?: string } = {}) {}
+
+  private addr(d: DeviceTarget): MqttAddress {
+    const a = parseMqttAddress(d.address);
+    if (!a) throw new DeviceError(`address is not mqtt://broker/terminalId: ${d.address}`);
+    return a;
+  }
+
+  private client(brokerUrl: string, username: string | null, password: string | null): Promise<MqttClient> {
+    if (this.closed) return Promise.reject(new DeviceError('MQTT hub closed'));
+    const key = `${brokerUrl}|${username ?? ''}|${password ?? ''}`;
+    let p = this.clients.get(key);
+    if (!p) {
+      p = mqtt
+        .connectAsync(
+          brokerUrl,
+          {
+            clientId: `${this.opts.clientIdPrefix ?? 'safeguard'}-${randomUUID().slice(0, 8)}`,
+            username: username ?? undefined,
+            password: password ?? undefined,
+            connectTimeout: 5000,
+            reconnectPeriod: 2000,
+            protocolVersion: 4,
+          },
+          false,
+        )
+        .then(async (c) => {
+          c.on('message', (topic, buf) => this.onMessage(topic, buf, brokerUrl));
+          await c.subscribeAsync(['safeguard/+/credentials/ack', 'safeguard/+/status', 'safeguard/+/events'], { qos: 1 });
+          return c;
+        })
+        .catch((e: Error) => {
+          this.clients.delete(key);
+          throw new DeviceError(`broker unreachable: ${e.message}`);
+        });
+      this.clients.set(key, p);
+    }
+    return p;
+  }
+
+  private onMessage(topic: string, buf: Buffer, brokerUrl: string) {
+    const m = topic.match(/^safeguard\/([^/]+)\/(credentials\/ack|status|events)$/);
+    if (!m) return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(buf.toString('utf8'));
+    } catch {
+      return;
+    }
+    const [, tid, kind] = m;
+    if (kind === 'credentials/ack') {
+      const a = payload as { requestId?: string; ok?: boolean; error?: string };
+      const w = a.requestId ? this.waiting.get(a.requestId) : undefined;
+      if (w) w.resolve({ ok: a.ok === true, error: a.error });
+    } else if (kind === 'status') this.statusSeen.set(`${brokerUrl}|${tid}`, payload);
+    else this.eventHandler?.(tid!, payload, brokerUrl);
+  }
+
+  /** Publish (QoS 1) and wait for the terminal's ack of this requestId. */
+  private async command(d: DeviceTarget, topic: 'upsert' | 'remove', body: Record<string, unknown>): Promise<void> {
+    const a = this.addr(d);
+    const c = await this.client(a.brokerUrl, d.username, d.password);
+    const requestId = randomUUID();
+    const timeoutMs = this.opts.ackTimeoutMs ?? 10_000;
+    const acked = new Promise<{ ok: boolean; error?: string }>((resolve) => {
+      this.waiting.set(requestId, { resolve });
+      setTimeout(() => resolve({ ok: false, error: `no ack from terminal ${a.terminalId} within ${timeoutMs / 1000}s` }), timeoutMs).unref();
+    });
+    try {
+      await c.publishAsync(topics(a.terminalId)[topic], JSON.stringify({ requestId, ...body }), { qos: 1 });
+      const r = await acked;
+      if (!r.ok) throw new DeviceError(r.error ?? 'terminal refused');
+    } finally {
+      this.waiting.delete(requestId);
+    }
+  }
+
+  async upsert(d: DeviceTarget, p: CredentialPush): Promise<void> {
+    await this.command(d, 'upsert', {
+      personId: p.personId,
+      orderId: p.orderId,
+      name: p.name,
+      validFrom: p.validFrom.toISOString(),
+      validTo: p.validTo.toISOString(),
+      kinds: p.kinds,
+      idNumber: p.idNumber,
+      face: p.face ? p.face.toString('base64') : null,
+      // the terminal accepts a 访客预约码 whose claim `o` is this order, verified offline with GET /api/codes/public-key
+      qr: { orderId: p.orderId },
+    });
+  }
+
+  async remove(d: DeviceTarget, personId: string): Promise<void> {
+    await this.command(d, 'remove', { personId });
+  }
+
+  async health(d: DeviceTarget): Promise<HealthResult> {
+    try {
+      const a = this.addr(d);
+      const k = `${a.brokerUrl}|${a.terminalId}`;
+      await this.client(a.brokerUrl, d.username, d.password);
+      const until = Date.now() + (this.opts.statusTimeoutMs ?? 3000);
+      while (!this.statusSeen.has(k) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      const s = this.statusSeen.get(k) as { online?: boolean; model?: string; firmware?: string } | undefined;
+      if (!s) return { ok: false, detail: `no status from terminal ${a.terminalId} on the broker` };
+      if (s.online !== true) return { ok: false, detail: `terminal ${a.terminalId} is offline` };
+      return { ok: true, detail: [a.terminalId, s.model, s.firmware].filter(Boolean).join(' / ') };
+    } catch (e) {
+      return { ok: false, detail: (e as Error).message };
+    }
+  }
+
+  /** Listen for pass events of every terminal on the brokers of `devices`. */
+  async listen(devices: DeviceTarget[], handler: EventHandler): Promise<void> {
+    this.eventHandler = handler;
+    for (const d of devices) {
+      const a = parseMqttAddress(d.address);
+      if (a) await this.client(a.brokerUrl, d.username, d.password).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    for (const p of all) {
+      const c = await p.catch(() => null);
+      if (c) await c.endAsync(true).catch(() => undefined);
+    }
+  }
+}
