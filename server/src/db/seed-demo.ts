@@ -2,8 +2,8 @@
  * Demo data for a fresh install (DEMO_DATA=true): one center, 3 units with departments,
  * 2 buildings, 30 staff, a few registered visitors. Idempotent: runs once per database.
  */
-import { and, eq, isNull } from 'drizzle-orm';
-import { buildings, departments, meetingRooms, settings, staff, units, visitors } from './schema/index.js';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { accessDevices, buildings, departments, meetingRooms, settings, staff, units, visitors } from './schema/index.js';
 import type { AppContext } from '../platform/context.js';
 import { hashPassword } from '../modules/identity/identity.service.js';
 
@@ -48,6 +48,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   const [done] = await db.select().from(settings).where(eq(settings.key, 'demo_seeded'));
   if (done) {
     await seedDemoRooms(ctx);
+    await seedDemoGates(ctx);
     return false;
   }
   const passwordHash = await hashPassword(DEMO_STAFF_PASSWORD);
@@ -105,6 +106,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   });
   ctx.log.info('demo data loaded: 3 units, 2 buildings, 30 staff, 3 visitors');
   await seedDemoRooms(ctx);
+  await seedDemoGates(ctx);
   return true;
 }
 
@@ -151,5 +153,30 @@ export async function seedDemoRooms(ctx: AppContext): Promise<boolean> {
     await tx.insert(settings).values({ key: 'demo_rooms_seeded', value: { at: ctx.clock.now().toISOString() } });
   });
   ctx.log.info('demo meeting rooms loaded: 4 rooms');
+  return true;
+}
+
+// ------------------------------------------------------------------ access devices (A7, X4)
+
+/**
+ * One simulator turnstile per demo building, so that issuance and 模拟通行 can be tried without
+ * hardware (设备管理). Runs once per database (its own marker); a building that already has a
+ * device named like the demo one is left alone.
+ */
+export async function seedDemoGates(ctx: AppContext): Promise<boolean> {
+  const [done] = await ctx.db.select().from(settings).where(eq(settings.key, 'demo_gates_seeded'));
+  if (done) return false;
+  let n = 0;
+  await ctx.db.transaction(async (tx) => {
+    for (const b of await tx.select({ id: buildings.id, name: buildings.name }).from(buildings).where(inArray(buildings.name, ['行政中心1号楼', '行政中心2号楼']))) {
+      const name = `${b.name}入口闸机（模拟）`;
+      const [taken] = await tx.select({ id: accessDevices.id }).from(accessDevices).where(eq(accessDevices.name, name));
+      if (taken) continue;
+      await tx.insert(accessDevices).values({ name, kind: 'gate', adapter: 'simulator', address: `${b.name}大厅`, buildingIds: [b.id], direction: 'both', health: 'ok' });
+      n++;
+    }
+    await tx.insert(settings).values({ key: 'demo_gates_seeded', value: { at: ctx.clock.now().toISOString() } });
+  });
+  ctx.log.info(`demo access devices loaded: ${n} simulator gates`);
   return true;
 }

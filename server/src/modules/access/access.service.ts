@@ -179,6 +179,7 @@ export class AccessService {
         try {
           await this.adapterFor(d).upsert(this.target(d), push);
           await this.record(o.id, d.id, { status: 'issued', kinds, lastError: null, issuedAt: ctx.clock.now(), removedAt: null });
+          await this.seen(d.id);
           issued++;
         } catch (e) {
           const msg = `issue: ${(e as Error).message}`.slice(0, 1000);
@@ -193,6 +194,7 @@ export class AccessService {
       try {
         await this.adapterFor(d).remove(this.target(d), personIdOf(o.id));
         await this.record(o.id, d.id, { status: 'removed', lastError: null, removedAt: ctx.clock.now() });
+        await this.seen(d.id);
         removed++;
       } catch (e) {
         const msg = `remove: ${(e as Error).message}`.slice(0, 1000);
@@ -202,6 +204,11 @@ export class AccessService {
     }
     if (errors.length) throw new Error(`access sync of order ${o.id}: ${errors.join('; ')}`);
     return { issued, removed, failed: 0 };
+  }
+
+  /** The device answered: 最近通信 now. */
+  private async seen(deviceId: string) {
+    await this.ctx.db.update(accessDevices).set({ lastSeenAt: this.ctx.clock.now() }).where(eq(accessDevices.id, deviceId));
   }
 
   private async record(orderId: string, deviceId: string, set: Partial<typeof accessCredentials.$inferInsert> & { status: string }) {
