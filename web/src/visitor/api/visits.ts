@@ -32,8 +32,10 @@ export interface HelpFillForm {
   plate?: string;
 }
 export interface LinkInfo {
-  purpose: 'companion' | 'invitation' | 'forward';
+  purpose: 'companion' | 'invitation' | 'forward' | 'meeting';
   order: { hostName: string; unitName: string; reason: string; startAt: string; endAt: string; inviterName: string | null };
+  /** a meeting invitation: which meeting, where */
+  meeting: { title: string; roomName: string; location: string | null } | null;
   phone: string | null;
   registered: boolean;
 }
