@@ -179,6 +179,8 @@ export interface BookingInput {
 export interface BookingRoom {
   id: string;
   name: string;
+  buildingName: string | null;
+  floor: string | null;
   location: string | null;
   capacity: number;
   seatingStyles: string[];

@@ -32,6 +32,8 @@ export const reviewBody = z.object({ decision: z.enum(['approve', 'reject']), co
 const bookingRoom = z.object({
   id: z.string(),
   name: z.string(),
+  buildingName: z.string().nullable(),
+  floor: z.string().nullable(),
   location: z.string().nullable(),
   capacity: z.number(),
   seatingStyles: z.array(z.string()),

@@ -5,7 +5,7 @@
  * overlap: the EXCLUDE constraint `meeting_bookings_no_overlap` is the guard, mapped to BOOKING_CONFLICT.
  */
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
-import { departments, meetingBookings, meetingRooms, staff, units } from '../../db/schema/index.js';
+import { buildings, departments, meetingBookings, meetingRooms, staff, units } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -74,10 +74,13 @@ export class BookingsService {
     return room;
   }
 
-  private roomView(r: RoomRow): BookingRoom {
+  private async roomView(r: RoomRow): Promise<BookingRoom> {
+    const [b] = r.buildingId ? await this.ctx.db.select({ name: buildings.name }).from(buildings).where(eq(buildings.id, r.buildingId)) : [];
     return {
       id: r.id,
       name: r.name,
+      buildingName: b?.name ?? null,
+      floor: r.floor,
       location: r.location,
       capacity: r.capacity,
       seatingStyles: r.seatingStyles,
@@ -104,7 +107,7 @@ export class BookingsService {
     const days = Array.from({ length: 7 }, (_x, i) => addDays(first, i));
     const rows = await this.liveBetween(this.ctx.db, room.id, atMinute(first, 0, this.tz), atMinute(days[6]!, 1440, this.tz));
     return {
-      room: this.roomView(room),
+      room: await this.roomView(room),
       today,
       days: days.map((date) => {
         const open = atMinute(date, room.openFrom, this.tz);
@@ -124,7 +127,7 @@ export class BookingsService {
     const rows = await this.liveBetween(this.ctx.db, room.id, atMinute(date, 0, this.tz), atMinute(date, 1440, this.tz));
     const bookings = rows.map((b) => ({ id: b.id, title: b.title, startAt: b.startAt, endAt: b.endAt, mine: b.applicantId === actor.id || b.coBookerIds.includes(actor.id) }));
     return {
-      room: this.roomView(room),
+      room: await this.roomView(room),
       date,
       cells: dayCells({ day: date, room, now: this.now(), bookings, tz: this.tz }).map((c) => ({
         startAt: c.startAt.toISOString(),
