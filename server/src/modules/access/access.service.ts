@@ -320,7 +320,7 @@ export class AccessService {
       await audit(tx, actor, 'access.device.create', { type: 'access_device', id: d!.id }, { name: d!.name, adapter: d!.adapter });
       return d!;
     });
-    if (row.adapter === 'mqtt') await this.listenMqtt();
+    if (row.adapter === 'mqtt' && this.ctx.config.WORKERS) await this.listenMqtt().catch(() => undefined);
     return (await this.view([row]))[0]!;
   }
 
@@ -344,7 +344,7 @@ export class AccessService {
       await audit(tx, actor, 'access.device.update', { type: 'access_device', id }, { fields: Object.keys(i).map((k) => (k === 'password' ? 'password(changed)' : k)) });
       return d!;
     });
-    if (row.adapter === 'mqtt') await this.listenMqtt();
+    if (row.adapter === 'mqtt' && this.ctx.config.WORKERS) await this.listenMqtt().catch(() => undefined);
     return (await this.view([row]))[0]!;
   }
 

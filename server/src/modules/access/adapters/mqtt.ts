@@ -80,7 +80,9 @@ export class MqttHub implements AccessAdapter {
         )
         .then(async (c) => {
           c.on('message', (topic, buf) => this.onMessage(topic, buf, brokerUrl));
-          await c.subscribeAsync(['safeguard/+/credentials/ack', 'safeguard/+/status', 'safeguard/+/events'], { qos: 1 });
+          // acks and status go to every process (the one waiting picks its requestId); pass events
+          // to one of them: a shared subscription, so N server processes record each pass once
+          await c.subscribeAsync(['safeguard/+/credentials/ack', 'safeguard/+/status', '$share/safeguard/safeguard/+/events'], { qos: 1 });
           return c;
         })
         .catch((e: Error) => {

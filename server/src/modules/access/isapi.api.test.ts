@@ -1,0 +1,119 @@
+/**
+ * The Hikvision ISAPI adapter against a local terminal stub that checks HTTP digest auth the real
+ * way: person (UserInfo), ID card (CardInfo) and face (FDLib FaceDataRecord, multipart) pushed at
+ * the window's start, a second push modifies, the person deleted at the end; a wrong password
+ * fails the issuance; 检测 reads deviceInfo.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { createTestApp, type Client, type TestApp } from '../../test/harness.js';
+import { newAdminClient } from '../../test/factories.js';
+import { startIsapiStub, type IsapiStub } from '../../test/stubs/isapi-stub.js';
+import { accessCredentials } from '../../db/schema/index.js';
+import { personIdOf } from '../../../../contracts/access.js';
+import { confirmedVisit } from './test-helpers.js';
+import { parseDigestChallenge } from './adapters/isapi.js';
+
+let t: TestApp;
+let admin: Client;
+let stub: IsapiStub;
+const T0 = new Date('2026-11-25T01:00:00Z'); // 09:00 in Shanghai
+
+beforeAll(async () => {
+  t = await createTestApp();
+  t.ctx.clock.set(T0);
+  admin = await newAdminClient(t);
+  stub = await startIsapiStub({ username: 'admin', password: 'Hik12345!' });
+});
+afterAll(async () => {
+  await stub.close();
+  await t.close();
+});
+
+const creds = (orderId: string) => t.ctx.db.select().from(accessCredentials).where(eq(accessCredentials.orderId, orderId));
+async function isapiDevice(buildingId: string, password = 'Hik12345!') {
+  const res = await admin.post('/api/admin/devices', { name: '东门人脸闸机', kind: 'gate', adapter: 'hikvision_isapi', address: stub.url, username: 'admin', password, buildingIds: [buildingId] });
+  expect(res.statusCode).toBe(200);
+  return res.json() as { id: string };
+}
+
+describe('Hikvision ISAPI adapter', () => {
+  it('parses a terminal\'s digest challenge', () => {
+    expect(parseDigestChallenge('Digest qop="auth", realm="DS-K1T671MF", nonce="abc", stale="FALSE"')).toMatchObject({ realm: 'DS-K1T671MF', nonce: 'abc', qop: 'auth' });
+    expect(parseDigestChallenge('Basic realm="x"')).toBeNull();
+  });
+
+  it('pushes person, ID card and face with digest auth at the start, modifies on a second push, deletes the person at the end', async () => {
+    t.ctx.clock.set(T0);
+    const s = await confirmedVisit(t);
+    const gate = await isapiDevice(s.building.id);
+    const pid = personIdOf(s.order.id);
+    await t.ctx.queue.drain();
+    expect(stub.requests).toEqual([]); // confirmed, but its window has not opened
+    t.ctx.clock.set(s.start);
+    await t.ctx.queue.drain();
+
+    expect(await creds(s.order.id)).toMatchObject([{ deviceId: gate.id, status: 'issued', kinds: ['face', 'id_card', 'qr'] }]);
+    // the window in the terminal's local time (Asia/Shanghai): 11:00–13:00
+    expect(stub.users.get(pid)).toMatchObject({ employeeNo: pid, name: '陈小春', userType: 'visitor', Valid: { enable: true, beginTime: '2026-11-25T11:00:00', endTime: '2026-11-25T13:00:00', timeType: 'local' } });
+    expect(stub.cards.get(s.v.idNumber)).toBe(pid);
+    expect(stub.faces.get(pid)!.equals(s.v.jpeg)).toBe(true);
+    // every call was first challenged, then answered with a valid digest
+    const authed = stub.requests.filter((r) => r.authenticated).map((r) => `${r.method} ${r.path}`);
+    expect(authed).toEqual([
+      'POST /ISAPI/AccessControl/UserInfo/Record?format=json',
+      'POST /ISAPI/AccessControl/CardInfo/Record?format=json',
+      'POST /ISAPI/Intelligent/FDLib/FaceDataRecord?format=json',
+    ]);
+    expect(stub.requests.filter((r) => !r.authenticated)).toHaveLength(3);
+
+    // a pass makes it arrived → the order is synced again: the terminal already knows the person
+    const res = await t.app.inject({ method: 'POST', url: '/api/access/events', payload: { method: 'face', result: 'granted', personId: pid }, headers: { authorization: `Bearer ${(await admin.get(`/api/admin/devices/${gate.id}/token`)).json().token}` } });
+    expect(res.json()).toMatchObject({ arrived: true });
+    stub.requests.length = 0;
+    await t.ctx.queue.drain();
+    expect(stub.requests.filter((r) => r.authenticated).map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'POST /ISAPI/AccessControl/UserInfo/Record',
+      'PUT /ISAPI/AccessControl/UserInfo/Modify',
+      'POST /ISAPI/AccessControl/CardInfo/Record',
+      'PUT /ISAPI/AccessControl/CardInfo/Modify',
+      'POST /ISAPI/Intelligent/FDLib/FaceDataRecord',
+      'PUT /ISAPI/Intelligent/FDLib/FDSetUp',
+    ]);
+    expect((await creds(s.order.id))[0]!.status).toBe('issued');
+
+    t.ctx.clock.set(s.end);
+    await t.ctx.queue.drain();
+    expect(stub.users.has(pid)).toBe(false);
+    expect(stub.cards.has(s.v.idNumber)).toBe(false);
+    expect(stub.faces.has(pid)).toBe(false);
+    expect((await creds(s.order.id))[0]!.status).toBe('removed');
+  });
+
+  it('a wrong password fails the issuance with the terminal\'s refusal, shown in 下发队列', async () => {
+    t.ctx.clock.set(T0);
+    const s = await confirmedVisit(t);
+    const gate = await isapiDevice(s.building.id, 'wrong-password');
+    t.ctx.clock.set(s.start);
+    await t.ctx.queue.drain();
+    expect(await creds(s.order.id)).toMatchObject([{ deviceId: gate.id, status: 'failed', lastError: 'issue: the device refused the user name or password (401)' }]);
+    expect(stub.users.has(personIdOf(s.order.id))).toBe(false);
+    // the admin fixes the password and retries
+    await admin.patch(`/api/admin/devices/${gate.id}`, { password: 'Hik12345!' });
+    const [row] = (await admin.get(`/api/admin/access/credentials?deviceId=${gate.id}&status=failed`)).json().items;
+    await admin.post(`/api/admin/access/credentials/${row.id}/retry`);
+    await t.ctx.queue.drain();
+    expect((await creds(s.order.id))[0]!.status).toBe('issued');
+    expect(stub.users.has(personIdOf(s.order.id))).toBe(true);
+  });
+
+  it('检测 reads deviceInfo: ok with the model; an unreachable terminal is reported as such', async () => {
+    const s = await confirmedVisit(t);
+    const gate = await isapiDevice(s.building.id);
+    const h = (await admin.post(`/api/admin/devices/${gate.id}/health`)).json();
+    expect(h).toMatchObject({ health: 'ok', healthDetail: 'Access Controller / DS-K1T671MF / V3.2.30' });
+    expect(h.lastSeenAt).not.toBeNull();
+    await admin.patch(`/api/admin/devices/${gate.id}`, { address: 'http://127.0.0.1:9' });
+    expect((await admin.post(`/api/admin/devices/${gate.id}/health`)).json()).toMatchObject({ health: 'unreachable' });
+  });
+});
