@@ -12,6 +12,7 @@ import { requireActor } from '../identity/session.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
 import { AccessService, SYNC_JOB, mqttHubOf } from './access.service.js';
+import { isapiEventToPass } from './adapters/isapi.js';
 
 const tags = ['access'];
 const ok = z.object({ ok: z.literal(true) });
@@ -19,6 +20,13 @@ const idParams = z.object({ id: z.uuid() });
 const paging = {
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
+};
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 };
 const paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
 
@@ -223,6 +231,35 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     handler: async (req) => {
       const d = (req as unknown as { device: Awaited<ReturnType<AccessService['deviceByToken']>> }).device;
       return svc.recordPass(d, req.body, 'http');
+    },
+  });
+
+  // Hikvision terminals in HTTP-listening mode cannot add a header: the token goes in the URL
+  r.post('/api/access/isapi/events', {
+    schema: {
+      operationId: 'reportIsapiEvent',
+      tags,
+      summary: 'Hikvision event push (HTTP listening: JSON or multipart with the event_log / AccessControllerEvent part) → the same pass intake; ?token=<device token>',
+      security: [],
+      querystring: z.object({ token: z.string().max(200) }),
+      response: { 200: z.object({ ok: z.literal(true), recorded: z.boolean() }), ...errors(400, 401) },
+    },
+    handler: async (req) => {
+      const d = await svc.deviceByToken(req.query.token);
+      let event: unknown = req.body;
+      if (req.isMultipart()) {
+        event = undefined;
+        for await (const part of req.parts()) {
+          if (part.type === 'file') {
+            const buf = await part.toBuffer(); // the snapshot picture is not kept
+            if (!event && /json/.test(part.mimetype)) event = parseJson(buf.toString('utf8'));
+          } else if (!event && typeof part.value === 'string') event = parseJson(part.value);
+        }
+      }
+      const pass = isapiEventToPass(event);
+      if (!pass) return { ok: true as const, recorded: false };
+      await svc.recordPass(d, pass, 'isapi');
+      return { ok: true as const, recorded: true };
     },
   });
 }

@@ -504,9 +504,9 @@ export class AccessService {
     return { items, total: Number(t?.n ?? 0), page: q.page, pageSize: q.pageSize };
   }
 
-  /** The device a bearer token belongs to (POST /api/access/events). */
+  /** The device a token belongs to: `Bearer <token>` (POST /api/access/events) or the bare token (ISAPI push URL). */
   async deviceByToken(authorization: string | undefined): Promise<DeviceRow> {
-    const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (authorization && !/\s/.test(authorization) ? authorization : undefined);
     const id = token ? deviceIdOfToken(this.ctx, token) : null;
     if (!id) throw new AppError('DEVICE_TOKEN_INVALID');
     const [d] = await this.ctx.db.select().from(accessDevices).where(eq(accessDevices.id, id));
@@ -519,7 +519,7 @@ export class AccessService {
    * verified here and decides the result; a granted pass in by the holder of a confirmed order
    * inside its window makes it 已到达 (trail, host notified); a granted pass out records leftAt.
    */
-  async recordPass(d: DeviceRow, input: PassEventInput, via: 'http' | 'mqtt' | 'simulator'): Promise<{ seq: number; orderId: string | null; result: PassResult; arrived: boolean; note: string | null }> {
+  async recordPass(d: DeviceRow, input: PassEventInput, via: 'http' | 'mqtt' | 'simulator' | 'isapi'): Promise<{ seq: number; orderId: string | null; result: PassResult; arrived: boolean; note: string | null }> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const at = input.at ? new Date(input.at) : now;

@@ -12,6 +12,8 @@ import { startIsapiStub, type IsapiStub } from '../../test/stubs/isapi-stub.js';
 import { accessCredentials } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
 import { confirmedVisit } from './test-helpers.js';
+import { multipart } from '../../test/images.js';
+import { visitOrders } from '../../db/schema/index.js';
 import { parseDigestChallenge } from './adapters/isapi.js';
 
 let t: TestApp;
@@ -115,5 +117,44 @@ describe('Hikvision ISAPI adapter', () => {
     expect(h.lastSeenAt).not.toBeNull();
     await admin.patch(`/api/admin/devices/${gate.id}`, { address: 'http://127.0.0.1:9' });
     expect((await admin.post(`/api/admin/devices/${gate.id}/health`)).json()).toMatchObject({ health: 'unreachable' });
+  });
+
+  it('the terminal\'s event push (HTTP listening, JSON or multipart) feeds the same pass intake: face passed → 已到达; door events are ignored; a bad token is refused', async () => {
+    t.ctx.clock.set(T0);
+    const s = await confirmedVisit(t);
+    const gate = await isapiDevice(s.building.id);
+    const token = (await admin.get(`/api/admin/devices/${gate.id}/token`)).json().token as string;
+    const pid = personIdOf(s.order.id);
+    const at = new Date(s.start.getTime() + 5 * 60_000);
+    t.ctx.clock.set(at);
+    const event = (sub: number, employeeNoString?: string) => ({
+      ipAddress: '192.168.1.64',
+      portNo: 80,
+      protocol: 'HTTP',
+      dateTime: '2026-11-25T11:05:00+08:00',
+      activePostCount: 1,
+      eventType: 'AccessControllerEvent',
+      eventState: 'active',
+      eventDescription: 'Access Controller Event',
+      AccessControllerEvent: { deviceName: 'Access Controller', majorEventType: 5, subEventType: sub, employeeNoString, cardReaderNo: 1, currentVerifyMode: 'cardOrFace' },
+    });
+    const url = `/api/access/isapi/events?token=${encodeURIComponent(token)}`;
+    expect((await t.app.inject({ method: 'POST', url: '/api/access/isapi/events?token=nope', payload: event(75, pid) })).statusCode).toBe(401);
+    // a door-open event (major 5, sub 21) is not a pass
+    expect((await t.app.inject({ method: 'POST', url, payload: event(21) })).json()).toEqual({ ok: true, recorded: false });
+    // face failed, as multipart (event_log part + a picture)
+    const m = await multipart({ event_log: JSON.stringify(event(76, pid)) }, { data: s.v.jpeg, type: 'image/jpeg', field: 'Picture', name: 'Picture.jpg' });
+    expect((await t.app.inject({ method: 'POST', url, payload: m.payload, headers: m.headers })).json()).toEqual({ ok: true, recorded: true });
+    expect((await t.ctx.db.select().from(visitOrders).where(eq(visitOrders.id, s.order.id)))[0]!.status).toBe('confirmed');
+    // face passed, as JSON
+    expect((await t.app.inject({ method: 'POST', url, payload: event(75, pid) })).json()).toEqual({ ok: true, recorded: true });
+    const o = (await t.ctx.db.select().from(visitOrders).where(eq(visitOrders.id, s.order.id)))[0]!;
+    expect(o.status).toBe('arrived');
+    expect(o.arrivedAt?.toISOString()).toBe(at.toISOString());
+    const events = (await admin.get(`/api/admin/access/events?orderId=${s.order.id}`)).json().items;
+    expect(events.map((e: { method: string; result: string; at: string }) => [e.method, e.result, e.at])).toEqual([
+      ['face', 'granted', '2026-11-25T03:05:00.000Z'],
+      ['face', 'denied', '2026-11-25T03:05:00.000Z'],
+    ]);
   });
 });

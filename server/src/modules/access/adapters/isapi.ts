@@ -161,3 +161,25 @@ export class IsapiAdapter implements AccessAdapter {
     }
   }
 }
+
+/**
+ * An event a terminal pushes in "HTTP listening" mode (event_log / AccessControllerEvent JSON) as a
+ * pass: major type 5 (event), sub type 75 face passed / 76 face failed, 1 card passed / 9 card
+ * without right / 8 card expired. Anything else (door status, heartbeats) is not a pass: null.
+ */
+export function isapiEventToPass(body: unknown): { at?: string; method: 'face' | 'id_card'; result: 'granted' | 'denied'; personId?: string } | null {
+  const e = body as { dateTime?: string; eventType?: string; AccessControllerEvent?: { majorEventType?: number; subEventType?: number; employeeNoString?: string } };
+  const a = e?.AccessControllerEvent;
+  if (e?.eventType !== 'AccessControllerEvent' || !a || a.majorEventType !== 5) return null;
+  const map: Record<number, { method: 'face' | 'id_card'; result: 'granted' | 'denied' }> = {
+    75: { method: 'face', result: 'granted' },
+    76: { method: 'face', result: 'denied' },
+    1: { method: 'id_card', result: 'granted' },
+    8: { method: 'id_card', result: 'denied' },
+    9: { method: 'id_card', result: 'denied' },
+  };
+  const m = map[a.subEventType ?? -1];
+  if (!m) return null;
+  const at = e.dateTime && !Number.isNaN(Date.parse(e.dateTime)) ? new Date(e.dateTime).toISOString() : undefined;
+  return { ...m, at, personId: a.employeeNoString || undefined };
+}
