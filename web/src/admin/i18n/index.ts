@@ -5,6 +5,7 @@ import notify from './notify';
 import approvals from './approvals';
 import visitors from './visitors';
 import devices from './devices';
+import rooms from './rooms';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -244,6 +245,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'] },
-  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en },
 });
