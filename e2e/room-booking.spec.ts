@@ -4,7 +4,7 @@
  * (co-booker through the staff picker) and submits → 待审核 in 我的预订. The room's approver finds it
  * in 审批中心 → 会议室审核 (badge) and approves with a comment; the undertaker (SMS sign-in) got the
  * 会议承接 SMS and confirms in 会议承接确认. 姜柠檬 sees 已通过, the undertaker and 会议邀约, then
- * cancels (the room is left free for other journeys). Screenshots at 375×667.
+ * cancels (the room is left free for other journeys). Screenshots at 375×667, two in English.
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -171,6 +171,19 @@ export async function run(e2e: E2EContext) {
   await tid(me, 'invite').waitFor({ state: 'detached' });
   const after = (await expectStatus(await me.request.get(`${baseUrl}/api/rooms/${room.id}/day?date=${day}`), 200)).cells as Cell[];
   assert.equal(after[a]!.state, 'free', 'the cancelled booking frees its time');
+
+  // ———— in English
+  await me.evaluate(() => localStorage.setItem('sg_locale', 'en'));
+  await me.reload();
+  await tid(me, 'booking-status').getByText('Cancelled').waitFor();
+  await settle(me);
+  await screenshot(me, 'staff-booking-detail-en');
+  await me.goto(`${baseUrl}/staff/rooms/${room.id}/day/${day}`);
+  await tid(me, `cell-${hhmm(cells[a]!.startAt)}`).click();
+  await me.getByText('Start chosen; tap the end cell').waitFor();
+  await settle(me);
+  await screenshot(me, 'staff-room-day-en');
+  await me.evaluate(() => localStorage.removeItem('sg_locale'));
 
   for (const c of [meCtx, apCtx, utCtx]) await c.close();
   assertNoErrors(errors);
