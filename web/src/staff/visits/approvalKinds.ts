@@ -1,3 +1,6 @@
+import { http } from '@shared/api';
+import { getApprovalCounts } from '../api/visits';
+
 /** 审批中心 entries (S8); those not ready yet open 即将推出. `route` is the page, `count` the key in the counts answer. */
 export interface ApprovalKind {
   key: 'visits' | 'rooms' | 'undertake' | 'meetings' | 'vehicles' | 'personnel';
@@ -15,3 +18,17 @@ export const APPROVAL_KINDS: ApprovalKind[] = [
   { key: 'vehicles', icon: 'logistics', color: '#fa8c16', ready: false },
   { key: 'personnel', icon: 'manager-o', color: '#eb2f96', ready: false },
 ];
+
+export type ApprovalCounts = Partial<Record<NonNullable<ApprovalKind['count']>, number>>;
+
+/** Every 审批中心 badge: visits and meeting attendees from the visits API, rooms and undertaking from bookings. */
+export async function loadApprovalCounts(): Promise<ApprovalCounts> {
+  const [visits, bookings] = await Promise.all([
+    getApprovalCounts().catch(() => ({})),
+    http.get<ApprovalCounts>('/api/bookings/approvals/counts').catch(() => ({})),
+  ]);
+  return { ...visits, ...bookings };
+}
+
+/** The home menu's 审批中心 badge: everything waiting for me. */
+export const totalPending = (c: ApprovalCounts) => Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
