@@ -58,11 +58,15 @@ export const rateCounters = pgTable(
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
 
-/** Every SMS the system sends; the development outbox is this table (admin "短信发件箱"). */
+/**
+ * Every SMS and voice call the system sends; the development outbox is this table (admin
+ * "短信发件箱"). `channel` is sms or voice (a phone call reading `content` out, docs/decisions/0009).
+ */
 export const smsMessages = pgTable(
   'sms_messages',
   {
     id: id(),
+    channel: text('channel').notNull().default('sms'),
     phone: text('phone').notNull(),
     /** what kind of message: login_code, invitation, ... */
     template: text('template').notNull(),
