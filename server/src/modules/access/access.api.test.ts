@@ -147,6 +147,31 @@ describe('issuance rule (X4)', () => {
     expect(await creds(early.order.id)).toEqual([]);
   });
 
+  it('an order cancelled while its push is under way does not stay on the gate', async () => {
+    at(T0);
+    const s = await scene();
+    const gate = await newDevice([s.building.id]);
+    await approve(s);
+    await drain();
+    at(s.start);
+    const sim = simulatorOf(t.ctx);
+    sim.during = async (c) => {
+      if (c.op !== 'upsert' || c.deviceId !== gate.id) return;
+      sim.during = null;
+      // the visitor cancels between the job's read of the order and the gate's answer, and another
+      // worker runs the cancellation's sync at once (it finds nothing issued yet)
+      expect((await s.visitor.post(`/api/visits/${s.order.id}/cancel`, {})).json().status).toBe('cancelled');
+      await drain();
+    };
+    try {
+      await drain();
+    } finally {
+      sim.during = null;
+    }
+    expect(held(gate.id)).toEqual([]);
+    expect(await creds(s.order.id)).toMatchObject([{ status: 'removed' }]);
+  });
+
   it('face is never the only way in: without a face consent only the ID card and the QR code are pushed', async () => {
     at(T0);
     const s = await scene({ consent: false });

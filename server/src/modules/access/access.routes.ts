@@ -118,7 +118,8 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     await svc.syncOrder(payload.orderId);
   });
   app.addHook('onReady', async () => {
-    if (ctx.config.WORKERS) await svc.listenMqtt().catch((err) => ctx.log.warn({ err }, 'mqtt event feed not started'));
+    // not awaited: an unreachable broker must not hold up the start
+    if (ctx.config.WORKERS) void svc.listenMqtt().catch((err) => ctx.log.warn({ err }, 'mqtt event feed not started'));
   });
   app.addHook('onClose', async () => {
     await mqttHubOf(ctx).close();

@@ -151,12 +151,27 @@ export class AccessService {
     return LIVE.includes(o.status) && o.startAt.getTime() <= now.getTime() && now.getTime() < o.endAt.getTime();
   }
 
-  /** The access.sync job: bring every device in line with one order. Throws (→ retry) if a device failed. */
-  async syncOrder(orderId: string): Promise<{ issued: number; removed: number; failed: number }> {
+  /**
+   * The access.sync job: bring every device in line with one order. Throws (→ retry) if a device
+   * failed. Device calls happen outside any transaction, so the order may change meanwhile (a
+   * cancellation racing a start): the order is read again afterwards and, if what it should have
+   * changed, synced again at once.
+   */
+  async syncOrder(orderId: string): Promise<{ issued: number; removed: number }> {
+    let r = { issued: 0, removed: 0, want: false };
+    for (let round = 0; round < 3; round++) {
+      r = await this.syncOnce(orderId);
+      const [o] = await this.ctx.db.select().from(visitOrders).where(eq(visitOrders.id, orderId));
+      if (!o || AccessService.desired(o, this.ctx.clock.now()) === r.want) break;
+    }
+    return { issued: r.issued, removed: r.removed };
+  }
+
+  private async syncOnce(orderId: string): Promise<{ issued: number; removed: number; want: boolean }> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const [o] = await ctx.db.select().from(visitOrders).where(eq(visitOrders.id, orderId));
-    if (!o) return { issued: 0, removed: 0, failed: 0 };
+    if (!o) return { issued: 0, removed: 0, want: false };
     const want = AccessService.desired(o, now);
     const buildingId = want ? await this.buildingOf(ctx.db, o) : null;
     const targets = want && buildingId ? await ctx.db.select().from(accessDevices).where(and(eq(accessDevices.enabled, true), sql`${buildingId}::uuid = any(${accessDevices.buildingIds})`)) : [];
@@ -203,7 +218,7 @@ export class AccessService {
       }
     }
     if (errors.length) throw new Error(`access sync of order ${o.id}: ${errors.join('; ')}`);
-    return { issued, removed, failed: 0 };
+    return { issued, removed, want };
   }
 
   /** The device answered: 最近通信 now. */
@@ -444,7 +459,9 @@ export class AccessService {
     }));
   }
 
-  async listCredentials(_actor: Actor, q: { status?: string; deviceId?: string; orderId?: string; page: number; pageSize: number }) {
+  async listCredentials(actor: Actor, q: { status?: string; deviceId?: string; orderId?: string; page: number; pageSize: number }) {
+    // holders' names: the read is audited like other lists of people
+    await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.credentials.read', { type: 'access_credential' }, { status: q.status ?? null, deviceId: q.deviceId ?? null, page: q.page }));
     const where = and(
       q.status ? eq(accessCredentials.status, q.status) : undefined,
       q.deviceId ? eq(accessCredentials.deviceId, q.deviceId) : undefined,
@@ -468,7 +485,8 @@ export class AccessService {
 
   // ———————————————————————————————————————— pass events
 
-  async listEvents(_actor: Actor, q: { deviceId?: string; orderId?: string; result?: string; page: number; pageSize: number }) {
+  async listEvents(actor: Actor, q: { deviceId?: string; orderId?: string; result?: string; page: number; pageSize: number }) {
+    await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.events.read', { type: 'access_event' }, { deviceId: q.deviceId ?? null, orderId: q.orderId ?? null, page: q.page }));
     const where = and(
       q.deviceId ? eq(accessEvents.deviceId, q.deviceId) : undefined,
       q.orderId ? eq(accessEvents.orderId, q.orderId) : undefined,

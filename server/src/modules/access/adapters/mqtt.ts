@@ -79,6 +79,10 @@ export class MqttHub implements AccessAdapter {
           false,
         )
         .then(async (c) => {
+          if (this.closed) {
+            await c.endAsync(true);
+            throw new Error('MQTT hub closed');
+          }
           c.on('message', (topic, buf) => this.onMessage(topic, buf, brokerUrl));
           // acks and status go to every process (the one waiting picks its requestId); pass events
           // to one of them: a shared subscription, so N server processes record each pass once

@@ -24,6 +24,8 @@ export class SimulatorAdapter implements AccessAdapter {
   private readonly failing = new Map<string, string>();
   /** every call, in order (tests) */
   readonly calls: Array<{ deviceId: string; op: 'upsert' | 'remove'; personId: string }> = [];
+  /** runs inside each call before the device "answers" (tests: something happening meanwhile) */
+  during: ((call: { deviceId: string; op: 'upsert' | 'remove'; personId: string }) => Promise<void>) | null = null;
 
   constructor(private readonly now: () => Date) {}
 
@@ -48,6 +50,7 @@ export class SimulatorAdapter implements AccessAdapter {
 
   async upsert(device: DeviceTarget, push: CredentialPush): Promise<void> {
     this.calls.push({ deviceId: device.id, op: 'upsert', personId: push.personId });
+    await this.during?.({ deviceId: device.id, op: 'upsert', personId: push.personId });
     this.check(device);
     let m = this.held.get(device.id);
     if (!m) this.held.set(device.id, (m = new Map()));
@@ -56,6 +59,7 @@ export class SimulatorAdapter implements AccessAdapter {
 
   async remove(device: DeviceTarget, personId: string): Promise<void> {
     this.calls.push({ deviceId: device.id, op: 'remove', personId });
+    await this.during?.({ deviceId: device.id, op: 'remove', personId });
     this.check(device);
     this.held.get(device.id)?.delete(personId);
   }
