@@ -413,7 +413,9 @@ describe('admin API 设备管理', () => {
     const del = await admin.delete(`/api/admin/devices/${gate.id}`);
     expect(del.statusCode).toBe(409);
     expect(del.json().error.code).toBe('DEVICE_HAS_CREDENTIALS');
-    expect((await admin.patch(`/api/admin/devices/${gate.id}`, { enabled: false })).statusCode).toBe(200);
+    expect((await admin.patch(`/api/admin/devices/${gate.id}`, { enabled: false, direction: 'both' })).statusCode).toBe(200);
+    // a change that names neither leaves them as they are
+    expect((await admin.patch(`/api/admin/devices/${gate.id}`, { name: '停用的闸机' })).json()).toMatchObject({ name: '停用的闸机', enabled: false, direction: 'both' });
     await drain();
     expect(held(gate.id)).toEqual([]);
     expect((await admin.delete(`/api/admin/devices/${gate.id}`)).statusCode).toBe(200);

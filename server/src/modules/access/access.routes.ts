@@ -58,9 +58,11 @@ const deviceBody = z.object({
   username: z.string().max(100).nullable().optional(),
   password: z.string().max(200).nullable().optional().describe('omit to keep; null or empty to remove'),
   buildingIds: z.array(z.uuid()).max(100),
-  direction: z.enum(DEVICE_DIRECTIONS).default('in'),
-  enabled: z.boolean().default(true),
+  direction: z.enum(DEVICE_DIRECTIONS),
+  enabled: z.boolean(),
 });
+// defaults only when creating: a PATCH must not put back what it did not name
+const createBody = deviceBody.extend({ direction: z.enum(DEVICE_DIRECTIONS).default('in'), enabled: z.boolean().default(true) });
 const credential = z.object({
   id: z.string(),
   orderId: z.string(),
@@ -135,7 +137,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     handler: (req) => svc.getDevice(admin(req), req.params.id),
   });
   r.post('/api/admin/devices', {
-    schema: { operationId: 'createAccessDevice', tags, summary: 'Add a device (password encrypted, never returned)', body: deviceBody, response: { 200: device, ...errors(400, 401) } },
+    schema: { operationId: 'createAccessDevice', tags, summary: 'Add a device (password encrypted, never returned)', body: createBody, response: { 200: device, ...errors(400, 401) } },
     handler: (req) => svc.createDevice(admin(req), req.body),
   });
   r.patch('/api/admin/devices/:id', {
