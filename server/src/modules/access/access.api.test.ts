@@ -288,7 +288,11 @@ describe('pass events (通行记录)', () => {
     expect(o.status).toBe('arrived');
     expect(o.arrivedAt?.toISOString()).toBe(t.ctx.clock.now().toISOString());
     const trail = await t.ctx.db.select().from(orderTransitions).where(eq(orderTransitions.orderId, s.order.id));
-    expect(trail.at(-1)).toMatchObject({ action: 'arrive', actorType: 'system', actorId: `device:${gate.id}`, fromStatus: 'confirmed', toStatus: 'arrived' });
+    expect(trail.at(-1)).toMatchObject({ action: 'arrive', actorType: 'system', actorId: `device:${gate.id}`, fromStatus: 'confirmed', toStatus: 'arrived', comment: `人脸通行 · ${gate.name}` });
+    // the host sees it in the order's trail
+    const seen = (await s.hostClient.get(`/api/visits/${s.order.id}`)).json();
+    expect(seen.status).toBe('arrived');
+    expect(seen.trail.at(-1).label['zh-CN']).toBe('系统：已到达');
     await drain();
     const sms = await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, s.host.phone));
     expect(sms.some((m) => m.content.includes('到达'))).toBe(true);

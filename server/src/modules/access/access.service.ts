@@ -18,6 +18,7 @@ import { AppError } from '../../platform/errors.js';
 import { safeEqual } from '../../platform/crypto.js';
 import { maskIdNumber } from '../../../../contracts/identity.js';
 import {
+  PASS_METHOD_LABELS,
   orderIdOf,
   personIdOf,
   type AccessDevice,
@@ -573,7 +574,7 @@ export class AccessService {
         }
         if (result === 'granted' && direction === 'in') {
           if (!inWindow) note = 'OUTSIDE_WINDOW';
-          else if (o.status === 'confirmed') arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, method: `${input.method}@${d.name}` }));
+          else if (o.status === 'confirmed') arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
         }
         if (result === 'granted' && direction === 'out' && o.status === 'arrived' && !o.leftAt) {
           await tx.update(visitOrders).set({ leftAt: at, updatedAt: now }).where(eq(visitOrders.id, o.id));
