@@ -24,6 +24,8 @@ import { installErrorHandler } from './platform/errors.js';
 import type { AppContext } from './platform/context.js';
 import { OutboxSmsProvider, type SmsProvider } from './modules/notify/sms.provider.js';
 import { registerSmsJobs } from './modules/notify/sms.service.js';
+import { OutboxVoiceProvider, type VoiceProvider } from './modules/notify/voice.provider.js';
+import { registerVoiceJobs } from './modules/notify/voice.service.js';
 import { installSessions } from './modules/identity/session.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { oauthRoutes } from './modules/identity/oauth.routes.js';
@@ -37,6 +39,7 @@ export interface BuildOptions {
   clock?: Clock;
   storage?: ObjectStorage;
   sms?: SmsProvider;
+  voice?: VoiceProvider;
   fetch?: typeof fetch;
   /** serve the built web apps from dist/web (default: when present) */
   serveWeb?: boolean;
@@ -76,6 +79,13 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
         : new OutboxSmsProvider((m) => {
             if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] SMS to ${logPhone(m.phone)}: ${m.content}`);
           }));
+  const voice =
+    opts.voice ??
+    (config.VOICE_PROVIDER === 'aliyun'
+      ? new (await import('./modules/notify/aliyun-voice.provider.js')).AliyunVoiceProvider(config, opts.fetch ?? fetch)
+      : new OutboxVoiceProvider((c) => {
+          if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] voice call to ${logPhone(c.phone)}: ${c.content}`);
+        }));
 
   const ctx: AppContext = {
     config,
@@ -87,6 +97,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     queue: new JobQueue(database.db, clock, app.log),
     rateLimiter,
     sms,
+    voice,
     log: app.log,
     fetch: opts.fetch ?? fetch,
   };
@@ -115,6 +126,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   installSessions(app, ctx);
   installErrorHandler(app, serveWeb ? webFallback : undefined);
   registerSmsJobs(ctx);
+  registerVoiceJobs(ctx);
 
   await systemRoutes(app, ctx);
   await configRoutes(app, ctx);

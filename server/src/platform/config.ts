@@ -52,6 +52,14 @@ const schema = z.object({
   TENCENT_SMS_TEMPLATE_ID: z.string().optional(),
   /** notification event → Tencent template ID: "order_approved=1234567,order_submitted=1234568" */
   TENCENT_SMS_EVENT_TEMPLATES: z.string().optional(),
+  VOICE_PROVIDER: z.enum(['outbox', 'aliyun']).default('outbox'),
+  ALIYUN_VOICE_ENDPOINT: z.string().url().default('https://dyvmsapi.aliyuncs.com'),
+  /** 被叫显号 (a number or service instance bought in the voice console); unset = public mode */
+  ALIYUN_VOICE_SHOW_NUMBER: z.string().optional(),
+  ALIYUN_VOICE_TTS_CODE: z.string().optional(),
+  /** notification event → Aliyun TTS template code: "undertaking_reminder=TTS_1,order_expired=TTS_2" */
+  ALIYUN_VOICE_EVENT_TTS_CODES: z.string().optional(),
+  ALIYUN_VOICE_PLAY_TIMES: z.coerce.number().int().min(1).max(3).optional(),
   WECHAT_APP_ID: z.string().optional(),
   WECHAT_APP_SECRET: z.string().optional(),
   WECHAT_OAUTH_URL: z.string().url().default('https://open.weixin.qq.com'),
@@ -81,6 +89,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.SMS_PROVIDER === 'tencent') {
     for (const k of ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID'] as const) {
       if (!c[k]) throw new Error(`Invalid configuration:\n  ${k}: required when SMS_PROVIDER=tencent`);
+    }
+  }
+  if (c.VOICE_PROVIDER === 'aliyun') {
+    for (const k of ['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_VOICE_TTS_CODE'] as const) {
+      if (!c[k]) throw new Error(`Invalid configuration:\n  ${k}: required when VOICE_PROVIDER=aliyun`);
     }
   }
   if (c.NODE_ENV === 'production' && !c.MASTER_KEY) {

@@ -7,6 +7,7 @@ import type { ObjectStorage } from './storage.js';
 import type { JobQueue } from './queue.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SmsProvider } from '../modules/notify/sms.provider.js';
+import type { VoiceProvider } from '../modules/notify/voice.provider.js';
 
 /** Everything a service needs, built once per process in app.ts. */
 export interface AppContext {
@@ -19,7 +20,9 @@ export interface AppContext {
   queue: JobQueue;
   rateLimiter: RateLimiter;
   sms: SmsProvider;
+  /** voice calls (VOICE_PROVIDER) */
+  voice: VoiceProvider;
   log: FastifyBaseLogger;
-  /** outbound HTTP (OAuth, SMS providers); replaceable in tests */
+  /** outbound HTTP (OAuth, SMS and voice providers); replaceable in tests */
   fetch: typeof fetch;
 }

@@ -24,10 +24,13 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 export class AdminService {
   constructor(private readonly ctx: AppContext) {}
 
-  /** 短信发件箱: every SMS the system queued, newest first, with full content. Reading is audited. */
-  async listSmsOutbox(req: FastifyRequest, q: Page & { phone?: string }) {
+  /** 短信发件箱: every SMS and voice call the system queued, newest first, with full content. Reading is audited. */
+  async listSmsOutbox(req: FastifyRequest, q: Page & { phone?: string; channel?: 'sms' | 'voice' }) {
     const actor = requireActor(req, 'admin');
-    const where = q.phone ? sql`${smsMessages.phone} like ${'%' + likeEscape(q.phone) + '%'}` : undefined;
+    const conds: SQL[] = [];
+    if (q.phone) conds.push(sql`${smsMessages.phone} like ${'%' + likeEscape(q.phone) + '%'}`);
+    if (q.channel) conds.push(eq(smsMessages.channel, q.channel));
+    const where = conds.length ? and(...conds) : undefined;
     return this.ctx.db.transaction(async (tx) => {
       const [{ total } = { total: 0 }] = await tx.select({ total: count() }).from(smsMessages).where(where);
       const items = await tx
@@ -40,6 +43,7 @@ export class AdminService {
       await audit(tx, actor, 'sms_outbox.read', { type: 'sms_outbox' }, {
         page: q.page,
         shown: items.length,
+        ...(q.channel ? { channel: q.channel } : {}),
         ...(q.phone ? { phoneFilter: q.phone.length === 11 ? maskPhone(q.phone) : `*${q.phone.length} digits*` } : {}),
       });
       return { items, total: Number(total), page: q.page, pageSize: q.pageSize };

@@ -13,7 +13,7 @@ const templateView = z.object({
   event: z.enum(VISIT_EVENTS),
   label: label.describe('name of the event'),
   recipients: label.describe('who receives this message'),
-  channel: z.enum(NOTIFY_CHANNELS).describe('sms | voice (delivered as SMS until a voice provider exists) | none (not sent)'),
+  channel: z.enum(NOTIFY_CHANNELS).describe('sms | voice (a phone call reading the message out, VOICE_PROVIDER) | none (not sent)'),
   content: z.string().describe('zh-CN text with {variable} placeholders'),
   appendCodeLink: z.boolean().describe('附带访客预约码链接 (order_approved only)'),
   enabled: z.boolean(),

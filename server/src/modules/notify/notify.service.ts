@@ -1,15 +1,17 @@
 /**
  * Visit notifications (SPEC X2): the API the visits module calls inside its business transaction,
- * and the job that renders the admin's template (A4) and hands the message to the SMS provider
- * after commit. The SMS itself is then delivered (and retried with backoff) by `sms.send`.
+ * and the job that renders the admin's template (A4) and hands the message to the channel the
+ * template names after commit: an SMS delivered (and retried with backoff) by `sms.send`, or a
+ * voice call placed by `voice.call` (docs/decisions/0009-voice-calls.md).
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { jobs, notificationTemplates } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { logPhone } from '../../platform/logger.js';
 import { DEFAULT_TEMPLATES, VISIT_EVENTS, isVisitEvent, placeholdersOf, renderTemplate, type NotifyChannel, type VisitEvent } from '../../../../contracts/notify.js';
 import { queueSms } from './sms.service.js';
+import { queueVoiceCall } from './voice.service.js';
 
 export type { VisitEvent } from '../../../../contracts/notify.js';
 
@@ -100,16 +102,21 @@ export function registerNotifyJobs(ctx: AppContext) {
   ctx.queue.register(NOTIFY_JOB, async (p: NoticePayload, job) => {
     const d = JSON.parse(ctx.crypto.decrypt(p.data)) as NoticeData;
     const smsKey = `sms:${job.key}`;
+    const voiceKey = `voice:${job.key}`;
     await ctx.db.transaction(async (tx) => {
-      // A re-run (a worker died after this committed) must not write the message twice.
-      const [already] = await tx.select({ id: jobs.id }).from(jobs).where(eq(jobs.key, smsKey));
+      // A re-run (a worker died after this committed) must not write the message twice, on
+      // either channel (the admin may have switched the template's channel in between).
+      const [already] = await tx.select({ id: jobs.id }).from(jobs).where(inArray(jobs.key, [smsKey, voiceKey]));
       if (already) return;
       const [row] = await tx.select().from(notificationTemplates).where(eq(notificationTemplates.event, p.event));
       const tpl = row ?? DEFAULT_TEMPLATES[p.event];
       const out = renderNotice(ctx, tpl, { event: p.event, orderId: p.orderId, recipientKind: p.recipientKind, vars: d.vars, link: d.link });
       if (!out) return;
-      // There is no voice provider yet: a voice template is delivered as an SMS.
-      await queueSms(ctx, tx, { phone: d.phone, template: p.event, content: out.content, params: out.params, dedupeKey: smsKey });
+      if (tpl.channel === 'voice') {
+        await queueVoiceCall(ctx, tx, { phone: d.phone, template: p.event, content: out.content, params: out.params, dedupeKey: voiceKey });
+      } else {
+        await queueSms(ctx, tx, { phone: d.phone, template: p.event, content: out.content, params: out.params, dedupeKey: smsKey });
+      }
       ctx.log.info({ event: p.event, orderId: p.orderId, phone: logPhone(d.phone), channel: tpl.channel }, 'notification queued');
     });
   });
