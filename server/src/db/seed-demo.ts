@@ -3,9 +3,10 @@
  * 2 buildings, 30 staff, a few registered visitors. Idempotent: runs once per database.
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { accessDevices, buildings, departments, meetingRooms, settings, staff, units, visitors } from './schema/index.js';
+import { accessDevices, buildings, departments, meetingBookings, meetingRooms, settings, staff, units, visitors } from './schema/index.js';
 import type { AppContext } from '../platform/context.js';
 import { hashPassword } from '../modules/identity/identity.service.js';
+import { MeetingInvitesService } from '../modules/meetings/invites.service.js';
 
 export const DEMO_STAFF_PASSWORD = 'Safeguard@2026';
 
@@ -49,6 +50,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   if (done) {
     await seedDemoRooms(ctx);
     await seedDemoGates(ctx);
+    await seedDemoMeeting(ctx);
     return false;
   }
   const passwordHash = await hashPassword(DEMO_STAFF_PASSWORD);
@@ -107,6 +109,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   ctx.log.info('demo data loaded: 3 units, 2 buildings, 30 staff, 3 visitors');
   await seedDemoRooms(ctx);
   await seedDemoGates(ctx);
+  await seedDemoMeeting(ctx);
   return true;
 }
 
@@ -178,5 +181,50 @@ export async function seedDemoGates(ctx: AppContext): Promise<boolean> {
     await tx.insert(settings).values({ key: 'demo_gates_seeded', value: { at: ctx.clock.now().toISOString() } });
   });
   ctx.log.info(`demo access devices loaded: ${n} simulator gates`);
+  return true;
+}
+
+// ------------------------------------------------------------------ a demo meeting (S5–S8)
+
+/**
+ * One booked meeting tomorrow 10:00–11:30 in 第一会议室, booked by the first unit's 2nd staff member
+ * (李磊), with 姜柠檬 and a colleague invited (已确认 at once: 我的会议) and one external guest whose
+ * SMS link waits in the outbox (已发起). Runs once per database (its own marker).
+ */
+export async function seedDemoMeeting(ctx: AppContext): Promise<boolean> {
+  const [done] = await ctx.db.select().from(settings).where(eq(settings.key, 'demo_meeting_seeded'));
+  if (done) return false;
+  const staffNo = async (no: string) => (await ctx.db.select({ id: staff.id, unitId: staff.unitId }).from(staff).where(and(eq(staff.employeeNo, no), isNull(staff.deletedAt))))[0];
+  const applicant = await staffNo(`${UNITS[0]!.code}002`);
+  const jiang = await staffNo(`${UNITS[0]!.code}001`);
+  const colleague = await staffNo(`${UNITS[0]!.code}004`);
+  const [room] = await ctx.db.select({ id: meetingRooms.id }).from(meetingRooms).where(eq(meetingRooms.name, '第一会议室'));
+  if (!applicant || !jiang || !colleague || !room) return false;
+  const tomorrow = new Date(ctx.clock.startOfDay().getTime() + 24 * 3600_000);
+  const [booking] = await ctx.db
+    .insert(meetingBookings)
+    .values({
+      roomId: room.id,
+      title: '季度工作例会',
+      applicantId: applicant.id,
+      coBookerIds: [jiang.id],
+      settlementUnitId: applicant.unitId,
+      seating: '回字形',
+      headcount: 12,
+      services: ['电视/投影', '茶水'],
+      startAt: new Date(tomorrow.getTime() + 10 * 3600_000),
+      endAt: new Date(tomorrow.getTime() + 11.5 * 3600_000),
+      status: 'approved',
+      reviewedAt: ctx.clock.now(),
+    })
+    .returning();
+  await new MeetingInvitesService(ctx).invite({ type: 'staff', id: applicant.id }, booking!.id, {
+    internal: [jiang.id, colleague.id],
+    external: [{ name: '周文华', phone: '13800000009' }],
+    meetingType: '工作例会',
+    chair: '李磊',
+  });
+  await ctx.db.insert(settings).values({ key: 'demo_meeting_seeded', value: { at: ctx.clock.now().toISOString(), bookingId: booking!.id } });
+  ctx.log.info('demo meeting loaded: 季度工作例会 tomorrow 10:00 in 第一会议室');
   return true;
 }

@@ -201,3 +201,17 @@ describe('我的会议 (S7) and the attendee list', () => {
     expect(await order(a.orderId)).toMatchObject({ status: 'cancelled', cancelReason: 'withdrawn_by_host' });
   });
 });
+
+describe('demo data', () => {
+  it('a booked meeting tomorrow: 姜柠檬 finds it in 我的会议 (已确认); the external guest waits with a link (已发起); seeded once', async () => {
+    const { seedDemo, seedDemoMeeting } = await import('../../db/seed-demo.js');
+    await seedDemo(t.ctx);
+    expect(await seedDemoMeeting(t.ctx)).toBe(false);
+    const jiang = await signInStaff(t, '17348862736');
+    const mine = (await jiang.get('/api/meetings')).json();
+    expect(mine.items).toEqual([expect.objectContaining({ title: '季度工作例会', roomName: '第一会议室', myStatus: 'confirmed', applicantName: '李磊' })]);
+    const detail = (await jiang.get(`/api/meetings/${mine.items[0].id}`)).json();
+    expect(detail.attendees.map((a: { type: string; status: string }) => `${a.type}:${a.status}`)).toEqual(['internal:confirmed', 'internal:confirmed', 'external:initiated']);
+    expect(detail).toMatchObject({ isBooker: true, canInvite: true, chair: '李磊' });
+  });
+});
