@@ -279,6 +279,11 @@ describe('pass events (通行记录)', () => {
     const send = (body: unknown, auth = `Bearer ${token}`) => t.app.inject({ method: 'POST', url: '/api/access/events', payload: body as object, headers: { authorization: auth } });
 
     expect((await send({ method: 'face', result: 'granted', personId: personIdOf(s.order.id) }, 'Bearer nope')).statusCode).toBe(401);
+    // the device is checked before the body: no token → 401 whatever is sent; a bad body with a token → 400
+    expect((await send({ method: 'teleport' }, '')).statusCode).toBe(401);
+    const badBody = await send({ method: 'teleport', result: 'granted' });
+    expect(badBody.statusCode).toBe(400);
+    expect(badBody.json().error.code).toBe('VALIDATION_FAILED');
     expect((await send({ method: 'face', result: 'granted', personId: personIdOf(s.order.id) }, `Bearer ${deviceToken(t.ctx, s.order.id)}`)).statusCode).toBe(401);
 
     const res = await send({ method: 'face', result: 'granted', personId: personIdOf(s.order.id) });
@@ -422,6 +427,9 @@ describe('admin API 设备管理', () => {
     expect((await admin.patch(`/api/admin/devices/${gate.id}`, { name: '停用的闸机' })).json()).toMatchObject({ name: '停用的闸机', enabled: false, direction: 'both' });
     await drain();
     expect(held(gate.id)).toEqual([]);
+    // a disabled device's passes are refused
+    const pass = await t.app.inject({ method: 'POST', url: '/api/access/events', payload: { method: 'face', result: 'granted', personId: personIdOf(s.order.id) }, headers: { authorization: `Bearer ${deviceToken(t.ctx, gate.id)}` } });
+    expect(pass.statusCode).toBe(401);
     expect((await admin.delete(`/api/admin/devices/${gate.id}`)).statusCode).toBe(200);
   });
 
