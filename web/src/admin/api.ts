@@ -20,8 +20,11 @@ export interface Dashboard {
   faces: { visitors: number; staff: number; total: number; filingThreshold: number };
   jobs: { failed: number; dead: number };
 }
+export type OutboxChannel = 'sms' | 'voice';
 export interface SmsMessage {
   id: string;
+  /** 渠道: an SMS, or a voice call reading `content` out */
+  channel: OutboxChannel;
   phone: string;
   template: string;
   content: string;
@@ -79,7 +82,7 @@ export const login = (username: string, password: string) => http.post<{ ok: tru
 export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=admin');
 export const getMe = () => http.get<Me>('/api/auth/me?scope=admin', { silent401: true });
 export const getDashboard = () => http.get<Dashboard>('/api/admin/dashboard');
-export const listSmsOutbox = (q: { page: number; pageSize: number; phone?: string }) => http.get<Paged<SmsMessage>>(`/api/admin/sms-outbox${qs(q)}`);
+export const listSmsOutbox = (q: { page: number; pageSize: number; phone?: string; channel?: OutboxChannel }) => http.get<Paged<SmsMessage>>(`/api/admin/sms-outbox${qs(q)}`);
 export const listJobs = (q: { page: number; pageSize: number; status?: string }) => http.get<Paged<Job>>(`/api/admin/jobs${qs(q)}`);
 export const retryJob = (id: string) => http.post<{ ok: true }>(`/api/admin/jobs/${id}/retry`);
 export const listAudit = (q: { page: number; pageSize: number; action?: string; targetType?: string; actorType?: string; actorId?: string }) =>
