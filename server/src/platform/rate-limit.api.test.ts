@@ -109,9 +109,12 @@ describe('Redis rate limits shared by two app instances (REDIS_URL)', () => {
     try {
       clock.set('2026-11-24T10:00:10Z');
       const key = `window:${randomUUID()}`;
+      expect(await r.count(key, 60)).toBe(0);
       expect(await r.hit(key, 60)).toBe(1);
       expect(await r.hit(key, 60)).toBe(2);
+      expect(await r.count(key, 60)).toBe(2); // reading does not count
       clock.set('2026-11-24T10:01:00Z');
+      expect(await r.count(key, 60)).toBe(0);
       expect(await r.hit(key, 60)).toBe(1);
     } finally {
       await r.close();
@@ -150,5 +153,9 @@ describe('database rate limits shared by two app instances on one database', () 
     const key = `concurrent:${randomUUID()}`;
     const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? l1 : l2).hit(key, 3600)));
     expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    // the other instance reads the same count, and reading does not add to it
+    expect(await l1.count(key, 3600)).toBe(100);
+    expect(await l2.count(key, 3600)).toBe(100);
+    expect(await l1.count(`unused:${randomUUID()}`, 3600)).toBe(0);
   });
 });

@@ -9,6 +9,8 @@ import type { Clock } from './clock.js';
 export interface RateLimiter {
   /** Count one hit; returns the count in the current window including this hit. */
   hit(key: string, windowSeconds: number): Promise<number>;
+  /** The count in the current window, without counting a hit. */
+  count(key: string, windowSeconds: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,11 @@ export class DbRateLimiter implements RateLimiter {
     if (Math.random() < 0.01) await this.db.execute(sql`delete from rate_counters where expires_at < ${new Date(nowMs).toISOString()}::timestamptz`);
     return Number((res as unknown as { rows: Array<{ count: number }> }).rows[0]!.count);
   }
+  async count(key: string, windowSeconds: number) {
+    const windowStart = Math.floor(this.clock.now().getTime() / 1000 / windowSeconds) * windowSeconds;
+    const res = await this.db.execute(sql`select count from rate_counters where key = ${key} and window_start = ${windowStart}`);
+    return Number((res as unknown as { rows: Array<{ count: number }> }).rows[0]?.count ?? 0);
+  }
   async close() {}
 }
 
@@ -43,6 +50,10 @@ export class RedisRateLimiter implements RateLimiter {
     const k = `${this.prefix}rl:${key}:${windowStart}`;
     const [[, count]] = (await this.redis.multi().incr(k).expire(k, windowSeconds + 5).exec()) as [[null, number], unknown];
     return Number(count);
+  }
+  async count(key: string, windowSeconds: number) {
+    const windowStart = Math.floor(this.clock.now().getTime() / 1000 / windowSeconds) * windowSeconds;
+    return Number((await this.redis.get(`${this.prefix}rl:${key}:${windowStart}`)) ?? 0);
   }
   async close() {
     await this.redis.quit();

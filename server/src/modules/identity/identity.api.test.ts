@@ -120,6 +120,17 @@ describe('SMS login codes (X1)', () => {
     expect((await p.post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
   });
 
+  it('staff password: only failures count — many successful sign-ins never lock; 5 wrong passwords lock, then even the right one is refused', async () => {
+    const s = await newStaff(t, { phone: '13911110018', password: 'correct-horse' });
+    for (let i = 0; i < 8; i++) expect((await new Client(t).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await new Client(t).post('/api/auth/staff/login', { phone: s.phone, password: 'nope' })).json().error.code);
+    expect(codes).toEqual(['LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'ACCOUNT_LOCKED']);
+    const locked = await new Client(t).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' });
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json().error.code).toBe('ACCOUNT_LOCKED');
+  });
+
   it('an unknown staff phone gets the same answer and no SMS', async () => {
     const res = await send(new Client(t), '13911110009', 'staff_login');
     expect(res.statusCode).toBe(200);

@@ -109,12 +109,15 @@ export class IdentityService {
 
   async staffLoginByPassword(phone: string, password: string, ip: string, reply: FastifyReply, ua?: string) {
     assertPhone(phone);
-    if ((await this.ctx.rateLimiter.hit(`staffpw:${phone}`, 15 * 60)) > 5) throw new AppError('ACCOUNT_LOCKED');
+    // only failures count: 5 wrong passwords lock the phone for the rest of the 15-minute window
+    const key = `staffpw:${phone}`;
+    if ((await this.ctx.rateLimiter.count(key, 15 * 60)) >= 5) throw new AppError('ACCOUNT_LOCKED');
     const s = await this.findActiveStaff(phone);
     const ok = s?.passwordHash ? await verify(s.passwordHash, password) : false;
     if (!s || !ok) {
       this.ctx.log.info({ phone: logPhone(phone), ip }, 'staff password login failed');
-      throw new AppError('LOGIN_FAILED');
+      const failures = await this.ctx.rateLimiter.hit(key, 15 * 60);
+      throw new AppError(failures >= 5 ? 'ACCOUNT_LOCKED' : 'LOGIN_FAILED');
     }
     await this.ctx.db.transaction((tx) => createSession(this.ctx, tx, reply, { type: 'staff', id: s.id }, ua));
   }
