@@ -1,45 +1,6 @@
 /** Infinite list state for van-list over a paged orders endpoint ({items, total}). */
-import { ref } from 'vue';
-import { ApiError } from '@shared/api';
 import type { OrderCard, Page } from '../api/visits';
+import { usePagedList } from '../usePagedList';
 
-export const PAGE_SIZE = 20;
-
-export function usePagedOrders(fetchPage: (page: number) => Promise<Page<OrderCard>>) {
-  const items = ref<OrderCard[]>([]);
-  const total = ref(0);
-  const loading = ref(false);
-  const finished = ref(false);
-  const error = ref(false);
-  let page = 0;
-  let generation = 0;
-
-  async function load() {
-    const gen = generation;
-    loading.value = true;
-    try {
-      const res = await fetchPage(page + 1);
-      if (gen !== generation) return; // a filter changed meanwhile: drop the stale page
-      page++;
-      const seen = new Set(items.value.map((o) => o.id)); // an order may move pages while scrolling
-      items.value.push(...res.items.filter((o) => !seen.has(o.id)));
-      total.value = res.total;
-      finished.value = res.items.length < PAGE_SIZE || items.value.length >= res.total;
-    } catch (e) {
-      if (gen !== generation) return;
-      error.value = !(e instanceof ApiError && e.status === 401);
-    } finally {
-      if (gen === generation) loading.value = false;
-    }
-  }
-  /** Start again from page 1 (filter changed, pull to refresh). */
-  async function reset() {
-    generation++;
-    page = 0;
-    items.value = [];
-    finished.value = false;
-    error.value = false;
-    await load();
-  }
-  return { items, total, loading, finished, error, load, reset };
-}
+export { PAGE_SIZE } from '../usePagedList';
+export const usePagedOrders = (fetchPage: (page: number) => Promise<Page<OrderCard>>) => usePagedList<OrderCard>(fetchPage);
