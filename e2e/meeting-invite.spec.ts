@@ -53,6 +53,7 @@ export async function run(e2e: E2EContext) {
   await tid(s, 'meeting-type').locator('input').fill('协调会');
   await tid(s, 'meeting-chair').locator('input').fill('姜柠檬');
   await tid(s, 'internal-attendees').click();
+  await tid(s, 'staff-picker').getByText('选择内部参会人员').waitFor();
   await tid(s, 'staff-picker').locator('input[type="search"]').fill(COLLEAGUE);
   await tid(s, `staff-hit-${colleague.id}`).click();
   await tid(s, 'staff-picker-done').click();
