@@ -1,5 +1,5 @@
 /** The admin console's API calls (listX / getX / createX / removeX), over the shared client. */
-import { http } from '@shared/api';
+import { http, query as qs } from '@shared/api';
 
 export interface Paged<T> {
   items: T[];
@@ -71,12 +71,6 @@ export interface KioskDevice {
   revokedAt: string | null;
 }
 
-const qs = (q: Record<string, unknown>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
 
 export const login = (username: string, password: string) => http.post<{ ok: true }>('/api/auth/admin/login', { username, password });
 export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=admin');

@@ -42,6 +42,14 @@ export async function request<T>(method: string, url: string, body?: unknown, op
   return data as T;
 }
 
+/** "?a=1&b=x" from the set values (undefined, null and '' are left out), or '' when none is set. */
+export function query(q: Record<string, unknown>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
 export const http = {
   get: <T>(url: string, opts?: { silent401?: boolean }) => request<T>('GET', url, undefined, opts),
   post: <T>(url: string, body?: unknown) => request<T>('POST', url, body ?? {}),

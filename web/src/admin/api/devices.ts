@@ -1,21 +1,11 @@
 /** 设备管理 API (A7, X4): devices, the issuance queue (下发队列), pass records (通行记录), the simulator. */
-import { http } from '@shared/api';
+import { http, query as qs } from '@shared/api';
+import type { Paged } from '../api';
 import type { AccessDevice, CredentialRow, CredentialStatus, DeviceInput, HeldCredential, PassDirection, PassEventRow, PassMethod, PassResult } from '@contracts/access';
 
 export type { AccessDevice, CredentialRow, DeviceInput, HeldCredential, PassEventRow } from '@contracts/access';
 
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-const qs = (q: Record<string, unknown>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
+export type { Paged } from '../api';
 
 export const listDevices = () => http.get<{ items: AccessDevice[] }>('/api/admin/devices');
 export const createDevice = (body: DeviceInput) => http.post<AccessDevice>('/api/admin/devices', body);

@@ -1,5 +1,6 @@
 /** Organisation API (A1, A3): buildings, units, departments, staff, Excel import/export. */
-import { ApiError, http, upload } from '@shared/api';
+import { ApiError, http, query as qs, upload } from '@shared/api';
+import type { Paged } from '../api';
 import type { IdType } from '@contracts/identity';
 import type { StaffRole } from '@contracts/permissions';
 
@@ -75,12 +76,7 @@ export interface StaffFilter {
   departmentId?: string;
   visitPermission?: boolean;
 }
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { Paged } from '../api';
 export interface ImportRowError {
   row: number;
   column: string;
@@ -89,12 +85,6 @@ export interface ImportRowError {
 }
 export type UnitInput = Pick<Unit, 'name'> & Partial<Pick<Unit, 'code' | 'buildingId' | 'instructions' | 'maxVisitHours' | 'allowDeskConfirm' | 'sortOrder'>>;
 
-const qs = (q: Record<string, unknown>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
 const ok = { ok: true as const };
 type Ok = typeof ok;
 

@@ -1,5 +1,6 @@
 /** Meeting rooms API (会议室, A5): list, create, update, enable/disable, delete, photo. */
-import { http, upload } from '@shared/api';
+import { http, query as qs, upload } from '@shared/api';
+import type { Paged } from '../api';
 import type { AdminRoomView, RoomInput } from '@contracts/meetings';
 
 export type Room = AdminRoomView;
@@ -8,19 +9,8 @@ export interface RoomFilter {
   buildingId?: string;
   enabled?: boolean;
 }
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { Paged } from '../api';
 
-const qs = (q: Record<string, unknown>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
 
 export const listRooms = (q: RoomFilter & { page: number; pageSize: number }) => http.get<Paged<Room>>(`/api/admin/rooms${qs({ ...q })}`);
 export const getRoom = (id: string) => http.get<Room>(`/api/admin/rooms/${id}`);

@@ -1,5 +1,6 @@
 /** Visitor library API (访客库, A2): search, detail with visit history, photo, blocklist. */
-import { ApiError, http } from '@shared/api';
+import { ApiError, http, query as qs } from '@shared/api';
+import type { Paged } from '../api';
 import type { IdType } from '@contracts/identity';
 
 export interface VisitorSummary {
@@ -36,19 +37,8 @@ export interface VisitorDetail extends VisitorSummary {
   visitCount: number;
   history: VisitRecord[];
 }
-export interface Paged<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { Paged } from '../api';
 
-const qs = (q: Record<string, unknown>) => {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
-  const s = p.toString();
-  return s ? `?${s}` : '';
-};
 
 export const listVisitors = (q: { q?: string; blocked?: boolean; page: number; pageSize: number }) => http.get<Paged<VisitorSummary>>(`/api/admin/visitors${qs(q)}`);
 export const getVisitor = (id: string) => http.get<VisitorDetail>(`/api/admin/visitors/${id}`);
