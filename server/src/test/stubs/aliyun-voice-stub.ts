@@ -5,9 +5,9 @@
  * of aliyun-sms-stub.ts), Aliyun's JSON error shapes, business errors as HTTP 200 with a Code.
  * Accepted calls are recorded.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { startHttpStub, type HttpStub, type StubRequest } from './http-stub.js';
-import { aliyunExpectedSignature } from './aliyun-sms-stub.js';
+import { aliyunRpcGate } from './aliyun-rpc-stub.js';
 
 export interface AliyunPlacedCall {
   calledNumber: string;
@@ -36,45 +36,17 @@ export async function startAliyunVoiceStub(opts: {
   showNumber?: string;
 }): Promise<AliyunVoiceStub> {
   const calls: AliyunPlacedCall[] = [];
-  const nonces = new Set<string>();
   let failures = 0;
   let failCode = 'isv.BUSINESS_LIMIT_CONTROL';
 
-  const popError = (status: number, code: string, message: string) => ({
-    status,
-    json: { RequestId: randomUUID().toUpperCase(), HostId: HOST_ID, Code: code, Message: message, Recommend: `https://api.aliyun.com/troubleshoot?q=${code}&product=Dyvmsapi` },
-  });
-  const biz = (code: string, message: string) => ({ status: 200, json: { RequestId: randomUUID().toUpperCase(), Code: code, Message: message } });
+  const gate = aliyunRpcGate({ accessKeyId: opts.accessKeyId, accessKeySecret: opts.accessKeySecret, hostId: HOST_ID, product: 'Dyvmsapi', action: 'SingleCallByTts', version: '2017-05-25' });
+  const { biz, missing: missingParameter } = gate;
 
   const handle = (r: StubRequest) => {
-    const params = new Map<string, string>();
-    for (const [k, v] of r.query) params.set(k, v);
-    if (r.method === 'POST' && String(r.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      for (const [k, v] of new URLSearchParams(r.body)) params.set(k, v);
-    }
-    for (const p of ['AccessKeyId', 'Action', 'Version', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp', 'Signature']) {
-      if (!params.get(p)) return popError(400, 'MissingParameter', `The input parameter "${p}" that is mandatory for processing this request is not supplied.`);
-    }
-    if (params.get('AccessKeyId') !== opts.accessKeyId) return popError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    if (params.get('SignatureMethod') !== 'HMAC-SHA1') return popError(400, 'InvalidSignatureMethod', 'Specified signature method is not valid.');
-    if (params.get('SignatureVersion') !== '1.0') return popError(400, 'UnsupportedSignatureVersion', 'Specified signature version is not supported.');
-    const ts = params.get('Timestamp')!;
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(ts)) return popError(400, 'InvalidTimeStamp.Format', 'Specified time stamp does not conform to the ISO8601 standard.');
-    if (Math.abs(Date.parse(ts) - Date.now()) > 15 * 60_000) return popError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date header is expired.');
-    const { signature, stringToSign } = aliyunExpectedSignature(r.method, params, opts.accessKeySecret);
-    const given = Buffer.from(params.get('Signature')!);
-    const want = Buffer.from(signature);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) {
-      return popError(400, 'SignatureDoesNotMatch', `Specified signature does not match our calculation. server string to sign is:${stringToSign}`);
-    }
-    const nonce = params.get('SignatureNonce')!;
-    if (nonces.has(nonce)) return popError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
-    nonces.add(nonce);
-    if (params.get('Action') !== 'SingleCallByTts') return popError(400, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
-    if (params.get('Version') !== '2017-05-25') return popError(400, 'InvalidVersion', 'Specified parameter Version is not valid.');
-    for (const p of ['CalledNumber', 'TtsCode']) {
-      if (!params.get(p)) return popError(400, 'MissingParameter', `The input parameter "${p}" that is mandatory for processing this request is not supplied.`);
-    }
+    const checked = gate.check(r);
+    if ('error' in checked) return checked.error;
+    const { params } = checked;
+    for (const p of ['CalledNumber', 'TtsCode']) if (!params.get(p)) return missingParameter(p);
 
     const called = params.get('CalledNumber')!;
     // a mobile number, or a landline with its area code
