@@ -235,11 +235,62 @@ export interface StaffHit {
 export type BookingListTab = 'upcoming' | 'history' | 'all';
 export type BookingReviewTab = 'pending' | 'done';
 
-/** GET /api/bookings/:id/attendees (S6, built with 会议邀约). */
-export interface BookingAttendee {
+/** GET /api/bookings/:id/attendees — one attendee of a meeting (a visit order of kind meeting). */
+export type BookingAttendee = MeetingAttendee;
+
+// ------------------------------------------------------------ 会议邀约 (S6), 我的会议 (S7), 会议邀约审核 (S8)
+
+export interface MeetingAttendee {
   orderId: string;
   type: 'internal' | 'external';
   name: string;
   phoneMasked: string;
+  unitName: string | null;
   status: 'initiated' | 'pending' | 'confirmed' | 'arrived' | 'cancelled';
+  cancelReason: 'rejected' | 'withdrawn_by_visitor' | 'withdrawn_by_host' | 'cascaded' | 'expired' | null;
+  /** shown to the bookers only (车辆审核) */
+  plate: string | null;
+  /** a booker may review this attendee now */
+  canReview: boolean;
+}
+
+export interface MeetingSummary {
+  id: string;
+  title: string;
+  roomName: string;
+  location: string | null;
+  startAt: string;
+  endAt: string;
+  status: BookingStatus;
+  applicantName: string;
+}
+
+/** GET /api/meetings/:id */
+export interface MeetingDetail extends MeetingSummary {
+  coBookerNames: string[];
+  meetingType: string | null;
+  chair: string | null;
+  devices: string | null;
+  remark: string | null;
+  myStatus: MeetingAttendee['status'] | null;
+  isBooker: boolean;
+  canInvite: boolean;
+  attendees: MeetingAttendee[];
+}
+
+/** POST /api/bookings/:id/invitations */
+export interface InviteBody {
+  internal: string[];
+  external: Array<{ name: string; phone: string }>;
+  meetingType?: string | null;
+  chair?: string | null;
+  devices?: string | null;
+  remark?: string | null;
+}
+
+/** GET /api/meetings/approvals — 参会人员 n/m, 车辆审核 n/m */
+export interface MeetingApproval extends MeetingSummary {
+  progress: { attendees: { done: number; total: number }; vehicles: { done: number; total: number } };
+  pending: number;
+  attendees: MeetingAttendee[];
 }

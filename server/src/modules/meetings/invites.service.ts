@@ -12,42 +12,14 @@ import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { isValidPhone, maskPhone } from '../../../../contracts/identity.js';
 import type { CancelReason, OrderStatus } from '../../../../contracts/visits.js';
+import type { BookingStatus, InviteBody, MeetingAttendee, MeetingSummary } from '../../../../contracts/meetings.js';
 import type { Actor } from '../identity/session.js';
 import { audit } from '../audit/audit.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { canInviteToMeeting, isMeetingBooker } from '../visits/visits.rules.js';
 
-export interface InviteInput {
-  internal: string[];
-  external: Array<{ name: string; phone: string }>;
-  meetingType?: string | null;
-  chair?: string | null;
-  devices?: string | null;
-  remark?: string | null;
-}
-
-export interface Attendee {
-  orderId: string;
-  type: 'internal' | 'external';
-  name: string;
-  phoneMasked: string;
-  unitName: string | null;
-  status: OrderStatus;
-  cancelReason: CancelReason | null;
-  plate: string | null;
-  canReview: boolean;
-}
-
-export interface MeetingSummary {
-  id: string;
-  title: string;
-  roomName: string;
-  location: string | null;
-  startAt: string;
-  endAt: string;
-  status: string;
-  applicantName: string;
-}
+export type InviteInput = InviteBody;
+type Attendee = MeetingAttendee;
 
 const LIVE: OrderStatus[] = ['initiated', 'pending', 'confirmed', 'arrived'];
 
@@ -93,7 +65,7 @@ export class MeetingInvitesService {
       location: [room?.building, room?.floor, room?.location].filter(Boolean).join(' ') || null,
       startAt: b.startAt.toISOString(),
       endAt: b.endAt.toISOString(),
-      status: b.status,
+      status: b.status as BookingStatus,
       applicantName: applicant?.name ?? '',
     };
   }

@@ -1,52 +1,10 @@
 /** 会议邀约 (S6), 我的会议 (S7), 会议邀约审核 (S8). Attendee reviews go through the visits API (POST /api/visits/:id/review). */
 import { http } from '@shared/api';
-import type { CancelReason, OrderStatus } from '@contracts/visits';
+import type { OrderStatus } from '@contracts/visits';
+import type { InviteBody, MeetingApproval, MeetingAttendee, MeetingDetail, MeetingSummary } from '@contracts/meetings';
 
-export interface MeetingAttendee {
-  orderId: string;
-  type: 'internal' | 'external';
-  name: string;
-  phoneMasked: string;
-  unitName: string | null;
-  status: OrderStatus;
-  cancelReason: CancelReason | null;
-  plate: string | null;
-  canReview: boolean;
-}
-export interface MeetingSummary {
-  id: string;
-  title: string;
-  roomName: string;
-  location: string | null;
-  startAt: string;
-  endAt: string;
-  status: 'pending' | 'approved' | 'rejected' | 'cancelled';
-  applicantName: string;
-}
-export interface MeetingDetail extends MeetingSummary {
-  coBookerNames: string[];
-  meetingType: string | null;
-  chair: string | null;
-  devices: string | null;
-  remark: string | null;
-  myStatus: OrderStatus | null;
-  isBooker: boolean;
-  canInvite: boolean;
-  attendees: MeetingAttendee[];
-}
-export interface InviteBody {
-  internal: string[];
-  external: Array<{ name: string; phone: string }>;
-  meetingType?: string | null;
-  chair?: string | null;
-  devices?: string | null;
-  remark?: string | null;
-}
-export interface MeetingApproval extends MeetingSummary {
-  progress: { attendees: { done: number; total: number }; vehicles: { done: number; total: number } };
-  pending: number;
-  attendees: MeetingAttendee[];
-}
+export type { InviteBody, MeetingApproval, MeetingAttendee, MeetingDetail, MeetingSummary };
+
 interface Page<T> {
   items: T[];
   total: number;
