@@ -8,6 +8,7 @@ import { Client, createTestApp, signInStaff, type TestApp } from '../../test/har
 import { newStaff, newUnit, randomPhone } from '../../test/factories.js';
 import { auditLog, meetingBookings, meetingRooms, smsMessages, visitOrders } from '../../db/schema/index.js';
 import { addDays, atMinute } from './bookings.rules.js';
+import { EXPIRED_COMMENT } from './bookings.service.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -382,6 +383,28 @@ describe('S8 会议承接确认 and the 5-minute reminder', () => {
       t.ctx.clock.set(new Date(start + 6 * 60_000));
       for (const u of s.undertakers) expect(await outbox(u.phone, 'undertaking_reminder')).toHaveLength(0);
       expect((await row(b.id)).undertakenBy).toBe(s.undertakers[1]!.id);
+    } finally {
+      t.ctx.clock.set(null);
+    }
+  });
+
+  it('a booking still 待审核 when its meeting has ended is cancelled as expired by the scheduled job; an approved one is left alone', async () => {
+    const s = await scene({ reviewRequired: true });
+    const day = nextDay();
+    const pending = await book(s.me, body(s, day, '09:00', '10:00'));
+    const approved = await book(s.me, body(s, day, '10:00', '11:00'));
+    await s.ap.post(`/api/bookings/${approved.id}/review`, { decision: 'approve' });
+    const end = (await row(pending.id)).endAt.getTime();
+    try {
+      t.ctx.clock.set(new Date(end - 60_000));
+      await t.ctx.queue.drain();
+      expect((await row(pending.id)).status).toBe('pending'); // not before its end
+      t.ctx.clock.set(new Date(end + 2 * 60_000));
+      await t.ctx.queue.drain();
+      expect(await row(pending.id)).toMatchObject({ status: 'cancelled', reviewComment: EXPIRED_COMMENT });
+      expect((await row(approved.id)).status).toBe('approved');
+      // (a new session: the clock moved past the old one's lifetime)
+      expect((await (await signInStaff(t, s.applicant.phone)).get(`/api/bookings/${pending.id}`)).json()).toMatchObject({ status: 'cancelled', reviewComment: EXPIRED_COMMENT });
     } finally {
       t.ctx.clock.set(null);
     }

@@ -4,7 +4,7 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
 import { BookingsService } from './bookings.service.js';
-import { registerBookingJobs } from './bookings.jobs.js';
+import { registerBookingExpiry, registerBookingJobs, scheduleBookingExpiry } from './bookings.jobs.js';
 import * as s from './bookings.schemas.js';
 
 /** S4 会议预订, S5 我的预订, S8 会议室审核 / 会议承接确认 (staff session). */
@@ -12,6 +12,8 @@ export async function bookingsRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new BookingsService(ctx);
   registerBookingJobs(ctx, svc);
+  registerBookingExpiry(ctx, svc);
+  app.addHook('onReady', () => scheduleBookingExpiry(ctx));
   const tags = ['bookings'];
   const staff = (req: Parameters<typeof requireActor>[0]) => requireActor(req, 'staff');
 

@@ -56,6 +56,9 @@ const mine = (me: string) => or(eq(meetingBookings.applicantId, me), sql`${me}::
 const approverOf = (me: string) => sql`${me}::uuid = any(${meetingRooms.approverIds})`;
 const undertakerOf = (me: string) => sql`${me}::uuid = any(${meetingRooms.undertakerIds})`;
 
+/** The note an expired booking carries (shown as its review comment). */
+export const EXPIRED_COMMENT = '会议结束前未审核，已过期';
+
 export class BookingsService {
   constructor(private readonly ctx: AppContext) {}
 
@@ -281,6 +284,27 @@ export class BookingsService {
       const room = await this.findRoom(tx, b.roomId);
       await this.notify(tx, 'undertaking_reminder', b, room, room.undertakerIds);
       return room.undertakerIds.length > 0;
+    });
+  }
+
+  /**
+   * A booking still 待审核 when its meeting has ended is cancelled as expired: nobody reviewed it
+   * in time, and it must not stay 待审核 in 我的预订 for ever. Returns how many.
+   */
+  async expireDue(limit = 500): Promise<number> {
+    return this.ctx.db.transaction(async (tx) => {
+      const now = this.now();
+      const due = await tx
+        .select({ id: meetingBookings.id })
+        .from(meetingBookings)
+        .where(and(eq(meetingBookings.status, 'pending'), lt(meetingBookings.endAt, now)))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      for (const { id } of due) {
+        await tx.update(meetingBookings).set({ status: 'cancelled', cancelledAt: now, reviewComment: EXPIRED_COMMENT, updatedAt: now }).where(eq(meetingBookings.id, id));
+        await audit(tx, { type: 'system', id: 'bookings.expire' }, 'booking.expire', { type: 'meeting_booking', id });
+      }
+      return due.length;
     });
   }
 
