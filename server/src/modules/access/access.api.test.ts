@@ -184,6 +184,23 @@ describe('issuance rule (X4)', () => {
     expect(h!.face).toBeNull();
   });
 
+  it('a face consent withdrawn during an open window takes the face off the gates at once; ID card and QR stay', async () => {
+    at(T0);
+    const s = await scene();
+    const gate = await newDevice([s.building.id]);
+    await approve(s);
+    at(new Date(s.start.getTime() + 10 * 60_000));
+    await drain();
+    expect(held(gate.id)[0]!.kinds).toEqual(['face', 'id_card', 'qr']);
+    const res = await s.visitor.delete('/api/visitor/me/face-consent');
+    expect(res.statusCode).toBe(200);
+    await drain();
+    const [h] = held(gate.id);
+    expect(h!.kinds).toEqual(['id_card', 'qr']);
+    expect(h!.face).toBeNull();
+    expect((await creds(s.order.id))[0]).toMatchObject({ status: 'issued', kinds: ['id_card', 'qr'] });
+  });
+
   it('a meeting order is pushed to the gates of the meeting room\'s building, with an internal attendee\'s staff photo', async () => {
     at(T0);
     const hostBuilding = await newBuilding();

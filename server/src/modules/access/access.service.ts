@@ -60,6 +60,22 @@ export async function scheduleOrderSync(ctx: AppContext, tx: Tx, o: { id: string
   if (o.endAt > now) await ctx.queue.enqueue(tx, { type: SYNC_JOB, key: `${base}:end`, payload: { orderId: o.id }, runAt: o.endAt });
 }
 
+/**
+ * The person behind some orders changed what the gates may hold — a new photo, a face consent
+ * withdrawn (X5: the face must leave the gates at once, not at the window's end): re-sync every
+ * order of theirs whose window is open now. Runs in the caller's transaction.
+ */
+export async function holderChanged(ctx: AppContext, tx: Tx, holder: { visitorId: string } | { staffId: string }): Promise<number> {
+  const now = ctx.clock.now();
+  const who = 'visitorId' in holder ? eq(visitOrders.visitorId, holder.visitorId) : eq(visitOrders.attendeeStaffId, holder.staffId);
+  const open = await tx
+    .select({ id: visitOrders.id })
+    .from(visitOrders)
+    .where(and(who, inArray(visitOrders.status, LIVE), lte(visitOrders.startAt, now), gt(visitOrders.endAt, now)));
+  for (const o of open) await ctx.queue.enqueue(tx, { type: SYNC_JOB, key: `${SYNC_JOB}:${o.id}:holder:${randomUUID()}`, payload: { orderId: o.id } });
+  return open.length;
+}
+
 // ------------------------------------------------------------------ per-context adapters
 
 const hubs = new WeakMap<AppContext, MqttHub>();
@@ -191,8 +207,13 @@ export class AccessService {
       // face is never the only way in: ID card (when on file) and the appointment code always go too
       const kinds: CredentialKind[] = [...(face ? (['face'] as const) : []), ...(h.idNumber ? (['id_card'] as const) : []), 'qr'];
       const push: CredentialPush = { personId: personIdOf(o.id), orderId: o.id, name: h.name, validFrom: o.startAt, validTo: o.endAt, idNumber: h.idNumber, face: face ?? null, kinds };
+      const before = new Map(existing.map(({ c, d }) => [d.id, c]));
       for (const d of targets) {
         try {
+          // a face the device holds but may no longer (consent withdrawn, photo gone) is taken off
+          // first: remove the person, then push them again without it
+          const prev = before.get(d.id);
+          if (prev?.status === 'issued' && prev.kinds.includes('face') && !kinds.includes('face')) await this.adapterFor(d).remove(this.target(d), personIdOf(o.id));
           await this.adapterFor(d).upsert(this.target(d), push);
           await this.record(o.id, d.id, { status: 'issued', kinds, lastError: null, issuedAt: ctx.clock.now(), removedAt: null });
           await this.seen(d.id);
