@@ -136,6 +136,19 @@ export async function run(e2e: E2EContext) {
   await settle(g);
   await screenshot(g, 'visitor-meeting-card');
 
+  // ———— in English: 会议邀约审核 and 会议邀约
+  await s.evaluate(() => localStorage.setItem('sg_locale', 'en'));
+  await s.goto(`${baseUrl}/staff/approvals/meetings?tab=done`);
+  await s.getByText('Meeting attendee review').waitFor();
+  await tid(s, `meeting-${booking.id}`).getByText('Attendees 1/1').waitFor();
+  await settle(s);
+  await screenshot(s, 'staff-meeting-approvals-en');
+  await s.goto(`${baseUrl}/staff/bookings/${booking.id}/invite`);
+  await s.getByText('Staff attendees').first().waitFor();
+  await settle(s);
+  await screenshot(s, 'staff-meeting-invite-en');
+  await s.evaluate(() => localStorage.removeItem('sg_locale'));
+
   assertNoErrors(errors);
   await Promise.all([adminCtx.close(), staffCtx.close(), colCtx.close(), guestCtx.close()]);
 }
