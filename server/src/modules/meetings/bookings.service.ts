@@ -15,6 +15,7 @@ import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import { VisitsService } from '../visits/visits.service.js';
+import { bookedBy } from '../visits/visits.repository.js';
 import {
   LIVE_STATUSES,
   UNDERTAKING_REMINDER_MS,
@@ -52,7 +53,7 @@ function isExclusionViolation(e: unknown): boolean {
   return err?.code === '23P01' || err?.cause?.code === '23P01';
 }
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const mine = (me: string) => or(eq(meetingBookings.applicantId, me), sql`${me}::uuid = any(${meetingBookings.coBookerIds})`)!;
+const mine = bookedBy;
 const approverOf = (me: string) => sql`${me}::uuid = any(${meetingRooms.approverIds})`;
 const undertakerOf = (me: string) => sql`${me}::uuid = any(${meetingRooms.undertakerIds})`;
 

@@ -5,7 +5,7 @@
  * (the review itself is the visits module's POST /api/visits/:id/review). Confirmed attendees'
  * credentials go to the gates of the room's building (X4, the access module).
  */
-import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import { buildings, meetingBookings, meetingRooms, staff, units, visitOrders, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
@@ -17,6 +17,7 @@ import type { Actor } from '../identity/session.js';
 import { audit } from '../audit/audit.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { canInviteToMeeting, isMeetingBooker } from '../visits/visits.rules.js';
+import { bookedBy } from '../visits/visits.repository.js';
 
 export type InviteInput = InviteBody;
 type Attendee = MeetingAttendee;
@@ -218,7 +219,7 @@ export class MeetingInvitesService {
    */
   async approvals(actor: Actor, q: { tab: 'pending' | 'done'; page: number; pageSize: number }) {
     return this.ctx.db.transaction(async (tx) => {
-      const mine = or(eq(meetingBookings.applicantId, actor.id), sql`${actor.id}::uuid = any(${meetingBookings.coBookerIds})`);
+      const mine = bookedBy(actor.id);
       const hasExternal = sql`exists (select 1 from ${visitOrders} o where o.meeting_id = ${meetingBookings.id} and o.attendee_staff_id is null)`;
       const hasPending = sql`exists (select 1 from ${visitOrders} o where o.meeting_id = ${meetingBookings.id} and o.attendee_staff_id is null and o.status = 'pending')`;
       const where = and(mine, hasExternal, q.tab === 'pending' ? hasPending : sql`not ${hasPending}`);

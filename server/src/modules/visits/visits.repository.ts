@@ -1,5 +1,5 @@
 /** Data access for visit orders. Methods describe data, not use cases; each takes a tx. */
-import { and, asc, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { buildings, departments, meetingBookings, meetingRooms, orderCc, orderChainSteps, orderTransitions, staff, units, visitOrders, visitors, approvalChains } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 
@@ -228,3 +228,6 @@ export function findMeetingsForCards(tx: Tx, ids: string[]) {
     .leftJoin(buildings, eq(buildings.id, meetingRooms.buildingId))
     .where(inArray(meetingBookings.id, ids));
 }
+
+/** SQL: the bookings where `staffId` is the applicant or a co-booker (the meeting's bookers). */
+export const bookedBy = (staffId: string) => or(eq(meetingBookings.applicantId, staffId), sql`${staffId}::uuid = any(${meetingBookings.coBookerIds})`)!;

@@ -23,7 +23,7 @@ import type { OrderRow } from './visits.repository.js';
 import { canCancel, canCreateSubs, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
 import { signLink, verifyLink } from './links.js';
 import { CODE_REFRESH_S, signCode, verifyCode } from './codes.js';
-import { buildCards, buildDetail, type OrderCard, type OrderDetail } from './visits.view.js';
+import { buildCards, buildDetail, meetingInfoOf, type OrderCard, type OrderDetail } from './visits.view.js';
 
 export interface AppointmentInput {
   hostPhone: string;
@@ -591,7 +591,7 @@ export class VisitsService {
           endAt: order.endAt.toISOString(),
           inviterName: maskName(await this.inviterName(tx, main ?? order)),
         },
-        meeting: order.meetingId ? ((await buildCards(tx, this.ctx, [order], { type: 'phone', id: claims.phone ?? '' } as Actor))[0]?.meeting ?? null) : null,
+        meeting: await meetingInfoOf(tx, order),
         phone: claims.phone ? maskPhone(claims.phone) : null,
         registered,
       };
@@ -809,7 +809,7 @@ export class VisitsService {
         .select({ n: sql<number>`count(*)::int` })
         .from(visitOrders)
         .innerJoin(meetingBookings, eq(meetingBookings.id, visitOrders.meetingId))
-        .where(and(eq(visitOrders.status, 'pending'), eq(visitOrders.kind, 'meeting'), or(eq(meetingBookings.applicantId, actor.id), sql`${actor.id}::uuid = any(${meetingBookings.coBookerIds})`)));
+        .where(and(eq(visitOrders.status, 'pending'), eq(visitOrders.kind, 'meeting'), repo.bookedBy(actor.id)));
       return { visitsPending: Number(r?.n ?? 0), meetingsPending: Number(m?.n ?? 0) };
     });
   }

@@ -15,6 +15,12 @@ import type { OrderRow } from './visits.repository.js';
 import { canCancel, canCreateSubs, isMeetingBooker, remainingCompanionSlots, reviewPolicy, shapeOf } from './visits.rules.js';
 
 type MeetingInfo = Awaited<ReturnType<typeof repo.findMeetingsForCards>>[number];
+
+/** One order's meeting (name, room, where) — null unless it is a meeting attendee's order. */
+export async function meetingInfoOf(tx: Tx, o: OrderRow): Promise<OrderCard['meeting']> {
+  if (!o.meetingId) return null;
+  return meetingOf(o, new Map((await repo.findMeetingsForCards(tx, [o.meetingId])).map((m) => [m.id, m])));
+}
 function meetingOf(r: OrderRow, meetings: Map<string, MeetingInfo>): OrderCard['meeting'] {
   const m = r.meetingId ? meetings.get(r.meetingId) : undefined;
   if (!m) return null;
