@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import type { Page } from 'playwright-core';
 import type { E2EContext } from './run.js';
 import { DEMO_PASSWORD, tid } from './staff-visit-helpers.js';
 

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, uniqueIndex, uuid, bigint, primaryKey } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, uuid, bigint, primaryKey } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz } from './_columns.js';
 
 export const admins = pgTable('admins', {

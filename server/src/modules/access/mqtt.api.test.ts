@@ -130,7 +130,7 @@ describe('MQTT terminal protocol (real broker)', () => {
     try {
       t.ctx.clock.set(T0);
       const s = await confirmedVisit(t);
-      const gate = await mqttDevice(s.building.id, term.id);
+      await mqttDevice(s.building.id, term.id);
       await t.ctx.queue.drain();
       t.ctx.clock.set(s.start);
       await t.ctx.queue.drain();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { Client, createTestApp, lastCode, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newStaff, newVisitor, newAdminClient } from '../../test/factories.js';
 import { jobs, smsCodes } from '../../db/schema/index.js';

@@ -3,7 +3,7 @@
  * State-changing requests must come from our own origin (Origin header check) — together with
  * SameSite=Strict this makes them CSRF-safe.
  */
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, gt, inArray } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sessions } from '../../db/schema/index.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
