@@ -32,8 +32,8 @@ export const router = createRouter({
     { path: '/bookings/:id/invite', name: 'meetingInvite', component: () => import('./views/meetings/MeetingInviteView.vue') },
     { path: '/meetings', name: 'myMeetings', component: () => import('./views/meetings/MyMeetingsView.vue') },
     { path: '/meetings/:id', name: 'meetingDetail', component: () => import('./views/meetings/MeetingDetailView.vue') },
-    { path: '/approvals/rooms', name: 'roomApprovals', component: () => import('./views/meetings/RoomApprovalsView.vue') },
-    { path: '/approvals/undertake', name: 'undertakeApprovals', component: () => import('./views/meetings/UndertakeView.vue') },
+    { path: '/approvals/rooms', name: 'roomApprovals', component: () => import('./views/meetings/BookingQueueView.vue'), props: { kind: 'review' } },
+    { path: '/approvals/undertake', name: 'undertakeApprovals', component: () => import('./views/meetings/BookingQueueView.vue'), props: { kind: 'undertake' } },
     { path: '/approvals/meetings', name: 'meetingApprovals', component: () => import('./views/meetings/MeetingApprovalsView.vue') },
     ...APPROVAL_KINDS.filter((k) => !k.ready).map((k) => ({
       path: `/approvals/soon/${k.key}`,
