@@ -82,7 +82,8 @@ export class Client {
       headers: { ...(cookie ? { cookie } : {}), ...headers },
     });
     for (const c of res.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
-      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      // expiry is judged by the app's clock (tests fix it), not the wall clock of the day they run
+      if (c.value === '' || (c.expires && c.expires.getTime() <= this.t.ctx.clock.now().getTime())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
     return res;
