@@ -171,6 +171,16 @@ describe('sessions', () => {
     expect(res.json().error.code).toBe('CSRF_REJECTED');
   });
 
+  it('a state change from an opaque origin (Origin: null — sandboxed frame, data: URL) is refused like a foreign one', async () => {
+    const c = await signInVisitor(t, '13911110013');
+    const res = await c.req('POST', '/api/auth/logout', {}, { origin: 'null', host: 'localhost' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('CSRF_REJECTED');
+    expect((await c.get('/api/auth/me')).json()).toMatchObject({ type: 'phone' }); // still signed in
+    const sameOrigin = await c.req('POST', '/api/auth/logout', {}, { origin: 'http://localhost', host: 'localhost' });
+    expect(sameOrigin.statusCode).toBe(200);
+  });
+
   it('one browser can be signed in to the visitor app and the admin console at once; signing out of one keeps the other', async () => {
     const v = await newVisitor(t, { phone: '13911110012' });
     const c = await signInVisitor(t, v.phone);

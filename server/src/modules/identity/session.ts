@@ -84,7 +84,9 @@ export function installSessions(app: FastifyInstance, ctx: AppContext) {
   app.addHook('onRequest', async (req) => {
     if (UNSAFE.has(req.method)) {
       const origin = req.headers.origin;
-      if (origin && origin !== 'null') {
+      // `Origin: null` (a sandboxed frame, a data: URL, some redirects) is an opaque, foreign origin
+      if (origin === 'null') throw new AppError('CSRF_REJECTED');
+      if (origin) {
         let host: string;
         try {
           host = new URL(origin).host;
