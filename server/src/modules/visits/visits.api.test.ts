@@ -241,6 +241,27 @@ describe('other rules (SPEC §2)', () => {
     expect(subs).toHaveLength(2);
   });
 
+  it('添加同行人员: only the visitor adds companions to their appointment; the host only to an invitation — no SMS to numbers the host picks', async () => {
+    const s = await scene();
+    const o = await book(s.visitor, s.host.phone);
+    const seen = (await s.hostClient.get(`/api/visits/${o.id}`)).json();
+    expect(seen.actions.addCompanions).toBe(false);
+    const stranger = randomPhone();
+    const res = await s.hostClient.post(`/api/visits/${o.id}/companions`, { phones: [stranger] });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('FORBIDDEN');
+    await t.ctx.queue.drain();
+    expect(await t.ctx.db.select().from(visitOrders).where(eq(visitOrders.parentId, o.id))).toHaveLength(0);
+    expect(await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, stranger))).toHaveLength(0);
+    // the visitor adds to their own appointment; the host adds to their invitation
+    expect((await s.visitor.post(`/api/visits/${o.id}/companions`, { phones: [randomPhone()] })).json().companions).toHaveLength(1);
+    const inv = (await s.hostClient.post('/api/visits/invitations', { visitorPhone: randomPhone(), reason: 'x', ...window(), reviewRequired: false, companionLimit: 3, companionPhones: [] })).json();
+    expect(inv.actions.addCompanions).toBe(true);
+    const added = await s.hostClient.post(`/api/visits/${inv.id}/companions`, { phones: [randomPhone()] });
+    expect(added.statusCode).toBe(200);
+    expect(added.json().companions).toHaveLength(1);
+  });
+
   it('appointment companions have no limit', async () => {
     const s = await scene();
     const o = await book(s.visitor, s.host.phone, { companionPhones: Array.from({ length: 12 }, () => randomPhone()) });

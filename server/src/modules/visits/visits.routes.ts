@@ -52,7 +52,7 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
     handler: (req) => svc.cancel(requireActor(req, 'visitor', 'staff'), req.params.id, req.body.comment),
   });
   r.post('/api/visits/:id/companions', {
-    schema: { operationId: 'addCompanions', tags, summary: '添加同行人员 on a main order', params: s.idParam, body: s.companionsBody, response: { 200: s.orderDetail, ...errors(400, 401, 404, 409) } },
+    schema: { operationId: 'addCompanions', tags, summary: '添加同行人员 on a main order: by its visitor (appointment or invitation) or its host (invitation only; a host gets 403 FORBIDDEN on an appointment)', params: s.idParam, body: s.companionsBody, response: { 200: s.orderDetail, ...errors(400, 401, 403, 404, 409) } },
     handler: (req) => svc.addCompanions(requireActor(req, 'visitor', 'staff'), req.params.id, req.body.phones),
   });
   r.post('/api/visits/:id/help-fill', {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, type OrderStatus } from '../../../../contracts/visits.js';
-import { canCancel, canCreateSubs, canInviteToMeeting, canTransition, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, type OrderShape } from './visits.rules.js';
+import { canAddCompanions, canCancel, canCreateSubs, canInviteToMeeting, canTransition, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, type OrderShape } from './visits.rules.js';
 
 const allowed: Array<[OrderStatus, OrderStatus]> = [
   ['initiated', 'pending'],
@@ -110,6 +110,17 @@ describe('sub orders can never create subs', () => {
     ['forward_fill sub', { ...sub('invitation', 'forward_fill'), status: 'confirmed' as const }, false],
     ['walk-in', { ...main('walk_in'), status: 'pending' as const }, false],
   ])('%s → %s', (_n, o, expected) => expect(canCreateSubs(o)).toBe(expected));
+});
+
+describe('who adds companions (添加同行人员)', () => {
+  it.each([
+    ['appointment', 'visitor', true],
+    ['appointment', 'host', false],
+    ['invitation', 'visitor', true],
+    ['invitation', 'host', true],
+    ['meeting', 'host', false],
+    ['walk_in', 'visitor', false],
+  ] as const)('%s by the %s → %s', (kind, by, expected) => expect(canAddCompanions(kind, by)).toBe(expected));
 });
 
 describe('companion limit', () => {

@@ -107,6 +107,15 @@ export function canCreateSubs(o: OrderShape & { status: OrderStatus }): boolean 
   return o.parentId === null && (o.kind === 'appointment' || o.kind === 'invitation') && o.status !== 'cancelled' && o.status !== 'arrived';
 }
 
+/**
+ * Who adds companion phones (添加同行人员 — each phone gets an SMS link) to a main order: the order's
+ * own visitor, to their appointment or invitation; the host, to an invitation only — never to a
+ * visitor's appointment (the visitor decides who comes with them).
+ */
+export function canAddCompanions(kind: OrderKind, by: 'visitor' | 'host'): boolean {
+  return kind === 'invitation' || (kind === 'appointment' && by === 'visitor');
+}
+
 /** Invitation companion limit: all subs of all three origins count (cancelled ones don't). */
 export function remainingCompanionSlots(limit: number | null, activeSubs: number): number {
   return limit === null ? Number.POSITIVE_INFINITY : Math.max(0, limit - activeSubs);

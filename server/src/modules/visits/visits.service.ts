@@ -14,13 +14,13 @@ import { AppError } from '../../platform/errors.js';
 import { checkIdNumber, isValidPhone, maskIdNumber, maskName, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
 import { findOpenUpload, insertFaceConsent, markUploadUsed, withdrawFaceConsents } from '../visitors/visitors.repository.js';
 import { deletePhotoNow } from '../../platform/photos.js';
-import type { CancelReason, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
+import type { CancelReason, OrderKind, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
 import { audit } from '../audit/audit.js';
 import { createSession, type Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
-import { canCancel, canCreateSubs, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
+import { canAddCompanions, canCancel, canCreateSubs, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
 import { signLink, verifyLink } from './links.js';
 import { CODE_REFRESH_S, signCode, verifyCode } from './codes.js';
 import { buildCards, buildDetail, meetingInfoOf, type OrderCard, type OrderDetail } from './visits.view.js';
@@ -399,6 +399,8 @@ export class VisitsService {
       if (actor.type === 'visitor' && seen.visitorId !== actor.id) throw new AppError('NOT_FOUND');
       if (actor.type === 'staff' && seen.hostId !== actor.id) throw new AppError('NOT_FOUND');
       if (seen.parentId) throw new AppError('SUB_CANNOT_HAVE_SUBS');
+      // the host sees a visitor's appointment but may not add phones (and SMS links) to it
+      if (!canAddCompanions(seen.kind as OrderKind, actor.type === 'visitor' ? 'visitor' : 'host')) throw new AppError('FORBIDDEN');
       const existing = (await repo.listSubs(tx, [seen.id])).filter((s) => s.status !== 'cancelled').map((s) => s.visitorPhone);
       const phones = this.normalisePhones(phonesIn, [seen.visitorPhone, ...existing]);
       const main = await this.lockMainForSubs(tx, orderId, phones.length);

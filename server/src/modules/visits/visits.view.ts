@@ -12,7 +12,7 @@ export type { OrderCard, OrderDetail };
 import type { Actor } from '../identity/session.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
-import { canCancel, canCreateSubs, isMeetingBooker, remainingCompanionSlots, reviewPolicy, shapeOf } from './visits.rules.js';
+import { canAddCompanions, canCancel, canCreateSubs, isMeetingBooker, remainingCompanionSlots, reviewPolicy, shapeOf } from './visits.rules.js';
 
 type MeetingInfo = Awaited<ReturnType<typeof repo.findMeetingsForCards>>[number];
 
@@ -104,7 +104,7 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
       meeting: meetingOf(r, meetings),
       actions: {
         cancel: canCancel(r.status as OrderStatus) && ((isVisitor && (owner || r.createdByVisitorId === viewer.id)) || hostViewer),
-        addCompanions: subsAllowed && room && (owner || (hostViewer && r.kind === 'invitation')),
+        addCompanions: subsAllowed && room && ((owner && canAddCompanions(r.kind as OrderKind, 'visitor')) || (hostViewer && canAddCompanions(r.kind as OrderKind, 'host'))),
         helpFill: subsAllowed && room && owner,
         forward: subsAllowed && room && owner,
         review,
