@@ -188,7 +188,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
       body: z.object({ personId: z.string().min(1).max(64), method: z.enum(PASS_METHODS), direction: z.enum(PASS_DIRECTIONS).optional() }),
       response: { 200: passOutcome, ...errors(400, 401, 404, 409) },
     },
-    handler: (req) => svc.simulate(admin(req), req.params.id, req.body),
+    handler: (req) => svc.passes.simulate(admin(req), req.params.id, req.body),
   });
 
   // -------------------------------------------------------------- issuance queue and pass records
@@ -214,7 +214,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
       querystring: z.object({ ...paging, deviceId: z.uuid().optional(), orderId: z.uuid().optional(), result: z.enum(PASS_RESULTS).optional() }),
       response: { 200: paged(passEvent), ...errors(400, 401) },
     },
-    handler: (req) => svc.listEvents(admin(req), req.query),
+    handler: (req) => svc.passes.listEvents(admin(req), req.query),
   });
 
   // -------------------------------------------------------------- devices report passes
@@ -229,11 +229,11 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     // the device is checked before the body, like a session area
     preValidation: async (req) => {
-      (req as unknown as { device: unknown }).device = await svc.deviceByToken(req.headers.authorization);
+      (req as unknown as { device: unknown }).device = await svc.passes.deviceByToken(req.headers.authorization);
     },
     handler: async (req) => {
-      const d = (req as unknown as { device: Awaited<ReturnType<AccessService['deviceByToken']>> }).device;
-      return svc.recordPass(d, req.body, 'http');
+      const d = (req as unknown as { device: Awaited<ReturnType<AccessService['passes']['deviceByToken']>> }).device;
+      return svc.passes.recordPass(d, req.body, 'http');
     },
   });
 
@@ -248,7 +248,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
       response: { 200: z.object({ ok: z.literal(true), recorded: z.boolean() }), ...errors(400, 401) },
     },
     handler: async (req) => {
-      const d = await svc.deviceByToken(req.query.token);
+      const d = await svc.passes.deviceByToken(req.query.token);
       let event: unknown = req.body;
       if (req.isMultipart()) {
         event = undefined;
@@ -261,7 +261,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
       }
       const pass = isapiEventToPass(event);
       if (!pass) return { ok: true as const, recorded: false };
-      await svc.recordPass(d, pass, 'isapi');
+      await svc.passes.recordPass(d, pass, 'isapi');
       return { ok: true as const, recorded: true };
     },
   });

@@ -9,42 +9,30 @@
  * access_credentials. A device that fails leaves the row 'failed' with its error and the job
  * retries with the queue's backoff; the admin can retry at once.
  */
-import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, gt, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { accessCredentials, accessDevices, accessEvents, buildings, consents, meetingBookings, meetingRooms, staff, units, visitOrders, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Db, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { safeEqual } from '../../platform/crypto.js';
 import { maskIdNumber } from '../../../../contracts/identity.js';
-import {
-  PASS_METHOD_LABELS,
-  orderIdOf,
-  personIdOf,
-  type AccessDevice,
-  type CredentialKind,
-  type CredentialRow,
-  type DeviceInput,
-  type HeldCredential,
-  type PassDirection,
-  type PassEventInput,
-  type PassEventRow,
-  type PassMethod,
-  type PassResult,
-} from '../../../../contracts/access.js';
+import { personIdOf, type AccessDevice, type CredentialKind, type CredentialRow, type DeviceInput, type HeldCredential } from '../../../../contracts/access.js';
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
-import { signCode, verifyCode } from '../visits/codes.js';
 import type { VisitsService } from '../visits/visits.service.js';
 import type { AccessAdapter, CredentialPush, DeviceTarget } from './adapters/types.js';
 import { simulatorOf } from './adapters/simulator.js';
 import { IsapiAdapter } from './adapters/isapi.js';
 import { MqttHub, parseMqttAddress } from './adapters/mqtt.js';
+import { PassService } from './passes.service.js';
+import { deviceToken } from './device-token.js';
 
-type DeviceRow = typeof accessDevices.$inferSelect;
+export { deviceToken };
+
+export type DeviceRow = typeof accessDevices.$inferSelect;
 type OrderRow = typeof visitOrders.$inferSelect;
 export const SYNC_JOB = 'access.sync';
-const LIVE = ['confirmed', 'arrived'];
+export const LIVE = ['confirmed', 'arrived'];
 
 // ------------------------------------------------------------------ scheduling (called from the hook)
 
@@ -85,21 +73,6 @@ export function mqttHubOf(ctx: AppContext): MqttHub {
   return h;
 }
 
-// ------------------------------------------------------------------ device token
-
-function tokenKey(ctx: AppContext): Buffer {
-  return Buffer.from(hkdfSync('sha256', ctx.crypto.linkKey, Buffer.alloc(0), 'safeguard/device-token/v1', 32));
-}
-/** `<deviceId>.<HMAC>`: what a device sends as `Authorization: Bearer …` with its pass events. */
-export function deviceToken(ctx: AppContext, deviceId: string): string {
-  return `${deviceId}.${createHmac('sha256', tokenKey(ctx)).update(`device:${deviceId}`).digest('base64url')}`;
-}
-function deviceIdOfToken(ctx: AppContext, token: string): string | null {
-  const id = token.split('.')[0] ?? '';
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return safeEqual(deviceToken(ctx, id), token) ? id : null;
-}
-
 // ------------------------------------------------------------------ the service
 
 export class AccessService {
@@ -110,7 +83,11 @@ export class AccessService {
     private readonly visits: VisitsService,
   ) {
     this.isapi = new IsapiAdapter((...a) => ctx.fetch(...a), ctx.config.TZ_CENTER);
+    this.passes = new PassService(ctx, visits, this);
   }
+
+  /** pass events (通行记录, the device intake, 模拟通行) */
+  readonly passes: PassService;
 
   adapterFor(d: { adapter: string }): AccessAdapter {
     if (d.adapter === 'hikvision_isapi') return this.isapi;
@@ -118,7 +95,7 @@ export class AccessService {
     return simulatorOf(this.ctx);
   }
 
-  private target(d: DeviceRow): DeviceTarget {
+  target(d: DeviceRow): DeviceTarget {
     return { id: d.id, name: d.name, adapter: d.adapter as DeviceTarget['adapter'], address: d.address, username: d.username, password: d.passwordEnc ? this.ctx.crypto.decrypt(d.passwordEnc) : null };
   }
 
@@ -308,7 +285,7 @@ export class AccessService {
     }));
   }
 
-  private async load(tx: Tx | Db, id: string, lock = false): Promise<DeviceRow> {
+  async load(tx: Tx | Db, id: string, lock = false): Promise<DeviceRow> {
     const q = tx.select().from(accessDevices).where(eq(accessDevices.id, id));
     const [d] = lock ? await q.for('update') : await q;
     if (!d) throw new AppError('NOT_FOUND');
@@ -505,130 +482,6 @@ export class AccessService {
     return { ok: true };
   }
 
-  // ———————————————————————————————————————— pass events
-
-  async listEvents(actor: Actor, q: { deviceId?: string; orderId?: string; result?: string; page: number; pageSize: number }) {
-    await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.events.read', { type: 'access_event' }, { deviceId: q.deviceId ?? null, orderId: q.orderId ?? null, page: q.page }));
-    const where = and(
-      q.deviceId ? eq(accessEvents.deviceId, q.deviceId) : undefined,
-      q.orderId ? eq(accessEvents.orderId, q.orderId) : undefined,
-      q.result ? eq(accessEvents.result, q.result) : undefined,
-    );
-    const [t] = await this.ctx.db.select({ n: count() }).from(accessEvents).where(where);
-    const attendee = sql`(select name from staff where staff.id = ${visitOrders.attendeeStaffId})`;
-    const rows = await this.ctx.db
-      .select({ e: accessEvents, deviceName: accessDevices.name, visitorName: visitors.name, attendeeName: attendee.mapWith(String), inviteeName: visitOrders.inviteeName })
-      .from(accessEvents)
-      .leftJoin(accessDevices, eq(accessDevices.id, accessEvents.deviceId))
-      .leftJoin(visitOrders, eq(visitOrders.id, accessEvents.orderId))
-      .leftJoin(visitors, eq(visitors.id, visitOrders.visitorId))
-      .where(where)
-      .orderBy(desc(accessEvents.at), desc(accessEvents.seq))
-      .limit(q.pageSize)
-      .offset((q.page - 1) * q.pageSize);
-    const items: PassEventRow[] = rows.map((r) => {
-      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string };
-      return {
-        seq: r.e.seq,
-        at: r.e.at.toISOString(),
-        deviceId: r.e.deviceId,
-        deviceName: r.deviceName ?? detail.deviceName ?? null,
-        method: r.e.method as PassMethod,
-        direction: r.e.direction as PassDirection,
-        result: r.e.result as PassResult,
-        orderId: r.e.orderId,
-        holderName: r.e.orderId ? (r.visitorName ?? r.attendeeName ?? r.inviteeName ?? null) : null,
-        note: detail.note ?? null,
-      };
-    });
-    return { items, total: Number(t?.n ?? 0), page: q.page, pageSize: q.pageSize };
-  }
-
-  /** The device a token belongs to: `Bearer <token>` (POST /api/access/events) or the bare token (ISAPI push URL). */
-  async deviceByToken(authorization: string | undefined): Promise<DeviceRow> {
-    const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (authorization && !/\s/.test(authorization) ? authorization : undefined);
-    const id = token ? deviceIdOfToken(this.ctx, token) : null;
-    if (!id) throw new AppError('DEVICE_TOKEN_INVALID');
-    const [d] = await this.ctx.db.select().from(accessDevices).where(eq(accessDevices.id, id));
-    if (!d || !d.enabled) throw new AppError('DEVICE_TOKEN_INVALID');
-    return d;
-  }
-
-  /**
-   * A pass reported by a device (HTTP, MQTT, the simulator). A scanned appointment code is
-   * verified here and decides the result; a granted pass in by the holder of a confirmed order
-   * inside its window makes it 已到达 (trail, host notified); a granted pass out records leftAt.
-   */
-  async recordPass(d: DeviceRow, input: PassEventInput, via: 'http' | 'mqtt' | 'simulator' | 'isapi'): Promise<{ seq: number; orderId: string | null; result: PassResult; arrived: boolean; note: string | null }> {
-    const { ctx } = this;
-    const now = ctx.clock.now();
-    const at = input.at ? new Date(input.at) : now;
-    const direction: PassDirection = input.direction ?? (d.direction === 'out' ? 'out' : 'in');
-    let result: PassResult = input.result;
-    let note: string | null = null;
-    let orderId: string | null = null;
-    if (input.qrToken) {
-      try {
-        orderId = await verifyCode(ctx, input.qrToken);
-      } catch (e) {
-        note = e instanceof AppError ? e.code : 'CODE_INVALID';
-        result = 'denied';
-      }
-    } else if (input.personId) {
-      orderId = orderIdOf(input.personId);
-      if (!orderId) note = 'UNKNOWN_PERSON';
-    }
-    return ctx.db.transaction(async (tx) => {
-      let arrived = false;
-      const o = orderId ? (await tx.select().from(visitOrders).where(eq(visitOrders.id, orderId)).for('update'))[0] : undefined;
-      if (orderId && !o) {
-        note = note ?? 'UNKNOWN_PERSON';
-        orderId = null;
-        if (input.qrToken) result = 'denied';
-      }
-      if (o) {
-        const inWindow = o.startAt.getTime() <= at.getTime() && at.getTime() < o.endAt.getTime();
-        if (input.qrToken && (!LIVE.includes(o.status) || !inWindow)) {
-          // the server's verdict on a code: only a live order inside its window passes
-          result = 'denied';
-          note = !LIVE.includes(o.status) ? `ORDER_${o.status.toUpperCase()}` : 'OUTSIDE_WINDOW';
-        }
-        if (result === 'granted' && direction === 'in') {
-          if (!inWindow) note = 'OUTSIDE_WINDOW';
-          else if (o.status === 'confirmed') arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
-        }
-        if (result === 'granted' && direction === 'out' && o.status === 'arrived' && !o.leftAt) {
-          await tx.update(visitOrders).set({ leftAt: at, updatedAt: now }).where(eq(visitOrders.id, o.id));
-        }
-      }
-      const [e] = await tx
-        .insert(accessEvents)
-        .values({ deviceId: d.id, at, method: input.method, direction, orderId, result, detail: { note, via, deviceName: d.name, personId: input.personId ?? null } })
-        .returning({ seq: accessEvents.seq });
-      await tx.update(accessDevices).set({ lastSeenAt: now }).where(eq(accessDevices.id, d.id));
-      return { seq: e!.seq, orderId, result, arrived, note };
-    });
-  }
-
-  /**
-   * 模拟通行 on a simulator device: the simulator grants only what it holds (and inside the
-   * credential's validity), like a real gate, then reports the pass like one.
-   */
-  async simulate(actor: Actor, id: string, input: { personId: string; method: PassMethod; direction?: PassDirection }) {
-    const d = await this.load(this.ctx.db, id);
-    if (d.adapter !== 'simulator') throw new AppError('DEVICE_NOT_SIMULATOR');
-    const now = this.ctx.clock.now();
-    const h = simulatorOf(this.ctx).holding(id, input.personId);
-    const valid = !!h && h.validFrom <= now && now < h.validTo && (input.method === 'remote' || h.kinds.includes(input.method as CredentialKind));
-    await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.device.simulate', { type: 'access_device', id }, { personId: input.personId, method: input.method }));
-    if (input.method === 'qr' && h) {
-      // the visitor shows the code; the gate forwards it for verification
-      const { token } = await signCode(this.ctx, h.orderId);
-      return this.recordPass(d, { method: 'qr', direction: input.direction, result: 'granted', qrToken: token }, 'simulator');
-    }
-    return this.recordPass(d, { method: input.method, direction: input.direction, result: valid ? 'granted' : 'denied', personId: input.personId }, 'simulator');
-  }
-
   // ———————————————————————————————————————— MQTT event feed
 
   /** Subscribe to the events topic of every enabled MQTT device's broker (workers on). */
@@ -636,32 +489,7 @@ export class AccessService {
     const devices = await this.ctx.db.select().from(accessDevices).where(and(eq(accessDevices.adapter, 'mqtt'), eq(accessDevices.enabled, true)));
     if (!devices.length) return;
     await mqttHubOf(this.ctx).listen(devices.map((d) => this.target(d)), (terminalId, payload, brokerUrl) => {
-      void this.onMqttEvent(terminalId, payload, brokerUrl).catch((err) => this.ctx.log.warn({ err, terminalId }, 'mqtt pass event not recorded'));
+      void this.passes.onMqttEvent(terminalId, payload, brokerUrl).catch((err) => this.ctx.log.warn({ err, terminalId }, 'mqtt pass event not recorded'));
     });
-  }
-
-  async onMqttEvent(terminalId: string, payload: unknown, brokerUrl: string) {
-    const devices = await this.ctx.db.select().from(accessDevices).where(and(eq(accessDevices.adapter, 'mqtt'), eq(accessDevices.enabled, true)));
-    const d = devices.find((x) => {
-      const a = parseMqttAddress(x.address);
-      return a && a.terminalId === terminalId && a.brokerUrl === brokerUrl;
-    });
-    if (!d) return;
-    const p = payload as Partial<PassEventInput>;
-    const methods = ['face', 'id_card', 'qr', 'remote'];
-    if (!p || !methods.includes(p.method as string) || (p.result !== 'granted' && p.result !== 'denied')) return;
-    await this.recordPass(
-      d,
-      {
-        method: p.method as PassMethod,
-        result: p.result,
-        direction: p.direction === 'out' ? 'out' : p.direction === 'in' ? 'in' : undefined,
-        at: typeof p.at === 'string' && !Number.isNaN(Date.parse(p.at)) ? p.at : undefined,
-        personId: typeof p.personId === 'string' ? p.personId : undefined,
-        qrToken: typeof p.qrToken === 'string' ? p.qrToken : undefined,
-      },
-      'mqtt',
-    );
   }
 }
-

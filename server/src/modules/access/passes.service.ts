@@ -1,0 +1,182 @@
+/**
+ * Pass events (X4): what devices report — POST /api/access/events, the ISAPI event push, the MQTT
+ * events topic, 模拟通行 on the simulator — and 通行记录 for administrators. A granted pass in by
+ * the holder of a confirmed order inside its window makes it 已到达; a pass out records leftAt.
+ */
+import { and, count, desc, eq, sql } from 'drizzle-orm';
+import { accessDevices, accessEvents, visitOrders, visitors } from '../../db/schema/index.js';
+import type { AppContext } from '../../platform/context.js';
+import type { Db, Tx } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { PASS_METHOD_LABELS, orderIdOf, type CredentialKind, type PassDirection, type PassEventInput, type PassEventRow, type PassMethod, type PassResult } from '../../../../contracts/access.js';
+import { audit } from '../audit/audit.js';
+import type { Actor } from '../identity/session.js';
+import { signCode, verifyCode } from '../visits/codes.js';
+import type { VisitsService } from '../visits/visits.service.js';
+import type { DeviceTarget } from './adapters/types.js';
+import { simulatorOf } from './adapters/simulator.js';
+import { parseMqttAddress } from './adapters/mqtt.js';
+import { deviceIdOfToken } from './device-token.js';
+
+type DeviceRow = typeof accessDevices.$inferSelect;
+const LIVE = ['confirmed', 'arrived'];
+
+/** What the pass intake needs of the device side (AccessService). */
+export interface DeviceLookup {
+  load(tx: Tx | Db, id: string): Promise<DeviceRow>;
+  target(d: DeviceRow): DeviceTarget;
+}
+
+export class PassService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly visits: VisitsService,
+    private readonly devices: DeviceLookup,
+  ) {}
+
+  async listEvents(actor: Actor, q: { deviceId?: string; orderId?: string; result?: string; page: number; pageSize: number }) {
+    await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.events.read', { type: 'access_event' }, { deviceId: q.deviceId ?? null, orderId: q.orderId ?? null, page: q.page }));
+    const where = and(
+      q.deviceId ? eq(accessEvents.deviceId, q.deviceId) : undefined,
+      q.orderId ? eq(accessEvents.orderId, q.orderId) : undefined,
+      q.result ? eq(accessEvents.result, q.result) : undefined,
+    );
+    const [t] = await this.ctx.db.select({ n: count() }).from(accessEvents).where(where);
+    const attendee = sql`(select name from staff where staff.id = ${visitOrders.attendeeStaffId})`;
+    const rows = await this.ctx.db
+      .select({ e: accessEvents, deviceName: accessDevices.name, visitorName: visitors.name, attendeeName: attendee.mapWith(String), inviteeName: visitOrders.inviteeName })
+      .from(accessEvents)
+      .leftJoin(accessDevices, eq(accessDevices.id, accessEvents.deviceId))
+      .leftJoin(visitOrders, eq(visitOrders.id, accessEvents.orderId))
+      .leftJoin(visitors, eq(visitors.id, visitOrders.visitorId))
+      .where(where)
+      .orderBy(desc(accessEvents.at), desc(accessEvents.seq))
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize);
+    const items: PassEventRow[] = rows.map((r) => {
+      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string };
+      return {
+        seq: r.e.seq,
+        at: r.e.at.toISOString(),
+        deviceId: r.e.deviceId,
+        deviceName: r.deviceName ?? detail.deviceName ?? null,
+        method: r.e.method as PassMethod,
+        direction: r.e.direction as PassDirection,
+        result: r.e.result as PassResult,
+        orderId: r.e.orderId,
+        holderName: r.e.orderId ? (r.visitorName ?? r.attendeeName ?? r.inviteeName ?? null) : null,
+        note: detail.note ?? null,
+      };
+    });
+    return { items, total: Number(t?.n ?? 0), page: q.page, pageSize: q.pageSize };
+  }
+
+  /** The device a token belongs to: `Bearer <token>` (POST /api/access/events) or the bare token (ISAPI push URL). */
+  async deviceByToken(authorization: string | undefined): Promise<DeviceRow> {
+    const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (authorization && !/\s/.test(authorization) ? authorization : undefined);
+    const id = token ? deviceIdOfToken(this.ctx, token) : null;
+    if (!id) throw new AppError('DEVICE_TOKEN_INVALID');
+    const [d] = await this.ctx.db.select().from(accessDevices).where(eq(accessDevices.id, id));
+    if (!d || !d.enabled) throw new AppError('DEVICE_TOKEN_INVALID');
+    return d;
+  }
+
+  /**
+   * A pass reported by a device (HTTP, MQTT, the simulator). A scanned appointment code is
+   * verified here and decides the result; a granted pass in by the holder of a confirmed order
+   * inside its window makes it 已到达 (trail, host notified); a granted pass out records leftAt.
+   */
+  async recordPass(d: DeviceRow, input: PassEventInput, via: 'http' | 'mqtt' | 'simulator' | 'isapi'): Promise<{ seq: number; orderId: string | null; result: PassResult; arrived: boolean; note: string | null }> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const at = input.at ? new Date(input.at) : now;
+    const direction: PassDirection = input.direction ?? (d.direction === 'out' ? 'out' : 'in');
+    let result: PassResult = input.result;
+    let note: string | null = null;
+    let orderId: string | null = null;
+    if (input.qrToken) {
+      try {
+        orderId = await verifyCode(ctx, input.qrToken);
+      } catch (e) {
+        note = e instanceof AppError ? e.code : 'CODE_INVALID';
+        result = 'denied';
+      }
+    } else if (input.personId) {
+      orderId = orderIdOf(input.personId);
+      if (!orderId) note = 'UNKNOWN_PERSON';
+    }
+    return ctx.db.transaction(async (tx) => {
+      let arrived = false;
+      const o = orderId ? (await tx.select().from(visitOrders).where(eq(visitOrders.id, orderId)).for('update'))[0] : undefined;
+      if (orderId && !o) {
+        note = note ?? 'UNKNOWN_PERSON';
+        orderId = null;
+        if (input.qrToken) result = 'denied';
+      }
+      if (o) {
+        const inWindow = o.startAt.getTime() <= at.getTime() && at.getTime() < o.endAt.getTime();
+        if (input.qrToken && (!LIVE.includes(o.status) || !inWindow)) {
+          // the server's verdict on a code: only a live order inside its window passes
+          result = 'denied';
+          note = !LIVE.includes(o.status) ? `ORDER_${o.status.toUpperCase()}` : 'OUTSIDE_WINDOW';
+        }
+        if (result === 'granted' && direction === 'in') {
+          if (!inWindow) note = 'OUTSIDE_WINDOW';
+          else if (o.status === 'confirmed') arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
+        }
+        if (result === 'granted' && direction === 'out' && o.status === 'arrived' && !o.leftAt) {
+          await tx.update(visitOrders).set({ leftAt: at, updatedAt: now }).where(eq(visitOrders.id, o.id));
+        }
+      }
+      const [e] = await tx
+        .insert(accessEvents)
+        .values({ deviceId: d.id, at, method: input.method, direction, orderId, result, detail: { note, via, deviceName: d.name, personId: input.personId ?? null } })
+        .returning({ seq: accessEvents.seq });
+      await tx.update(accessDevices).set({ lastSeenAt: now }).where(eq(accessDevices.id, d.id));
+      return { seq: e!.seq, orderId, result, arrived, note };
+    });
+  }
+
+  /**
+   * 模拟通行 on a simulator device: the simulator grants only what it holds (and inside the
+   * credential's validity), like a real gate, then reports the pass like one.
+   */
+  async simulate(actor: Actor, id: string, input: { personId: string; method: PassMethod; direction?: PassDirection }) {
+    const d = await this.devices.load(this.ctx.db, id);
+    if (d.adapter !== 'simulator') throw new AppError('DEVICE_NOT_SIMULATOR');
+    const now = this.ctx.clock.now();
+    const h = simulatorOf(this.ctx).holding(id, input.personId);
+    const valid = !!h && h.validFrom <= now && now < h.validTo && (input.method === 'remote' || h.kinds.includes(input.method as CredentialKind));
+    await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.device.simulate', { type: 'access_device', id }, { personId: input.personId, method: input.method }));
+    if (input.method === 'qr' && h) {
+      // the visitor shows the code; the gate forwards it for verification
+      const { token } = await signCode(this.ctx, h.orderId);
+      return this.recordPass(d, { method: 'qr', direction: input.direction, result: 'granted', qrToken: token }, 'simulator');
+    }
+    return this.recordPass(d, { method: input.method, direction: input.direction, result: valid ? 'granted' : 'denied', personId: input.personId }, 'simulator');
+  }
+
+  async onMqttEvent(terminalId: string, payload: unknown, brokerUrl: string) {
+    const devices = await this.ctx.db.select().from(accessDevices).where(and(eq(accessDevices.adapter, 'mqtt'), eq(accessDevices.enabled, true)));
+    const d = devices.find((x) => {
+      const a = parseMqttAddress(x.address);
+      return a && a.terminalId === terminalId && a.brokerUrl === brokerUrl;
+    });
+    if (!d) return;
+    const p = payload as Partial<PassEventInput>;
+    const methods = ['face', 'id_card', 'qr', 'remote'];
+    if (!p || !methods.includes(p.method as string) || (p.result !== 'granted' && p.result !== 'denied')) return;
+    await this.recordPass(
+      d,
+      {
+        method: p.method as PassMethod,
+        result: p.result,
+        direction: p.direction === 'out' ? 'out' : p.direction === 'in' ? 'in' : undefined,
+        at: typeof p.at === 'string' && !Number.isNaN(Date.parse(p.at)) ? p.at : undefined,
+        personId: typeof p.personId === 'string' ? p.personId : undefined,
+        qrToken: typeof p.qrToken === 'string' ? p.qrToken : undefined,
+      },
+      'mqtt',
+    );
+  }
+}
