@@ -46,6 +46,30 @@ describe('SMS login codes (X1)', () => {
     t.ctx.clock.set(null);
   });
 
+  it('the 60-second gap is per phone, whatever the purpose: a visitor code then a staff code is refused, allowed after', async () => {
+    const s = await newStaff(t, { phone: '13911110019' });
+    const c = new Client(t);
+    expect((await send(c, s.phone, 'visitor_login')).statusCode).toBe(200);
+    const staffCode = await send(c, s.phone, 'staff_login');
+    expect(staffCode.statusCode).toBe(429);
+    expect(staffCode.json().error.code).toBe('SMS_TOO_SOON');
+    t.ctx.clock.set(new Date(Date.now() + 61_000));
+    expect((await send(c, s.phone, 'staff_login')).statusCode).toBe(200);
+    expect((await send(c, s.phone, 'visitor_login')).json().error.code).toBe('SMS_TOO_SOON');
+    t.ctx.clock.set(null);
+  });
+
+  it('the gap does not tell staff phones from others: an unknown phone answers staff-code requests exactly as a staff phone does, and gets no SMS', async () => {
+    const s = await newStaff(t, { phone: '13911110020' });
+    const answers = async (phone: string) => {
+      const c = new Client(t);
+      return [(await send(c, phone, 'staff_login')).statusCode, (await send(c, phone, 'staff_login')).statusCode, (await send(c, phone, 'visitor_login')).statusCode];
+    };
+    expect(await answers(s.phone)).toEqual([200, 429, 429]);
+    expect(await answers('13911110021')).toEqual([200, 429, 429]);
+    await expect(lastCode(t, '13911110021')).rejects.toThrow();
+  });
+
   it('limits sends per IP per hour', async () => {
     const c = new Client(t, '10.9.9.9');
     let last = 200;

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { admins, smsCodes, staff, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
-import { randomCode } from '../../platform/crypto.js';
+import { randomCode, randomToken } from '../../platform/crypto.js';
 import { logPhone } from '../../platform/logger.js';
 import { isValidPhone } from '../../../../contracts/identity.js';
 import { queueSms } from '../notify/sms.service.js';
@@ -26,33 +26,30 @@ export class IdentityService {
     return this.ctx.crypto.blindIndex(`sms:${phone}:${purpose}:${code}`);
   }
 
-  /** V1 / staff login: send a 6-digit code (60 s gap, per-phone and per-IP hourly limits). */
+  /**
+   * V1 / staff login: send a 6-digit code (60 s gap per phone whatever the purpose, per-phone and
+   * per-IP hourly limits). A staff-code request for a phone that is no active staff member's gets
+   * the same answers (gap, limits) and no SMS, so the endpoint can't list staff: it records a code
+   * nobody knows.
+   */
   async requestCode(phone: string, purpose: SmsPurpose, ip: string): Promise<void> {
     assertPhone(phone);
     const { ctx } = this;
     const now = ctx.clock.now();
     if ((await ctx.rateLimiter.hit(`sms:ip:${ip}`, 3600)) > ctx.config.SMS_PER_IP_PER_HOUR) throw new AppError('SMS_RATE_LIMITED');
-    if (purpose === 'staff_login') {
-      const [s] = await ctx.db.select({ id: staff.id }).from(staff).where(and(eq(staff.phone, phone), isNull(staff.deletedAt), eq(staff.active, true)));
-      // Unknown staff phones get the same answer and no SMS, so the endpoint can't list staff.
-      if (!s) return;
-    }
+    const deliver = purpose !== 'staff_login' || !!(await this.findActiveStaff(phone));
     const code = randomCode();
     // (PGlite has one connection: nothing may use ctx.db while a transaction is open)
     const perPhone = await ctx.rateLimiter.hit(`sms:phone:${phone}`, 3600);
     await ctx.db.transaction(async (tx) => {
       // serialise sends for one phone across processes
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${'sms:' + phone}))`);
-      const [last] = await tx
-        .select({ createdAt: smsCodes.createdAt })
-        .from(smsCodes)
-        .where(and(eq(smsCodes.phone, phone), eq(smsCodes.purpose, purpose)))
-        .orderBy(desc(smsCodes.createdAt))
-        .limit(1);
+      const [last] = await tx.select({ createdAt: smsCodes.createdAt }).from(smsCodes).where(eq(smsCodes.phone, phone)).orderBy(desc(smsCodes.createdAt)).limit(1);
       if (!canResend(last?.createdAt ?? null, now)) throw new AppError('SMS_TOO_SOON');
       if (perPhone > ctx.config.SMS_PER_PHONE_PER_HOUR) throw new AppError('SMS_RATE_LIMITED');
       await tx.update(smsCodes).set({ consumedAt: now }).where(and(eq(smsCodes.phone, phone), eq(smsCodes.purpose, purpose), isNull(smsCodes.consumedAt)));
-      await tx.insert(smsCodes).values({ phone, purpose, codeHash: this.codeHash(phone, purpose, code), expiresAt: new Date(now.getTime() + CODE_TTL_MS), createdAt: now });
+      await tx.insert(smsCodes).values({ phone, purpose, codeHash: this.codeHash(phone, purpose, deliver ? code : randomToken()), expiresAt: new Date(now.getTime() + CODE_TTL_MS), createdAt: now });
+      if (!deliver) return;
       await queueSms(ctx, tx, {
         phone,
         template: 'login_code',
