@@ -64,8 +64,8 @@ export interface WalkInResult {
 
 export const searchHosts = (q: string) => http.get<{ items: KioskHost[] }>(`/api/kiosk/hosts?q=${encodeURIComponent(q)}`);
 export const todayWalkIns = () => http.get<{ items: TodayWalkIn[] }>('/api/kiosk/walk-ins/today');
-export const lastVisit = (by: { phone: string } | { idNumber: string }) =>
-  http.get<LastVisit>(`/api/kiosk/visitors/last?${new URLSearchParams(by as Record<string, string>)}`);
+/** 访客最后来访: the phone or ID number goes in the POST body, never in a URL (proxies log URLs). */
+export const lastVisit = (by: { phone: string } | { idNumber: string }) => http.post<LastVisit | { visitor: null; lastVisit: null }>('/api/kiosk/visitors/last', by);
 export const createWalkIn = (body: WalkInBody) => http.post<WalkInResult>('/api/kiosk/walk-ins', body);
 export function uploadKioskPhoto(photo: Blob, onProgress?: (percent: number) => void) {
   const fd = new FormData();

@@ -880,7 +880,7 @@ export class VisitsService {
     return ctx.db.transaction(async (tx) => {
       let v = q.phone ? await repo.findVisitorByPhone(tx, q.phone) : undefined;
       if (!v && q.idNumber) v = await repo.findVisitorByIdIndex(tx, ctx.crypto.blindIndex(normaliseIdNumber(q.idNumber)));
-      if (!v) throw new AppError('NOT_REGISTERED');
+      if (!v) return { visitor: null, lastVisit: null };
       const last = await repo.lastOrderOf(tx, v.id);
       await audit(tx, actor, 'visitor.read', { type: 'visitor', id: v.id }, { via: 'kiosk' });
       return {

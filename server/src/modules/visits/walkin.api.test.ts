@@ -6,6 +6,7 @@ import { newAdminClient, newStaff, newUnit, newVisitor, randomPhone, validIdNumb
 import { consents, units, visitors } from '../../db/schema/index.js';
 import { makeImage, multipart } from '../../test/images.js';
 import { FACE_CONSENT_VERSION } from '../../../../contracts/consent.js';
+import { withIdCheckDigit } from '../../db/seed-demo.js';
 
 let t: TestApp;
 let kiosk: Client;
@@ -89,9 +90,27 @@ describe('walk-in (review table row: the host, or confirmed at the desk where th
     await kiosk.post('/api/kiosk/walk-ins', body);
     const today = (await kiosk.get('/api/kiosk/walk-ins/today')).json().items;
     expect(today[0]).toMatchObject({ name: '周杰', hostName: '王*', idNumberMasked: expect.stringMatching(/^3303\*+\d{3}[\dX]$/) });
-    const last = (await kiosk.get(`/api/kiosk/visitors/last?phone=${body.phone}`)).json();
+    const last = (await kiosk.post('/api/kiosk/visitors/last', { phone: body.phone })).json();
     expect(last).toMatchObject({ visitor: { name: '周杰', blocked: false }, lastVisit: { hostId: host.id, reason: '递交材料' } });
-    expect((await kiosk.get(`/api/kiosk/visitors/last?phone=${randomPhone()}`)).json().error.code).toBe('NOT_REGISTERED');
+  });
+
+  it('访客最后来访 by ID number: the number travels in the POST body, never the URL; nobody registered → an empty answer, not an error', async () => {
+    const host = await newStaff(t);
+    const idNumber = withIdCheckDigit('11010519850307123');
+    const body = walkIn(host.id, { name: '林一', idNumber });
+    expect((await kiosk.post('/api/kiosk/walk-ins', body)).statusCode).toBe(201);
+    const found = await kiosk.post('/api/kiosk/visitors/last', { idNumber });
+    expect(found.statusCode).toBe(200);
+    expect(found.json()).toMatchObject({ visitor: { name: '林一', phone: body.phone, idNumberMasked: expect.stringMatching(/^1101\*+/) }, lastVisit: { hostId: host.id } });
+    // the old query form (an ID number in a URL that proxies log) is gone
+    expect((await kiosk.get(`/api/kiosk/visitors/last?idNumber=${idNumber}`)).statusCode).toBe(404);
+    for (const by of [{ phone: randomPhone() }, { idNumber: withIdCheckDigit('11010519850307999') }]) {
+      const none = await kiosk.post('/api/kiosk/visitors/last', by);
+      expect(none.statusCode).toBe(200);
+      expect(none.json()).toEqual({ visitor: null, lastVisit: null });
+    }
+    expect((await kiosk.post('/api/kiosk/visitors/last', {})).json().error.code).toBe('VALIDATION_FAILED');
+    expect((await new Client(t).post('/api/kiosk/visitors/last', { idNumber })).statusCode).toBe(401);
   });
 
   it('host search by name or phone shows department and office; only hosts with visit permission', async () => {

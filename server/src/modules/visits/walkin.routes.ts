@@ -87,23 +87,27 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: V
     },
   });
 
-  r.get('/api/kiosk/visitors/last', {
+  // POST, not GET: the phone or ID number goes in the body, never in a URL that proxies log
+  r.post('/api/kiosk/visitors/last', {
     schema: {
-      operationId: 'getVisitorLastVisit',
+      operationId: 'findVisitorLastVisit',
       tags,
-      summary: '访客最后来访: a visitor by phone or exact ID number, with their last visit',
-      querystring: z.object({ phone: z.string().regex(/^1\d{10}$/).optional(), idNumber: z.string().trim().min(5).max(30).optional() }).refine((q) => q.phone || q.idNumber, 'phone or idNumber'),
+      summary: '访客最后来访: a visitor by phone or exact ID number (in the body), with their last visit; nobody under it → visitor null',
+      body: z.object({ phone: z.string().regex(/^1\d{10}$/).optional(), idNumber: z.string().trim().min(5).max(30).optional() }).refine((q) => q.phone || q.idNumber, 'phone or idNumber'),
       response: {
         200: z.object({
-          visitor: z.object({ name: z.string(), phone: z.string(), idType: z.string(), idNumberMasked: z.string().nullable(), company: z.string().nullable(), position: z.string().nullable(), hasPhoto: z.boolean(), blocked: z.boolean() }),
+          visitor: z
+            .object({ name: z.string(), phone: z.string(), idType: z.string(), idNumberMasked: z.string().nullable(), company: z.string().nullable(), position: z.string().nullable(), hasPhoto: z.boolean(), blocked: z.boolean() })
+            .nullable()
+            .describe('null: nobody is registered under this phone or ID number'),
           lastVisit: z.object({ hostId: z.string(), hostName: z.string(), unitName: z.string(), reason: z.string(), startAt: z.string() }).nullable(),
         }),
-        ...errors(400, 401, 404),
+        ...errors(400, 401),
       },
     },
     handler: async (req) => {
       const { actor } = await kiosk.requireKiosk(req);
-      return svc.lastVisit(actor, req.query);
+      return svc.lastVisit(actor, req.body);
     },
   });
 
