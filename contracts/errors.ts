@@ -15,6 +15,7 @@ export const errorCatalogue = {
   AUTH_REQUIRED: { status: 401, zh: '请先登录', en: 'Please sign in' },
   LOGIN_FAILED: { status: 401, zh: '账号或密码错误', en: 'Wrong username or password' },
   ACCOUNT_LOCKED: { status: 423, zh: '登录失败次数过多，账号已锁定15分钟', en: 'Too many failed sign-ins; the account is locked for 15 minutes' },
+  PASSWORD_LOGIN_LOCKED: { status: 423, zh: '密码错误次数过多，密码登录已暂停15分钟，请改用短信验证码登录', en: 'Too many wrong passwords: password sign-in is paused for 15 minutes; sign in with an SMS code instead' },
   CSRF_REJECTED: { status: 403, zh: '请求来源不被允许', en: 'Request origin not allowed' },
   FORBIDDEN: { status: 403, zh: '没有权限', en: 'You do not have permission' },
   NOT_FOUND: { status: 404, zh: '记录不存在或无权访问', en: 'Not found or no access' },

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Client, createTestApp, type TestApp } from '../test/harness.js';
+import { Client, createTestApp, lastCode, type TestApp } from '../test/harness.js';
+import { newStaff } from '../test/factories.js';
 import { createTestAppOn, openSharedDatabase, type SharedDatabase } from '../test/shared-db.js';
 import { rateCounters } from '../db/schema/index.js';
 import { Clock } from './clock.js';
@@ -55,6 +56,30 @@ async function expectLimitsShared(a: TestApp, b: TestApp, opts: { perIp: number;
   }
 }
 
+/**
+ * Staff password lock-out across instances: failures counted per phone and address on both, and an
+ * SMS-code sign-in on one instance lifts the lock on the other.
+ */
+async function expectStaffLockShared(a: TestApp, b: TestApp, phone: string) {
+  const at = Math.ceil(Date.now() / 900_000) * 900_000 + 1000; // inside one 15-minute window
+  for (const t of [a, b]) t.ctx.clock.set(new Date(at));
+  const login = (t: TestApp, ip: string, password: string) => new Client(t, ip).post('/api/auth/staff/login', { phone, password });
+  try {
+    const ip = uniqueIp();
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await login(i % 2 ? b : a, ip, 'wrong-password')).json().error.code);
+    expect(codes).toEqual(['LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'PASSWORD_LOGIN_LOCKED']);
+    for (const t of [a, b]) expect((await login(t, ip, 'correct-horse')).json().error.code).toBe('PASSWORD_LOGIN_LOCKED');
+    expect((await login(a, uniqueIp(), 'correct-horse')).statusCode).toBe(200); // another address is not locked
+    const c = new Client(b, ip);
+    expect((await c.post('/api/auth/sms-codes', { phone, purpose: 'staff_login' })).statusCode).toBe(200);
+    expect((await c.post('/api/auth/staff/login', { phone, code: await lastCode(b, phone) })).statusCode).toBe(200);
+    expect((await login(a, ip, 'correct-horse')).statusCode).toBe(200);
+  } finally {
+    for (const t of [a, b]) t.ctx.clock.set(null);
+  }
+}
+
 describe('Redis rate limits shared by two app instances (REDIS_URL)', () => {
   const prefix = `sgtest:${randomUUID()}:`;
   const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, SMS_PER_IP_PER_HOUR: '4', SMS_PER_PHONE_PER_HOUR: '3' };
@@ -87,6 +112,14 @@ describe('Redis rate limits shared by two app instances (REDIS_URL)', () => {
     const ttl = await redis.ttl(keys[0]!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3600 + 5);
+  });
+
+  it('share the staff password lock-out (per phone and address) and its lifting by an SMS-code sign-in', async () => {
+    const phone = uniquePhone();
+    // separate databases: the staff member exists in both, the counters only in Redis
+    for (const t of [a, b]) await newStaff(t, { phone, password: 'correct-horse' });
+    await expectStaffLockShared(a, b, phone);
+    expect(await a.ctx.db.select().from(rateCounters)).toEqual([]);
   });
 
   it('two limiter instances counting one key concurrently never lose a hit', async () => {
@@ -144,6 +177,11 @@ describe('database rate limits shared by two app instances on one database', () 
     expect(a.ctx.rateLimiter).not.toBe(b.ctx.rateLimiter);
     if (shared.kind === 'postgres') expect(shared.a).not.toBe(shared.b); // two pools, like two processes
     await expectLimitsShared(a, b, { perIp: 4, perPhone: 3 });
+  });
+
+  it('share the staff password lock-out (per phone and address) and its lifting by an SMS-code sign-in', async () => {
+    const s = await newStaff(a, { password: 'correct-horse' });
+    await expectStaffLockShared(a, b, s.phone);
   });
 
   it('two limiter instances counting one key concurrently never lose a hit', async () => {

@@ -144,15 +144,51 @@ describe('SMS login codes (X1)', () => {
     expect((await p.post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
   });
 
-  it('staff password: only failures count — many successful sign-ins never lock; 5 wrong passwords lock, then even the right one is refused', async () => {
+  it('staff password: only failures count — many successful sign-ins never lock; 5 wrong passwords from one address lock it there, then even the right one is refused with a hint to use an SMS code', async () => {
     const s = await newStaff(t, { phone: '13911110018', password: 'correct-horse' });
-    for (let i = 0; i < 8; i++) expect((await new Client(t).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
+    const ip = '10.77.0.1';
+    for (let i = 0; i < 8; i++) expect((await new Client(t, ip).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
     const codes = [];
-    for (let i = 0; i < 5; i++) codes.push((await new Client(t).post('/api/auth/staff/login', { phone: s.phone, password: 'nope' })).json().error.code);
-    expect(codes).toEqual(['LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'ACCOUNT_LOCKED']);
-    const locked = await new Client(t).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' });
+    for (let i = 0; i < 5; i++) codes.push((await new Client(t, ip).post('/api/auth/staff/login', { phone: s.phone, password: 'nope' })).json().error.code);
+    expect(codes).toEqual(['LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'LOGIN_FAILED', 'PASSWORD_LOGIN_LOCKED']);
+    const locked = await new Client(t, ip).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' });
     expect(locked.statusCode).toBe(423);
-    expect(locked.json().error.code).toBe('ACCOUNT_LOCKED');
+    expect(locked.json().error).toMatchObject({ code: 'PASSWORD_LOGIN_LOCKED', message: { 'zh-CN': expect.stringContaining('验证码登录'), en: expect.stringContaining('SMS code') } });
+  });
+
+  it('wrong passwords from one address do not lock the staff member out elsewhere', async () => {
+    const s = await newStaff(t, { phone: '13911110022', password: 'correct-horse' });
+    for (let i = 0; i < 6; i++) await new Client(t, '10.77.0.2').post('/api/auth/staff/login', { phone: s.phone, password: 'nope' });
+    expect((await new Client(t, '10.77.0.2').post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).json().error.code).toBe('PASSWORD_LOGIN_LOCKED');
+    // the staff member's own phone, on another address, still signs in by password
+    const own = new Client(t, '10.77.0.3');
+    expect((await own.post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
+    expect((await own.get('/api/auth/me?scope=staff')).json()).toMatchObject({ type: 'staff', id: s.id });
+  });
+
+  it('a successful SMS-code sign-in lifts the password lock for that phone (on every address), within the same 15 minutes', async () => {
+    const s = await newStaff(t, { phone: '13911110023', password: 'correct-horse' });
+    const at = Math.ceil(Date.now() / 900_000) * 900_000 + 1000; // the start of a 15-minute window
+    t.ctx.clock.set(new Date(at));
+    try {
+      for (const ip of ['10.77.0.4', '10.77.0.5']) for (let i = 0; i < 5; i++) await new Client(t, ip).post('/api/auth/staff/login', { phone: s.phone, password: 'nope' });
+      const c = new Client(t, '10.77.0.4');
+      expect((await c.post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).json().error.code).toBe('PASSWORD_LOGIN_LOCKED');
+      // a wrong code lifts nothing
+      await send(c, s.phone, 'staff_login');
+      const code = await lastCode(t, s.phone);
+      expect((await c.post('/api/auth/staff/login', { phone: s.phone, code: code === '000000' ? '111111' : '000000' })).statusCode).toBe(400);
+      expect((await c.post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).json().error.code).toBe('PASSWORD_LOGIN_LOCKED');
+      expect((await c.post('/api/auth/staff/login', { phone: s.phone, code })).statusCode).toBe(200);
+      t.ctx.clock.set(new Date(at + 60_000));
+      for (const ip of ['10.77.0.4', '10.77.0.5']) expect((await new Client(t, ip).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode, ip).toBe(200);
+      // and the count starts again: 5 new failures lock again
+      const codes = [];
+      for (let i = 0; i < 5; i++) codes.push((await new Client(t, '10.77.0.4').post('/api/auth/staff/login', { phone: s.phone, password: 'nope' })).json().error.code);
+      expect(codes.at(-1)).toBe('PASSWORD_LOGIN_LOCKED');
+    } finally {
+      t.ctx.clock.set(null);
+    }
   });
 
   it('an unknown staff phone gets the same answer and no SMS', async () => {

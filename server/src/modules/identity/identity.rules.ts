@@ -4,6 +4,9 @@ export const CODE_MAX_TRIES = 5;
 export const RESEND_GAP_MS = 60_000;
 export const ADMIN_MAX_FAILURES = 5;
 export const ADMIN_LOCK_MS = 15 * 60_000;
+/** Staff password sign-in: this many failures for one phone from one address pause it there for the window. */
+export const STAFF_PASSWORD_MAX_FAILURES = 5;
+export const STAFF_PASSWORD_WINDOW_S = 15 * 60;
 
 export const SMS_PURPOSES = ['visitor_login', 'staff_login'] as const;
 export type SmsPurpose = (typeof SMS_PURPOSES)[number];

@@ -10,7 +10,7 @@ import { isValidPhone } from '../../../../contracts/identity.js';
 import { queueSms } from '../notify/sms.service.js';
 import { audit } from '../audit/audit.js';
 import { createSession, type Actor } from './session.js';
-import { afterFailedLogin, canResend, CODE_TTL_MS, isLocked, judgeCode, type SmsPurpose } from './identity.rules.js';
+import { afterFailedLogin, canResend, CODE_TTL_MS, isLocked, judgeCode, STAFF_PASSWORD_MAX_FAILURES, STAFF_PASSWORD_WINDOW_S, type SmsPurpose } from './identity.rules.js';
 
 export const ARGON2_OPTS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const; // OWASP minimum for Argon2id
 export const hashPassword = (pw: string) => hash(pw, ARGON2_OPTS);
@@ -102,19 +102,31 @@ export class IdentityService {
     const s = await this.findActiveStaff(phone);
     if (!s) throw new AppError('SMS_CODE_INVALID');
     await this.ctx.db.transaction((tx) => createSession(this.ctx, tx, reply, { type: 'staff', id: s.id }, ua));
+    // proof of the phone lifts the password lock-out for it on every address (a new generation of counters)
+    await this.ctx.rateLimiter.hit(`staffpw:lift:${phone}`, STAFF_PASSWORD_WINDOW_S);
+  }
+
+  /**
+   * Failures are counted per phone AND source address, so nobody can lock a colleague out from
+   * elsewhere; the locked user is told to sign in by SMS code, which lifts the lock. The lift count
+   * shares the failures' fixed window, so a lift holds until the window ends like the failures do.
+   */
+  private async staffPasswordKey(phone: string, ip: string) {
+    const generation = await this.ctx.rateLimiter.count(`staffpw:lift:${phone}`, STAFF_PASSWORD_WINDOW_S);
+    return `staffpw:${phone}:${generation}:${ip}`;
   }
 
   async staffLoginByPassword(phone: string, password: string, ip: string, reply: FastifyReply, ua?: string) {
     assertPhone(phone);
-    // only failures count: 5 wrong passwords lock the phone for the rest of the 15-minute window
-    const key = `staffpw:${phone}`;
-    if ((await this.ctx.rateLimiter.count(key, 15 * 60)) >= 5) throw new AppError('ACCOUNT_LOCKED');
+    // only failures count
+    const key = await this.staffPasswordKey(phone, ip);
+    if ((await this.ctx.rateLimiter.count(key, STAFF_PASSWORD_WINDOW_S)) >= STAFF_PASSWORD_MAX_FAILURES) throw new AppError('PASSWORD_LOGIN_LOCKED');
     const s = await this.findActiveStaff(phone);
     const ok = s?.passwordHash ? await verify(s.passwordHash, password) : false;
     if (!s || !ok) {
       this.ctx.log.info({ phone: logPhone(phone), ip }, 'staff password login failed');
-      const failures = await this.ctx.rateLimiter.hit(key, 15 * 60);
-      throw new AppError(failures >= 5 ? 'ACCOUNT_LOCKED' : 'LOGIN_FAILED');
+      const failures = await this.ctx.rateLimiter.hit(key, STAFF_PASSWORD_WINDOW_S);
+      throw new AppError(failures >= STAFF_PASSWORD_MAX_FAILURES ? 'PASSWORD_LOGIN_LOCKED' : 'LOGIN_FAILED');
     }
     await this.ctx.db.transaction((tx) => createSession(this.ctx, tx, reply, { type: 'staff', id: s.id }, ua));
   }
