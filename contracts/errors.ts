@@ -54,6 +54,8 @@ export const errorCatalogue = {
   JOB_NOT_RETRYABLE: { status: 409, zh: '只有失败的任务可以重试', en: 'Only a failed job can be retried' },
   RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
   PAYLOAD_TOO_LARGE: { status: 413, zh: '提交内容过大', en: 'The request is too large' },
+  TEXT_INVALID: { status: 400, zh: '填写内容含有无效字符，请删除后重试', en: 'The text contains characters that are not allowed (control characters or broken Unicode)' },
+  UPLOAD_INVALID: { status: 400, zh: '上传内容不完整或格式错误，请重新上传', en: 'The upload is incomplete or malformed; please upload again' },
   WINDOW_END_BEFORE_START: { status: 400, zh: '结束时间必须晚于开始时间', en: 'The end time must be after the start time' },
   WINDOW_IN_PAST: { status: 400, zh: '开始时间不能早于当前时间', en: 'The start time cannot be in the past' },
   WINDOW_TOO_LONG: { status: 400, zh: '来访时长超过单位允许的上限', en: 'The visit is longer than the unit allows' },

@@ -21,6 +21,7 @@ import { JobQueue } from './platform/queue.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
 import { loggerOptions, logPhone } from './platform/logger.js';
 import { installErrorHandler } from './platform/errors.js';
+import { installTextGuard } from './platform/text-guard.js';
 import type { AppContext } from './platform/context.js';
 import { OutboxSmsProvider, type SmsProvider } from './modules/notify/sms.provider.js';
 import { registerSmsJobs } from './modules/notify/sms.service.js';
@@ -44,6 +45,8 @@ export interface BuildOptions {
   /** serve the built web apps from dist/web (default: when present) */
   serveWeb?: boolean;
   startWorkers?: boolean;
+  /** where log lines go (default stdout); tests pass a stream to read what was logged */
+  logStream?: { write(line: string): void };
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,7 +55,7 @@ export const webDist = path.join(root, 'dist/web');
 export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const config = opts.config ?? loadConfig();
   const app = Fastify({
-    logger: loggerOptions(config.LOG_LEVEL),
+    logger: { ...loggerOptions(config.LOG_LEVEL), ...(opts.logStream ? { stream: opts.logStream } : {}) },
     trustProxy: true,
     bodyLimit: 1024 * 1024,
     // link tokens (signed JWTs) travel in the path
@@ -124,6 +127,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
 
   const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(webDist, 'index.html'));
   installSessions(app, ctx);
+  // after the session area guard (no session: 401 whatever is sent), before any route's validation
+  installTextGuard(app);
   installErrorHandler(app, serveWeb ? webFallback : undefined);
   registerSmsJobs(ctx);
   registerVoiceJobs(ctx);

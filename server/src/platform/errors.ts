@@ -34,6 +34,20 @@ export function errors(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, errorResponseSchema])) as Record<number, typeof errorResponseSchema>;
 }
 
+/** @fastify/multipart's own errors about the form (not its size limits, which are 413) */
+const MULTIPART_CODES = new Set(['FST_MP_PREMATURE_CLOSE', 'FST_PROTO_VIOLATION', 'FST_INVALID_JSON_FIELD_ERROR', 'FST_INVALID_MULTIPART_CONTENT_TYPE']);
+/** what busboy (the multipart parser) throws on a truncated body, a wrong or missing boundary */
+const BUSBOY_MESSAGES = /unexpected end of multipart data|terminated early|boundary not found|boundary required|needle cannot|unsupported content-type|missing content-type/i;
+
+/**
+ * A multipart body that is not a complete form (truncated, wrong boundary): a client error, though
+ * busboy raises it as a plain Error without a status, wherever the route happened to be reading.
+ */
+export function isBrokenMultipart(err: { code?: string; statusCode?: number; message?: string; stack?: string }): boolean {
+  if (err.code && MULTIPART_CODES.has(err.code)) return true;
+  return !err.statusCode && (/[\\/]busboy[\\/]/.test(err.stack ?? '') || BUSBOY_MESSAGES.test(err.message ?? ''));
+}
+
 /**
  * One error handler: maps every error to the catalogue; hides 5xx details. Fastify takes one
  * not-found handler per prefix, so a caller that serves more (the web apps) passes its own.
@@ -52,6 +66,7 @@ export function installErrorHandler(app: FastifyInstance, notFound?: (req: Fasti
         : undefined;
       return reply.status(400).send(errorBody('VALIDATION_FAILED', details));
     }
+    if (isBrokenMultipart(err)) return reply.status(400).send(errorBody('UPLOAD_INVALID'));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.statusCode === 413) {
       return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE'));
     }

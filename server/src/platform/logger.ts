@@ -17,8 +17,46 @@ export function loggerOptions(level: string): LoggerOptions {
       req(req: { method: string; url: string; ip?: string; id?: string }) {
         return { id: req.id, method: req.method, url: String(req.url).split('?')[0], ip: req.ip };
       },
+      err: serializeError,
     },
   };
+}
+
+/**
+ * Error text without the values it may carry: the parameters of a failed query (drizzle puts them
+ * in its message), the quoted value in a PostgreSQL message (`invalid input syntax for type uuid:
+ * "…"`, `Key (phone)=(…)`), the query string of any URL, and whatever still looks like a phone or an
+ * ID number.
+ */
+export function scrubErrorText(text: string): string {
+  return text
+    .replace(/\nparams: [\s\S]*/, '\nparams: [redacted]')
+    .replace(/: "(?:[^"\\]|\\.)*"/g, ': "[redacted]"')
+    .replace(/(Key \([^)]*\)=)\((?:[^()]|\([^()]*\))*\)/g, '$1([redacted])')
+    .replace(/((?:https?:\/\/|\/)[^\s?#"']*)\?[^\s#"']*/g, '$1?[redacted]')
+    .replace(/(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g, '[id-number]')
+    .replace(/(?<!\d)1\d{10}(?!\d)/g, '[phone]');
+}
+
+type ErrLike = { name?: string; message?: unknown; stack?: unknown; code?: unknown; statusCode?: unknown; cause?: unknown; constraint?: unknown; table?: unknown; column?: unknown; routine?: unknown };
+
+/**
+ * The `err` of a log line: what is needed to find the fault (type, code, status, scrubbed message,
+ * stack frames, the PostgreSQL constraint/table/column), never the values an error object may hold
+ * (pg's `detail`, `parameters`, `where`; drizzle's `params`; a request URL with its query).
+ */
+export function serializeError(err: unknown, depth = 0): unknown {
+  if (!err || typeof err !== 'object') return typeof err === 'string' ? scrubErrorText(err) : err;
+  const e = err as ErrLike;
+  const type = e.constructor?.name ?? e.name ?? 'Error';
+  const message = scrubErrorText(String(e.message ?? ''));
+  const frames = typeof e.stack === 'string' ? e.stack.split('\n').filter((l) => /^\s+at /.test(l)) : [];
+  const out: Record<string, unknown> = { type, message, stack: [`${type}: ${message}`, ...frames].join('\n') };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (typeof e.statusCode === 'number') out.statusCode = e.statusCode;
+  for (const k of ['constraint', 'table', 'column', 'routine'] as const) if (typeof e[k] === 'string') out[k] = e[k];
+  if (e.cause && depth < 3) out.cause = serializeError(e.cause, depth + 1);
+  return out;
 }
 
 /** 13812345678 → 138****5678 for log lines that must mention a phone. */
