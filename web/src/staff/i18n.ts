@@ -21,6 +21,7 @@ const zh = {
     codeInvalid: '请输入6位验证码',
     passwordRequired: '请输入密码',
     codeSent: '验证码已发送',
+    useCode: '改用验证码登录',
   },
   home: { hello: '您好，{name}', sub: '欢迎使用智慧通行', confirmLogout: '确定退出登录吗？' },
   menu: {
@@ -75,6 +76,7 @@ const en: typeof zh = {
     codeInvalid: 'Enter the 6-digit code',
     passwordRequired: 'Enter your password',
     codeSent: 'Code sent',
+    useCode: 'Use an SMS code',
   },
   home: { hello: 'Hello, {name}', sub: 'Welcome to Safeguard', confirmLogout: 'Sign out now?' },
   menu: {
