@@ -56,7 +56,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   const config = opts.config ?? loadConfig();
   const app = Fastify({
     logger: { ...loggerOptions(config.LOG_LEVEL), ...(opts.logStream ? { stream: opts.logStream } : {}) },
-    trustProxy: true,
+    // whose X-Forwarded-For to believe: nobody unless configured, so a client cannot pick its own IP
+    trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
     // link tokens (signed JWTs) travel in the path
     routerOptions: { maxParamLength: 2048 },

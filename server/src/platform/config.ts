@@ -4,10 +4,44 @@
  */
 import { z } from 'zod';
 import path from 'node:path';
+import { isIP } from 'node:net';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** an IP, a CIDR (10.0.0.0/8, fd00::/8) or one of proxy-addr's names (loopback, linklocal, uniquelocal) */
+function isProxyAddress(x: string): boolean {
+  if (x === 'loopback' || x === 'linklocal' || x === 'uniquelocal') return true;
+  const [addr = '', prefix, ...rest] = x.split('/');
+  const family = isIP(addr);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Whose X-Forwarded-For/-Host/-Proto to believe (Fastify's trustProxy): unset = nobody, so a client
+ * cannot choose its own address for the per-IP limits; else the proxies' IPs/CIDRs. Not `true`
+ * (anyone could forge), nor a hop count: Fastify 5 disables it, since it cannot tell the load
+ * balancer from a client that connects directly.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): false | string[] => {
+    const s = v?.trim() ?? '';
+    if (s === '' || s === 'false') return false;
+    const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+    if (list.length === 0 || !list.every(isProxyAddress)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'TRUST_PROXY must list the proxies\' IPs/CIDRs, comma-separated (10.0.0.0/8,127.0.0.1); "true" and hop counts are refused: they let a client that connects directly forge its address',
+      });
+      return z.NEVER;
+    }
+    return list;
+  });
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -18,6 +52,7 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  TRUST_PROXY: trustProxy,
   TZ_CENTER: z.string().default('Asia/Shanghai'),
   CENTER_NAME: z.string().default('市行政中心'),
   MASTER_KEY: z
