@@ -81,14 +81,15 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
       : config.SMS_PROVIDER === 'tencent'
         ? new (await import('./modules/notify/tencent-sms.provider.js')).TencentSmsProvider(config, opts.fetch ?? fetch)
         : new OutboxSmsProvider((m) => {
-            if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] SMS to ${logPhone(m.phone)}: ${m.content}`);
+            // never the text: it holds login codes and link tokens (admin 短信发件箱 shows it)
+            if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] SMS ${m.template} to ${logPhone(m.phone)} kept in 短信发件箱 (${m.id})`);
           }));
   const voice =
     opts.voice ??
     (config.VOICE_PROVIDER === 'aliyun'
       ? new (await import('./modules/notify/aliyun-voice.provider.js')).AliyunVoiceProvider(config, opts.fetch ?? fetch)
       : new OutboxVoiceProvider((c) => {
-          if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] voice call to ${logPhone(c.phone)}: ${c.content}`);
+          if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] voice call ${c.template} to ${logPhone(c.phone)} kept in 短信发件箱 (${c.id})`);
         }));
 
   const ctx: AppContext = {

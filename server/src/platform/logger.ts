@@ -1,6 +1,7 @@
 /**
  * pino options. Personal data never reaches the log in clear: bodies are not logged, query strings
- * are stripped from URLs, and known fields are redacted wherever they appear in a log object.
+ * and link tokens are stripped from URLs, and known fields are redacted wherever they appear in a
+ * log object.
  */
 import type { LoggerOptions } from 'pino';
 
@@ -15,7 +16,7 @@ export function loggerOptions(level: string): LoggerOptions {
     },
     serializers: {
       req(req: { method: string; url: string; ip?: string; id?: string }) {
-        return { id: req.id, method: req.method, url: String(req.url).split('?')[0], ip: req.ip };
+        return { id: req.id, method: req.method, url: logUrl(String(req.url)), ip: req.ip };
       },
       err: serializeError,
     },
@@ -57,6 +58,14 @@ export function serializeError(err: unknown, depth = 0): unknown {
   for (const k of ['constraint', 'table', 'column', 'routine'] as const) if (typeof e[k] === 'string') out[k] = e[k];
   if (e.cause && depth < 3) out.cause = serializeError(e.cause, depth + 1);
   return out;
+}
+
+/** A signed link's token travels in the path (the page /l/<token>, the API /api/links/<token>…). */
+const LINK_TOKEN_PATH = /^((?:\/api\/links|\/l)\/)[^/?#]+/;
+
+/** A request URL as logged: no query string, no link token. */
+export function logUrl(url: string): string {
+  return url.split('?')[0]!.replace(LINK_TOKEN_PATH, '$1[token]');
 }
 
 /** 13812345678 → 138****5678 for log lines that must mention a phone. */

@@ -38,6 +38,10 @@ describe('Aliyun SMS provider', () => {
     const phone = '13822220001';
     expect((await requestCode(phone)).statusCode).toBe(200);
     expect(stub.sent.filter((s) => s.phone === phone)).toHaveLength(0); // nothing is sent inside the request
+    // not even while it waits to be sent is the code kept in clear (it travels encrypted in the job)
+    const queued = await messageFor(phone);
+    expect(queued.status).toBe('queued');
+    expect(queued.content).not.toMatch(/\d{6}/);
     await t.ctx.queue.drain();
     const sent = stub.sent.filter((s) => s.phone === phone);
     expect(sent).toHaveLength(1);
@@ -109,6 +113,9 @@ describe('Aliyun SMS provider', () => {
       expect(code).toMatch(/^\d{6}$/);
       expect(job!.lastError).not.toContain(code);
       expect(msg!.error).not.toContain(code);
+      // a failed send keeps the code masked too
+      expect(msg!.content).not.toContain(code);
+      expect(msg!.content).toContain('验证码为******');
     } finally {
       await bad.close();
     }

@@ -13,10 +13,20 @@ import type { Tx } from '../../platform/db.js';
 export async function queueSms(ctx: AppContext, tx: Tx, m: { phone: string; template: string; content: string; params?: Record<string, string>; dedupeKey?: string }) {
   const [row] = await tx
     .insert(smsMessages)
-    .values({ phone: m.phone, template: m.template, content: m.content, provider: ctx.sms.name })
+    .values({ phone: m.phone, template: m.template, content: storedContent(ctx, m), provider: ctx.sms.name })
     .returning({ id: smsMessages.id });
   await ctx.queue.enqueue(tx, { type: 'sms.send', key: m.dedupeKey ?? `sms:${row!.id}`, payload: { messageId: row!.id, params: ctx.crypto.encrypt(JSON.stringify(m.params ?? {})) } });
   return row!.id;
+}
+
+/**
+ * What sms_messages keeps of a message's text. A real provider gets a login code from the
+ * template parameters (encrypted in the job), so the row holds it masked from the start, whether
+ * the send then succeeds or fails; only the development outbox keeps it, for 短信发件箱.
+ * Notifications hold no codes, and their links must stay readable.
+ */
+function storedContent(ctx: AppContext, m: { template: string; content: string }): string {
+  return ctx.sms.name === 'outbox' || m.template !== 'login_code' ? m.content : m.content.replace(/\d{6}/g, '******');
 }
 
 export function registerSmsJobs(ctx: AppContext) {
@@ -25,12 +35,10 @@ export function registerSmsJobs(ctx: AppContext) {
     if (!msg || msg.status === 'sent') return;
     try {
       const { ref } = await ctx.sms.send({ id: msg.id, phone: msg.phone, template: msg.template, content: msg.content, params: JSON.parse(ctx.crypto.decrypt(payload.params)) as Record<string, string> });
-      // Outside the development outbox, one-time codes are not kept once delivered (notifications
-      // hold no codes, and their links must stay readable).
-      const content = ctx.sms.name === 'outbox' || msg.template !== 'login_code' ? msg.content : msg.content.replace(/\d{6}/g, '******');
-      await ctx.db.update(smsMessages).set({ status: 'sent', sentAt: ctx.clock.now(), providerRef: ref ?? null, error: null, content }).where(eq(smsMessages.id, msg.id));
+      // (rows queued before codes were masked at insert are masked now, whichever way the send goes)
+      await ctx.db.update(smsMessages).set({ status: 'sent', sentAt: ctx.clock.now(), providerRef: ref ?? null, error: null, content: storedContent(ctx, msg) }).where(eq(smsMessages.id, msg.id));
     } catch (err) {
-      await ctx.db.update(smsMessages).set({ status: 'failed', error: err instanceof Error ? err.message : String(err) }).where(eq(smsMessages.id, msg.id));
+      await ctx.db.update(smsMessages).set({ status: 'failed', error: err instanceof Error ? err.message : String(err), content: storedContent(ctx, msg) }).where(eq(smsMessages.id, msg.id));
       throw err;
     }
   });
