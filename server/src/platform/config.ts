@@ -77,6 +77,8 @@ const schema = z.object({
   ALIYUN_SMS_SIGN_NAME: z.string().optional(),
   ALIYUN_SMS_TEMPLATE_CODE: z.string().optional(),
   /** notification event → Aliyun template code: "order_approved=SMS_1,order_submitted=SMS_2" */
+  /** production refuses the SMS outbox (nothing is sent) unless this says it is meant (a trial, a benchmark) */
+  ALLOW_OUTBOX_IN_PRODUCTION: bool.default(false),
   ALIYUN_SMS_EVENT_TEMPLATES: z.string().optional(),
   TENCENT_SMS_ENDPOINT: z.string().url().default('https://sms.tencentcloudapi.com'),
   TENCENT_SMS_REGION: z.string().default('ap-guangzhou'),
@@ -142,6 +144,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
     wechatEnabled: Boolean(c.WECHAT_APP_ID && c.WECHAT_APP_SECRET),
     wecomEnabled: Boolean(c.WECOM_CORP_ID && c.WECOM_CORP_SECRET),
+  if (c.NODE_ENV === 'production' && c.SMS_PROVIDER === 'outbox' && !c.ALLOW_OUTBOX_IN_PRODUCTION) {
+    throw new Error(
+      'Invalid configuration:\n  SMS_PROVIDER: the development outbox sends no SMS (login codes would only reach 短信发件箱); in production set SMS_PROVIDER=aliyun or tencent, or ALLOW_OUTBOX_IN_PRODUCTION=true if that is really meant',
+    );
+  }
   };
 }
 

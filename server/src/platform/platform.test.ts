@@ -47,6 +47,16 @@ describe('config', () => {
     expect(() => loadConfig({ SMS_PROVIDER: 'aliyun' })).toThrow(/ALIYUN_ACCESS_KEY_ID/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MASTER_KEY/);
   });
+  it('refuses production with the SMS outbox (codes would reach nobody) unless ALLOW_OUTBOX_IN_PRODUCTION=true', () => {
+    const masterKey = randomBytes(32).toString('base64');
+    expect(() => loadConfig({ NODE_ENV: 'production', MASTER_KEY: masterKey })).toThrow(/SMS_PROVIDER[\s\S]*ALLOW_OUTBOX_IN_PRODUCTION=true/);
+    expect(() => loadConfig({ NODE_ENV: 'production', MASTER_KEY: masterKey, SMS_PROVIDER: 'outbox', ALLOW_OUTBOX_IN_PRODUCTION: 'false' })).toThrow(/SMS_PROVIDER/);
+    expect(loadConfig({ NODE_ENV: 'production', MASTER_KEY: masterKey, ALLOW_OUTBOX_IN_PRODUCTION: 'true' })).toMatchObject({ SMS_PROVIDER: 'outbox', ALLOW_OUTBOX_IN_PRODUCTION: true });
+    const tencent = { SMS_PROVIDER: 'tencent', TENCENT_SECRET_ID: 'id', TENCENT_SECRET_KEY: 'key', TENCENT_SMS_SDK_APP_ID: '1400000000', TENCENT_SMS_SIGN_NAME: '市行政中心', TENCENT_SMS_TEMPLATE_ID: '1234567' };
+    expect(loadConfig({ NODE_ENV: 'production', MASTER_KEY: masterKey, ...tencent })).toMatchObject({ SMS_PROVIDER: 'tencent' });
+    // development and tests keep the outbox by default
+    expect(loadConfig({})).toMatchObject({ NODE_ENV: 'development', SMS_PROVIDER: 'outbox' });
+  });
 });
 
 describe('logger', () => {
