@@ -18,6 +18,7 @@ import { Clock } from './platform/clock.js';
 import { Crypto, resolveMasterKey } from './platform/crypto.js';
 import { EncryptedDiskStorage, type ObjectStorage } from './platform/storage.js';
 import { JobQueue } from './platform/queue.js';
+import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
 import { loggerOptions, logPhone } from './platform/logger.js';
 import { installErrorHandler } from './platform/errors.js';
@@ -66,7 +67,13 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   app.setSerializerCompiler(serializerCompiler);
 
   const clock = opts.clock ?? new Clock(config.TZ_CENTER);
-  const database = opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, poolMax: config.DATABASE_POOL_MAX }));
+  const database =
+    opts.database ??
+    (await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, poolMax: config.DATABASE_POOL_MAX, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS }));
+  // a database outage is survived: 503 DB_UNAVAILABLE meanwhile, one warning, workers wait
+  const dbHealth = new DbHealth(database.db, app.log);
+  database.onConnectionError = () => void dbHealth.check().catch(() => {});
+  app.decorate('dbHealth', dbHealth);
   const crypto = new Crypto(resolveMasterKey({ masterKey: config.MASTER_KEY, dataDir: config.dataDir, warn: (m) => app.log.warn(m) }));
   const storage = opts.storage ?? new EncryptedDiskStorage(config.storageDir, crypto);
   let rateLimiter: RateLimiter;
@@ -99,7 +106,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     clock,
     crypto,
     storage,
-    queue: new JobQueue(database.db, clock, app.log),
+    queue: new JobQueue(database.db, clock, app.log, dbHealth),
     rateLimiter,
     sms,
     voice,
@@ -149,6 +156,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   });
   app.addHook('onClose', async () => {
     await ctx.queue.stop();
+    dbHealth.close();
     await rateLimiter.close();
     if (!opts.database) await database.close();
   });

@@ -4,12 +4,16 @@ import { loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db.js';
 import { ensureAdmin, setAdminPassword } from './modules/identity/admin-bootstrap.js';
 import { seedDemo } from './db/seed-demo.js';
+import { installCrashPolicy } from './platform/crash.js';
+
+// an error nobody caught: log it (no personal data) and exit 1, for the supervisor to restart us
+installCrashPolicy();
 
 const [command = 'serve', ...args] = process.argv.slice(2);
 
 async function main() {
   const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, poolMax: config.DATABASE_POOL_MAX });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir, poolMax: config.DATABASE_POOL_MAX, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS });
   await database.migrate();
   if (command === 'migrate') {
     console.log(`migrations applied (${database.kind})`);

@@ -52,6 +52,9 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** how long a request waits for a new PostgreSQL connection before it fails with 503 DB_UNAVAILABLE */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  TRUST_PROXY: trustProxy,
   TRUST_PROXY: trustProxy,
   TZ_CENTER: z.string().default('Asia/Shanghai'),
   CENTER_NAME: z.string().default('市行政中心'),

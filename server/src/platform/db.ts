@@ -16,6 +16,11 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * Called when a pooled PostgreSQL connection breaks outside a query (the server restarted, the
+   * network dropped). The default absorbs it, so the process survives; app.ts points it at DbHealth.
+   */
+  onConnectionError: (err: Error) => void;
   migrate(): Promise<void>;
   close(): Promise<void>;
   /** Raw pg-compatible pool when on PostgreSQL (benchmarks); undefined on PGlite. */
@@ -24,22 +29,31 @@ export interface Database {
 
 export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../db/migrations');
 
-export async function openDatabase(opts: { url?: string; dataDir?: string; poolMax?: number; memory?: boolean }): Promise<Database> {
+export async function openDatabase(opts: { url?: string; dataDir?: string; poolMax?: number; connectTimeoutMs?: number; memory?: boolean }): Promise<Database> {
   if (opts.url) {
     const pg = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
     // timestamptz as Date, bigint (count(*)) as number
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    const pool = new pg.default.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10 });
+    // fail fast when the server is unreachable: a request answers 503 instead of hanging
+    const pool = new pg.default.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000 });
     const db = drizzle(pool, { schema }) as unknown as Db;
-    return {
+    const database: Database = {
       db,
       kind: 'postgres',
       pool,
+      onConnectionError: () => {},
       migrate: () => migrate(db as never, { migrationsFolder }),
       close: () => pool.end(),
     };
+    // Without these listeners a dropped connection is an unhandled 'error' event that ends the
+    // process. Every client reports on itself, idle or checked out (inside a transaction, whose
+    // query has already been rejected, so the request still gets its answer); the pool re-emits an
+    // idle client's error, already reported, so its listener only keeps that from being fatal.
+    pool.on('connect', (client) => client.on('error', (err) => database.onConnectionError(err)));
+    pool.on('error', () => {});
+    return database;
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { btree_gist } = await import('@electric-sql/pglite/contrib/btree_gist');
@@ -53,6 +67,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolM
   return {
     db,
     kind: 'pglite',
+    onConnectionError: () => {},
     migrate: () => migrate(db as never, { migrationsFolder }),
     close: () => client.close(),
   };

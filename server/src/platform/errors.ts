@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from '../../../contracts/errors.js';
+import { isDbUnavailable } from './db-health.js';
 
 export class AppError extends Error {
   readonly status: number;
@@ -56,6 +57,11 @@ export function installErrorHandler(app: FastifyInstance, notFound?: (req: Fasti
   app.setErrorHandler((err: FastifyError & { validation?: unknown }, req, reply) => {
     if (err instanceof AppError) {
       return reply.status(err.status).send(errorBody(err.code, err.details));
+    }
+    // the database cannot be reached (restart, network): a temporary 503, not a 500; logged once per outage
+    if (isDbUnavailable(err)) {
+      app.dbHealth?.reportFailure(err);
+      return reply.status(503).header('retry-after', '5').send(errorBody('DB_UNAVAILABLE'));
     }
     if (err.validation || err.code === 'FST_ERR_VALIDATION') {
       const details = Array.isArray(err.validation)

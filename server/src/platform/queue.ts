@@ -5,7 +5,9 @@
  * - workers claim with FOR UPDATE SKIP LOCKED, so any number of processes can work one table;
  * - failures retry with exponential backoff up to maxAttempts, then the job is "dead" and shown
  *   in admin, where it can be retried by hand; a worker that died mid-job is reclaimed after
- *   the lock timeout.
+ *   the lock timeout;
+ * - while the database is unreachable the workers wait (DbHealth probes it with backoff) and the
+ *   job that the outage interrupted is queued again as soon as it is back.
  */
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
@@ -14,6 +16,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { jobs } from '../db/schema/index.js';
 import type { Db, Tx } from './db.js';
 import type { Clock } from './clock.js';
+import { isDbUnavailable, type DbHealth } from './db-health.js';
 
 export type JobHandler = (payload: any, job: { id: string; attempts: number; key: string }) => Promise<void>;
 
@@ -36,12 +39,16 @@ export class JobQueue {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private stopped = true;
+  /** a job of this worker was cut off by a database outage and is still marked running */
+  private interrupted = false;
+  private inFlight = 0;
   readonly workerId = `w-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
+    private readonly health?: DbHealth,
   ) {}
 
   register(type: string, handler: JobHandler) {
@@ -64,6 +71,15 @@ export class JobQueue {
 
   /** Claim and run one ready job. Returns false when none was ready. */
   async runOne(): Promise<boolean> {
+    this.inFlight++;
+    try {
+      return await this.claimAndRun();
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async claimAndRun(): Promise<boolean> {
     const now = this.clock.now();
     const staleBefore = new Date(now.getTime() - LOCK_TIMEOUT_MS);
     const res = await this.db.execute(sql`
@@ -85,6 +101,9 @@ export class JobQueue {
       await handler(row.payload, { id: row.id, attempts: row.attempts, key: row.key });
       await this.db.update(jobs).set({ status: 'done', finishedAt: this.clock.now(), lastError: null, lockedAt: null, lockedBy: null }).where(eq(jobs.id, row.id));
     } catch (err) {
+      // the database went away mid-job (checked: a handler's own network error is an ordinary
+      // failure): nothing can be recorded now; the job is queued again when the database is back
+      if (isDbUnavailable(err) && !(await this.databaseReachable())) throw err;
       const dead = row.attempts >= row.max_attempts;
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn({ jobId: row.id, type: row.type, attempts: row.attempts, dead, error: message }, 'job failed');
@@ -112,19 +131,28 @@ export class JobQueue {
 
   start(intervalMs = 300) {
     this.stopped = false;
+    let outageDelay = 0; // without a DbHealth: the worker's own backoff while the database is down
     const tick = async () => {
       if (this.stopped) return;
-      if (!this.running) {
+      let next = intervalMs;
+      // while the database is down DbHealth probes it with backoff; the worker only waits
+      if (!this.running && (this.health?.available ?? true)) {
         this.running = true;
         try {
+          if (this.interrupted && this.inFlight === 0) await this.requeueInterrupted();
           while (!this.stopped && (await this.runOne()));
+          outageDelay = 0;
         } catch (err) {
-          this.log.error({ err }, 'job worker error');
+          if (isDbUnavailable(err)) {
+            this.interrupted = true;
+            if (this.health) this.health.reportFailure(err);
+            else next = outageDelay = Math.min(Math.max(outageDelay * 2, 1000), 30_000);
+          } else this.log.error({ err }, 'job worker error');
         } finally {
           this.running = false;
         }
       }
-      if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
+      if (!this.stopped) this.timer = setTimeout(tick, next);
     };
     this.timer = setTimeout(tick, intervalMs);
   }
@@ -133,6 +161,23 @@ export class JobQueue {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** After an outage: the job it cut off runs again now, not after the lock timeout. */
+  private async requeueInterrupted() {
+    await this.db
+      .update(jobs)
+      .set({ status: 'queued', lockedAt: null, lockedBy: null, runAt: this.clock.now() })
+      .where(and(eq(jobs.status, 'running'), eq(jobs.lockedBy, this.workerId)));
+    this.interrupted = false;
+  }
+
+  private async databaseReachable(): Promise<boolean> {
+    if (this.health) return this.health.check().catch(() => true);
+    return this.db.execute(sql`select 1`).then(
+      () => true,
+      (e: unknown) => !isDbUnavailable(e),
+    );
   }
 
   /** Admin: put a failed or dead job back in line now. */
