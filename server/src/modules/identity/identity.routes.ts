@@ -27,7 +27,7 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'requestSmsCode',
       tags,
-      summary: 'Send a 6-digit login code by SMS (获取验证码)',
+      summary: 'Send a 6-digit login code by SMS (获取验证码); one code per phone per 60 s, whatever the purpose (429 SMS_TOO_SOON)',
       body: z.object({ phone, purpose: z.enum(SMS_PURPOSES) }),
       response: { 200: ok, ...errors(400, 429) },
     },
@@ -52,7 +52,7 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'staffLogin',
       tags,
-      summary: 'Staff login by phone + SMS code, or phone + password',
+      summary: 'Staff login by phone + SMS code, or phone + password (5 wrong passwords for a phone from one address pause password sign-in there for the 15-minute window: 423 PASSWORD_LOGIN_LOCKED; an SMS-code sign-in lifts it)',
       body: z.union([
         z.object({ phone, code: z.string().regex(/^\d{6}$/) }),
         z.object({ phone, password: z.string().min(1).max(200) }),
