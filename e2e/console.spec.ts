@@ -56,9 +56,31 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   await a.locator('[data-test=jobs-table]').getByText('sms.send').first().waitFor();
   await shot(a, 'admin-jobs');
 
+  // 审计日志 in words: actions, subjects and details read as words, never raw codes or JSON
   await a.getByRole('menuitem', { name: '审计日志' }).click();
-  await a.locator('[data-test=audit-table]').getByText('sms_outbox.read').first().waitFor();
+  const auditTable = a.locator('[data-test=audit-table]');
+  await auditTable.locator('[data-test=audit-action]').getByText('查看短信发件箱').first().waitFor();
+  await auditTable.locator('[data-test=audit-subject]').getByText('短信发件箱').first().waitFor();
+  const auditText = await auditTable.innerText();
+  assert.match(auditText, /页码：1/);
+  assert.doesNotMatch(auditText, /sms_outbox\.read|\{"/, 'no raw action codes or JSON');
   await shot(a, 'admin-audit');
+  // the action filter lists actions in words
+  await a.locator('[data-test=audit-action-filter]').click();
+  await a.locator('.el-select-dropdown__item:visible').getByText('管理员登录', { exact: true }).click();
+  await auditTable.locator('[data-test=audit-action]').getByText('查看短信发件箱').waitFor({ state: 'detached' });
+  assert.deepEqual([...new Set(await auditTable.locator('[data-test=audit-action]').allInnerTexts())], ['管理员登录']);
+  await a.getByRole('button', { name: '重置' }).click();
+  await auditTable.locator('[data-test=audit-action]').getByText('查看短信发件箱').first().waitFor();
+  // the same page in English
+  await a.evaluate(() => localStorage.setItem('sg_locale', 'en'));
+  await a.reload();
+  await auditTable.locator('[data-test=audit-action]').getByText('Viewed the SMS outbox').first().waitFor();
+  assert.match(await auditTable.innerText(), /Page: 1/);
+  await shot(a, 'admin-audit-en');
+  await a.evaluate(() => localStorage.setItem('sg_locale', 'zh-CN'));
+  await a.reload();
+  await auditTable.locator('[data-test=audit-action]').getByText('查看短信发件箱').first().waitFor();
 
   // 记录查询 (A8) is the one admin entry still to come: it opens 即将推出, never a dead link
   await a.getByRole('menuitem', { name: '记录查询' }).click();

@@ -149,6 +149,14 @@ describe('GET /api/admin/audit (审计日志)', () => {
     expect((await admin.get('/api/admin/audit?action=%25')).json().total).toBe(0);
   });
 
+  it('an action chosen in the filter finds that action only (admin.login, not admin.login_failed); a trailing dot finds its group', async () => {
+    expect((await new Client(t, '10.3.9.1').post('/api/auth/admin/login', { username: 'sysadmin', password: 'not-the-password' })).statusCode).toBe(401);
+    const actions = async (q: string) => new Set((await admin.get(`/api/admin/audit?action=${q}`)).json().items.map((e: { action: string }) => e.action));
+    expect(await actions('admin.login')).toEqual(new Set(['admin.login']));
+    expect(await actions('admin.login_failed')).toEqual(new Set(['admin.login_failed']));
+    expect(await actions('admin.')).toEqual(new Set(['admin.login', 'admin.login_failed']));
+  });
+
   it('names staff and kiosk actors too', async () => {
     const created = (await admin.post('/api/admin/kiosk-devices', { name: '二号楼访客机' })).json();
     expect((await new Client(t, '10.3.2.1').post('/api/kiosk/pair', { token: created.token })).statusCode).toBe(200);

@@ -109,7 +109,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       summary: '审计日志: who did or saw what, newest first',
       querystring: z.object({
         ...paging,
-        action: z.string().max(100).optional().describe('prefix match, e.g. "kiosk_device."'),
+        action: z.string().max(100).optional().describe('an action (with its sub-actions), or a group ending in a dot, e.g. "kiosk_device."'),
         targetType: z.string().max(100).optional(),
         targetId: z.string().max(100).optional(),
         actorType: z.enum(ACTOR_TYPES).optional(),

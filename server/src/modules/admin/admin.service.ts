@@ -92,14 +92,21 @@ export class AdminService {
     await ctx.db.transaction((tx) => audit(tx, actor, 'job.retry', { type: 'job', id }, { jobType: job.type, from: job.status }));
   }
 
-  /** 审计日志: newest first; action matches by prefix ("kiosk_device." finds all device events). */
+  /**
+   * 审计日志: newest first. The action filter ending in a dot finds the group ("kiosk_device." finds
+   * all device events); otherwise the action itself and its sub-actions ("staff.photo" finds
+   * staff.photo.upload), but not a longer name ("admin.login" does not find admin.login_failed).
+   */
   async listAudit(
     req: FastifyRequest,
     q: Page & { action?: string; targetType?: string; targetId?: string; actorType?: string; actorId?: string; from?: Date; to?: Date },
   ) {
     requireActor(req, 'admin');
     const conds: SQL[] = [];
-    if (q.action) conds.push(sql`${auditLog.action} like ${likeEscape(q.action) + '%'}`);
+    if (q.action) {
+      const prefix = likeEscape(q.action);
+      conds.push(q.action.endsWith('.') ? sql`${auditLog.action} like ${prefix + '%'}` : sql`(${auditLog.action} = ${q.action} or ${auditLog.action} like ${prefix + '.%'})`);
+    }
     if (q.targetType) conds.push(eq(auditLog.targetType, q.targetType));
     if (q.targetId) conds.push(eq(auditLog.targetId, q.targetId));
     if (q.actorType) conds.push(eq(auditLog.actorType, q.actorType));

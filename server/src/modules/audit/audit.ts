@@ -1,16 +1,19 @@
 import { auditLog } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 import type { Actor } from '../identity/session.js';
+import type { AuditAction, AuditSubjectType } from '../../../../contracts/audit.js';
 
 /**
  * Record an audit event in the caller's transaction (architecture rule 8). Reads of personal data
- * by staff or admin are recorded too (action `*.read`), so the log shows who saw what.
+ * by staff or admin are recorded too (action `*.read`), so the log shows who saw what. Actions and
+ * subject types are those of contracts/audit.ts, which gives each its words in 审计日志: a new one
+ * is added there with its zh-CN and en label.
  */
 export async function audit(
   tx: Tx,
   actor: Actor,
-  action: string,
-  target: { type: string; id?: string | null },
+  action: AuditAction,
+  target: { type: AuditSubjectType; id?: string | null },
   detail?: Record<string, unknown>,
 ): Promise<void> {
   await tx.insert(auditLog).values({

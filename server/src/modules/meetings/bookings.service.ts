@@ -439,7 +439,7 @@ export class BookingsService {
         .set({ status, reviewedBy: actor.id, reviewedAt: now, reviewComment: note, updatedAt: now })
         .where(eq(meetingBookings.id, b.id))
         .returning();
-      await audit(tx, actor, `booking.${decision}`, { type: 'meeting_booking', id: b.id }, note ? { comment: note } : undefined);
+      await audit(tx, actor, decision === 'approve' ? 'booking.approve' : 'booking.reject', { type: 'meeting_booking', id: b.id }, note ? { comment: note } : undefined);
       const bookers = [next!.applicantId];
       await this.notify(tx, decision === 'approve' ? 'booking_approved' : 'booking_rejected', next!, room, bookers, { comment: note ?? '' });
       if (decision === 'approve') await this.afterApproval(tx, next!, room, now);

@@ -202,7 +202,7 @@ export class RoomsService {
         .set({ ...room, sort: room.sort ?? cur.sort, updatedAt: this.ctx.clock.now() })
         .where(eq(meetingRooms.id, id));
       const changed = (Object.keys(room) as Array<keyof typeof room>).filter((k) => k !== 'slotMinutes' && JSON.stringify(room[k]) !== JSON.stringify(cur[k as keyof RoomRow]));
-      const target = { type: 'meeting_room', id };
+      const target = { type: 'meeting_room', id } as const;
       if (changed.includes('enabled')) await audit(tx, actor, room.enabled ? 'room.enable' : 'room.disable', target, { name: room.name });
       const others = changed.filter((k) => k !== 'enabled');
       if (others.length) await audit(tx, actor, 'room.update', target, { name: room.name, fields: others });

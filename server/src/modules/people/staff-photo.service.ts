@@ -40,7 +40,7 @@ export class StaffPhotoService {
         await repo.insertStaffFaceConsent(tx, staffId, STAFF_FACE_CONSENT_VERSION, now);
         if (cur.photoKey) await enqueuePhotoDeletion(ctx, tx, cur.photoKey);
         await holderChanged(ctx, tx, { staffId });
-        const target = { type: 'staff', id: staffId };
+        const target = { type: 'staff', id: staffId } as const;
         await audit(tx, actor, 'staff.face_consent.recorded', target, { version: STAFF_FACE_CONSENT_VERSION, recordedBy: { type: actor.type, id: actor.id } });
         await audit(tx, actor, 'staff.photo.upload', target, { bytes: jpeg.length, replaced: Boolean(cur.photoKey) });
         return cur.photoKey;

@@ -727,7 +727,7 @@ export class VisitsService {
           await this.notifyVisitorOf(tx, 'order_approved', next);
         }
       }
-      await audit(tx, actor, `visit.${decision}`, { type: 'visit_order', id: o.id }, { step: o.chainStep });
+      await audit(tx, actor, decision === 'approve' ? 'visit.approve' : 'visit.reject', { type: 'visit_order', id: o.id }, { step: o.chainStep });
       return this.detail(tx, (await repo.findOrder(tx, o.id))!, actor);
     });
   }

@@ -1,0 +1,290 @@
+/**
+ * 审计日志 in words: every audit action and subject type the server records, with its label in
+ * zh-CN and en, and the details (a small JSON object per entry) as readable "key: value" pairs.
+ * The server's `audit()` only accepts the actions and subject types listed here, and a test reads
+ * the server source for `audit(…, '<action>'` so that no action reaches the log without a label.
+ */
+import { DEVICE_ADAPTER_LABELS, PASS_METHOD_LABELS } from './access.js';
+import { ID_TYPE_LABELS } from './identity.js';
+import { CANCEL_REASON_LABELS, KIND_LABELS } from './visits.js';
+
+type L = { 'zh-CN': string; en: string };
+export type AuditLocale = keyof L;
+
+export const AUDIT_ACTION_LABELS = {
+  'access.credential.retry': { 'zh-CN': '重试凭证下发', en: 'Retried a credential push' },
+  'access.credentials.read': { 'zh-CN': '查看下发队列', en: 'Viewed the credential queue' },
+  'access.device.create': { 'zh-CN': '新增通行设备', en: 'Added an access device' },
+  'access.device.delete': { 'zh-CN': '删除通行设备', en: 'Deleted an access device' },
+  'access.device.health': { 'zh-CN': '检测设备连接', en: 'Checked a device connection' },
+  'access.device.held.read': { 'zh-CN': '查看设备上的凭证', en: 'Viewed the credentials on a device' },
+  'access.device.simulate': { 'zh-CN': '模拟通行', en: 'Simulated a pass' },
+  'access.device.token.read': { 'zh-CN': '查看设备令牌', en: 'Viewed a device token' },
+  'access.device.update': { 'zh-CN': '修改通行设备', en: 'Edited an access device' },
+  'access.events.read': { 'zh-CN': '查看通行记录', en: 'Viewed pass records' },
+  'admin.locked': { 'zh-CN': '管理员账号已锁定', en: 'Administrator account locked' },
+  'admin.login': { 'zh-CN': '管理员登录', en: 'Administrator signed in' },
+  'admin.login_failed': { 'zh-CN': '管理员登录失败', en: 'Administrator sign-in failed' },
+  'alerts.handle': { 'zh-CN': '处理安全告警', en: 'Handled security alerts' },
+  'alerts.read': { 'zh-CN': '查看安全告警', en: 'Viewed security alerts' },
+  'approval_chain.delete': { 'zh-CN': '删除审批流程', en: 'Deleted an approval chain' },
+  'approval_chain.save': { 'zh-CN': '保存审批流程', en: 'Saved an approval chain' },
+  'booking.approve': { 'zh-CN': '会议室预订审核通过', en: 'Approved a room booking' },
+  'booking.cancel': { 'zh-CN': '取消会议室预订', en: 'Cancelled a room booking' },
+  'booking.create': { 'zh-CN': '预订会议室', en: 'Booked a meeting room' },
+  'booking.expire': { 'zh-CN': '会议室预订过期取消', en: 'Room booking expired' },
+  'booking.reject': { 'zh-CN': '会议室预订审核不通过', en: 'Rejected a room booking' },
+  'booking.undertake': { 'zh-CN': '确认承接会议', en: 'Undertook a meeting' },
+  'building.create': { 'zh-CN': '新增楼宇', en: 'Added a building' },
+  'building.delete': { 'zh-CN': '删除楼宇', en: 'Deleted a building' },
+  'building.update': { 'zh-CN': '修改楼宇', en: 'Edited a building' },
+  'department.create': { 'zh-CN': '新增部门', en: 'Added a department' },
+  'department.delete': { 'zh-CN': '删除部门', en: 'Deleted a department' },
+  'department.update': { 'zh-CN': '修改部门', en: 'Edited a department' },
+  'job.retry': { 'zh-CN': '重试任务', en: 'Retried a job' },
+  'kiosk_device.create': { 'zh-CN': '新增访客机', en: 'Added a kiosk' },
+  'kiosk_device.pair': { 'zh-CN': '访客机配对', en: 'Paired a kiosk' },
+  'kiosk_device.revoke': { 'zh-CN': '停用访客机', en: 'Revoked a kiosk' },
+  'meeting.approvals.list': { 'zh-CN': '查看会议邀约审核', en: 'Viewed meeting-invitation reviews' },
+  'meeting.attendees.read': { 'zh-CN': '查看参会人员', en: 'Viewed meeting attendees' },
+  'meeting.invite': { 'zh-CN': '会议邀约', en: 'Invited to a meeting' },
+  'notification_template.update': { 'zh-CN': '修改通知模板', en: 'Edited a notification template' },
+  'room.create': { 'zh-CN': '新增会议室', en: 'Added a meeting room' },
+  'room.delete': { 'zh-CN': '删除会议室', en: 'Deleted a meeting room' },
+  'room.disable': { 'zh-CN': '停用会议室', en: 'Disabled a meeting room' },
+  'room.enable': { 'zh-CN': '启用会议室', en: 'Enabled a meeting room' },
+  'room.photo.delete': { 'zh-CN': '删除会议室照片', en: 'Deleted a room photo' },
+  'room.photo.upload': { 'zh-CN': '上传会议室照片', en: 'Uploaded a room photo' },
+  'room.update': { 'zh-CN': '修改会议室', en: 'Edited a meeting room' },
+  'sms_outbox.read': { 'zh-CN': '查看短信发件箱', en: 'Viewed the SMS outbox' },
+  'staff.create': { 'zh-CN': '新增人员', en: 'Added a staff member' },
+  'staff.delete': { 'zh-CN': '删除人员', en: 'Deleted a staff member' },
+  'staff.export': { 'zh-CN': '导出人员', en: 'Exported staff' },
+  'staff.face_consent.recorded': { 'zh-CN': '登记人员人脸授权', en: 'Recorded a staff face consent' },
+  'staff.import': { 'zh-CN': '导入人员', en: 'Imported staff' },
+  'staff.list': { 'zh-CN': '查看人员列表', en: 'Viewed the staff list' },
+  'staff.photo.delete': { 'zh-CN': '删除人员照片', en: 'Deleted a staff photo' },
+  'staff.photo.read': { 'zh-CN': '查看人员照片', en: 'Viewed a staff photo' },
+  'staff.photo.upload': { 'zh-CN': '上传人员照片', en: 'Uploaded a staff photo' },
+  'staff.read': { 'zh-CN': '查看人员', en: 'Viewed a staff member' },
+  'staff.update': { 'zh-CN': '修改人员', en: 'Edited a staff member' },
+  'unit.create': { 'zh-CN': '新增单位', en: 'Added a unit' },
+  'unit.delete': { 'zh-CN': '删除单位', en: 'Deleted a unit' },
+  'unit.update': { 'zh-CN': '修改单位', en: 'Edited a unit' },
+  'visit.approve': { 'zh-CN': '审核通过', en: 'Approved a visit' },
+  'visit.cancel': { 'zh-CN': '取消单据', en: 'Cancelled a visit' },
+  'visit.code_verify': { 'zh-CN': '核验访客预约码', en: 'Verified an appointment code' },
+  'visit.companions_add': { 'zh-CN': '添加同行人员', en: 'Added companions' },
+  'visit.create': { 'zh-CN': '访客预约', en: 'Requested a visit' },
+  'visit.forward_link': { 'zh-CN': '转发同伴填写', en: 'Forwarded a companion link' },
+  'visit.help_fill': { 'zh-CN': '帮同伴填写', en: 'Filled in for a companion' },
+  'visit.invite': { 'zh-CN': '访客邀约', en: 'Invited a visitor' },
+  'visit.list': { 'zh-CN': '查看单据列表', en: 'Viewed a list of visits' },
+  'visit.read': { 'zh-CN': '查看单据', en: 'Viewed a visit' },
+  'visit.reject': { 'zh-CN': '审核不通过', en: 'Rejected a visit' },
+  'visit.submit_link': { 'zh-CN': '通过链接提交', en: 'Submitted through a link' },
+  'visit.walk_in': { 'zh-CN': '现场登记', en: 'Walk-in registered' },
+  'visitor.block': { 'zh-CN': '列入黑名单', en: 'Put on the blocklist' },
+  'visitor.face_consent_granted': { 'zh-CN': '同意人脸信息处理', en: 'Agreed to face processing' },
+  'visitor.face_consent_withdrawn': { 'zh-CN': '撤回人脸信息授权', en: 'Withdrew face consent' },
+  'visitor.list': { 'zh-CN': '查看访客库', en: 'Viewed the visitor library' },
+  'visitor.photo.read': { 'zh-CN': '查看访客照片', en: 'Viewed a visitor photo' },
+  'visitor.photo_replace': { 'zh-CN': '替换注册照片', en: 'Replaced a registration photo' },
+  'visitor.photo_uploaded': { 'zh-CN': '上传照片', en: 'Uploaded a photo' },
+  'visitor.read': { 'zh-CN': '查看访客', en: 'Viewed a visitor' },
+  'visitor.register_at_kiosk': { 'zh-CN': '访客机登记新访客', en: 'Registered a visitor at a kiosk' },
+  'visitor.register_by_companion': { 'zh-CN': '同伴代为注册', en: 'Registered by a companion' },
+  'visitor.registered': { 'zh-CN': '访客注册', en: 'Visitor registered' },
+  'visitor.unblock': { 'zh-CN': '移出黑名单', en: 'Taken off the blocklist' },
+  'visitor.updated': { 'zh-CN': '修改注册信息', en: 'Updated registration details' },
+  'visitor.wechat_bound': { 'zh-CN': '绑定微信', en: 'Linked WeChat' },
+} as const satisfies Record<string, L>;
+export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
+export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
+
+/** What an entry is about (the `target` of `audit()`). */
+export const AUDIT_SUBJECT_LABELS = {
+  access_credential: { 'zh-CN': '凭证下发', en: 'Credential push' },
+  access_device: { 'zh-CN': '通行设备', en: 'Access device' },
+  access_event: { 'zh-CN': '通行记录', en: 'Pass record' },
+  admin: { 'zh-CN': '管理员', en: 'Administrator' },
+  approval_chain: { 'zh-CN': '审批流程', en: 'Approval chain' },
+  building: { 'zh-CN': '楼宇', en: 'Building' },
+  department: { 'zh-CN': '部门', en: 'Department' },
+  job: { 'zh-CN': '任务', en: 'Job' },
+  kiosk_device: { 'zh-CN': '访客机', en: 'Kiosk' },
+  meeting_booking: { 'zh-CN': '会议室预订', en: 'Room booking' },
+  meeting_room: { 'zh-CN': '会议室', en: 'Meeting room' },
+  notification_template: { 'zh-CN': '通知模板', en: 'Notification template' },
+  photo_upload: { 'zh-CN': '照片', en: 'Photo' },
+  security_alert: { 'zh-CN': '安全告警', en: 'Security alert' },
+  sms_outbox: { 'zh-CN': '短信发件箱', en: 'SMS outbox' },
+  staff: { 'zh-CN': '内部人员', en: 'Staff member' },
+  unit: { 'zh-CN': '单位', en: 'Unit' },
+  visit_order: { 'zh-CN': '来访单据', en: 'Visit order' },
+  visitor: { 'zh-CN': '访客', en: 'Visitor' },
+} as const satisfies Record<string, L>;
+export type AuditSubjectType = keyof typeof AUDIT_SUBJECT_LABELS;
+export const AUDIT_SUBJECT_TYPES = Object.keys(AUDIT_SUBJECT_LABELS) as AuditSubjectType[];
+
+/** The keys the details use, in words; a key not listed is shown as it is. */
+export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
+  added: { 'zh-CN': '新增', en: 'Added' },
+  adapter: { 'zh-CN': '适配器', en: 'Adapter' },
+  all: { 'zh-CN': '全部', en: 'All' },
+  after: { 'zh-CN': '修改后', en: 'After' },
+  appendCodeLink: { 'zh-CN': '附带预约码链接', en: 'Code link appended' },
+  attendeeOrdersCancelled: { 'zh-CN': '取消的参会单据', en: 'Attendee orders cancelled' },
+  before: { 'zh-CN': '修改前', en: 'Before' },
+  blocked: { 'zh-CN': '黑名单', en: 'Blocklisted' },
+  bytes: { 'zh-CN': '文件大小', en: 'Size' },
+  ccStaffIds: { 'zh-CN': '抄送人', en: 'CC' },
+  channel: { 'zh-CN': '渠道', en: 'Channel' },
+  comment: { 'zh-CN': '意见', en: 'Comment' },
+  companions: { 'zh-CN': '同行人员', en: 'Companions' },
+  consents: { 'zh-CN': '授权', en: 'Consents' },
+  consentsWithdrawn: { 'zh-CN': '撤回的授权', en: 'Consents withdrawn' },
+  consentVersion: { 'zh-CN': '授权版本', en: 'Consent version' },
+  content: { 'zh-CN': '内容', en: 'Content' },
+  count: { 'zh-CN': '条数', en: 'Count' },
+  created: { 'zh-CN': '新增', en: 'Created' },
+  departmentId: { 'zh-CN': '部门', en: 'Department' },
+  deskConfirmed: { 'zh-CN': '前台确认', en: 'Confirmed at the desk' },
+  deviceId: { 'zh-CN': '设备', en: 'Device' },
+  enabled: { 'zh-CN': '启用', en: 'Enabled' },
+  endAt: { 'zh-CN': '结束时间', en: 'End' },
+  external: { 'zh-CN': '外部参会人', en: 'External attendees' },
+  fields: { 'zh-CN': '修改项', en: 'Fields' },
+  fileName: { 'zh-CN': '文件名', en: 'File' },
+  from: { 'zh-CN': '原状态', en: 'From' },
+  id: { 'zh-CN': 'ID', en: 'ID' },
+  idType: { 'zh-CN': '证件类型', en: 'ID type' },
+  internal: { 'zh-CN': '内部参会人', en: 'Internal attendees' },
+  jobType: { 'zh-CN': '任务类型', en: 'Job type' },
+  kind: { 'zh-CN': '类型', en: 'Kind' },
+  main: { 'zh-CN': '主单据', en: 'Main order' },
+  method: { 'zh-CN': '通行方式', en: 'Method' },
+  name: { 'zh-CN': '名称', en: 'Name' },
+  nodes: { 'zh-CN': '审批节点', en: 'Approval nodes' },
+  ok: { 'zh-CN': '连接正常', en: 'Reachable' },
+  orderId: { 'zh-CN': '单据', en: 'Order' },
+  page: { 'zh-CN': '页码', en: 'Page' },
+  password: { 'zh-CN': '密码', en: 'Password' },
+  personId: { 'zh-CN': '人员编号', en: 'Person ID' },
+  phoneFilter: { 'zh-CN': '手机号筛选', en: 'Phone filter' },
+  photo: { 'zh-CN': '照片', en: 'Photo' },
+  photoDeleted: { 'zh-CN': '照片已删除', en: 'Photo deleted' },
+  purpose: { 'zh-CN': '链接用途', en: 'Link purpose' },
+  reason: { 'zh-CN': '原因', en: 'Reason' },
+  recordedBy: { 'zh-CN': '登记人', en: 'Recorded by' },
+  replaced: { 'zh-CN': '替换原照片', en: 'Replaced the old photo' },
+  reviewRequired: { 'zh-CN': '需要审核', en: 'Review required' },
+  role: { 'zh-CN': '角色', en: 'Role' },
+  roomId: { 'zh-CN': '会议室', en: 'Room' },
+  scope: { 'zh-CN': '范围', en: 'Scope' },
+  search: { 'zh-CN': '按关键词搜索', en: 'Keyword search' },
+  shown: { 'zh-CN': '显示条数', en: 'Shown' },
+  staffId: { 'zh-CN': '人员', en: 'Staff member' },
+  startAt: { 'zh-CN': '开始时间', en: 'Start' },
+  state: { 'zh-CN': '处理状态', en: 'State' },
+  status: { 'zh-CN': '状态', en: 'Status' },
+  step: { 'zh-CN': '审批节点序号', en: 'Approval step' },
+  tab: { 'zh-CN': '标签页', en: 'Tab' },
+  type: { 'zh-CN': '类型', en: 'Type' },
+  unitId: { 'zh-CN': '单位', en: 'Unit' },
+  updated: { 'zh-CN': '更新', en: 'Updated' },
+  version: { 'zh-CN': '授权版本', en: 'Consent version' },
+  via: { 'zh-CN': '来源', en: 'Via' },
+  visitPermission: { 'zh-CN': '访问权限', en: 'Visit permission' },
+  wasBlocked: { 'zh-CN': '原为黑名单', en: 'Was blocklisted' },
+};
+
+/** Values in words where a key's values are codes (a value not listed is shown as it is). */
+const VALUE_LABELS: Record<string, Record<string, L>> = {
+  adapter: DEVICE_ADAPTER_LABELS,
+  channel: { sms: { 'zh-CN': '短信', en: 'SMS' }, voice: { 'zh-CN': '语音', en: 'Voice call' }, none: { 'zh-CN': '不通知', en: 'None' } },
+  idType: ID_TYPE_LABELS,
+  kind: KIND_LABELS,
+  method: PASS_METHOD_LABELS,
+  password: { set: { 'zh-CN': '已设置', en: 'Set' }, removed: { 'zh-CN': '已移除', en: 'Removed' } },
+  purpose: {
+    companion: { 'zh-CN': '同行人员', en: 'Companion' },
+    invitation: { 'zh-CN': '邀约', en: 'Invitation' },
+    forward: { 'zh-CN': '转发填写', en: 'Forwarded link' },
+    meeting: { 'zh-CN': '会议邀约', en: 'Meeting invitation' },
+  },
+  reason: CANCEL_REASON_LABELS,
+  state: { open: { 'zh-CN': '待处理', en: 'Open' }, handled: { 'zh-CN': '已处理', en: 'Handled' } },
+  tab: { pending: { 'zh-CN': '待处理', en: 'To do' }, done: { 'zh-CN': '已处理', en: 'Done' }, cc: { 'zh-CN': '抄送我', en: 'CC’d to me' } },
+  via: { kiosk: { 'zh-CN': '访客机', en: 'Kiosk' } },
+};
+
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+export function auditActionLabel(action: string, locale: AuditLocale): string {
+  return own(AUDIT_ACTION_LABELS, action) ? AUDIT_ACTION_LABELS[action as AuditAction][locale] : action;
+}
+export function auditSubjectLabel(type: string, locale: AuditLocale): string {
+  return own(AUDIT_SUBJECT_LABELS, type) ? AUDIT_SUBJECT_LABELS[type as AuditSubjectType][locale] : type;
+}
+export function auditKeyLabel(key: string, locale: AuditLocale): string {
+  return own(AUDIT_DETAIL_KEY_LABELS, key) ? AUDIT_DETAIL_KEY_LABELS[key]![locale] : key;
+}
+
+export interface AuditDetailPair {
+  key: string;
+  label: string;
+  value: string;
+}
+export interface AuditFormatOptions {
+  /** how an ISO date-time in the details is shown (e.g. in the center's time zone) */
+  date?: (iso: string) => string;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const SEP = { 'zh-CN': { kv: '：', list: '、', pair: '，', open: '（', close: '）' }, en: { kv: ': ', list: ', ', pair: ', ', open: '(', close: ')' } };
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function formatValue(key: string, v: unknown, locale: AuditLocale, opts: AuditFormatOptions): string {
+  const s = SEP[locale];
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'boolean') return v ? (locale === 'en' ? 'Yes' : '是') : locale === 'en' ? 'No' : '否';
+  if (typeof v === 'number') return key === 'bytes' ? bytes(v) : String(v);
+  if (typeof v === 'string') {
+    const labels = own(VALUE_LABELS, key) ? VALUE_LABELS[key]! : undefined;
+    if (labels && own(labels, v)) return labels[v]![locale];
+    if (ISO_DATE.test(v) && opts.date) return opts.date(v);
+    return v;
+  }
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '—';
+    // `fields` lists the names of the fields an edit changed: those are detail keys too
+    return v.map((x) => (key === 'fields' && typeof x === 'string' ? auditKeyLabel(x, locale) : formatValue(key, x, locale, opts))).join(s.list);
+  }
+  if (typeof v === 'object') {
+    const inner = pairsOf(v as Record<string, unknown>, locale, opts, true);
+    return s.open + inner.map((p) => `${p.label}${s.kv}${p.value}`).join(s.pair) + s.close;
+  }
+  return String(v);
+}
+
+function pairsOf(o: Record<string, unknown>, locale: AuditLocale, opts: AuditFormatOptions, keepNull: boolean): AuditDetailPair[] {
+  return Object.entries(o)
+    .filter(([, v]) => keepNull || (v !== null && v !== undefined))
+    .map(([key, v]) => ({ key, label: auditKeyLabel(key, locale), value: formatValue(key, v, locale, opts) }));
+}
+
+/**
+ * An entry's details as "key: value" pairs in words: keys and coded values translated where known,
+ * yes/no for flags, lists joined, nested objects inline; filters that were not set (null) are left out.
+ */
+export function auditDetailPairs(detail: unknown, locale: AuditLocale, opts: AuditFormatOptions = {}): AuditDetailPair[] {
+  if (detail === null || detail === undefined) return [];
+  if (typeof detail !== 'object' || Array.isArray(detail)) return [{ key: '', label: '', value: formatValue('', detail, locale, opts) }];
+  return pairsOf(detail as Record<string, unknown>, locale, opts, false);
+}
