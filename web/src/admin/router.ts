@@ -25,6 +25,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'templates', name: 'templates', component: () => import('./views/notify/TemplatesView.vue'), meta: { menu: 'templates' } },
       { path: 'rooms', name: 'rooms', component: () => import('./views/rooms/RoomsView.vue'), meta: { menu: 'rooms' } },
       { path: 'devices', name: 'devices', component: () => import('./views/devices/DevicesView.vue'), meta: { menu: 'devices' } },
+      { path: 'alerts', name: 'alerts', component: () => import('./views/alerts/AlertsView.vue'), meta: { menu: 'alerts' } },
       ...COMING_SOON.map((key) => ({ path: key, name: key, component: () => import('./views/ComingSoonView.vue'), meta: { menu: key } })),
       { path: 'system/sms-outbox', name: 'smsOutbox', component: () => import('./views/system/SmsOutboxView.vue'), meta: { menu: 'smsOutbox' } },
       { path: 'system/jobs', name: 'jobs', component: () => import('./views/system/JobsView.vue'), meta: { menu: 'jobs' } },
