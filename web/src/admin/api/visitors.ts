@@ -42,7 +42,9 @@ export type { Paged } from '../api';
 
 export const listVisitors = (q: { q?: string; blocked?: boolean; page: number; pageSize: number }) => http.get<Paged<VisitorSummary>>(`/api/admin/visitors${qs(q)}`);
 export const getVisitor = (id: string) => http.get<VisitorDetail>(`/api/admin/visitors/${id}`);
-export const setVisitorBlocked = (id: string, blocked: boolean, reason?: string) => http.patch<VisitorSummary>(`/api/admin/visitors/${id}/block`, { blocked, reason });
+/** Blocking also takes the person off every gate and cancels their open orders (cancelledOrders); unblocking restores nothing. */
+export const setVisitorBlocked = (id: string, blocked: boolean, reason?: string) =>
+  http.patch<VisitorSummary & { cancelledOrders: number }>(`/api/admin/visitors/${id}/block`, { blocked, reason });
 
 /** The face photo through the authorised route (the read is audited), as a blob URL the caller revokes. */
 export async function getVisitorPhoto(id: string): Promise<string> {

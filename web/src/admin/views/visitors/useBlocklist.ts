@@ -1,4 +1,8 @@
-/** 加入黑名单 (asks for the reason) / 移出黑名单 (asks to confirm), shared by the list and the drawer. */
+/**
+ * 加入黑名单 (says what blocking does, asks for the reason) / 移出黑名单 (asks to confirm), shared
+ * by the list and the drawer. After blocking, says how many open orders were cancelled.
+ */
+import { h } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { ElMessage, ElMessageBox } from 'element-plus';
 import { ApiError } from '@shared/api';
@@ -13,7 +17,12 @@ export function useBlocklist() {
       if (v.blocked) {
         await ElMessageBox.confirm(t('visitors.unblockConfirm', { name: v.name }), t('visitors.unblock'), { type: 'warning' });
       } else {
-        const r = await ElMessageBox.prompt(t('visitors.blockPrompt', { name: v.name }), t('visitors.blockTitle'), {
+        // a VNode, never HTML: the name is the visitor's own input
+        const message = h('div', { 'data-test': 'block-message' }, [
+          h('p', { class: 'block-effects', style: 'margin: 0 0 8px; color: var(--el-color-danger)' }, t('visitors.blockEffects')),
+          h('p', { style: 'margin: 0' }, t('visitors.blockPrompt', { name: v.name })),
+        ]);
+        const r = await ElMessageBox.prompt(message, t('visitors.blockTitle'), {
           type: 'warning',
           inputPlaceholder: t('visitors.reasonPh'),
           inputValidator: (s: string) => (s && s.trim() ? true : t('visitors.reasonRequired')),
@@ -27,7 +36,9 @@ export function useBlocklist() {
     }
     try {
       const updated = await setVisitorBlocked(v.id, !v.blocked, reason);
-      ElMessage.success(t(updated.blocked ? 'visitors.blockedDone' : 'visitors.unblockedDone'));
+      if (!updated.blocked) ElMessage.success(t('visitors.unblockedDone'));
+      else if (updated.cancelledOrders > 0) ElMessage.warning(t('visitors.blockedDoneCancelled', { n: updated.cancelledOrders }));
+      else ElMessage.success(t('visitors.blockedDoneNone'));
       return updated;
     } catch (e) {
       ElMessage.error(e instanceof ApiError ? e.message : String(e));
