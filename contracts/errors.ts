@@ -20,7 +20,6 @@ export const errorCatalogue = {
   FORBIDDEN: { status: 403, zh: '没有权限', en: 'You do not have permission' },
   NOT_FOUND: { status: 404, zh: '记录不存在或无权访问', en: 'Not found or no access' },
   HOST_NOT_FOUND: { status: 404, zh: '无此受访人', en: 'No such host' },
-  NOT_REGISTERED: { status: 404, zh: '该手机号尚未注册', en: 'This phone number is not registered' },
   ALREADY_REGISTERED: { status: 409, zh: '该手机号已注册', en: 'This phone number is already registered' },
   PHONE_TAKEN: { status: 409, zh: '手机号已被其他人员使用', en: 'The phone number is already used by someone else' },
   EMPLOYEE_NO_TAKEN: { status: 409, zh: '工号已存在', en: 'The employee number already exists' },
