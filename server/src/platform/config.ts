@@ -68,6 +68,10 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   DEMO_DATA: bool.default(true),
   WORKERS: bool.default(true),
+  /** how often every enabled access device is asked for its health (a device back is re-synced at once) */
+  ACCESS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  /** a device that does not answer the health check within this is unreachable */
+  ACCESS_HEALTH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
   REDIS_URL: z.string().url().optional(),
   /** prefix of every Redis key, so several deployments (or test runs) can share one Redis */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),

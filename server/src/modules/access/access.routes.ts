@@ -13,6 +13,7 @@ import { VisitsService } from '../visits/visits.service.js';
 import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
 import { AccessService, SYNC_JOB, mqttHubOf } from './access.service.js';
 import { isapiEventToPass } from './adapters/isapi.js';
+import { registerDeviceWatch } from './device-watch.js';
 
 const tags = ['access'];
 const ok = z.object({ ok: z.literal(true) });
@@ -119,6 +120,8 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
   ctx.queue.register(SYNC_JOB, async (payload: { orderId: string }) => {
     await svc.syncOrder(payload.orderId);
   });
+  // periodic health checks, MQTT status, device pushes → a device back is re-synced at once
+  const watch = registerDeviceWatch(app, ctx, svc, mqttHubOf(ctx));
   app.addHook('onReady', async () => {
     // not awaited: an unreachable broker must not hold up the start
     if (ctx.config.WORKERS) void svc.listenMqtt().catch((err) => ctx.log.warn({ err }, 'mqtt event feed not started'));
@@ -233,6 +236,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     handler: async (req) => {
       const d = (req as unknown as { device: Awaited<ReturnType<AccessService['passes']['deviceByToken']>> }).device;
+      await watch.seen(d);
       return svc.passes.recordPass(d, req.body, 'http');
     },
   });
@@ -249,6 +253,8 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     handler: async (req) => {
       const d = await svc.passes.deviceByToken(req.query.token);
+      // any push counts as a sign of life, heartbeats included
+      await watch.seen(d);
       let event: unknown = req.body;
       if (req.isMultipart()) {
         event = undefined;

@@ -26,6 +26,7 @@ import { IsapiAdapter } from './adapters/isapi.js';
 import { MqttHub, parseMqttAddress } from './adapters/mqtt.js';
 import { PassService } from './passes.service.js';
 import { deviceToken } from './device-token.js';
+import { recordHealth } from './device-watch.js';
 
 export { deviceToken };
 
@@ -233,8 +234,8 @@ export class AccessService {
       .onConflictDoUpdate({ target: [accessCredentials.orderId, accessCredentials.deviceId], set: { ...set, updatedAt: now } });
   }
 
-  /** Re-check every order a device change may concern: live orders whose window is open, and what it holds. */
-  private async resyncForDevice(tx: Tx, deviceId: string, tag: string) {
+  /** Re-check every order a device change may concern: live orders whose window is open, and what it holds (also when a device comes back: device-watch.ts). */
+  async resyncForDevice(tx: Tx, deviceId: string, tag: string) {
     const now = this.ctx.clock.now();
     const live = await tx
       .select({ id: visitOrders.id })
@@ -381,16 +382,13 @@ export class AccessService {
   async checkHealth(actor: Actor, id: string): Promise<AccessDevice> {
     const d = await this.load(this.ctx.db, id);
     const r = await this.adapterFor(d).health(this.target(d));
-    const now = this.ctx.clock.now();
-    const [row] = await this.ctx.db.transaction(async (tx) => {
+    const row = await this.ctx.db.transaction(async (tx) => {
       await audit(tx, actor, 'access.device.health', { type: 'access_device', id }, { ok: r.ok });
-      return tx
-        .update(accessDevices)
-        .set({ health: r.ok ? 'ok' : 'unreachable', healthDetail: r.detail.slice(0, 500), ...(r.ok ? { lastSeenAt: now } : {}) })
-        .where(eq(accessDevices.id, id))
-        .returning();
+      // the same record as the periodic check: a device back is re-synced at once
+      return recordHealth(this.ctx, tx, this, id, r);
     });
-    return (await this.view([row!]))[0]!;
+    if (!row) throw new AppError('NOT_FOUND');
+    return (await this.view([row]))[0]!;
   }
 
   async token(actor: Actor, id: string): Promise<{ token: string }> {

@@ -51,6 +51,8 @@ export class MqttHub implements AccessAdapter {
   private readonly statusSeen = new Map<string, unknown>();
   private eventHandler: EventHandler | null = null;
   private closed = false;
+  /** every message a terminal sends (status, ack, event) — the device watch follows them */
+  onTerminal: ((brokerUrl: string, terminalId: string, kind: 'status' | 'ack' | 'event') => void) | null = null;
 
   constructor(private readonly opts: { ackTimeoutMs?: number; statusTimeoutMs?: number; clientIdPrefix?: string } = {}) {}
 
@@ -101,19 +103,23 @@ export class MqttHub implements AccessAdapter {
   private onMessage(topic: string, buf: Buffer, brokerUrl: string) {
     const m = topic.match(/^safeguard\/([^/]+)\/(credentials\/ack|status|events)$/);
     if (!m) return;
+    const [, tid, kind] = m;
+    // a cleared retained status: nothing is known of the terminal any more
+    if (kind === 'status' && buf.length === 0) this.statusSeen.delete(`${brokerUrl}|${tid}`);
     let payload: unknown;
     try {
       payload = JSON.parse(buf.toString('utf8'));
     } catch {
+      if (kind === 'status') this.onTerminal?.(brokerUrl, tid!, 'status');
       return;
     }
-    const [, tid, kind] = m;
     if (kind === 'credentials/ack') {
       const a = payload as { requestId?: string; ok?: boolean; error?: string };
       const w = a.requestId ? this.waiting.get(a.requestId) : undefined;
       if (w) w.resolve({ ok: a.ok === true, error: a.error });
     } else if (kind === 'status') this.statusSeen.set(`${brokerUrl}|${tid}`, payload);
     else this.eventHandler?.(tid!, payload, brokerUrl);
+    this.onTerminal?.(brokerUrl, tid!, kind === 'status' ? 'status' : kind === 'events' ? 'event' : 'ack');
   }
 
   /** Publish (QoS 1) and wait for the terminal's ack of this requestId. */
@@ -158,7 +164,9 @@ export class MqttHub implements AccessAdapter {
     try {
       const a = this.addr(d);
       const k = `${a.brokerUrl}|${a.terminalId}`;
-      await this.client(a.brokerUrl, d.username, d.password);
+      const c = await this.client(a.brokerUrl, d.username, d.password);
+      // a status kept from before a lost broker connection says nothing about now
+      if (!c.connected) return { ok: false, detail: `broker connection lost (${a.brokerUrl})` };
       const until = Date.now() + (this.opts.statusTimeoutMs ?? 3000);
       while (!this.statusSeen.has(k) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       const s = this.statusSeen.get(k) as { online?: boolean; model?: string; firmware?: string } | undefined;
