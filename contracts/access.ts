@@ -21,8 +21,20 @@ export const PASS_METHODS = ['face', 'id_card', 'qr', 'remote'] as const;
 export type PassMethod = (typeof PASS_METHODS)[number];
 export const PASS_DIRECTIONS = ['in', 'out'] as const;
 export type PassDirection = (typeof PASS_DIRECTIONS)[number];
-export const PASS_RESULTS = ['granted', 'denied'] as const;
+/** what a device says of a pass it reports */
+export const DEVICE_VERDICTS = ['granted', 'denied'] as const;
+export type DeviceVerdict = (typeof DEVICE_VERDICTS)[number];
+/**
+ * what the server records: the device's verdict, unless the server would have refused a pass the
+ * device let through — then 'anomaly' (shown in red in 通行记录, and an alert is raised)
+ */
+export const PASS_RESULTS = ['granted', 'denied', 'anomaly'] as const;
 export type PassResult = (typeof PASS_RESULTS)[number];
+export const PASS_RESULT_LABELS: Record<PassResult, L> = {
+  granted: { 'zh-CN': '通过', en: 'Granted' },
+  denied: { 'zh-CN': '拒绝', en: 'Denied' },
+  anomaly: { 'zh-CN': '异常放行', en: 'Anomaly' },
+};
 
 export const DEVICE_KIND_LABELS: Record<DeviceKind, L> = {
   gate: { 'zh-CN': '闸机', en: 'Turnstile' },
@@ -115,8 +127,12 @@ export interface PassEventRow {
   result: PassResult;
   orderId: string | null;
   holderName: string | null;
-  /** why a pass was not matched or denied, e.g. CODE_EXPIRED, OUTSIDE_WINDOW */
+  /** why a pass was not matched or denied, e.g. CODE_EXPIRED, OUTSIDE_WINDOW, VISITOR_BLOCKED */
   note: string | null;
+  /** the time the device reported (the server's clock decides `at`) */
+  deviceAt: string | null;
+  /** the device's clock was off by more than ACCESS_CLOCK_SKEW_SECONDS */
+  clockSkew: boolean;
 }
 
 /** What a device holds for one person (the simulator's memory; the issuance record otherwise). */
@@ -133,10 +149,11 @@ export interface HeldCredential {
 
 /** POST /api/access/events (and the MQTT events topic): a pass reported by a device. */
 export interface PassEventInput {
+  /** the device's own time of the pass: kept as deviceAt; the server's clock decides */
   at?: string;
   method: PassMethod;
   direction?: PassDirection;
-  result: PassResult;
+  result: DeviceVerdict;
   /** the person id the device holds (personIdOf(orderId)) */
   personId?: string;
   /** a scanned 访客预约码 token, verified by the server */

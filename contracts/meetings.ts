@@ -247,7 +247,7 @@ export interface MeetingAttendee {
   phoneMasked: string;
   unitName: string | null;
   status: 'initiated' | 'pending' | 'confirmed' | 'arrived' | 'cancelled';
-  cancelReason: 'rejected' | 'withdrawn_by_visitor' | 'withdrawn_by_host' | 'cascaded' | 'expired' | null;
+  cancelReason: 'rejected' | 'withdrawn_by_visitor' | 'withdrawn_by_host' | 'cascaded' | 'expired' | 'blocked' | null;
   /** shown to the bookers only (车辆审核) */
   plate: string | null;
   /** a booker may review this attendee now */

@@ -20,6 +20,7 @@ export const VISIT_EVENTS = [
   'booking_cancelled',
   'undertaking_request',
   'undertaking_reminder',
+  'security_alert',
 ] as const;
 export type VisitEvent = (typeof VISIT_EVENTS)[number];
 
@@ -47,6 +48,7 @@ export const EVENT_LABELS: Record<VisitEvent, L> = {
   booking_cancelled: { 'zh-CN': '会议已取消', en: 'Meeting cancelled' },
   undertaking_request: { 'zh-CN': '会议承接', en: 'Meeting to undertake' },
   undertaking_reminder: { 'zh-CN': '会议承接提醒（语音）', en: 'Undertaking reminder (voice call)' },
+  security_alert: { 'zh-CN': '安全告警', en: 'Security alert' },
 };
 
 /** Who receives each event's message (shown in admin). */
@@ -67,6 +69,7 @@ export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
   booking_cancelled: { 'zh-CN': '参会人员、承接人员', en: 'Attendees, undertakers' },
   undertaking_request: { 'zh-CN': '会议承接人员', en: 'Undertakers' },
   undertaking_reminder: { 'zh-CN': '会议承接人员', en: 'Undertakers' },
+  security_alert: { 'zh-CN': '前台接待', en: 'Reception' },
 };
 
 export const TEMPLATE_VARIABLES = [
@@ -83,6 +86,9 @@ export const TEMPLATE_VARIABLES = [
   'meetingTitle',
   'roomName',
   'applicantName',
+  'deviceName',
+  'alertText',
+  'alertAt',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -100,6 +106,9 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   meetingTitle: { 'zh-CN': '会议名称', en: 'Meeting' },
   roomName: { 'zh-CN': '会议室', en: 'Room' },
   applicantName: { 'zh-CN': '订会人', en: 'Applicant' },
+  deviceName: { 'zh-CN': '地点（设备）', en: 'Where (device)' },
+  alertText: { 'zh-CN': '告警内容', en: 'Alert' },
+  alertAt: { 'zh-CN': '告警时间', en: 'Alert time' },
 };
 
 const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt'];
@@ -122,6 +131,7 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   booking_cancelled: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
   undertaking_request: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
   undertaking_reminder: ['centerName', 'meetingTitle', 'roomName', 'startAt'],
+  security_alert: ['centerName', 'visitorName', 'deviceName', 'alertText', 'alertAt'],
 };
 
 /** Events whose message carries a link (registration / companion / invitation link). */
@@ -146,7 +156,7 @@ export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   order_rejected: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】很抱歉，您预约{startAt}到访{unitName}的申请未通过审核。{comment}' },
   invitation_sent: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{hostName}邀请您于{startAt}来访{unitName}，事由：{reason}，请点击链接登记：' },
   companion_link: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{inviterName}邀请您作为同行人员于{startAt}到访{unitName}，请点击链接登记：' },
-  order_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约已取消。' },
+  order_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约已取消。{comment}' },
   order_expired: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约未在来访时间内审核，已过期取消。' },
   order_cc: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}（受访人：{hostName}）的预约已抄送给您，可在审批中心“抄送我”中查看。' },
   visitor_arrived: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您的访客{visitorName}已于{startAt}后到达，请做好接待。' },
@@ -162,6 +172,7 @@ export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   booking_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】会议“{meetingTitle}”（{roomName}，{startAt}）已取消。' },
   undertaking_request: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{roomName}将于{startAt}至{endAt}召开会议“{meetingTitle}”（订会人：{applicantName}），请在审批中心“会议承接确认”中确认承接。' },
   undertaking_reminder: { channel: 'voice', appendCodeLink: false, enabled: true, content: '{centerName}提醒您：{roomName}{startAt}的会议{meetingTitle}尚无人确认承接，请尽快确认。' },
+  security_alert: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】安全告警：{alertText}，地点：{deviceName}，时间：{alertAt}。请立即核查。' },
 };
 
 /** Sample values for the admin preview. */
@@ -179,6 +190,9 @@ export const SAMPLE_VARS: Record<TemplateVariable, string> = {
   meetingTitle: '季度工作例会',
   roomName: '第一会议室',
   applicantName: '姜柠檬',
+  deviceName: '1号楼东门闸机',
+  alertText: '黑名单人员陈小春',
+  alertAt: '11月24日 09:12',
 };
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]{0,40})\}/g;

@@ -5,9 +5,9 @@ export const ORDER_STATUSES = ['initiated', 'pending', 'confirmed', 'arrived', '
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const SUB_ORIGINS = ['companion', 'help_fill', 'forward_fill'] as const;
 export type SubOrigin = (typeof SUB_ORIGINS)[number];
-export const CANCEL_REASONS = ['rejected', 'withdrawn_by_visitor', 'withdrawn_by_host', 'cascaded', 'expired'] as const;
+export const CANCEL_REASONS = ['rejected', 'withdrawn_by_visitor', 'withdrawn_by_host', 'cascaded', 'expired', 'blocked'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
-export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker';
+export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker' | 'admin';
 export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave';
 
 type L = { 'zh-CN': string; en: string };
@@ -35,6 +35,7 @@ export const CANCEL_REASON_LABELS: Record<CancelReason, L> = {
   withdrawn_by_host: { 'zh-CN': '受访人取消', en: 'Withdrawn by the host' },
   cascaded: { 'zh-CN': '主单据已取消', en: 'The main order was cancelled' },
   expired: { 'zh-CN': '已过期', en: 'Expired' },
+  blocked: { 'zh-CN': '已列入黑名单', en: 'Blocklisted' },
 };
 const ROLE_LABELS: Record<ActorRole, L> = {
   visitor: { 'zh-CN': '访客', en: 'Visitor' },
@@ -43,6 +44,7 @@ const ROLE_LABELS: Record<ActorRole, L> = {
   system: { 'zh-CN': '系统', en: 'System' },
   desk: { 'zh-CN': '前台', en: 'Reception' },
   booker: { 'zh-CN': '订会人', en: 'Meeting booker' },
+  admin: { 'zh-CN': '管理员', en: 'Administrator' },
 };
 const ACTION_LABELS: Record<TrailAction, L> = {
   create: { 'zh-CN': '发起', en: 'created' },

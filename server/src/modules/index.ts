@@ -12,6 +12,7 @@ import { roomsRoutes } from './meetings/rooms.routes.js';
 import { bookingsRoutes } from './meetings/bookings.routes.js';
 import { meetingInvitesRoutes } from './meetings/invites.routes.js';
 import { accessRoutes } from './access/access.routes.js';
+import { alertsRoutes } from './alerts/alerts.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -27,4 +28,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   bookingsRoutes,
   meetingInvitesRoutes,
   accessRoutes,
+  alertsRoutes,
 ];

@@ -55,7 +55,6 @@ const schema = z.object({
   /** how long a request waits for a new PostgreSQL connection before it fails with 503 DB_UNAVAILABLE */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   TRUST_PROXY: trustProxy,
-  TRUST_PROXY: trustProxy,
   TZ_CENTER: z.string().default('Asia/Shanghai'),
   CENTER_NAME: z.string().default('市行政中心'),
   MASTER_KEY: z
@@ -78,14 +77,14 @@ const schema = z.object({
   SMS_PER_PHONE_PER_HOUR: z.coerce.number().int().min(1).default(10),
   SMS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
   SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
+  /** production refuses the SMS outbox (nothing is sent) unless this says it is meant (a trial, a benchmark) */
+  ALLOW_OUTBOX_IN_PRODUCTION: bool.default(false),
   ALIYUN_SMS_ENDPOINT: z.string().url().default('https://dysmsapi.aliyuncs.com'),
   ALIYUN_ACCESS_KEY_ID: z.string().optional(),
   ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
   ALIYUN_SMS_SIGN_NAME: z.string().optional(),
   ALIYUN_SMS_TEMPLATE_CODE: z.string().optional(),
   /** notification event → Aliyun template code: "order_approved=SMS_1,order_submitted=SMS_2" */
-  /** production refuses the SMS outbox (nothing is sent) unless this says it is meant (a trial, a benchmark) */
-  ALLOW_OUTBOX_IN_PRODUCTION: bool.default(false),
   ALIYUN_SMS_EVENT_TEMPLATES: z.string().optional(),
   TENCENT_SMS_ENDPOINT: z.string().url().default('https://sms.tencentcloudapi.com'),
   TENCENT_SMS_REGION: z.string().default('ap-guangzhou'),
@@ -114,6 +113,8 @@ const schema = z.object({
   WECOM_OAUTH_URL: z.string().url().default('https://open.weixin.qq.com'),
   WECOM_API_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
   STORAGE_DIR: z.string().optional(),
+  /** a pass whose device time is further than this from the server's is flagged (通行记录: 时钟偏差) */
+  ACCESS_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -143,6 +144,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.NODE_ENV === 'production' && !c.MASTER_KEY) {
     throw new Error('Invalid configuration:\n  MASTER_KEY: required in production (openssl rand -base64 32)');
   }
+  if (c.NODE_ENV === 'production' && c.SMS_PROVIDER === 'outbox' && !c.ALLOW_OUTBOX_IN_PRODUCTION) {
+    throw new Error(
+      'Invalid configuration:\n  SMS_PROVIDER: the development outbox sends no SMS (login codes would only reach 短信发件箱); in production set SMS_PROVIDER=aliyun or tencent, or ALLOW_OUTBOX_IN_PRODUCTION=true if that is really meant',
+    );
+  }
   const dataDir = path.resolve(c.DATA_DIR);
   return {
     ...c,
@@ -151,11 +157,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
     wechatEnabled: Boolean(c.WECHAT_APP_ID && c.WECHAT_APP_SECRET),
     wecomEnabled: Boolean(c.WECOM_CORP_ID && c.WECOM_CORP_SECRET),
-  if (c.NODE_ENV === 'production' && c.SMS_PROVIDER === 'outbox' && !c.ALLOW_OUTBOX_IN_PRODUCTION) {
-    throw new Error(
-      'Invalid configuration:\n  SMS_PROVIDER: the development outbox sends no SMS (login codes would only reach 短信发件箱); in production set SMS_PROVIDER=aliyun or tencent, or ALLOW_OUTBOX_IN_PRODUCTION=true if that is really meant',
-    );
-  }
   };
 }
 

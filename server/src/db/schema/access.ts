@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, text, uniqueIndex, uuid, bigserial, jsonb } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, pgTable, text, uniqueIndex, uuid, bigserial, jsonb } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz, updatedAt } from './_columns.js';
 import { visitOrders } from './visits.js';
 
@@ -69,10 +69,47 @@ export const accessEvents = pgTable(
     /** in | out */
     direction: text('direction').notNull().default('in'),
     orderId: uuid('order_id'),
-    /** granted | denied */
+    /** granted | denied | anomaly (the device let through a pass the server refuses) */
     result: text('result').notNull(),
     detail: jsonb('detail'),
+    /** the time the device reported; `at` is the server's */
+    deviceAt: tstz('device_at'),
+    /** a replayed report (same device, person, device time) is recorded once */
+    dedupeKey: text('dedupe_key'),
     createdAt: createdAt(),
   },
-  (t) => [index('access_events_at').on(t.at), index('access_events_order').on(t.orderId)],
+  (t) => [
+    index('access_events_at').on(t.at),
+    index('access_events_order').on(t.orderId),
+    uniqueIndex('access_events_dedupe').on(t.deviceId, t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+  ],
+);
+
+/**
+ * Security alerts (A2, X4): a blocklisted person at a gate or the kiosk, a device that let through
+ * a pass the server refuses. Open until an administrator marks one 已处理.
+ */
+export const securityAlerts = pgTable(
+  'security_alerts',
+  {
+    id: id(),
+    /** blocked_visitor | pass_anomaly */
+    kind: text('kind').notNull(),
+    /** gate | kiosk */
+    source: text('source').notNull(),
+    at: tstz('at').notNull(),
+    deviceId: uuid('device_id'),
+    /** kept so that the alert still says where after the device is deleted */
+    deviceName: text('device_name'),
+    orderId: uuid('order_id'),
+    visitorId: uuid('visitor_id'),
+    /** the pass record (access_events.seq) that raised it */
+    eventSeq: bigint('event_seq', { mode: 'number' }),
+    reason: text('reason'),
+    handledAt: tstz('handled_at'),
+    handledBy: uuid('handled_by'),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('security_alerts_open').on(t.at).where(sql`${t.handledAt} is null`), index('security_alerts_at').on(t.at)],
 );

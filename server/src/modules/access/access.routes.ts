@@ -10,7 +10,7 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
 import { VisitsService } from '../visits/visits.service.js';
-import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
+import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, DEVICE_VERDICTS, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
 import { AccessService, SYNC_JOB, mqttHubOf } from './access.service.js';
 import { isapiEventToPass } from './adapters/isapi.js';
 import { registerDeviceWatch } from './device-watch.js';
@@ -91,6 +91,8 @@ const passEvent = z.object({
   orderId: z.string().nullable(),
   holderName: z.string().nullable(),
   note: z.string().nullable(),
+  deviceAt: z.string().nullable(),
+  clockSkew: z.boolean(),
 });
 const held = z.object({
   personId: z.string(),
@@ -103,14 +105,21 @@ const held = z.object({
   hasFace: z.boolean(),
 });
 const passBody = z.object({
-  at: z.iso.datetime({ offset: true }).optional().describe('when the pass happened (default: now)'),
+  at: z.iso.datetime({ offset: true }).optional().describe("the device's time of the pass: kept as deviceAt (a skew is flagged; a repeat of the same person and time is recorded once); the server's clock decides"),
   method: z.enum(PASS_METHODS),
   direction: z.enum(PASS_DIRECTIONS).optional().describe("default: the device's direction (in unless the device is 'out')"),
-  result: z.enum(PASS_RESULTS).describe("the device's own verdict; for a qrToken the server's verification decides"),
+  result: z.enum(DEVICE_VERDICTS).describe("the device's own verdict; for a qrToken the server's verification decides, and a pass the server refuses is recorded as anomaly"),
   personId: z.string().max(64).optional().describe('the person id the device holds (the order id without dashes)'),
   qrToken: z.string().max(2000).optional().describe('a scanned 访客预约码, verified by the server'),
 });
-const passOutcome = z.object({ seq: z.number(), orderId: z.string().nullable(), result: z.enum(PASS_RESULTS), arrived: z.boolean(), note: z.string().nullable() });
+const passOutcome = z.object({
+  seq: z.number(),
+  orderId: z.string().nullable(),
+  result: z.enum(PASS_RESULTS),
+  arrived: z.boolean(),
+  note: z.string().nullable(),
+  replay: z.boolean().optional().describe('this report repeated one already recorded (same device, person and device time)'),
+});
 
 export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();

@@ -146,6 +146,14 @@ export class AccessService {
     return LIVE.includes(o.status) && o.startAt.getTime() <= now.getTime() && now.getTime() < o.endAt.getTime();
   }
 
+  /** desired(), and the holder is not on the blocklist (blocking takes everything off the gates at once). */
+  private async wants(o: OrderRow, now = this.ctx.clock.now()): Promise<boolean> {
+    if (!AccessService.desired(o, now)) return false;
+    if (!o.visitorId) return true;
+    const [v] = await this.ctx.db.select({ blocked: visitors.blocked }).from(visitors).where(eq(visitors.id, o.visitorId));
+    return !v?.blocked;
+  }
+
   /**
    * The access.sync job: bring every device in line with one order. Throws (→ retry) if a device
    * failed. Device calls happen outside any transaction, so the order may change meanwhile (a
@@ -157,7 +165,7 @@ export class AccessService {
     for (let round = 0; round < 3; round++) {
       r = await this.syncOnce(orderId);
       const [o] = await this.ctx.db.select().from(visitOrders).where(eq(visitOrders.id, orderId));
-      if (!o || AccessService.desired(o, this.ctx.clock.now()) === r.want) break;
+      if (!o || (await this.wants(o)) === r.want) break;
     }
     return { issued: r.issued, removed: r.removed };
   }
@@ -167,7 +175,7 @@ export class AccessService {
     const now = ctx.clock.now();
     const [o] = await ctx.db.select().from(visitOrders).where(eq(visitOrders.id, orderId));
     if (!o) return { issued: 0, removed: 0, want: false };
-    const want = AccessService.desired(o, now);
+    const want = await this.wants(o, now);
     const buildingId = want ? await this.buildingOf(ctx.db, o) : null;
     const targets = want && buildingId ? await ctx.db.select().from(accessDevices).where(and(eq(accessDevices.enabled, true), sql`${buildingId}::uuid = any(${accessDevices.buildingIds})`)) : [];
     const existing = await ctx.db

@@ -6,10 +6,12 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { accessDevices, accessEvents, visitOrders, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
+import { sha256 } from '../../platform/crypto.js';
 import type { Db, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { PASS_METHOD_LABELS, orderIdOf, type CredentialKind, type PassDirection, type PassEventInput, type PassEventRow, type PassMethod, type PassResult } from '../../../../contracts/access.js';
 import { audit } from '../audit/audit.js';
+import { raiseAlert } from '../alerts/alerts.service.js';
 import type { Actor } from '../identity/session.js';
 import { signCode, verifyCode } from '../visits/codes.js';
 import type { VisitsService } from '../visits/visits.service.js';
@@ -19,6 +21,20 @@ import { parseMqttAddress } from './adapters/mqtt.js';
 import { deviceIdOfToken } from './device-token.js';
 
 type DeviceRow = typeof accessDevices.$inferSelect;
+export interface PassOutcome {
+  seq: number;
+  orderId: string | null;
+  result: PassResult;
+  arrived: boolean;
+  note: string | null;
+  /** this report was a repeat of one already recorded */
+  replay?: boolean;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return err?.code === '23505' || err?.cause?.code === '23505';
+}
 const LIVE = ['confirmed', 'arrived'];
 
 /** What the pass intake needs of the device side (AccessService). */
@@ -54,7 +70,7 @@ export class PassService {
       .limit(q.pageSize)
       .offset((q.page - 1) * q.pageSize);
     const items: PassEventRow[] = rows.map((r) => {
-      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string };
+      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string; clockSkew?: boolean };
       return {
         seq: r.e.seq,
         at: r.e.at.toISOString(),
@@ -66,6 +82,8 @@ export class PassService {
         orderId: r.e.orderId,
         holderName: r.e.orderId ? (r.visitorName ?? r.attendeeName ?? r.inviteeName ?? null) : null,
         note: detail.note ?? null,
+        deviceAt: r.e.deviceAt?.toISOString() ?? null,
+        clockSkew: !!detail.clockSkew,
       };
     });
     return { items, total: Number(t?.n ?? 0), page: q.page, pageSize: q.pageSize };
@@ -82,59 +100,118 @@ export class PassService {
   }
 
   /**
-   * A pass reported by a device (HTTP, MQTT, the simulator). A scanned appointment code is
-   * verified here and decides the result; a granted pass in by the holder of a confirmed order
-   * inside its window makes it 已到达 (trail, host notified); a granted pass out records leftAt.
+   * A pass reported by a device (HTTP, MQTT, ISAPI, the simulator). The server's clock and the
+   * server's verdict decide, whatever the device says:
+   * - `at` is the server's time; the device's is kept as deviceAt, and a skew beyond
+   *   ACCESS_CLOCK_SKEW_SECONDS is flagged;
+   * - a pass in is refused for a blocklisted holder, an order that is not live, or outside the
+   *   window; a scanned code is verified here. A refused pass is 'denied' — or 'anomaly' when the
+   *   device let it through anyway — never marks arrival, and raises an alert (a blocklisted person
+   *   always does, even when the gate kept them out);
+   * - a granted pass in by the holder of a confirmed order inside its window makes it 已到达
+   *   (trail, host notified); a granted pass out records leftAt;
+   * - a replayed report (same device, person, method, direction and device time) is recorded once.
    */
-  async recordPass(d: DeviceRow, input: PassEventInput, via: 'http' | 'mqtt' | 'simulator' | 'isapi'): Promise<{ seq: number; orderId: string | null; result: PassResult; arrived: boolean; note: string | null }> {
+  async recordPass(d: DeviceRow, input: PassEventInput, via: 'http' | 'mqtt' | 'simulator' | 'isapi'): Promise<PassOutcome> {
     const { ctx } = this;
     const now = ctx.clock.now();
-    const at = input.at ? new Date(input.at) : now;
+    const deviceAt = input.at && !Number.isNaN(Date.parse(input.at)) ? new Date(input.at) : null;
+    const skewMs = deviceAt ? deviceAt.getTime() - now.getTime() : null;
+    const clockSkew = skewMs !== null && Math.abs(skewMs) > ctx.config.ACCESS_CLOCK_SKEW_SECONDS * 1000;
     const direction: PassDirection = input.direction ?? (d.direction === 'out' ? 'out' : 'in');
-    let result: PassResult = input.result;
+    const dedupeKey = deviceAt ? sha256(JSON.stringify([input.personId ?? null, input.qrToken ? sha256(input.qrToken) : null, input.method, direction, input.result, deviceAt.toISOString()])) : null;
+    if (dedupeKey) {
+      const dup = await this.replayOf(d.id, dedupeKey);
+      if (dup) return dup;
+    }
+
+    let refusal: string | null = null;
     let note: string | null = null;
     let orderId: string | null = null;
     if (input.qrToken) {
       try {
         orderId = await verifyCode(ctx, input.qrToken);
       } catch (e) {
-        note = e instanceof AppError ? e.code : 'CODE_INVALID';
-        result = 'denied';
+        refusal = e instanceof AppError ? e.code : 'CODE_INVALID';
       }
     } else if (input.personId) {
       orderId = orderIdOf(input.personId);
+      // not one of ours (a staff card the gate also holds): recorded as the device says
       if (!orderId) note = 'UNKNOWN_PERSON';
     }
-    return ctx.db.transaction(async (tx) => {
-      let arrived = false;
-      const o = orderId ? (await tx.select().from(visitOrders).where(eq(visitOrders.id, orderId)).for('update'))[0] : undefined;
-      if (orderId && !o) {
-        note = note ?? 'UNKNOWN_PERSON';
-        orderId = null;
-        if (input.qrToken) result = 'denied';
+    try {
+      return await ctx.db.transaction(async (tx) => {
+        let arrived = false;
+        const o = orderId ? (await tx.select().from(visitOrders).where(eq(visitOrders.id, orderId)).for('update'))[0] : undefined;
+        if (orderId && !o) {
+          // an order-shaped person id that is no order: forged or stale
+          refusal = refusal ?? 'UNKNOWN_PERSON';
+          orderId = null;
+        }
+        const holder = o?.visitorId ? (await tx.select({ id: visitors.id, name: visitors.name, blocked: visitors.blocked }).from(visitors).where(eq(visitors.id, o.visitorId)))[0] : undefined;
+        if (o && direction === 'in' && !refusal) {
+          const inWindow = o.startAt.getTime() <= now.getTime() && now.getTime() < o.endAt.getTime();
+          if (holder?.blocked) refusal = 'VISITOR_BLOCKED';
+          else if (!LIVE.includes(o.status)) refusal = `ORDER_${o.status.toUpperCase()}`;
+          else if (!inWindow) refusal = 'OUTSIDE_WINDOW';
+        }
+        // a code is the server's to verify; otherwise the device's verdict stands unless the server refuses a pass it let through
+        const result: PassResult = input.qrToken ? (refusal ? 'denied' : input.result) : refusal && input.result === 'granted' ? 'anomaly' : input.result;
+        note = refusal ?? note;
+        if (result === 'granted' && direction === 'in' && o?.status === 'confirmed') {
+          arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
+        }
+        if (result === 'granted' && direction === 'out' && o?.status === 'arrived' && !o.leftAt) {
+          await tx.update(visitOrders).set({ leftAt: now, updatedAt: now }).where(eq(visitOrders.id, o.id));
+        }
+        const [e] = await tx
+          .insert(accessEvents)
+          .values({
+            deviceId: d.id,
+            at: now,
+            deviceAt,
+            dedupeKey,
+            method: input.method,
+            direction,
+            orderId,
+            result,
+            detail: { note, via, deviceName: d.name, personId: input.personId ?? null, ...(skewMs !== null ? { skewMs } : {}), ...(clockSkew ? { clockSkew: true } : {}) },
+          })
+          .returning({ seq: accessEvents.seq });
+        if (refusal === 'VISITOR_BLOCKED' || result === 'anomaly') {
+          await raiseAlert(ctx, tx, {
+            kind: refusal === 'VISITOR_BLOCKED' ? 'blocked_visitor' : 'pass_anomaly',
+            source: 'gate',
+            deviceId: d.id,
+            deviceName: d.name,
+            buildingIds: d.buildingIds,
+            orderId,
+            visitorId: holder?.id ?? null,
+            personName: holder?.name ?? o?.inviteeName ?? null,
+            eventSeq: e!.seq,
+            reason: refusal,
+          });
+        }
+        await tx.update(accessDevices).set({ lastSeenAt: now }).where(eq(accessDevices.id, d.id));
+        return { seq: e!.seq, orderId, result, arrived, note };
+      });
+    } catch (err) {
+      // two copies of one report racing: the second finds the first
+      if (dedupeKey && isUniqueViolation(err)) {
+        const dup = await this.replayOf(d.id, dedupeKey);
+        if (dup) return dup;
       }
-      if (o) {
-        const inWindow = o.startAt.getTime() <= at.getTime() && at.getTime() < o.endAt.getTime();
-        if (input.qrToken && (!LIVE.includes(o.status) || !inWindow)) {
-          // the server's verdict on a code: only a live order inside its window passes
-          result = 'denied';
-          note = !LIVE.includes(o.status) ? `ORDER_${o.status.toUpperCase()}` : 'OUTSIDE_WINDOW';
-        }
-        if (result === 'granted' && direction === 'in') {
-          if (!inWindow) note = 'OUTSIDE_WINDOW';
-          else if (o.status === 'confirmed') arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
-        }
-        if (result === 'granted' && direction === 'out' && o.status === 'arrived' && !o.leftAt) {
-          await tx.update(visitOrders).set({ leftAt: at, updatedAt: now }).where(eq(visitOrders.id, o.id));
-        }
-      }
-      const [e] = await tx
-        .insert(accessEvents)
-        .values({ deviceId: d.id, at, method: input.method, direction, orderId, result, detail: { note, via, deviceName: d.name, personId: input.personId ?? null } })
-        .returning({ seq: accessEvents.seq });
-      await tx.update(accessDevices).set({ lastSeenAt: now }).where(eq(accessDevices.id, d.id));
-      return { seq: e!.seq, orderId, result, arrived, note };
-    });
+      throw err;
+    }
+  }
+
+  private async replayOf(deviceId: string, dedupeKey: string): Promise<PassOutcome | null> {
+    const [e] = await this.ctx.db
+      .select()
+      .from(accessEvents)
+      .where(and(eq(accessEvents.deviceId, deviceId), eq(accessEvents.dedupeKey, dedupeKey)));
+    if (!e) return null;
+    return { seq: e.seq, orderId: e.orderId, result: e.result as PassResult, arrived: false, note: ((e.detail ?? {}) as { note?: string }).note ?? null, replay: true };
   }
 
   /**

@@ -95,10 +95,11 @@ export async function visitorLibraryRoutes(app: FastifyInstance, ctx: AppContext
     schema: {
       operationId: 'setVisitorBlocked',
       tags,
-      summary: '加入黑名单 (blocked: true, reason required: REQUIRED_FIELD_MISSING) or 移出黑名单 (blocked: false); audited',
+      summary:
+        '加入黑名单 (blocked: true, reason required: REQUIRED_FIELD_MISSING): the person leaves every gate at once and their open orders are cancelled (已列入黑名单, hosts told); 移出黑名单 (blocked: false) restores nothing by itself; audited',
       params: idParams,
       body: z.object({ blocked: z.boolean(), reason: z.string().max(200).nullable().optional() }),
-      response: { 200: visitorSummary, ...errors(400, 401, 404) },
+      response: { 200: visitorSummary.extend({ cancelledOrders: z.number().int().describe('open orders cancelled by this blocking') }), ...errors(400, 401, 404) },
     },
     handler: (req) => svc.setBlocked(req, req.params.id, req.body),
   });

@@ -1,7 +1,7 @@
 /**
  * The visitor library (访客库, A2), administrators only: search, detail with visit history, the
- * face photo, and the blocklist flag (blocked visitors cannot submit orders; the visits module
- * checks `visitors.blocked`). ID numbers are found by the blind index of the exact normalised
+ * face photo, and the blocklist (blocked visitors cannot submit orders; blocking cancels their open
+ * orders and takes their credentials off every gate; gates and the kiosk refuse them and alert). ID numbers are found by the blind index of the exact normalised
  * number and shown masked; every read of a visitor's record or photo is audited in the same
  * transaction.
  */
@@ -12,6 +12,8 @@ import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
 import { requireActor } from '../identity/session.js';
 import * as repo from './visitor-library.repository.js';
+import { holderChanged } from '../access/access.service.js';
+import { VisitsService } from '../visits/visits.service.js';
 
 /** how many orders the detail shows */
 export const HISTORY_LIMIT = 50;
@@ -24,7 +26,10 @@ export interface VisitorListQuery {
 }
 
 export class VisitorLibraryService {
-  constructor(private readonly ctx: AppContext) {}
+  private readonly visits: VisitsService;
+  constructor(private readonly ctx: AppContext) {
+    this.visits = new VisitsService(ctx);
+  }
 
   /** GET /api/admin/visitors: name or phone (contains) or the exact ID number; newest first. */
   async list(req: FastifyRequest, query: VisitorListQuery) {
@@ -97,8 +102,16 @@ export class VisitorLibraryService {
       const cur = await repo.findVisitor(tx, id, { lock: true });
       if (!cur) throw new AppError('NOT_FOUND');
       const v = await repo.setBlocked(tx, id, input.blocked, input.blocked ? reason : null, this.ctx.clock.now());
-      await audit(tx, actor, input.blocked ? 'visitor.block' : 'visitor.unblock', { type: 'visitor', id }, { reason, wasBlocked: cur.blocked });
-      return this.summary(v);
+      let cancelled = 0;
+      if (input.blocked && !cur.blocked) {
+        // off every gate at once (the re-sync consent withdrawal uses; the reconciler refuses a
+        // blocked holder, so even an order already 已到达 loses its credentials), and every open
+        // order cancelled. Unblocking restores nothing by itself.
+        await holderChanged(this.ctx, tx, { visitorId: id });
+        cancelled = await this.visits.cancelForBlocked(tx, { id, phone: cur.phone }, actor);
+      }
+      await audit(tx, actor, input.blocked ? 'visitor.block' : 'visitor.unblock', { type: 'visitor', id }, { reason, wasBlocked: cur.blocked, ...(input.blocked ? { cancelled } : {}) });
+      return { ...this.summary(v), cancelledOrders: cancelled };
     });
   }
 

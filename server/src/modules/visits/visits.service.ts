@@ -5,7 +5,7 @@
  * transaction with the transition trail, audit and notifications (jobs, sent after commit).
  */
 import { orderAccessChanged } from '../access/access.hooks.js';
-import { and, eq, exists, gte, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, gte, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
 import { meetingBookings, orderCc, orderChainSteps, orderTransitions, visitOrders, visitors, linkTokenUses } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
@@ -16,6 +16,7 @@ import { findOpenUpload, insertFaceConsent, markUploadUsed, withdrawFaceConsents
 import { deletePhotoNow } from '../../platform/photos.js';
 import type { CancelReason, OrderKind, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
 import { audit } from '../audit/audit.js';
+import { raiseAlert } from '../alerts/alerts.service.js';
 import { createSession, type Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import * as repo from './visits.repository.js';
@@ -497,6 +498,37 @@ export class VisitsService {
   }
 
   /**
+   * The visitor was put on the blocklist (A2): every open order of theirs — as the visitor, or an
+   * invitation to their phone not yet taken up — is cancelled with the reason 已列入黑名单 (subs
+   * that follow a main follow it) and the host is told. Runs in the caller's transaction (the
+   * blocking). Returns how many were cancelled.
+   */
+  async cancelForBlocked(tx: Tx, visitor: { id: string; phone: string }, actor: Actor): Promise<number> {
+    const rows = await tx
+      .select()
+      .from(visitOrders)
+      .where(
+        and(
+          or(eq(visitOrders.visitorId, visitor.id), and(isNull(visitOrders.visitorId), eq(visitOrders.visitorPhone, visitor.phone))),
+          inArray(visitOrders.status, ['initiated', 'pending', 'confirmed']),
+        ),
+      )
+      .orderBy(visitOrders.createdAt)
+      .for('update');
+    let n = 0;
+    for (const row of rows) {
+      // a sub cancelled by its main's cascade a moment ago is not cancelled twice
+      const o = await repo.findOrder(tx, row.id);
+      if (!o || !canCancel(o.status as OrderStatus)) continue;
+      const next = await this.move(tx, o, 'cancelled', { actor, role: 'admin', action: 'cancel', cancelReason: 'blocked' });
+      const host = o.attendeeStaffId ? undefined : await repo.findStaff(tx, o.hostId);
+      if (host) await this.notify(tx, 'order_cancelled', next, { kind: 'staff', id: host.id, phone: host.phone }, { status: '已取消', comment: '原因：访客已列入黑名单。' });
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * A gate reported a granted pass in (X4, access module): a confirmed order becomes 已到达 with its
    * trail entry (actor: the device) and the host is told (visitor_arrived; not for an internal
    * meeting attendee). Runs in the caller's transaction (the pass event's); the caller checks the
@@ -835,9 +867,13 @@ export class VisitsService {
       if (!o) throw new AppError('CODE_INVALID');
       const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
       const host = await repo.findStaff(tx, o.hostId);
-      await audit(tx, actor, 'visit.code_verify', { type: 'visit_order', id: o.id }, { status: o.status });
+      // a blocklisted holder is refused whatever the order says, and the desk is alerted
+      const reason = v?.blocked ? 'VISITOR_BLOCKED' : o.status === 'confirmed' ? null : `ORDER_${o.status.toUpperCase()}`;
+      if (v?.blocked) await raiseAlert(this.ctx, tx, { kind: 'blocked_visitor', source: 'kiosk', orderId: o.id, visitorId: v.id, personName: v.name, reason });
+      await audit(tx, actor, 'visit.code_verify', { type: 'visit_order', id: o.id }, { status: o.status, ...(reason ? { refused: reason } : {}) });
       return {
-        valid: o.status === 'confirmed',
+        valid: reason === null,
+        reason,
         order: { id: o.id, visitorName: v?.name ?? '', hostName: maskName(host?.name ?? ''), unitName: host?.unitName ?? '', startAt: o.startAt.toISOString(), endAt: o.endAt.toISOString(), status: o.status as OrderStatus },
       };
     });
@@ -910,6 +946,16 @@ export class VisitsService {
     if (idErr) throw new AppError(idErr);
     const idNumber = normaliseIdNumber(input.idNumber);
     const now = ctx.clock.now();
+    // a blocklisted person — by this phone, or by this ID number under another phone — is refused
+    // and the desk alerted (the alert is committed although the registration is not)
+    const blocked = await ctx.db.transaction(async (tx) => {
+      const byPhone = await repo.findVisitorByPhone(tx, input.phone);
+      const v = byPhone?.blocked ? byPhone : await repo.findVisitorByIdIndex(tx, ctx.crypto.blindIndex(idNumber));
+      if (!v?.blocked) return false;
+      await raiseAlert(ctx, tx, { kind: 'blocked_visitor', source: 'kiosk', visitorId: v.id, personName: v.name, reason: 'VISITOR_BLOCKED' });
+      return true;
+    });
+    if (blocked) throw new AppError('VISITOR_BLOCKED');
     const oldKeys: string[] = [];
     const result = await ctx.db.transaction(async (tx) => {
       const host = await repo.findStaff(tx, input.hostId);

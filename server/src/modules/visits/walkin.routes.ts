@@ -131,11 +131,12 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: V
     schema: {
       operationId: 'verifyAppointmentCode',
       tags,
-      summary: '访客预约码 scanned at a kiosk: valid when the order is confirmed',
+      summary: '访客预约码 scanned at a kiosk: valid when the order is confirmed and its holder is not blocklisted',
       body: z.object({ token: z.string().min(20).max(2000) }),
       response: {
         200: z.object({
           valid: z.boolean(),
+          reason: z.string().nullable().describe('why not valid: VISITOR_BLOCKED (the desk is alerted), ORDER_PENDING, ORDER_CANCELLED, ORDER_ARRIVED …'),
           order: z.object({ id: z.string(), visitorName: z.string(), hostName: z.string(), unitName: z.string(), startAt: z.string(), endAt: z.string(), status: z.enum(ORDER_STATUSES) }),
         }),
         ...errors(400, 401, 410),

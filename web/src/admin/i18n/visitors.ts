@@ -54,7 +54,7 @@ const zh = {
   reason: '来访事由',
   kinds: { appointment: '拜访', invitation: '邀请', meeting: '参会', walk_in: '现场登记' },
   orderStatuses: { initiated: '已发起', pending: '待确认', confirmed: '已确认', arrived: '已到达', cancelled: '已取消' },
-  cancelReasons: { rejected: '审核不通过', withdrawn_by_visitor: '访客取消', withdrawn_by_host: '受访人取消', cascaded: '主单据已取消', expired: '已过期' },
+  cancelReasons: { rejected: '审核不通过', withdrawn_by_visitor: '访客取消', withdrawn_by_host: '受访人取消', cascaded: '主单据已取消', expired: '已过期', blocked: '已列入黑名单' },
 };
 
 const en: typeof zh = {
@@ -112,7 +112,7 @@ const en: typeof zh = {
   reason: 'Reason',
   kinds: { appointment: 'Visit', invitation: 'Invitation', meeting: 'Meeting', walk_in: 'Walk-in' },
   orderStatuses: { initiated: 'Initiated', pending: 'Pending', confirmed: 'Confirmed', arrived: 'Arrived', cancelled: 'Cancelled' },
-  cancelReasons: { rejected: 'Rejected', withdrawn_by_visitor: 'Cancelled by visitor', withdrawn_by_host: 'Cancelled by host', cascaded: 'Main order cancelled', expired: 'Expired' },
+  cancelReasons: { rejected: 'Rejected', withdrawn_by_visitor: 'Cancelled by visitor', withdrawn_by_host: 'Cancelled by host', cascaded: 'Main order cancelled', expired: 'Expired', blocked: 'Blocklisted' },
 };
 
 export const visitors = { 'zh-CN': { visitors: zh }, en: { visitors: en } };
