@@ -68,6 +68,14 @@ describe('TRUST_PROXY lists the load balancer', () => {
     // a client that reaches the server directly cannot pick its address with the header
     await expectLimitBites(new Client(t, '203.0.113.9'), limit, forged);
   });
+
+  it('X-Forwarded-Host names the public host for the same-origin check only when a listed proxy sends it', async () => {
+    const logout = (ip: string) => new Client(t, ip).req('POST', '/api/auth/logout', {}, { origin: 'https://visit.example.gov.cn', host: '10.0.0.9:3000', 'x-forwarded-host': 'visit.example.gov.cn' });
+    expect((await logout('10.0.0.5')).statusCode).toBe(200);
+    const direct = await logout('203.0.113.9');
+    expect(direct.statusCode).toBe(403);
+    expect(direct.json().error.code).toBe('CSRF_REJECTED');
+  });
 });
 
 describe('TRUST_PROXY configuration', () => {

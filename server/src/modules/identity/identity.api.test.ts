@@ -231,6 +231,14 @@ describe('sessions', () => {
     expect(res.json().error.code).toBe('CSRF_REJECTED');
   });
 
+  it('a forged X-Forwarded-Host does not make a foreign origin look like ours (no proxy is trusted by default)', async () => {
+    const c = await signInVisitor(t, '13911110014');
+    const res = await c.req('POST', '/api/auth/logout', {}, { origin: 'https://evil.example', host: 'localhost', 'x-forwarded-host': 'evil.example' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('CSRF_REJECTED');
+    expect((await c.get('/api/auth/me')).json()).toMatchObject({ type: 'phone' });
+  });
+
   it('a state change from an opaque origin (Origin: null — sandboxed frame, data: URL) is refused like a foreign one', async () => {
     const c = await signInVisitor(t, '13911110013');
     const res = await c.req('POST', '/api/auth/logout', {}, { origin: 'null', host: 'localhost' });

@@ -93,9 +93,8 @@ export function installSessions(app: FastifyInstance, ctx: AppContext) {
         } catch {
           throw new AppError('CSRF_REJECTED');
         }
-        const forwarded = req.headers['x-forwarded-host'];
-        const expected = (Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? req.headers.host;
-        if (host !== expected) throw new AppError('CSRF_REJECTED');
+        // req.host believes X-Forwarded-Host only from a proxy TRUST_PROXY lists (else it is the Host header)
+        if (host !== req.host) throw new AppError('CSRF_REJECTED');
       }
     }
     if (!req.url.startsWith('/api/')) return;
