@@ -21,7 +21,7 @@ import { JobQueue } from './platform/queue.js';
 import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
 import { loggerOptions, logPhone } from './platform/logger.js';
-import { installErrorHandler } from './platform/errors.js';
+import { frameworkErrors, installErrorHandler } from './platform/errors.js';
 import { installTextGuard } from './platform/text-guard.js';
 import type { AppContext } from './platform/context.js';
 import { OutboxSmsProvider, type SmsProvider } from './modules/notify/sms.provider.js';
@@ -62,6 +62,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     bodyLimit: 1024 * 1024,
     // link tokens (signed JWTs) travel in the path
     routerOptions: { maxParamLength: 2048 },
+    // a malformed or overlong URL is answered like every other error (400 VALIDATION_FAILED)
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -50,6 +50,15 @@ export function isBrokenMultipart(err: { code?: string; statusCode?: number; mes
 }
 
 /**
+ * Fastify's own refusals before a route is found (a malformed %-escape in the path, a parameter
+ * over maxParamLength), answered in the catalogue's shape; the path is not echoed.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  const reason = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is not valid';
+  return reply.status(400).send(errorBody('VALIDATION_FAILED', { reason }));
+}
+
+/**
  * One error handler: maps every error to the catalogue; hides 5xx details. Fastify takes one
  * not-found handler per prefix, so a caller that serves more (the web apps) passes its own.
  */

@@ -106,6 +106,17 @@ describe('TEXT_INVALID: one guard for every string the API accepts', () => {
   });
 });
 
+describe('a malformed URL', () => {
+  it('a broken %-escape or an overlong path parameter is 400 VALIDATION_FAILED in the catalogue shape, the path not echoed', async () => {
+    for (const url of ['/api/links/%ZZ', '/api/admin/units/%E0%A4', `/api/links/${'x'.repeat(3000)}`]) {
+      const res = await admin.get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', message: { 'zh-CN': expect.any(String), en: expect.any(String) } });
+      expect(res.body).not.toContain('%ZZ');
+    }
+  });
+});
+
 describe('UPLOAD_INVALID: a broken multipart body is 400 on every upload route', () => {
   it('truncated, wrong boundary, or without the file: 400 on each upload route, never 500', async () => {
     const visitor = await signInVisitor(t, randomPhone());
