@@ -152,12 +152,34 @@ export const orderCc = pgTable(
   (t) => [uniqueIndex('order_cc_pk').on(t.orderId, t.staffId), index('order_cc_staff').on(t.staffId)],
 );
 
-/** Single-use record of signed link tokens (companion / invitation / forward links). */
+/** Single-use record of the former signed (JWT) link tokens, verified until the last one expires (decision 0011). */
 export const linkTokenUses = pgTable('link_token_uses', {
   jti: text('jti').primaryKey(),
   usedAt: tstz('used_at').notNull(),
   orderId: uuid('order_id'),
 });
+
+/**
+ * Short SMS links (/l/<code>): an opaque random code, stored only as its SHA-256, for one purpose
+ * and one order (companion / invitation / meeting: one phone too, and used once; forward: reusable
+ * until it expires).
+ */
+export const shortLinks = pgTable(
+  'short_links',
+  {
+    codeHash: text('code_hash').primaryKey(),
+    /** companion | invitation | meeting | forward */
+    purpose: text('purpose').notNull(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => visitOrders.id),
+    phone: text('phone'),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('short_links_order').on(t.orderId)],
+);
 
 /** Notification templates per event (A4). */
 export const notificationTemplates = pgTable('notification_templates', {
