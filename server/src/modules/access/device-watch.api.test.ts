@@ -77,6 +77,7 @@ async function site() {
     return {
       id,
       pid: personIdOf(id),
+      visitorId: v.id,
       visitor,
       approve: async () => expect((await hostClient.post(`/api/visits/${id}/review`, { decision: 'approve' })).json().status).toBe('confirmed'),
       cancel: async () => expect((await visitor.post(`/api/visits/${id}/cancel`, {})).json().status).toBe('cancelled'),
@@ -86,7 +87,7 @@ async function site() {
 }
 
 describe('a gate that was offline catches up by itself (X4)', () => {
-  it('a gate unreachable for 15 minutes while orders are approved, cancelled and ended holds exactly what it should within 30 s of its return', async () => {
+  it('a gate unreachable for 15 minutes while orders are approved, cancelled, blocked and ended holds exactly what it should within 30 s of its return', async () => {
     t.ctx.clock.set(T0);
     const s = await site();
     const gate = await newGate([s.building.id]);
@@ -96,9 +97,11 @@ describe('a gate that was offline catches up by itself (X4)', () => {
     const ended = await s.book('到点', start, T0.getTime() + 18 * MIN); // its window ends during the outage
     const approvedLate = await s.book('新批', T0.getTime() + 16 * MIN, T0.getTime() + 3 * 60 * MIN); // approved during the outage
     const pending = await s.book('待审', start, T0.getTime() + 3 * 60 * MIN); // never approved
-    for (const o of [stays, cancelled, ended]) await o.approve();
+    const blocked = await s.book('拉黑', start, T0.getTime() + 3 * 60 * MIN); // its holder is blocked during the outage
+    for (const o of [stays, cancelled, ended, blocked]) await o.approve();
     await runUntil(start);
-    expect(heldIds(gate.id)).toEqual(new Set([stays.pid, cancelled.pid, ended.pid]));
+    const before = new Set([stays.pid, cancelled.pid, ended.pid, blocked.pid]);
+    expect(heldIds(gate.id)).toEqual(before);
     expect((await device(gate.id)).health).toBe('ok');
 
     // the gate goes offline for 15 minutes
@@ -109,11 +112,12 @@ describe('a gate that was offline catches up by itself (X4)', () => {
     expect(await device(gate.id)).toMatchObject({ health: 'unreachable', healthDetail: 'offline' });
     await cancelled.cancel();
     await approvedLate.approve();
+    expect((await admin.patch(`/api/admin/visitors/${blocked.visitorId}/block`, { blocked: true, reason: '冒用他人证件' })).statusCode).toBe(200);
     const back = down + 15 * MIN + 1000;
     await runUntil(back);
 
     // meanwhile every push and removal failed until its retries ran out
-    for (const o of [cancelled, approvedLate, ended]) {
+    for (const o of [cancelled, approvedLate, ended, blocked]) {
       const js = await syncJobs(o.id);
       expect(js.some((j) => j.status === 'dead'), `a dead sync of ${o.id}`).toBe(true);
       // none is still retrying (what is left in line is a window's end, hours away)
@@ -122,17 +126,19 @@ describe('a gate that was offline catches up by itself (X4)', () => {
     expect(await credential(cancelled.id, gate.id)).toMatchObject({ status: 'failed', lastError: 'remove: offline' });
     expect(await credential(ended.id, gate.id)).toMatchObject({ status: 'failed', lastError: 'remove: offline' });
     expect(await credential(approvedLate.id, gate.id)).toMatchObject({ status: 'failed', lastError: 'issue: offline' });
-    expect(heldIds(gate.id)).toEqual(new Set([stays.pid, cancelled.pid, ended.pid])); // stale: the cancelled one still gets in
+    expect(await credential(blocked.id, gate.id)).toMatchObject({ status: 'failed', lastError: 'remove: offline' });
+    expect(heldIds(gate.id)).toEqual(before); // stale: the cancelled and the blocked one still get in
 
     // the gate answers again: nothing is left to retry it, until the next health check
     sim().setFailing(gate.id, null);
     await t.ctx.queue.drain();
-    expect(heldIds(gate.id)).toEqual(new Set([stays.pid, cancelled.pid, ended.pid]));
+    expect(heldIds(gate.id)).toEqual(before);
     await runUntil(back + 30_000);
     expect(heldIds(gate.id)).toEqual(new Set([stays.pid, approvedLate.pid]));
     expect(heldIds(gate.id).has(pending.pid)).toBe(false);
     expect(await credential(cancelled.id, gate.id)).toMatchObject({ status: 'removed', lastError: null });
     expect(await credential(ended.id, gate.id)).toMatchObject({ status: 'removed', lastError: null });
+    expect(await credential(blocked.id, gate.id)).toMatchObject({ status: 'removed', lastError: null });
     expect(await credential(approvedLate.id, gate.id)).toMatchObject({ status: 'issued', lastError: null });
     // 设备管理 shows it: 正常 and 最近通信 at the check that found it back
     const d = await device(gate.id);
