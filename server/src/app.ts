@@ -20,7 +20,7 @@ import { EncryptedDiskStorage, type ObjectStorage } from './platform/storage.js'
 import { JobQueue } from './platform/queue.js';
 import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
-import { loggerOptions, logPhone } from './platform/logger.js';
+import { logDestination, loggerOptions, logPhone } from './platform/logger.js';
 import { frameworkErrors, installErrorHandler } from './platform/errors.js';
 import { installTextGuard } from './platform/text-guard.js';
 import type { AppContext } from './platform/context.js';
@@ -45,6 +45,8 @@ export interface BuildOptions {
   fetch?: typeof fetch;
   /** serve the built web apps from dist/web (default: when present) */
   serveWeb?: boolean;
+  /** where the built web apps are (default dist/web); tests point it at a fake build */
+  webDist?: string;
   startWorkers?: boolean;
   /** where log lines go (default stdout); tests pass a stream to read what was logged */
   logStream?: { write(line: string): void };
@@ -56,7 +58,7 @@ export const webDist = path.join(root, 'dist/web');
 export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const config = opts.config ?? loadConfig();
   const app = Fastify({
-    logger: { ...loggerOptions(config.LOG_LEVEL), ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    logger: { ...loggerOptions(config.LOG_LEVEL), stream: opts.logStream ?? logDestination(config.LOG_FORMAT) },
     // whose X-Forwarded-For to believe: nobody unless configured, so a client cannot pick its own IP
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
@@ -136,7 +138,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(webDist, 'index.html'));
+  const webRoot = opts.webDist ?? webDist;
+  const serveWeb = opts.serveWeb ?? fs.existsSync(path.join(webRoot, 'index.html'));
   installSessions(app, ctx);
   // after the session area guard (no session: 401 whatever is sent), before any route's validation
   installTextGuard(app);
@@ -150,7 +153,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   await oauthRoutes(app, ctx);
   for (const m of modules) await m(app, ctx);
 
-  if (serveWeb) app.register(fastifyStatic, { root: webDist, prefix: '/', index: ['index.html'], wildcard: true });
+  if (serveWeb) app.register(fastifyStatic, { root: webRoot, prefix: '/', index: ['index.html'], wildcard: true, preCompressed: true, setHeaders: webCacheHeaders(webRoot) });
 
   const startWorkers = opts.startWorkers ?? config.WORKERS;
   app.addHook('onReady', async () => {
@@ -165,11 +168,22 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   return { app, ctx };
 }
 
+/**
+ * The build's .br/.gz siblings are sent as they are (preCompressed). Files under assets/ carry their
+ * content hash in the name, so a browser keeps them for a year without asking; everything else (the
+ * index.html pages naming those files, the favicon) is revalidated on every load.
+ */
+const webCacheHeaders = (webRoot: string) => (reply: FastifyReply, filePath: string) => {
+  const hashed = path.relative(webRoot, filePath).split(path.sep)[0] === 'assets';
+  reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+};
+
 /** The four apps: / (visitor), /staff/, /kiosk/, /admin/ — each an SPA with its own index.html. */
 const webApps = ['staff', 'kiosk', 'admin'];
 function webFallback(req: FastifyRequest, reply: FastifyReply) {
   const url = req.url.split('?')[0]!;
-  if (url.startsWith('/api/') || req.method !== 'GET') {
+  // a missing script or style (an old build's hash) is a 404, not the page in its place
+  if (url.startsWith('/api/') || url.startsWith('/assets/') || req.method !== 'GET') {
     return reply.status(404).send({ error: { code: 'NOT_FOUND', message: { 'zh-CN': '记录不存在或无权访问', en: 'Not found or no access' } } });
   }
   const appName = webApps.find((a) => url === `/${a}` || url.startsWith(`/${a}/`));

@@ -1,9 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { setUnauthorizedHandler } from '@shared/api';
 import { session, loadSession } from './session';
-import AdminLayout from './layouts/AdminLayout.vue';
 import LoginView from './views/LoginView.vue';
-import DashboardView from './views/DashboardView.vue';
 
 /** Menu entries that later issues fill in: they open a 即将推出 page, never a dead link. */
 export const COMING_SOON = ['records'] as const;
@@ -12,9 +10,10 @@ const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   {
     path: '/',
-    component: AdminLayout,
+    // every page (and the Element Plus parts it uses) is its own chunk: the login page loads only its own
+    component: () => import('./layouts/AdminLayout.vue'),
     children: [
-      { path: '', name: 'home', component: DashboardView, meta: { menu: 'home' } },
+      { path: '', name: 'home', component: () => import('./views/DashboardView.vue'), meta: { menu: 'home' } },
       { path: 'org/units', name: 'units', component: () => import('./views/org/UnitsView.vue'), meta: { menu: 'units' } },
       { path: 'org/staff', name: 'staff', component: () => import('./views/org/StaffView.vue'), meta: { menu: 'staff' } },
       { path: 'org/buildings', name: 'buildings', component: () => import('./views/org/BuildingsView.vue'), meta: { menu: 'buildings' } },
