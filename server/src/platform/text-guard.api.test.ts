@@ -76,6 +76,18 @@ describe('TEXT_INVALID: one guard for every string the API accepts', () => {
     expect(await events()).toBe(before);
   });
 
+  it('an ISAPI event sent as a JSON file part with a NUL person id is refused too (the device pushes multipart)', async () => {
+    const [b] = await t.ctx.db.insert(buildings).values({ name: `楼宇-isapi-${Date.now()}` }).returning();
+    const d = await admin.post('/api/admin/devices', { name: '测试闸机-isapi', kind: 'gate', adapter: 'simulator', address: 'sim', buildingIds: [b!.id] });
+    const token = (await admin.get(`/api/admin/devices/${d.json().id}/token`)).json().token as string;
+    const events = async () => (await t.ctx.db.select({ n: count() }).from(accessEvents))[0]!.n;
+    const before = await events();
+    const event = { eventType: 'AccessControllerEvent', dateTime: new Date().toISOString(), AccessControllerEvent: { majorEventType: 5, subEventType: 75, employeeNoString: 'abc\u0000' } };
+    const form = await multipart({}, { data: Buffer.from(JSON.stringify(event)), name: 'event.json', type: 'application/json', field: 'event_log' });
+    expectTextInvalid(await new Client(t).req('POST', `/api/access/isapi/events?token=${encodeURIComponent(token)}`, form.payload, form.headers));
+    expect(await events()).toBe(before);
+  });
+
   it('a lone surrogate meant for the audit log (a JSON column) is refused before anything is written', async () => {
     const audits = async () => (await t.ctx.db.select({ n: count() }).from(auditLog))[0]!.n;
     const s = await newStaff(t);

@@ -55,16 +55,37 @@ export function assertCleanText(value: unknown, root: string) {
   if (where !== null) throw new AppError('TEXT_INVALID', { path: where });
 }
 
-type Part = { type?: string; fieldname?: string; filename?: string; value?: unknown };
+type Part = { type?: string; fieldname?: string; filename?: string; value?: unknown; mimetype?: string; toBuffer?: () => Promise<Buffer> };
 
-/** Each part of a multipart form, checked (field name, file name, text value) as it is read. */
+/**
+ * Each part of a multipart form, checked (field name, file name, text value) as it is read. A file
+ * part that declares itself JSON (a device's event as a file) holds values too: they are checked
+ * when the route reads it (JSON that does not parse, and any other file, is the route's to judge).
+ */
 function guardedParts<T extends Part>(parts: AsyncIterable<T>): AsyncGenerator<T> {
   return (async function* () {
     for await (const part of parts) {
-      assertCleanText({ name: part.fieldname, filename: part.filename, value: part.type === 'field' ? part.value : undefined }, `form/${part.fieldname ?? ''}`);
+      const where = `form/${part.fieldname ?? ''}`;
+      assertCleanText({ name: part.fieldname, filename: part.filename, value: part.type === 'field' ? part.value : undefined }, where);
+      if (part.type === 'file' && part.toBuffer && /json/i.test(part.mimetype ?? '')) {
+        const read = part.toBuffer.bind(part);
+        part.toBuffer = async () => {
+          const buf = await read();
+          assertCleanText(parseOrUndefined(buf.toString('utf8')), where);
+          return buf;
+        };
+      }
       yield part;
     }
   })();
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -121,6 +121,13 @@ const JUNK_QUERY = ['%00', '%ED%A0%80', '%ZZ', '%C0%80', '%F0%9F', '1e400', '-1'
 /** Candidates for a string the schema only bounds by length or a pattern (sample picks one that fits). */
 const STRINGS = ['13800138000', '138001', '123456', '张三', 'abc', 'face-2026-11-v1', '330302199001011234', 'long-enough-password', '/next', '京A12345', '08:00', '2026-12-01', 'ABC中文'];
 
+/** Documents sent as JSON file parts; BAD is replaced by a JSON escape of bad text. */
+const JSON_FILES: unknown[] = [
+  { name: 'BAD' },
+  { eventType: 'AccessControllerEvent', dateTime: '2026-11-25T10:00:00+08:00', AccessControllerEvent: { majorEventType: 5, subEventType: 75, employeeNoString: 'BAD' } },
+  { eventType: 'AccessControllerEvent', dateTime: 'BAD', AccessControllerEvent: { majorEventType: 5, subEventType: 1, employeeNoString: '0' } },
+];
+
 export interface FuzzRequest {
   opId: string;
   method: string;
@@ -346,7 +353,7 @@ export class RequestFactory {
     const r = this.rng;
     const boundary = `----fuzz${r.int(1e9)}`;
     const fields = Object.entries(op.multipart?.properties ?? { photo: { format: 'binary' }, consentVersion: {}, file: { format: 'binary' } });
-    const how = r.pick(['truncate', 'truncate', 'boundary', 'no-end', 'no-file', 'bad-field', 'bad-filename', 'too-many-fields', 'too-many-files', 'no-disposition', 'empty']);
+    const how = r.pick(['truncate', 'truncate', 'boundary', 'no-end', 'no-file', 'bad-field', 'bad-filename', 'too-many-fields', 'too-many-files', 'no-disposition', 'empty', 'json-file']);
     const parts: string[] = [];
     const fileBytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, ...Array.from({ length: 64 }, () => r.int(256))]).toString('latin1');
     for (const [name, s] of fields) {
@@ -362,6 +369,8 @@ export class RequestFactory {
     }
     if (how === 'too-many-fields') for (let i = 0; i < 30; i++) parts.push(`Content-Disposition: form-data; name="f${i}"\r\n\r\nv`);
     if (how === 'too-many-files') for (let i = 0; i < 3; i++) parts.push(`Content-Disposition: form-data; name="photo"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n${fileBytes}`);
+    // a JSON document sent as a file part (devices push events so), with bad text in it
+    if (how === 'json-file') parts.unshift(`Content-Disposition: form-data; name="event_log"; filename="event.json"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(r.pick(JSON_FILES)).replace('BAD', r.pick(['\\u0000', '\\ud800', '\\u0001', 'ok']))}`);
     if (how === 'no-disposition') parts.push(`Content-Type: text/plain\r\n\r\nv`);
     let body = Buffer.from(`${parts.map((p) => `--${boundary}\r\n${p}\r\n`).join('')}${how === 'no-end' ? '' : `--${boundary}--\r\n`}`, 'latin1');
     // text fields and file names are UTF-8 on the wire; write those parts as UTF-8 where they are not bytes
