@@ -19,6 +19,7 @@ import { sessions, smsCodes } from '../server/src/db/schema/index.js';
 import { sha256 } from '../server/src/platform/crypto.js';
 import { withIdCheckDigit } from '../server/src/db/seed-demo.js';
 import { createScratchDatabase } from '../server/src/db/scratch.js';
+import { TERMS_VERSION } from '../contracts/consent.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -113,7 +114,7 @@ async function main() {
       method: 'POST',
       path: '/api/visitor/register',
       headers: { cookie: `sg_visitor=${p.token}` },
-      body: JSON.stringify({ name: '测试访客', idType: 'prc_id', idNumber, company: '基准测试有限公司', position: '工程师' }),
+      body: JSON.stringify({ name: '测试访客', idType: 'prc_id', idNumber, company: '基准测试有限公司', position: '工程师', termsVersion: TERMS_VERSION }),
     };
   });
 

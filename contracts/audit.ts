@@ -190,6 +190,7 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   status: { 'zh-CN': '状态', en: 'Status' },
   step: { 'zh-CN': '审批节点序号', en: 'Approval step' },
   tab: { 'zh-CN': '标签页', en: 'Tab' },
+  termsVersion: { 'zh-CN': '用户协议与隐私政策版本', en: 'Terms and privacy policy version' },
   type: { 'zh-CN': '类型', en: 'Type' },
   unitId: { 'zh-CN': '单位', en: 'Unit' },
   updated: { 'zh-CN': '更新', en: 'Updated' },

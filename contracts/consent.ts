@@ -89,3 +89,80 @@ export const STAFF_FACE_CONSENT: { version: string; 'zh-CN': { statement: string
     detail: 'The photo is used only for face recognition at gates and doors, encrypted and stored apart from identity details. Removing the photo withdraws the consent; deleting the staff member deletes the photo. Staff without a photo can still enter with their ID card.',
   },
 };
+
+/**
+ * 用户协议 and 隐私政策 (PIPL art. 13–17: inform before collecting; art. 28–29: an ID number is
+ * sensitive personal information). A visitor agrees to both, at this version, to register: the
+ * registration form has the checkbox and shows the texts; the server refuses a registration
+ * without the current version (TERMS_REQUIRED) and records it in `consents` (kind 'terms').
+ * Change either text → change the version.
+ */
+export const TERMS_VERSION = 'terms-2026-12-v1';
+
+export interface TermsDocument {
+  title: string;
+  intro: string;
+  sections: ConsentSection[];
+}
+export interface TermsText {
+  /** the checkbox: 我已阅读并同意 + the two titles as links */
+  agreePrefix: string;
+  terms: TermsDocument;
+  privacy: TermsDocument;
+}
+
+export const TERMS: { version: string; 'zh-CN': TermsText; en: TermsText } = {
+  version: TERMS_VERSION,
+  'zh-CN': {
+    agreePrefix: '我已阅读并同意',
+    terms: {
+      title: '用户协议',
+      intro: '本服务由行政中心管理机构提供，用于来访人员在线注册、预约来访、接收审核结果和凭证通行。注册即表示您已阅读并同意本协议。',
+      sections: [
+        { heading: '服务内容', body: '您可以在线注册来访人员信息、向行政中心内的工作人员预约来访、查看预约进度、为同行人员代填或转发填写信息，并凭照片、身份证件或访客预约码通过闸机。预约须经受访人（必要时还有审批人员）审核，审核结果以短信通知。' },
+        { heading: '如实填写', body: '请使用本人手机号码注册，如实填写姓名、证件信息和来访事由。代同行人员填写时，应事先取得其同意。冒用他人身份、提供虚假信息或扰乱办公秩序的，管理机构可以取消预约、限制使用本服务，并依法处理。' },
+        { heading: '通行与安全', body: '请在预约时段内来访，遵守行政中心的安全管理规定，配合安检和身份核验。访客预约码仅限本人使用，请勿转发或截图给他人。' },
+        { heading: '账号与安全', body: '您通过手机短信验证码登录。请妥善保管手机，勿向他人透露验证码。发现账号被他人使用时，请及时联系行政中心前台。' },
+        { heading: '协议变更', body: '本协议更新时，我们会在您下次使用时提示并请您重新确认；您不同意的，可以停止使用本服务，不影响您在前台办理现场登记。' },
+      ],
+    },
+    privacy: {
+      title: '隐私政策',
+      intro: '我们依照《中华人民共和国个人信息保护法》处理您的个人信息，仅收集来访管理所必需的信息。请您仔细阅读，特别是关于敏感个人信息的内容。',
+      sections: [
+        { heading: '我们收集的信息', body: '手机号码（登录和短信通知）；姓名、证件类型和证件号码（身份核验和刷证通行）；单位、职务、车牌号（选填）；预约信息（受访人、来访事由、时间、同行人员手机号码）；通行记录（时间、地点、通行方式）。照片（人脸信息）另行单独征得您的同意，不上传照片不影响使用。' },
+        { heading: '处理目的与依据', body: '上述信息仅用于核验来访人员身份、安排受访人审核、向闸机下发通行凭证、发送审核和到访通知，以及行政中心的安全管理，属于履行法定职责和安全管理所必需（个人信息保护法第十三条）。证件号码属于敏感个人信息，仅用于身份核验和通行，不用于其他目的。' },
+        { heading: '存储与保护', body: '信息存储在中华人民共和国境内。证件号码和照片加密存储，页面上以部分隐藏的形式显示；只有您的受访人、相关审批人员和授权的管理人员能看到完成工作所必需的信息，每次查看都记录在审计日志中。' },
+        { heading: '提供与共享', body: '我们不向任何第三方出售或提供您的个人信息。仅在完成来访所必需的范围内，向受访人及其单位的审批人员展示预约信息，向闸机下发通行凭证；法律、行政法规另有规定的除外。' },
+        { heading: '保存期限', body: '预约和通行记录按行政中心公布的保存期限保存；照片和证件号码自您最后一次来访起超过管理机构规定的保存期限后自动删除。期满后，信息将被删除或匿名化处理。' },
+        { heading: '您的权利', body: '您可以在“我的注册信息”中查阅和更正您的信息，可以随时撤回人脸授权；您也可以请求复制、删除您的个人信息，或要求我们解释处理规则，请联系行政中心前台，我们将在十五个工作日内答复。不满十四周岁的未成年人应由监护人陪同办理。' },
+      ],
+    },
+  },
+  en: {
+    agreePrefix: 'I have read and agree to the ',
+    terms: {
+      title: 'Terms of Use',
+      intro: 'This service is provided by the administrative center’s management office for visitors to register online, book visits, receive review results and pass the gates. By registering you confirm that you have read and agree to these terms.',
+      sections: [
+        { heading: 'The service', body: 'You can register your details, book a visit with a member of staff in the administrative center, follow its progress, fill in or forward the form for companions, and pass the gates with your photo, ID document or appointment code. A booking is reviewed by your host (and approvers where required); you are told the result by SMS.' },
+        { heading: 'Accurate information', body: 'Register with your own phone number and give your real name, ID details and reason for the visit. When you fill in details for a companion, ask them first. Using another person’s identity, giving false information or disturbing the work of the center may lead to cancelled visits, a ban from the service and action under the law.' },
+        { heading: 'Access and safety', body: 'Come within the booked time, follow the center’s security rules and cooperate with security and identity checks. Your appointment code is for you only: do not forward it or share screenshots of it.' },
+        { heading: 'Your account', body: 'You sign in with a code sent to your phone by SMS. Keep your phone safe and never tell anyone the code. If someone else has used your account, tell the reception desk at once.' },
+        { heading: 'Changes', body: 'When these terms change, you are asked to agree again the next time you use the service. If you do not agree you can stop using it; you can still register at the reception desk.' },
+      ],
+    },
+    privacy: {
+      title: 'Privacy Policy',
+      intro: 'We process your personal information under the Personal Information Protection Law of the People’s Republic of China (PIPL) and collect only what visitor management needs. Please read this carefully, in particular the parts about sensitive personal information.',
+      sections: [
+        { heading: 'What we collect', body: 'Your phone number (sign-in and SMS notices); your name, ID type and ID number (identity checks and ID-card access); your company, position and car plate (optional); your bookings (host, reason, times, companions’ phone numbers); your passes (time, place, how you passed). A photo (face information) is asked for separately, with its own consent; you can use the service without one.' },
+        { heading: 'Why, and on what basis', body: 'Only to check who visitors are, have hosts review bookings, give the gates your access, send review and arrival notices, and keep the center secure — necessary for the center’s statutory duties and security management (PIPL art. 13). An ID number is sensitive personal information and is used only for identity checks and access.' },
+        { heading: 'Storage and protection', body: 'Your information is stored in the People’s Republic of China. ID numbers and photos are encrypted and shown partly hidden on screen. Only your host, the approvers concerned and authorised administrators see what their work needs, and every view is recorded in the audit log.' },
+        { heading: 'Sharing', body: 'We never sell your personal information or give it to third parties. Your booking is shown only to your host and the approvers of their unit, and your access is sent only to the gates, as far as your visit needs, unless laws or administrative regulations require otherwise.' },
+        { heading: 'Retention', body: 'Bookings and passes are kept for the retention period the center publishes; photos and ID numbers are deleted automatically once the period set by the center has passed since your last visit. After that, the information is deleted or anonymised.' },
+        { heading: 'Your rights', body: 'Under “My registration” you can view and correct your details and withdraw your face consent at any time. You can also ask for a copy of your personal information, ask for it to be deleted, or ask how it is processed: contact the reception desk, which answers within 15 working days. Children under 14 should come with a guardian.' },
+      ],
+    },
+  },
+};

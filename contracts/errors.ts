@@ -34,6 +34,7 @@ export const errorCatalogue = {
   PHOTO_NOT_IMAGE: { status: 400, zh: '照片格式不正确，请上传 JPG 或 PNG 图片', en: 'The photo must be a JPEG or PNG image' },
   PHOTO_TOO_LARGE: { status: 413, zh: '照片不能超过5MB', en: 'The photo must be at most 5 MB' },
   CONSENT_REQUIRED: { status: 400, zh: '上传照片前请先同意人脸信息处理规则', en: 'Please agree to face processing before uploading a photo' },
+  TERMS_REQUIRED: { status: 400, zh: '请阅读并同意《用户协议》《隐私政策》后再注册', en: 'Please read and agree to the Terms of Use and the Privacy Policy to register' },
   UPLOAD_NOT_FOUND: { status: 400, zh: '照片已失效，请重新上传', en: 'The uploaded photo expired; please upload it again' },
   IMPORT_FILE_INVALID: { status: 400, zh: '文件无法读取，请使用导入模板（.xlsx）', en: 'The file could not be read; use the .xlsx import template' },
   UNIT_NOT_FOUND: { status: 400, zh: '单位不存在', en: 'The unit does not exist' },

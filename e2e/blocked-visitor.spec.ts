@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import type { APIResponse, Page } from 'playwright-core';
 import type { E2EContext } from './run.js';
 import { newPhone, prcId } from './visit-helpers.js';
+import { TERMS_VERSION } from '../contracts/consent.js';
 
 const HOST = { phone: '13900001001', password: 'Safeguard@2026' };
 const GATE = '行政中心1号楼入口闸机（模拟）';
@@ -34,7 +35,7 @@ export async function run(e2e: E2EContext) {
   const v = await browser.newContext();
   await ok(await v.request.post(`${baseUrl}/api/auth/sms-codes`, { data: { phone: VISITOR.phone, purpose: 'visitor_login' } }));
   await ok(await v.request.post(`${baseUrl}/api/auth/visitor/login`, { data: { phone: VISITOR.phone, code: await e2e.lastSmsCode(VISITOR.phone) } }));
-  const me = await ok(await v.request.post(`${baseUrl}/api/visitor/register`, { data: { name: VISITOR.name, idType: 'prc_id', idNumber: VISITOR.id } }));
+  const me = await ok(await v.request.post(`${baseUrl}/api/visitor/register`, { data: { name: VISITOR.name, idType: 'prc_id', idNumber: VISITOR.id, termsVersion: TERMS_VERSION } }));
   const start = new Date();
   const order = await ok(
     await v.request.post(`${baseUrl}/api/visits/appointments`, {

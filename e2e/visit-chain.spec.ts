@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import type { E2EContext } from './run.js';
 import { withIdCheckDigit } from '../server/src/db/seed-demo.js';
 import { assertNoErrors, expectStatus, orderJson, phoneContext, settle, staffSignIn, tid } from './staff-visit-helpers.js';
+import { TERMS_VERSION } from '../contracts/consent.js';
 
 // demo staff of 市发展和改革委员会 (seed-demo: the unit's 1st and 2nd have the demo password)
 const HOST = '13900001010';
@@ -96,7 +97,7 @@ export async function run(e2e: E2EContext) {
     await v.goto(`${baseUrl}/`);
     await expectStatus(await v.request.post(`${baseUrl}/api/auth/sms-codes`, { data: { phone: VISITOR.phone, purpose: 'visitor_login' } }), 200);
     await expectStatus(await v.request.post(`${baseUrl}/api/auth/visitor/login`, { data: { phone: VISITOR.phone, code: await e2e.lastSmsCode(VISITOR.phone) } }), 200);
-    await expectStatus(await v.request.post(`${baseUrl}/api/visitor/register`, { data: { name: VISITOR.name, idType: 'prc_id', idNumber: VISITOR.id } }), 200);
+    await expectStatus(await v.request.post(`${baseUrl}/api/visitor/register`, { data: { name: VISITOR.name, idType: 'prc_id', idNumber: VISITOR.id, termsVersion: TERMS_VERSION } }), 200);
     const start = new Date(Date.now() + 2 * 3600_000);
     const booked = await expectStatus(
       await v.request.post(`${baseUrl}/api/visits/appointments`, {

@@ -12,6 +12,7 @@ import { auditLog, oauthStates, visitors } from '../../db/schema/index.js';
 import { sha256 } from '../../platform/crypto.js';
 import { WECHAT_BIND_COOKIE } from './wechat-binding.js';
 import { OAUTH_STATE_COOKIE } from './oauth.service.js';
+import { TERMS_VERSION } from '../../../../contracts/consent.js';
 
 const wx = { appId: 'wx5f1c0ffee0000001', appSecret: 'wechat-secret-0001' };
 const wc = { corpId: 'ww0c0ffee000000001', corpSecret: 'wecom-secret-0001', agentId: '1000002' };
@@ -158,7 +159,7 @@ describe('WeChat sign-in (visitors)', () => {
     expect(browser.cookies.has(WECHAT_BIND_COOKIE)).toBe(true);
     expect(await t.ctx.db.select().from(visitors).where(eq(visitors.wechatOpenId, openId))).toHaveLength(0);
 
-    const reg = await browser.post('/api/visitor/register', { name: '陈小春', idType: 'prc_id', idNumber: validIdNumber() });
+    const reg = await browser.post('/api/visitor/register', { name: '陈小春', idType: 'prc_id', idNumber: validIdNumber(), termsVersion: TERMS_VERSION });
     expect(reg.statusCode).toBe(200);
     const [bound] = await t.ctx.db.select({ id: visitors.id, phone: visitors.phone }).from(visitors).where(eq(visitors.wechatOpenId, openId));
     expect(bound).toEqual({ id: reg.json().id, phone });

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newStaff, newUnit, newVisitor, randomPhone, validIdNumber } from '../../test/factories.js';
 import { meetingBookings, meetingRooms, smsMessages, visitOrders } from '../../db/schema/index.js';
+import { TERMS_VERSION } from '../../../../contracts/consent.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -93,7 +94,7 @@ describe('review-rules table (SPEC §2): meeting attendees', () => {
     const info = (await c.get(`/api/links/${token}`)).json();
     expect(info).toMatchObject({ purpose: 'meeting', registered: false, meeting: { title: '季度工作例会', roomName: m.room.name } });
     expect((await c.post(`/api/links/${token}/session`)).json()).toEqual({ registered: false });
-    expect((await c.post('/api/visitor/register', { name: '赵明远', idType: 'prc_id', idNumber: validIdNumber(31) })).statusCode).toBe(200);
+    expect((await c.post('/api/visitor/register', { name: '赵明远', idType: 'prc_id', idNumber: validIdNumber(31), termsVersion: TERMS_VERSION })).statusCode).toBe(200);
     const submitted = (await c.post(`/api/links/${token}/submit`, {})).json();
     expect(submitted).toMatchObject({ status: 'pending', kind: 'meeting' });
     // not a host's review: an unrelated staff member can't, and it is not under 访客邀约审核

@@ -6,7 +6,7 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newStaff, newUnit, newVisitor, randomPhone, validIdNumber } from '../../test/factories.js';
 import { auditLog, consents, photoUploads, sessions, visitors } from '../../db/schema/index.js';
-import { FACE_CONSENT_VERSION } from '../../../../contracts/consent.js';
+import { FACE_CONSENT_VERSION, TERMS_VERSION } from '../../../../contracts/consent.js';
 import { makeImage, makeNoisePng, multipart, signInNewPhone, uploadPhoto } from './test-helpers.js';
 
 let t: TestApp;
@@ -18,7 +18,7 @@ afterAll(() => t.close());
 const GOOD = validIdNumber(5);
 const BAD_PRC_ID = GOOD.slice(0, 17) + (GOOD[17] === '1' ? '2' : '1'); // valid shape, wrong check digit
 const X_ID = Array.from({ length: 1000 }, (_, n) => validIdNumber(n)).find((id) => id.endsWith('X'))!;
-const info = (o: Record<string, unknown> = {}) => ({ name: '陈小春', idType: 'prc_id', idNumber: validIdNumber(), company: '温州建设集团', position: '项目经理', ...o });
+const info = (o: Record<string, unknown> = {}) => ({ name: '陈小春', idType: 'prc_id', idNumber: validIdNumber(), company: '温州建设集团', position: '项目经理', termsVersion: TERMS_VERSION, ...o });
 const countRows = async (table: typeof visitors | typeof photoUploads | typeof consents) => (await t.ctx.db.select({ n: count() }).from(table))[0]!.n;
 const storedFiles = () => {
   const dir = path.join(t.ctx.config.storageDir, 'faces');
@@ -168,7 +168,7 @@ describe('POST /api/visitor/register (注册, V2)', () => {
     const phoneSession = (await t.ctx.db.select().from(sessions).where(and(eq(sessions.subjectType, 'phone'), eq(sessions.subjectId, phone))))[0]!;
     const { uploadId } = (await uploadPhoto(c, await makeImage())).json();
     const idNumber = X_ID.toLowerCase(); // an x check digit is accepted in lower case
-    const res = await c.post('/api/visitor/register', { name: ' 林晓燕 ', idType: 'prc_id', idNumber, company: '', position: '研究员', photoUploadId: uploadId });
+    const res = await c.post('/api/visitor/register', { name: ' 林晓燕 ', idType: 'prc_id', idNumber, company: '', position: '研究员', photoUploadId: uploadId, termsVersion: TERMS_VERSION });
     expect(res.statusCode).toBe(200);
     const me = res.json();
     expect(me).toMatchObject({ name: '林晓燕', phone, idType: 'prc_id', idNumber: idNumber.toUpperCase(), company: null, position: '研究员', hasPhoto: true, faceConsent: { version: FACE_CONSENT_VERSION } });
@@ -181,20 +181,47 @@ describe('POST /api/visitor/register (注册, V2)', () => {
     expect(v.photoKey).toBe(upload!.storageKey);
     expect(upload!.usedAt).not.toBeNull();
     const cs = await t.ctx.db.select().from(consents).where(eq(consents.subjectId, v.id));
-    expect(cs).toEqual([expect.objectContaining({ subjectType: 'visitor', kind: 'face', textVersion: FACE_CONSENT_VERSION, grantedAt: upload!.consentAt, withdrawnAt: null })]);
+    expect(cs.filter((x) => x.kind === 'face')).toEqual([expect.objectContaining({ subjectType: 'visitor', kind: 'face', textVersion: FACE_CONSENT_VERSION, grantedAt: upload!.consentAt, withdrawnAt: null })]);
+    expect(cs.filter((x) => x.kind === 'terms')).toEqual([expect.objectContaining({ subjectType: 'visitor', textVersion: TERMS_VERSION, withdrawnAt: null })]);
     const actions = (await t.ctx.db.select().from(auditLog).where(eq(auditLog.targetId, v.id))).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['visitor.registered', 'visitor.face_consent_granted']));
     // no personal data in the audit detail
     expect(JSON.stringify(await t.ctx.db.select().from(auditLog))).not.toContain(idNumber.toUpperCase());
   });
 
-  it('registers without a photo: no consent row, hasPhoto false', async () => {
+  it('registers without a photo: no face consent row, hasPhoto false', async () => {
     const { c, phone } = await signInNewPhone(t);
     const res = await c.post('/api/visitor/register', info({ photoUploadId: null, company: null, position: undefined }));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ hasPhoto: false, faceConsent: null, company: null, position: null });
     const v = (await visitorByPhone(phone))!;
-    expect(await t.ctx.db.select().from(consents).where(eq(consents.subjectId, v.id))).toEqual([]);
+    expect((await t.ctx.db.select().from(consents).where(eq(consents.subjectId, v.id))).map((x) => x.kind)).toEqual(['terms']);
+  });
+
+  it('用户协议/隐私政策: without the current version → 400 TERMS_REQUIRED, nothing stored; with it → recorded with its version and time', async () => {
+    const { c, phone } = await signInNewPhone(t);
+    const before = { visitors: await countRows(visitors), consents: await countRows(consents) };
+    for (const termsVersion of [undefined, null, '', 'terms-2020-01-v0']) {
+      const res = await c.post('/api/visitor/register', info({ termsVersion }));
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'TERMS_REQUIRED', message: { 'zh-CN': '请阅读并同意《用户协议》《隐私政策》后再注册' } });
+    }
+    expect({ visitors: await countRows(visitors), consents: await countRows(consents) }).toEqual(before);
+    expect(await visitorByPhone(phone)).toBeUndefined();
+    expect((await c.get('/api/auth/me')).json()).toMatchObject({ type: 'phone', phone });
+
+    t.ctx.clock.set(new Date('2026-12-06T02:00:00Z'));
+    const res = await c.post('/api/visitor/register', info());
+    t.ctx.clock.set(null);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().termsConsent).toEqual({ version: TERMS_VERSION, grantedAt: '2026-12-06T02:00:00.000Z' });
+    const v = (await visitorByPhone(phone))!;
+    const [row] = await t.ctx.db.select().from(consents).where(and(eq(consents.subjectId, v.id), eq(consents.kind, 'terms')));
+    expect(row).toMatchObject({ subjectType: 'visitor', textVersion: TERMS_VERSION, grantedAt: new Date('2026-12-06T02:00:00Z'), withdrawnAt: null });
+    const [reg] = await t.ctx.db.select().from(auditLog).where(and(eq(auditLog.targetId, v.id), eq(auditLog.action, 'visitor.registered')));
+    expect(reg!.detail).toMatchObject({ termsVersion: TERMS_VERSION });
+    // 我的注册信息 shows what was agreed to
+    expect((await c.get('/api/visitor/me')).json().termsConsent).toEqual({ version: TERMS_VERSION, grantedAt: '2026-12-06T02:00:00.000Z' });
   });
 
   it('stores the ID number encrypted (the raw column does not contain it) and finds it by blind index', async () => {
@@ -336,8 +363,11 @@ describe('DELETE /api/visitor/me/face-consent (撤回人脸授权, X5)', () => {
     expect(v.photoKey).toBeNull();
     expect(await t.ctx.storage.get(visitor.photoKey!)).toBeNull();
     expect(await t.ctx.storage.get(pendingRow!.storageKey)).toBeNull();
-    const [consent] = await t.ctx.db.select().from(consents).where(eq(consents.subjectId, v.id));
+    const [consent] = await t.ctx.db.select().from(consents).where(and(eq(consents.subjectId, v.id), eq(consents.kind, 'face')));
     expect(consent!.withdrawnAt).not.toBeNull();
+    // the 用户协议/隐私政策 consent is another matter: it stays
+    const [terms] = await t.ctx.db.select().from(consents).where(and(eq(consents.subjectId, v.id), eq(consents.kind, 'terms')));
+    expect(terms!.withdrawnAt).toBeNull();
     expect((await c.get('/api/visitor/me/photo')).statusCode).toBe(404);
     expect((await c.get('/api/visitor/me')).json()).toMatchObject({ hasPhoto: false, faceConsent: null });
     // another visitor's photo is untouched

@@ -7,6 +7,7 @@ export type VisitorRow = typeof visitors.$inferSelect;
 export type PhotoUploadRow = typeof photoUploads.$inferSelect;
 
 export const FACE = 'face';
+export const TERMS = 'terms';
 
 export async function findVisitorById(tx: Tx, id: string, opts: { lock?: boolean } = {}): Promise<VisitorRow | undefined> {
   const q = tx.select().from(visitors).where(eq(visitors.id, id)).limit(1);
@@ -73,6 +74,22 @@ export async function deleteUnusedUploadsOfSession(tx: Tx, sessionId: string): P
 
 export async function insertFaceConsent(tx: Tx, visitorId: string, textVersion: string, grantedAt: Date): Promise<void> {
   await tx.insert(consents).values({ subjectType: 'visitor', subjectId: visitorId, kind: FACE, textVersion, grantedAt });
+}
+
+/** 用户协议 and 隐私政策 (contracts/consent.ts TERMS), agreed to at registration. */
+export async function insertTermsConsent(tx: Tx, visitorId: string, textVersion: string, grantedAt: Date): Promise<void> {
+  await tx.insert(consents).values({ subjectType: 'visitor', subjectId: visitorId, kind: TERMS, textVersion, grantedAt });
+}
+
+/** The newest 用户协议/隐私政策 consent, if any. */
+export async function findTermsConsent(tx: Tx, visitorId: string) {
+  const [c] = await tx
+    .select({ textVersion: consents.textVersion, grantedAt: consents.grantedAt })
+    .from(consents)
+    .where(and(eq(consents.subjectType, 'visitor'), eq(consents.subjectId, visitorId), eq(consents.kind, TERMS), isNull(consents.withdrawnAt)))
+    .orderBy(desc(consents.grantedAt))
+    .limit(1);
+  return c;
 }
 
 /** The face consent in force (the newest not withdrawn), if any. */

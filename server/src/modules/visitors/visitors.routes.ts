@@ -7,7 +7,7 @@ import { requireActor } from '../identity/session.js';
 import { readPhotoForm, sendPhoto } from '../../platform/photos.js';
 import { VisitorsService } from './visitors.service.js';
 import { registerVisitorJobs } from './visitors.jobs.js';
-import { instructionsList, myVisitorInfo, photoForm, unitInstructions, unitList, uploadResult, visitorInfoBody } from './visitors.schemas.js';
+import { instructionsList, myVisitorInfo, photoForm, registerBody, unitInstructions, unitList, uploadResult, visitorInfoBody } from './visitors.schemas.js';
 
 const ok = z.object({ ok: z.literal(true) });
 
@@ -38,8 +38,8 @@ export async function visitorsRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'registerVisitor',
       tags,
-      summary: '注册 (V2): a verified phone (login of a new phone) registers; the session becomes a visitor session',
-      body: visitorInfoBody,
+      summary: '注册 (V2): a verified phone (login of a new phone) registers, agreeing to the current 用户协议/隐私政策 (termsVersion); the session becomes a visitor session',
+      body: registerBody,
       response: { 200: myVisitorInfo, ...errors(400, 401, 409) },
     },
     handler: (req, reply) => svc.register(requireActor(req, 'phone'), req.body, reply, req.headers['user-agent']),

@@ -21,6 +21,16 @@ export const visitorInfoBody = z.object({
 });
 export type VisitorInfoInput = z.infer<typeof visitorInfoBody>;
 
+/** 注册 (V2): 我的信息 and the 用户协议/隐私政策 version agreed to (checked by the service: TERMS_REQUIRED). */
+export const registerBody = visitorInfoBody.extend({
+  termsVersion: z
+    .string()
+    .max(100)
+    .nullish()
+    .describe('the 用户协议/隐私政策 version the visitor agreed to; must equal the current one (contracts/consent.ts TERMS_VERSION), else 400 TERMS_REQUIRED'),
+});
+export type RegisterInput = z.infer<typeof registerBody>;
+
 export const myVisitorInfo = z.object({
   id: z.string(),
   name: z.string(),
@@ -33,6 +43,8 @@ export const myVisitorInfo = z.object({
   position: z.string().nullable(),
   hasPhoto: z.boolean(),
   faceConsent: z.object({ version: z.string(), grantedAt: z.string() }).nullable(),
+  /** the 用户协议/隐私政策 version agreed to (null for visitors registered at the desk or by a companion) */
+  termsConsent: z.object({ version: z.string(), grantedAt: z.string() }).nullable(),
   updatedAt: z.string(),
 });
 export type MyVisitorInfo = z.infer<typeof myVisitorInfo>;

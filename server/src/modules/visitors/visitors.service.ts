@@ -9,15 +9,16 @@ import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { checkIdNumber, isValidPhone, maskIdNumber, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
-import { FACE_CONSENT_VERSION } from '../../../../contracts/consent.js';
+import { FACE_CONSENT_VERSION, TERMS_VERSION } from '../../../../contracts/consent.js';
 import { audit } from '../audit/audit.js';
 import { createSession, type Actor } from '../identity/session.js';
 import { deletePhotoNow, enqueuePhotoDeletion, newFaceKey, normalisePhoto, requirePhotoFile, type PhotoForm } from '../../platform/photos.js';
 import * as repo from './visitors.repository.js';
 import { enqueueUploadPurge, UPLOAD_TTL_MS } from './visitors.jobs.js';
-import type { MyVisitorInfo, VisitorInfoInput } from './visitors.schemas.js';
+import type { MyVisitorInfo, RegisterInput, VisitorInfoInput } from './visitors.schemas.js';
 
 const UPLOADS_PER_SESSION_PER_HOUR = 30;
+type ConsentRow = { textVersion: string; grantedAt: Date };
 
 /** A phone session's id is the phone number itself: the audit log records the session instead. */
 function auditActor(actor: Actor): Actor {
@@ -59,10 +60,11 @@ export class VisitorsService {
   }
 
   /** POST /api/visitor/register (V2): a verified phone becomes a visitor; the session is replaced. */
-  async register(actor: Actor, input: VisitorInfoInput, reply: FastifyReply, userAgent?: string): Promise<MyVisitorInfo> {
+  async register(actor: Actor, input: RegisterInput, reply: FastifyReply, userAgent?: string): Promise<MyVisitorInfo> {
     const { ctx } = this;
     const phone = actor.id;
     if (!isValidPhone(phone) || !actor.sessionId) throw new AppError('AUTH_REQUIRED');
+    if (input.termsVersion !== TERMS_VERSION) throw new AppError('TERMS_REQUIRED');
     const idNumber = this.checkedIdNumber(input.idType, input.idNumber);
     const now = ctx.clock.now();
     const { v: visitor, upload } = await ctx.db.transaction(async (tx) => {
@@ -86,18 +88,19 @@ export class VisitorsService {
         if (isUniqueViolation(e)) throw new AppError('ALREADY_REGISTERED');
         throw e;
       }
+      await repo.insertTermsConsent(tx, v.id, TERMS_VERSION, now);
       if (upload) {
         await repo.markUploadUsed(tx, upload.id, now);
         await repo.insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
       }
       const visitorActor: Actor = { type: 'visitor', id: v.id, ip: actor.ip };
-      await audit(tx, visitorActor, 'visitor.registered', { type: 'visitor', id: v.id }, { photo: Boolean(upload), idType: input.idType });
+      await audit(tx, visitorActor, 'visitor.registered', { type: 'visitor', id: v.id }, { photo: Boolean(upload), idType: input.idType, termsVersion: TERMS_VERSION });
       if (upload) await audit(tx, visitorActor, 'visitor.face_consent_granted', { type: 'visitor', id: v.id }, { version: upload.consentVersion });
       await repo.deleteSessionById(tx, actor.sessionId!);
       await createSession(ctx, tx, reply, { type: 'visitor', id: v.id }, userAgent);
       return { v, upload };
     });
-    return this.view(visitor, idNumber, upload && { textVersion: upload.consentVersion, grantedAt: upload.consentAt });
+    return this.view(visitor, idNumber, upload && { textVersion: upload.consentVersion, grantedAt: upload.consentAt }, { textVersion: TERMS_VERSION, grantedAt: now });
   }
 
   /** GET /api/visitor/me (V5): the owner's own record, with the full ID number and its mask. */
@@ -105,7 +108,8 @@ export class VisitorsService {
     const v = await repo.findVisitorById(this.ctx.db, actor.id);
     if (!v) throw new AppError('NOT_FOUND');
     const consent = await repo.findActiveFaceConsent(this.ctx.db, v.id);
-    return this.view(v, v.idNumberEnc ? this.ctx.crypto.decrypt(v.idNumberEnc) : null, consent);
+    const terms = await repo.findTermsConsent(this.ctx.db, v.id);
+    return this.view(v, v.idNumberEnc ? this.ctx.crypto.decrypt(v.idNumberEnc) : null, consent, terms);
   }
 
   /** PUT /api/visitor/me (V5 修改注册信息); a new photo replaces the old one, which is then deleted. */
@@ -147,7 +151,8 @@ export class VisitorsService {
     });
     if (oldKey) await this.deleteObject(oldKey);
     const consent = await repo.findActiveFaceConsent(ctx.db, v.id);
-    return this.view(v, idNumber, consent);
+    const terms = await repo.findTermsConsent(ctx.db, v.id);
+    return this.view(v, idNumber, consent, terms);
   }
 
   /** GET /api/visitor/me/photo: the owner's own photo (JPEG). */
@@ -215,7 +220,7 @@ export class VisitorsService {
     return deletePhotoNow(this.ctx, key);
   }
 
-  private view(v: repo.VisitorRow, idNumber: string | null, consent?: { textVersion: string; grantedAt: Date }): MyVisitorInfo {
+  private view(v: repo.VisitorRow, idNumber: string | null, consent?: ConsentRow, terms?: ConsentRow): MyVisitorInfo {
     return {
       id: v.id,
       name: v.name,
@@ -227,6 +232,7 @@ export class VisitorsService {
       position: v.position,
       hasPhoto: Boolean(v.photoKey),
       faceConsent: v.photoKey && consent ? { version: consent.textVersion, grantedAt: consent.grantedAt.toISOString() } : null,
+      termsConsent: terms ? { version: terms.textVersion, grantedAt: terms.grantedAt.toISOString() } : null,
       updatedAt: v.updatedAt.toISOString(),
     };
   }

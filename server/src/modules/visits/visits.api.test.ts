@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newStaff, newUnit, newVisitor, randomPhone, validIdNumber } from '../../test/factories.js';
 import { approvalChains, smsMessages, visitOrders, visitors } from '../../db/schema/index.js';
+import { TERMS_VERSION } from '../../../../contracts/consent.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -62,7 +63,7 @@ describe('review-rules table (SPEC §2)', () => {
     expect(afterHost.status).toBe('pending');
     const done = (await review(nodeClient, o.id, 'approve')).json();
     expect(done.status).toBe('confirmed');
-    expect(done.trail.map((x: { label: { 'zh-CN': string } }) => x.label['zh-CN'])).toEqual(['访客：发起', '访客：提交', '邀约人：审核通过', '审批人：审核通过']);
+    expect(done.trail.map((x: { label: { 'zh-CN': string } }) => x.label['zh-CN'])).toEqual(['访客：提交', '邀约人：审核通过', '审批人：审核通过']);
   });
 
   it('appointment, sub from companion — known companion is submitted with the main; unknown gets a link, registers, submits; follows the main', async () => {
@@ -78,7 +79,7 @@ describe('review-rules table (SPEC §2)', () => {
     const c = new Client(t);
     expect((await c.get(`/api/links/${token}`)).json()).toMatchObject({ purpose: 'companion', registered: false });
     expect((await c.post(`/api/links/${token}/session`)).json()).toEqual({ registered: false });
-    expect((await c.post('/api/visitor/register', { name: '赵明远', idType: 'prc_id', idNumber: validIdNumber(7) })).statusCode).toBe(200);
+    expect((await c.post('/api/visitor/register', { name: '赵明远', idType: 'prc_id', idNumber: validIdNumber(7), termsVersion: TERMS_VERSION })).statusCode).toBe(200);
     const sub = (await c.post(`/api/links/${token}/submit`, {})).json();
     expect(sub.status).toBe('pending');
     // companions are nobody's to review
@@ -144,7 +145,7 @@ describe('review-rules table (SPEC §2)', () => {
     const token = await linkFor(phone);
     const c = new Client(t);
     await c.post(`/api/links/${token}/session`);
-    await c.post('/api/visitor/register', { name: '李雷', idType: 'prc_id', idNumber: validIdNumber(21) });
+    await c.post('/api/visitor/register', { name: '李雷', idType: 'prc_id', idNumber: validIdNumber(21), termsVersion: TERMS_VERSION });
     expect((await c.post(`/api/links/${token}/submit`, {})).json().status).toBe('pending');
     expect((await review(s.hostClient, inv.id, 'approve')).json().status).toBe('confirmed');
   });
@@ -181,7 +182,7 @@ describe('review-rules table (SPEC §2)', () => {
     const cc = new Client(t);
     const tok = await linkFor(companionPhone);
     await cc.post(`/api/links/${tok}/session`);
-    await cc.post('/api/visitor/register', { name: '同行', idType: 'prc_id', idNumber: validIdNumber(41) });
+    await cc.post('/api/visitor/register', { name: '同行', idType: 'prc_id', idNumber: validIdNumber(41), termsVersion: TERMS_VERSION });
     expect((await cc.post(`/api/links/${tok}/submit`, {})).json().status).toBe('confirmed');
     // the main order's visitor can open each companion's order
     const companions = (await c.get(`/api/visits/${inv.id}`)).json().companions as Array<{ id: string }>;
@@ -199,6 +200,22 @@ describe('other rules (SPEC §2)', () => {
       expect(res.statusCode).toBe(404);
       expect(res.json().error).toMatchObject({ code: 'HOST_NOT_FOUND', message: { 'zh-CN': '无此受访人', en: 'No such host' } });
     }
+  });
+
+  it('the trail shows one entry per action: a booking is one 提交; an invitation the visitor submits keeps 发起 and 提交', async () => {
+    const s = await scene();
+    const labels = (o: { trail: Array<{ label: { 'zh-CN': string }; fromStatus: string | null }> }) => o.trail.map((x) => x.label['zh-CN']);
+    const booked = await book(s.visitor, s.host.phone);
+    expect(labels(booked)).toEqual(['访客：提交']);
+    expect(booked.trail[0]).toMatchObject({ action: 'submit', fromStatus: null, toStatus: 'pending' });
+    expect(labels((await s.hostClient.get(`/api/visits/${booked.id}`)).json())).toEqual(['访客：提交']);
+
+    const v = await newVisitor(t);
+    const inv = (await s.hostClient.post('/api/visits/invitations', { visitorPhone: v.phone, reason: '座谈', ...window(), reviewRequired: true, companionLimit: 0, companionPhones: [] })).json();
+    const c = await signInVisitor(t, v.phone);
+    const submitted = (await c.post(`/api/links/${await linkFor(v.phone)}/submit`, {})).json();
+    expect(submitted.id).toBe(inv.id);
+    expect(labels(submitted)).toEqual(['邀约人：发起', '访客：提交']);
   });
 
   it('sub orders can never create subs', async () => {

@@ -113,6 +113,24 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
   });
 }
 
+type TransitionRow = Awaited<ReturnType<typeof repo.listTransitions>>[number];
+/**
+ * One action, one trail entry: a visitor (or the desk) who books creates the order and submits it
+ * in the same request, which the log keeps as two rows (发起, 提交). A create immediately followed by
+ * a submit of the same actor shows as the one 提交 (from no status); a create that someone else
+ * submits later (an invitation, a companion's link) keeps both entries.
+ */
+export function mergeCreateSubmit(rows: TransitionRow[]): TransitionRow[] {
+  const out: TransitionRow[] = [];
+  for (const r of rows) {
+    const prev = out.at(-1);
+    if (prev && prev.action === 'create' && r.action === 'submit' && prev.actorType === r.actorType && prev.actorId === r.actorId) {
+      out[out.length - 1] = { ...r, fromStatus: prev.fromStatus };
+    } else out.push(r);
+  }
+  return out;
+}
+
 export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: Actor): Promise<OrderDetail> {
   const [card] = await buildCards(tx, ctx, [o], viewer);
   const transitions = await repo.listTransitions(tx, o.id);
@@ -132,7 +150,7 @@ export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: 
   const parentVisitor = parent?.visitorId ? (await repo.findVisitorsByIds(tx, [parent.visitorId]))[0] : undefined;
   return {
     ...card!,
-    trail: transitions.map((t) => ({
+    trail: mergeCreateSubmit(transitions).map((t) => ({
       at: t.at.toISOString(),
       actorName: display(t.actorId, t.actorType),
       actorRole: t.actorRole as ActorRole,
