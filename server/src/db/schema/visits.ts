@@ -71,6 +71,8 @@ export const visitOrders = pgTable(
     index('visit_orders_meeting').on(t.meetingId).where(sql`${t.meetingId} is not null`),
     index('visit_orders_phone_initiated').on(t.visitorPhone).where(sql`${t.status} = 'initiated'`),
     index('visit_orders_pending_end').on(t.endAt).where(sql`${t.status} in ('initiated','pending')`),
+    // the orders of today and later (admin 首页 counts today's visits): end_at past the start of today
+    index('visit_orders_end').on(t.endAt),
     uniqueIndex('visit_orders_idempotency').on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     check('visit_orders_window', sql`${t.endAt} > ${t.startAt}`),
     check('visit_orders_sub_origin', sql`(${t.parentId} is null) = (${t.origin} is null)`),

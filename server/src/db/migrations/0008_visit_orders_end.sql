@@ -1,0 +1,1 @@
+CREATE INDEX "visit_orders_end" ON "visit_orders" USING btree ("end_at");
