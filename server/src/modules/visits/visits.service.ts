@@ -7,7 +7,7 @@
 import { orderAccessChanged } from '../access/access.hooks.js';
 import { and, eq, exists, gte, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
-import { meetingBookings, orderCc, orderChainSteps, orderTransitions, visitOrders, visitors, linkTokenUses } from '../../db/schema/index.js';
+import { meetingBookings, orderCc, orderChainSteps, orderTransitions, visitOrders, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -22,7 +22,7 @@ import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
 import { canAddCompanions, canCancel, canCreateSubs, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
-import { signLink, verifyLink } from './links.js';
+import { createLink, markLinkUsed, resolveLink } from './links.js';
 import { CODE_REFRESH_S, signCode, verifyCode } from './codes.js';
 import { buildCards, buildDetail, meetingInfoOf, type OrderCard, type OrderDetail } from './visits.view.js';
 
@@ -300,7 +300,7 @@ export class VisitsService {
       if (main.kind === 'appointment' && known && !known.blocked && main.status !== 'initiated') {
         await this.submit(tx, sub, { type: 'visitor', id: known.id }, null);
       } else {
-        const link = await signLink(this.ctx, { purpose: 'companion', orderId: sub.id, phone, until: main.endAt });
+        const link = await createLink(this.ctx, tx, { purpose: 'companion', orderId: sub.id, phone, until: main.endAt });
         await this.notify(tx, 'companion_link', sub, { kind: known ? 'visitor' : 'phone', id: known?.id, phone }, { inviterName: await this.inviterName(tx, main) }, link.url);
       }
     }
@@ -458,7 +458,7 @@ export class VisitsService {
       if (o.visitorId !== actor.id) throw new AppError('NOT_FOUND');
       if (o.parentId) throw new AppError('SUB_CANNOT_HAVE_SUBS');
       await this.lockMainForSubs(tx, orderId, 1);
-      const link = await signLink(this.ctx, { purpose: 'forward', orderId: o.id, until: o.endAt });
+      const link = await createLink(this.ctx, tx, { purpose: 'forward', orderId: o.id, until: o.endAt });
       await audit(tx, actor, 'visit.forward_link', { type: 'visit_order', id: o.id });
       return { url: link.url, expiresAt: link.expiresAt.toISOString() };
     });
@@ -584,7 +584,7 @@ export class VisitsService {
     if (meetingAttendeeStatus(internal) === 'confirmed') {
       return this.move(tx, row, 'confirmed', { actor, role: 'booker', action: 'confirm', set: { submittedAt: this.ctx.clock.now() } });
     }
-    const link = await signLink(this.ctx, { purpose: 'meeting', orderId: row.id, phone: who.phone, until: m.endAt });
+    const link = await createLink(this.ctx, tx, { purpose: 'meeting', orderId: row.id, phone: who.phone, until: m.endAt });
     const applicant = await repo.findStaff(tx, m.applicantId);
     await this.notify(
       tx,
@@ -600,9 +600,8 @@ export class VisitsService {
   // ——— links ———
 
   private async linkOrder(tx: Tx, token: string) {
-    const claims = await verifyLink(this.ctx, token);
-    const [used] = await tx.select().from(linkTokenUses).where(eq(linkTokenUses.jti, claims.jti)).limit(1);
-    if (used && claims.purpose !== 'forward') throw new AppError('LINK_USED');
+    const claims = await resolveLink(this.ctx, tx, token);
+    if (claims.used && claims.purpose !== 'forward') throw new AppError('LINK_USED');
     const o = await repo.findOrder(tx, claims.orderId);
     if (!o) throw new AppError('LINK_INVALID');
     if (claims.purpose !== 'forward' && (o.status !== 'initiated' || o.visitorPhone !== claims.phone)) throw new AppError(o.status === 'initiated' ? 'LINK_INVALID' : 'LINK_USED');
@@ -662,7 +661,7 @@ export class VisitsService {
         if (me.phone !== claims.phone) throw new AppError('LINK_WRONG_PHONE');
         const locked = (await repo.findOrder(tx, order.id, { forUpdate: true }))!;
         result = await this.submit(tx, { ...locked, visitorId: me.id }, actor, input.plate);
-        await tx.insert(linkTokenUses).values({ jti: claims.jti, usedAt: this.ctx.clock.now(), orderId: order.id });
+        await markLinkUsed(this.ctx, tx, claims);
       }
       await audit(tx, actor, 'visit.submit_link', { type: 'visit_order', id: result.id }, { purpose: claims.purpose });
       return this.detail(tx, (await repo.findOrder(tx, result.id))!, actor);
@@ -712,7 +711,7 @@ export class VisitsService {
         actor,
         'host',
       );
-      const link = await signLink(ctx, { purpose: 'invitation', orderId: main.id, phone: input.visitorPhone, until: end });
+      const link = await createLink(ctx, tx, { purpose: 'invitation', orderId: main.id, phone: input.visitorPhone, until: end });
       await this.notify(tx, 'invitation_sent', main, { kind: known ? 'visitor' : 'phone', id: known?.id, phone: input.visitorPhone }, {}, link.url);
       await this.addCompanionSubs(tx, main, phones, actor);
       await audit(tx, actor, 'visit.invite', { type: 'visit_order', id: main.id }, { companions: phones.length, reviewRequired: input.reviewRequired });
