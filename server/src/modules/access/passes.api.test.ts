@@ -100,3 +100,17 @@ describe('the server decides time and outcome (X4)', () => {
     expect(await t.ctx.db.select().from(accessEvents).where(eq(accessEvents.orderId, s.order.id))).toHaveLength(2);
   });
 });
+
+describe('bad bytes from an MQTT terminal (no HTTP text guard on that path)', () => {
+  it('a NUL in a person id is dropped, the pass is still recorded, nothing throws', async () => {
+    const { AccessService } = await import('./access.service.js');
+    const { VisitsService } = await import('../visits/visits.service.js');
+    const res = await admin.post('/api/admin/devices', { name: `MQTT闸机${seq++}`, kind: 'gate', adapter: 'mqtt', address: 'mqtt://127.0.0.1:1883/term-nul', buildingIds: [], direction: 'in', enabled: true });
+    expect(res.statusCode).toBe(200);
+    const passes = new AccessService(t.ctx, new VisitsService(t.ctx)).passes;
+    await passes.onMqttEvent('term-nul', { method: 'face', result: 'granted', personId: 'ab\u0000cd', qrToken: '\ud800' }, 'mqtt://127.0.0.1:1883');
+    const rows = await t.ctx.db.select().from(accessEvents).where(eq(accessEvents.deviceId, res.json().id));
+    expect(rows).toHaveLength(1);
+    expect((rows[0]!.detail as { personId: unknown }).personId).toBeNull();
+  });
+});

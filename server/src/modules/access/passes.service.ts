@@ -7,6 +7,7 @@ import { and, count, desc, eq, sql } from 'drizzle-orm';
 import { accessDevices, accessEvents, visitOrders, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { sha256 } from '../../platform/crypto.js';
+import { isCleanText } from '../../platform/text-guard.js';
 import type { Db, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { PASS_METHOD_LABELS, orderIdOf, type CredentialKind, type PassDirection, type PassEventInput, type PassEventRow, type PassMethod, type PassResult } from '../../../../contracts/access.js';
@@ -250,8 +251,9 @@ export class PassService {
         result: p.result,
         direction: p.direction === 'out' ? 'out' : p.direction === 'in' ? 'in' : undefined,
         at: typeof p.at === 'string' && !Number.isNaN(Date.parse(p.at)) ? p.at : undefined,
-        personId: typeof p.personId === 'string' ? p.personId : undefined,
-        qrToken: typeof p.qrToken === 'string' ? p.qrToken : undefined,
+        // the HTTP intake's text guard does not see MQTT: bad bytes are dropped here (jsonb refuses NUL)
+        personId: typeof p.personId === 'string' && p.personId.length <= 64 && isCleanText(p.personId) ? p.personId : undefined,
+        qrToken: typeof p.qrToken === 'string' && p.qrToken.length <= 2000 && isCleanText(p.qrToken) ? p.qrToken : undefined,
       },
       'mqtt',
     );
