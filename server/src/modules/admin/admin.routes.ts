@@ -126,9 +126,17 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'getAdminDashboard',
       tags,
-      summary: '首页: counts of units, staff, hosts, visitors, faces held (X5) and failed jobs',
+      summary: "首页: today's visits (expected, arrived, on site, cancelled, reviews waiting), counts of units, staff, hosts, visitors, faces held (X5) and failed jobs",
       response: {
         200: z.object({
+          today: z.object({
+            day: z.string().describe("the center's calendar day counted (YYYY-MM-DD)"),
+            expected: z.number().int().describe('people expected today: confirmed or arrived, window overlapping today'),
+            arrived: z.number().int().describe('arrived today'),
+            onSite: z.number().int().describe('arrived today and not seen leaving'),
+            cancelled: z.number().int().describe('cancelled, window overlapping today'),
+            pendingReview: z.number().int().describe('waiting for a review now'),
+          }),
           units: z.number().int(),
           staff: z.number().int(),
           staffWithVisitPermission: z.number().int(),

@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors.js';
 import { maskPhone } from '../../../../contracts/identity.js';
 import { audit } from '../audit/audit.js';
 import { requireActor } from '../identity/session.js';
+import { todayVisits } from '../visits/visits.stats.js';
 
 /** PIPL / 2025 face-recognition measures: holding faces of 100,000 people starts a filing duty. */
 export const FACE_FILING_THRESHOLD = 100_000;
@@ -142,7 +143,7 @@ export class AdminService {
     return names;
   }
 
-  /** 首页 counts, including how many faces the center holds (X5 filing duty at 100,000). */
+  /** 首页 counts: today's visits, the organisation, how many faces the center holds (X5 filing duty at 100,000). */
   async dashboard(req: FastifyRequest) {
     requireActor(req, 'admin');
     const { db } = this.ctx;
@@ -157,6 +158,7 @@ export class AdminService {
     const jobCounts = await db.select({ status: jobs.status, n: count() }).from(jobs).where(inArray(jobs.status, ['failed', 'dead'])).groupBy(jobs.status);
     const jobsBy = (s: string) => Number(jobCounts.find((j) => j.status === s)?.n ?? 0);
     return {
+      today: await todayVisits(this.ctx),
       units: unitsCount,
       staff: staffCount,
       staffWithVisitPermission: hosts,
