@@ -71,7 +71,7 @@ async function main() {
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir });
   await database.migrate();
   const { app, ctx } = await buildApp({ config, database, serveWeb: true, startWorkers: true });
-  await ensureAdmin(ctx, () => {});
+  await ensureAdmin(ctx);
   await seedDemo(ctx);
   await app.listen({ host: '127.0.0.1', port });
   const baseUrl = `http://127.0.0.1:${port}`;

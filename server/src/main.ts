@@ -1,9 +1,12 @@
-/** CLI entry: serve | migrate | seed-demo | create-admin <username> <password> | work */
+/** CLI entry: serve | migrate | seed-demo | create-admin <username> <password> [--force] | work */
+import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db.js';
-import { ensureAdmin, setAdminPassword } from './modules/identity/admin-bootstrap.js';
-import { seedDemo } from './db/seed-demo.js';
+import { createAdminCommand, ensureAdmin } from './modules/identity/admin-bootstrap.js';
+import { DEMO_STAFF_PASSWORD, DEMO_STAFF_PHONE, seedDemo } from './db/seed-demo.js';
+import { demoKioskLink } from './modules/kiosk/demo-kiosk.js';
+import { adminLoginText, describeDatabase, localBaseUrl, startBanner } from './start-banner.js';
 import { installCrashPolicy } from './platform/crash.js';
 
 // an error nobody caught: log it (no personal data) and exit 1, for the supervisor to restart us
@@ -24,7 +27,7 @@ async function main() {
   try {
     switch (command) {
       case 'serve': {
-        await ensureAdmin(ctx, print);
+        const admin = await ensureAdmin(ctx);
         if (config.DEMO_DATA) await seedDemo(ctx);
         const close = async () => {
           await app.close();
@@ -34,23 +37,36 @@ async function main() {
         process.once('SIGINT', close);
         process.once('SIGTERM', close);
         await app.listen({ host: config.HOST, port: config.PORT });
-        print(`Safeguard is running on ${database.kind}:`);
-        const base = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-        print(`  visitor 访客端  ${base}/\n  staff   员工端  ${base}/staff/\n  kiosk   访客机  ${base}/kiosk/\n  admin   后台    ${base}/admin/\n  API docs        ${base}/api/docs`);
+        const port = (app.server.address() as AddressInfo).port;
+        const baseUrl = localBaseUrl(config.PUBLIC_URL, config.HOST, port);
+        if (config.NODE_ENV === 'production') {
+          // logs stay JSON; only a password generated now is printed, this once
+          if (admin.source === 'generated') print(`Administrator created · 已创建系统管理员: ${adminLoginText(admin)}`);
+          ctx.log.info({ url: baseUrl, db: database.kind }, 'Safeguard is running');
+          return;
+        }
+        const kioskLink = config.DEMO_DATA ? await demoKioskLink(ctx, baseUrl) : null;
+        print(
+          startBanner({
+            baseUrl,
+            nodeEnv: config.NODE_ENV,
+            database: describeDatabase(config.DATABASE_URL, config.dataDir),
+            host: config.HOST,
+            port,
+            admin,
+            smsOutbox: config.SMS_PROVIDER === 'outbox',
+            demo: config.DEMO_DATA ? { staffPhone: DEMO_STAFF_PHONE, staffPassword: DEMO_STAFF_PASSWORD, kioskLink } : undefined,
+          }),
+        );
         return;
       }
       case 'seed-demo':
-        await ensureAdmin(ctx, print);
-        await seedDemo(ctx);
-        print('demo data loaded');
+        // demo data only: the administrator is created by `serve` (or `create-admin`)
+        print((await seedDemo(ctx)) ? 'demo data loaded' : 'demo data was already loaded (anything missing from it was added)');
         break;
-      case 'create-admin': {
-        const [username, password] = args;
-        if (!username || !password || password.length < 8) throw new Error('usage: create-admin <username> <password (8+ chars)>');
-        await setAdminPassword(ctx, username, password);
-        print(`administrator ${username} saved`);
+      case 'create-admin':
+        print(await createAdminCommand(ctx, args));
         break;
-      }
       case 'work':
         ctx.queue.start();
         await app.ready();

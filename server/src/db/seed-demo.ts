@@ -1,14 +1,18 @@
 /**
  * Demo data for a fresh install (DEMO_DATA=true): one center, 3 units with departments,
- * 2 buildings, 30 staff, a few registered visitors. Idempotent: runs once per database.
+ * 2 buildings, 30 staff, a few registered visitors, meeting rooms, simulator gates, a meeting and
+ * (outside production) a lobby kiosk. Idempotent: runs once per database.
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { accessDevices, buildings, departments, meetingBookings, meetingRooms, settings, staff, units, visitors } from './schema/index.js';
 import type { AppContext } from '../platform/context.js';
 import { hashPassword } from '../modules/identity/identity.service.js';
 import { MeetingInvitesService } from '../modules/meetings/invites.service.js';
+import { seedDemoKiosk } from '../modules/kiosk/demo-kiosk.js';
 
 export const DEMO_STAFF_PASSWORD = 'Safeguard@2026';
+/** 姜柠檬, the first demo staff member (README, start banner) */
+export const DEMO_STAFF_PHONE = '17348862736';
 
 /** Completes a 17-digit prefix with its GB 11643 check digit. */
 export function withIdCheckDigit(first17: string): string {
@@ -51,6 +55,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
     await seedDemoRooms(ctx);
     await seedDemoGates(ctx);
     await seedDemoMeeting(ctx);
+    await seedDemoKiosk(ctx);
     return false;
   }
   const passwordHash = await hashPassword(DEMO_STAFF_PASSWORD);
@@ -75,7 +80,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
       for (let i = 0; i < 10; i++) {
         const first = n === 0;
         const name = first ? '姜柠檬' : SURNAMES[n % SURNAMES.length]! + GIVEN[(n * 7) % GIVEN.length]!;
-        const phone = first ? '17348862736' : `1390000${String(1000 + n).slice(-4)}`;
+        const phone = first ? DEMO_STAFF_PHONE : `1390000${String(1000 + n).slice(-4)}`;
         const idNumber = withIdCheckDigit(`330302${1970 + (n % 30)}0${1 + (n % 9)}1${n % 10}${String(100 + n).slice(-3)}`);
         await tx.insert(staff).values({
           unitId: unit!.id,
@@ -110,6 +115,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   await seedDemoRooms(ctx);
   await seedDemoGates(ctx);
   await seedDemoMeeting(ctx);
+  await seedDemoKiosk(ctx);
   return true;
 }
 

@@ -13,6 +13,7 @@ export class Crypto {
   private readonly encKey: Buffer;
   private readonly indexKey: Buffer;
   readonly linkKey: Buffer;
+  private readonly secretKey: Buffer;
 
   constructor(masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
@@ -20,6 +21,7 @@ export class Crypto {
     this.encKey = derive('safeguard/field-encryption/v1');
     this.indexKey = derive('safeguard/blind-index/v1');
     this.linkKey = derive('safeguard/link-tokens/v1');
+    this.secretKey = derive('safeguard/derived-secrets/v1');
   }
 
   /** version(1) | iv(12) | tag(16) | ciphertext */
@@ -42,6 +44,13 @@ export class Crypto {
   }
   decrypt(b64: string): string {
     return this.decryptBytes(Buffer.from(b64, 'base64')).toString('utf8');
+  }
+  /**
+   * A secret that the same master key always gives again for the same purpose (the demo kiosk's
+   * device token), so it need not be stored; nobody without the master key can compute it.
+   */
+  derivedSecret(purpose: string): string {
+    return createHmac('sha256', this.secretKey).update(purpose).digest('base64url');
   }
   /** Deterministic keyed hash for equality lookup of an encrypted value. */
   blindIndex(value: string): string {

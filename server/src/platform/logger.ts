@@ -4,6 +4,7 @@
  * log object.
  */
 import type { LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 const REDACT_KEYS = ['phone', 'code', 'idNumber', 'password', 'token', 'content', 'cookie', 'authorization'];
 
@@ -21,6 +22,20 @@ export function loggerOptions(level: string): LoggerOptions {
       err: serializeError,
     },
   };
+}
+
+/**
+ * Where log lines go: `json` (production, log shippers) is pino's default, stdout; `pretty` (the
+ * development default) is one readable line per entry — time, level, message, the rest inline.
+ * The lines are redacted by pino before they reach either.
+ */
+export function logDestination(
+  format: 'pretty' | 'json',
+  opts: { colorize?: boolean; destination?: NodeJS.WritableStream } = {},
+): { write(line: string): void } | undefined {
+  if (format === 'json') return undefined;
+  const { colorize = Boolean(process.stdout.isTTY), destination } = opts;
+  return pretty({ colorize, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true, ...(destination ? { destination } : {}) });
 }
 
 /**

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { Client, createTestApp, lastCode, type TestApp } from '../test/harness.js';
 import { newStaff } from '../test/factories.js';
 import { createTestAppOn, openSharedDatabase, type SharedDatabase } from '../test/shared-db.js';
+import { requireService } from '../test/services.js';
 import { rateCounters } from '../db/schema/index.js';
 import { Clock } from './clock.js';
 import { DbRateLimiter, RedisRateLimiter } from './rate-limit.js';
@@ -87,6 +88,7 @@ describe('Redis rate limits shared by two app instances (REDIS_URL)', () => {
   let b: TestApp;
   let redis: Redis;
   beforeAll(async () => {
+    await requireService('redis', REDIS_URL, 'the Redis rate-limit tests');
     redis = new Redis(REDIS_URL);
     // two instances with separate databases: the only thing they share is Redis
     a = await createTestApp({ env });
@@ -95,6 +97,7 @@ describe('Redis rate limits shared by two app instances (REDIS_URL)', () => {
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    if (!redis) return;
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();

@@ -15,6 +15,7 @@ import { openDatabase, type Database } from '../platform/db.js';
 import { Clock } from '../platform/clock.js';
 import type { AppContext } from '../platform/context.js';
 import { smsMessages } from '../db/schema/index.js';
+import { requireService } from './services.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -29,7 +30,11 @@ async function freshDatabase(): Promise<{ database: Database; drop: () => Promis
     await database.migrate();
     return { database, drop: async () => {} };
   }
-  const scratch = await createScratchDatabase(url);
+  const scratch = await createScratchDatabase(url).catch(async (e: unknown) => {
+    // PostgreSQL not there: one line naming it, not a connection error per test file
+    await requireService('postgres', url, 'the tests on PostgreSQL (TEST_DATABASE_URL)');
+    throw e;
+  });
   const database = await openDatabase({ url: scratch.url, poolMax: 10 });
   await database.migrate();
   return { database, drop: scratch.drop };

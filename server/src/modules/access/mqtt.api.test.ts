@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createTestApp, type Client, type TestApp } from '../../test/harness.js';
+import { requireService } from '../../test/services.js';
 import { newAdminClient } from '../../test/factories.js';
 import { accessCredentials, accessEvents, visitOrders } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
@@ -59,11 +60,12 @@ async function terminal(o: { mute?: boolean } = {}): Promise<Terminal> {
 }
 
 beforeAll(async () => {
+  await requireService('mqtt', BROKER, 'the MQTT gate tests');
   t = await createTestApp({ env: { WORKERS: 'true' } }); // WORKERS: the MQTT event feed runs (the harness never starts the queue)
   t.ctx.clock.set(T0);
   admin = await newAdminClient(t);
 });
-afterAll(() => t.close());
+afterAll(() => t?.close());
 
 const creds = (orderId: string) => t.ctx.db.select().from(accessCredentials).where(eq(accessCredentials.orderId, orderId));
 async function mqttDevice(buildingId: string, terminalId: string) {
