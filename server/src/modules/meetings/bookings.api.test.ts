@@ -197,10 +197,16 @@ describe('S4 会议预订', () => {
     expect(await t.ctx.db.select().from(meetingBookings).where(eq(meetingBookings.roomId, s.room.id))).toHaveLength(0);
   });
 
-  it('the applicant cannot be their own co-booker', async () => {
+  it('协同订会人员 prefilled with the applicant (as the manual’s form): accepted, the applicant is not stored as their own co-booker', async () => {
     const s = await scene();
-    const res = await s.me.post('/api/bookings', body(s, nextDay(), '10:00', '11:00', { coBookerIds: [s.applicant.id] }));
-    expect(res.json().error.code).toBe('CO_BOOKER_INVALID');
+    const alone = await s.me.post('/api/bookings', body(s, nextDay(), '10:00', '11:00', { coBookerIds: [s.applicant.id] }));
+    expect(alone.statusCode).toBe(201);
+    expect(alone.json()).toMatchObject({ applicant: { id: s.applicant.id }, coBookers: [] });
+    const both = await s.me.post('/api/bookings', body(s, nextDay(), '12:00', '13:00', { coBookerIds: [s.applicant.id, s.coBooker.id] }));
+    expect(both.statusCode).toBe(201);
+    expect(both.json().coBookers.map((p: { id: string }) => p.id)).toEqual([s.coBooker.id]);
+    const [row] = await t.ctx.db.select().from(meetingBookings).where(eq(meetingBookings.id, alone.json().id));
+    expect(row!.coBookerIds).toEqual([]);
   });
 
   it('a time that has passed → BOOKING_IN_PAST (yesterday 10:00)', async () => {

@@ -338,8 +338,9 @@ export class BookingsService {
         const services = [...new Set(input.services)];
         const unknown = services.find((s) => !room.services.includes(s));
         if (unknown !== undefined) throw new AppError('BOOKING_SERVICE_INVALID', { service: unknown });
-        const coBookerIds = [...new Set(input.coBookerIds)];
-        if (coBookerIds.includes(actor.id)) throw new AppError('CO_BOOKER_INVALID');
+        // the form lists the applicant first (as the manual's screen prefills 协同订会人员): the applicant
+        // stays the applicant, not their own co-booker
+        const coBookerIds = [...new Set(input.coBookerIds)].filter((id) => id !== actor.id);
         const found = await tx.select({ id: staff.id }).from(staff).where(and(inArray(staff.id, coBookerIds), eq(staff.active, true), isNull(staff.deletedAt)));
         if (found.length !== coBookerIds.length) throw new AppError('CO_BOOKER_INVALID');
         const [unit] = await tx.select({ id: units.id }).from(units).where(eq(units.id, input.settlementUnitId));
