@@ -80,6 +80,7 @@ export const TEMPLATE_VARIABLES = [
   'reason',
   'startAt',
   'endAt',
+  'timeRange',
   'status',
   'comment',
   'inviterName',
@@ -100,6 +101,7 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   reason: { 'zh-CN': '来访事由', en: 'Reason' },
   startAt: { 'zh-CN': '开始时间', en: 'Start' },
   endAt: { 'zh-CN': '结束时间', en: 'End' },
+  timeRange: { 'zh-CN': '起止时间', en: 'From–to' },
   status: { 'zh-CN': '单据状态', en: 'Status' },
   comment: { 'zh-CN': '审核意见', en: 'Comment' },
   inviterName: { 'zh-CN': '邀请人', en: 'Inviter' },
@@ -111,7 +113,7 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   alertAt: { 'zh-CN': '告警时间', en: 'Alert time' },
 };
 
-const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt'];
+const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt', 'timeRange'];
 
 /** The variables each event's template may use. */
 export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
@@ -124,12 +126,12 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   order_expired: BASE,
   order_cc: [...BASE, 'status'],
   visitor_arrived: BASE,
-  meeting_invitation: ['centerName', 'visitorName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
-  booking_submitted: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
-  booking_approved: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'comment'],
-  booking_rejected: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'comment'],
-  booking_cancelled: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
-  undertaking_request: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt'],
+  meeting_invitation: ['centerName', 'visitorName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'timeRange'],
+  booking_submitted: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'timeRange'],
+  booking_approved: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'timeRange', 'comment'],
+  booking_rejected: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'timeRange', 'comment'],
+  booking_cancelled: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'timeRange'],
+  undertaking_request: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'timeRange'],
   undertaking_reminder: ['centerName', 'meetingTitle', 'roomName', 'startAt'],
   security_alert: ['centerName', 'visitorName', 'deviceName', 'alertText', 'alertAt'],
 };
@@ -146,34 +148,40 @@ export interface TemplateDefaults {
 
 /** The templates a new installation starts with (zh-CN). */
 export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
-  order_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}预约于{startAt}来访，事由：{reason}，请及时审核。' },
+  order_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}预约于{timeRange}来访，事由：{reason}，请及时审核。' },
   order_approved: {
     channel: 'sms',
     appendCodeLink: true,
     enabled: true,
-    content: '【{centerName}】您预约{startAt}至{endAt}到访{unitName}（受访人：{hostName}）已审核通过，请按时来访。',
+    content: '【{centerName}】您预约的来访（{timeRange}，{unitName}，受访人：{hostName}）已审核通过，请按时来访。',
   },
-  order_rejected: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】很抱歉，您预约{startAt}到访{unitName}的申请未通过审核。{comment}' },
-  invitation_sent: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{hostName}邀请您于{startAt}来访{unitName}，事由：{reason}，请点击链接登记：' },
-  companion_link: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{inviterName}邀请您作为同行人员于{startAt}到访{unitName}，请点击链接登记：' },
-  order_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约已取消。{comment}' },
-  order_expired: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}的预约未在来访时间内审核，已过期取消。' },
-  order_cc: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{startAt}到访{unitName}（受访人：{hostName}）的预约已抄送给您，可在审批中心“抄送我”中查看。' },
-  visitor_arrived: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您的访客{visitorName}已于{startAt}后到达，请做好接待。' },
+  order_rejected: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】很抱歉，您预约的来访（{timeRange}，{unitName}）未通过审核。{comment}' },
+  invitation_sent: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{hostName}邀请您于{timeRange}到访{unitName}，事由：{reason}。请点击链接登记：' },
+  companion_link: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{inviterName}邀请您作为同行人员于{timeRange}到访{unitName}，请点击链接登记：' },
+  order_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{timeRange}到访{unitName}的预约已取消。{comment}' },
+  order_expired: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您预约的来访（{timeRange}，{unitName}）在来访时间结束前未完成审核，已自动取消。' },
+  order_cc: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{timeRange}到访{unitName}（受访人：{hostName}）的预约已抄送给您，可在审批中心“抄送我”中查看。' },
+  visitor_arrived: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您的访客{visitorName}已到达（预约时间：{timeRange}），请做好接待。' },
   meeting_invitation: {
     channel: 'sms',
     appendCodeLink: false,
     enabled: true,
-    content: '【{centerName}】{applicantName}邀请您参加会议“{meetingTitle}”（{roomName}，{startAt}至{endAt}），请点击链接登记：',
+    content: '【{centerName}】{applicantName}邀请您参加会议“{meetingTitle}”（{timeRange}，{roomName}），请点击链接登记：',
   },
-  booking_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{applicantName}预订了{roomName}（{startAt}至{endAt}，{meetingTitle}），请在审批中心“会议室审核”中审核。' },
-  booking_approved: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您预订的{roomName}（{startAt}至{endAt}，{meetingTitle}）已审核通过。{comment}' },
-  booking_rejected: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】很抱歉，您预订的{roomName}（{startAt}至{endAt}，{meetingTitle}）未通过审核。{comment}' },
-  booking_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】会议“{meetingTitle}”（{roomName}，{startAt}）已取消。' },
-  undertaking_request: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{roomName}将于{startAt}至{endAt}召开会议“{meetingTitle}”（订会人：{applicantName}），请在审批中心“会议承接确认”中确认承接。' },
-  undertaking_reminder: { channel: 'voice', appendCodeLink: false, enabled: true, content: '{centerName}提醒您：{roomName}{startAt}的会议{meetingTitle}尚无人确认承接，请尽快确认。' },
+  booking_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{applicantName}预订了{roomName}（{timeRange}，{meetingTitle}），请在审批中心“会议室审核”中审核。' },
+  booking_approved: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您预订的{roomName}（{timeRange}，{meetingTitle}）已审核通过。{comment}' },
+  booking_rejected: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】很抱歉，您预订的{roomName}（{timeRange}，{meetingTitle}）未通过审核。{comment}' },
+  booking_cancelled: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】会议“{meetingTitle}”（{timeRange}，{roomName}）已取消。' },
+  undertaking_request: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{roomName}将于{timeRange}召开会议“{meetingTitle}”（订会人：{applicantName}），请在审批中心“会议承接确认”中确认承接。' },
+  undertaking_reminder: { channel: 'voice', appendCodeLink: false, enabled: true, content: '{centerName}提醒您：{roomName}{startAt}开始的会议{meetingTitle}尚无人确认承接，请尽快确认。' },
   security_alert: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】安全告警：{alertText}，地点：{deviceName}，时间：{alertAt}。请立即核查。' },
 };
+
+/**
+ * Names a visitor's message shows masked, as the visitor's pages do (姜*檬): the staff they deal
+ * with and the visitor who invited them. Messages to staff keep full names.
+ */
+export const MASKED_FOR_VISITORS: readonly TemplateVariable[] = ['hostName', 'applicantName', 'inviterName'];
 
 /** Sample values for the admin preview. */
 export const SAMPLE_VARS: Record<TemplateVariable, string> = {
@@ -184,6 +192,7 @@ export const SAMPLE_VARS: Record<TemplateVariable, string> = {
   reason: '商务洽谈',
   startAt: '11月24日 14:00',
   endAt: '11月24日 16:00',
+  timeRange: '11月24日 14:00至16:00',
   status: '已确认',
   comment: '请携带身份证',
   inviterName: '黄波',
@@ -215,8 +224,11 @@ export function unknownPlaceholders(event: VisitEvent, content: string): string[
 /**
  * Fill `{name}` placeholders from `vars`. Unknown or missing ones are left out (never a crash,
  * never a literal `{name}` in a visitor's SMS); then the links are appended, each after a space.
+ * "{startAt}至{endAt}" (templates written before timeRange existed) reads as {timeRange}.
  */
 export function renderTemplate(content: string, vars: Record<string, string | undefined>, links: Array<string | undefined | null> = []): string {
+  // a window written as "{startAt}至{endAt}" is said once, as timeRange says it (12月6日 10:30至11:30)
+  if (vars.timeRange) content = content.replace(/\{startAt\}\s*至\s*\{endAt\}/g, '{timeRange}');
   const body = content.replace(PLACEHOLDER, (_, name: string) => (Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name] ?? '') : ''));
   const tail = links.filter((l): l is string => Boolean(l));
   return tail.length ? `${body}${body && !/[\s：:]$/.test(body) ? ' ' : ''}${tail.join(' ')}` : body;

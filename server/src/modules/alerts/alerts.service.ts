@@ -14,6 +14,7 @@ import { ALERT_KIND_LABELS, refusalLabel, type AlertKind, type AlertRow, type Al
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
 import { notifyVisit } from '../notify/notify.service.js';
+import { messageTime } from '../../platform/when.js';
 
 /** one alert per (kind, person, device) in this many minutes */
 const QUIET_MINUTES = 5;
@@ -31,10 +32,6 @@ export interface RaiseAlert {
   eventSeq?: number | null;
   /** refusal code, e.g. VISITOR_BLOCKED, OUTSIDE_WINDOW */
   reason?: string | null;
-}
-
-function fmt(ctx: AppContext, d: Date): string {
-  return new Intl.DateTimeFormat('zh-CN', { timeZone: ctx.config.TZ_CENTER, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
 }
 
 /** Raise an alert in the caller's transaction; returns its id, or null when one was raised moments ago. */
@@ -82,7 +79,7 @@ export async function raiseAlert(ctx: AppContext, tx: Tx, a: RaiseAlert): Promis
       event: 'security_alert',
       orderId: id,
       recipient: { kind: 'staff', id: s.id, phone: s.phone },
-      vars: { visitorName: person, deviceName: where, alertText, alertAt: fmt(ctx, now) },
+      vars: { visitorName: person, deviceName: where, alertText, alertAt: messageTime(ctx.config.TZ_CENTER, now) },
     });
   }
   return id;

@@ -14,6 +14,7 @@ import type { BookingCard, BookingDetail, BookingInput, BookingListTab, BookingP
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
+import { windowVars } from '../../platform/when.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { bookedBy } from '../visits/visits.repository.js';
 import {
@@ -248,20 +249,13 @@ export class BookingsService {
 
   // ——— notifications ———
 
-  private fmt(d: Date): string {
-    const p = new Intl.DateTimeFormat('zh-CN', { timeZone: this.tz, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
-    const g = (t: string) => p.find((x) => x.type === t)?.value ?? '';
-    return `${g('month')}月${g('day')}日 ${g('hour')}:${g('minute')}`;
-  }
-
   private async notify(tx: Tx, event: VisitEvent, b: BookingRow, room: RoomRow, recipientIds: string[], extra: Record<string, string> = {}) {
     const ppl = await this.people(tx, [b.applicantId, ...recipientIds]);
     const vars = {
       applicantName: ppl.get(b.applicantId)?.name ?? '',
       meetingTitle: b.title,
       roomName: room.name,
-      startAt: this.fmt(b.startAt),
-      endAt: this.fmt(b.endAt),
+      ...windowVars(this.tz, b.startAt, b.endAt),
       ...extra,
     };
     for (const id of new Set(recipientIds)) {

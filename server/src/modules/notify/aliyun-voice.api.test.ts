@@ -65,7 +65,7 @@ describe('Aliyun voice provider', () => {
     const [row] = await rowsTo(t, phone);
     expect(row).toMatchObject({ channel: 'voice', provider: 'aliyun', status: 'sent', providerRef: calls[0]!.callId, error: null, template: 'undertaking_reminder' });
     expect(calls[0]!.outId).toBe(row!.id);
-    expect(row!.content).toBe('市行政中心提醒您：第一会议室11月24日 14:00的会议季度工作例会尚无人确认承接，请尽快确认。');
+    expect(row!.content).toBe('市行政中心提醒您：第一会议室11月24日 14:00开始的会议季度工作例会尚无人确认承接，请尽快确认。');
   });
 
   it('a business error (flow control) fails the job, which retries after the backoff and then calls once', async () => {

@@ -23,7 +23,7 @@ afterAll(() => t.close());
 
 let phoneSeq = 0;
 const nextPhone = () => `1390000${String(1000 + phoneSeq++).padStart(4, '0')}`;
-const vars = { visitorName: '陈小春', hostName: '姜柠檬', unitName: '市政务服务管理局', reason: '商务洽谈', startAt: '11月24日 14:00', endAt: '11月24日 16:00' };
+const vars = { visitorName: '陈小春', hostName: '姜柠檬', unitName: '市政务服务管理局', reason: '商务洽谈', startAt: '11月24日 14:00', endAt: '11月24日 16:00', timeRange: '11月24日 14:00至16:00' };
 const notify = (app: TestApp, n: VisitNotice) => app.ctx.db.transaction((tx) => notifyVisit(app.ctx, tx, n));
 const messagesTo = (app: TestApp, phone: string) => app.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, phone));
 const setTemplate = (event: string, v: Partial<typeof notificationTemplates.$inferInsert>) => t.ctx.db.update(notificationTemplates).set(v).where(eq(notificationTemplates.event, event));
@@ -43,7 +43,7 @@ describe('notifyVisit', () => {
 
     await t.ctx.queue.drain();
     const [msg] = await messagesTo(t, phone);
-    expect(msg).toMatchObject({ template: 'order_submitted', provider: 'outbox', status: 'sent', content: '【市行政中心】陈小春预约于11月24日 14:00来访，事由：商务洽谈，请及时审核。' });
+    expect(msg).toMatchObject({ template: 'order_submitted', provider: 'outbox', status: 'sent', content: '【市行政中心】陈小春预约于11月24日 14:00至16:00来访，事由：商务洽谈，请及时审核。' });
 
     const outbox = await admin.get(`/api/admin/sms-outbox?phone=${phone}`);
     expect(outbox.json().items).toEqual([expect.objectContaining({ template: 'order_submitted', content: msg!.content, status: 'sent' })]);
@@ -99,9 +99,11 @@ describe('notifyVisit', () => {
     await t.ctx.queue.drain();
     const [m] = await messagesTo(t, visitor);
     expect(m!.content).toBe(
-      `【市行政中心】您预约11月24日 14:00至11月24日 16:00到访市政务服务管理局（受访人：姜柠檬）已审核通过，请按时来访。 https://visit.example.gov.cn/v/orders/${orderId}/code`,
+      `【市行政中心】您预约的来访（11月24日 14:00至16:00，市政务服务管理局，受访人：姜*檬）已审核通过，请按时来访。 https://visit.example.gov.cn/v/orders/${orderId}/code`,
     );
+    // the visitor's message masks the host as the visitor's pages do; a staff member's keeps the name
     expect((await messagesTo(t, staffPhone))[0]!.content).not.toContain('/code');
+    expect((await messagesTo(t, staffPhone))[0]!.content).toContain('受访人：姜柠檬');
 
     const later = nextPhone();
     const order2 = await insertOrder(t, { visitorPhone: later, status: 'confirmed' });
@@ -123,7 +125,7 @@ describe('notifyVisit', () => {
     await setTemplate('invitation_sent', { content: '{hostName}邀请您来访，登记：' }); // edited before the job ran
     try {
       await t.ctx.queue.drain();
-      expect((await messagesTo(t, phone))[0]!.content).toBe(`姜柠檬邀请您来访，登记：${link}`);
+      expect((await messagesTo(t, phone))[0]!.content).toBe(`姜*檬邀请您来访，登记：${link}`);
     } finally {
       await resetTemplate('invitation_sent');
     }
@@ -183,7 +185,7 @@ describe('notifyVisit', () => {
       [m] = rows;
       expect(m).toMatchObject({ status: 'sent', providerRef: 'ok-1', error: null });
       expect(attempts).toHaveLength(2);
-      expect(attempts[1]!.params).toEqual({ visitorName: '陈小春', startAt: '11月24日 14:00', reason: '商务洽谈' });
+      expect(attempts[1]!.params).toEqual({ visitorName: '陈小春', timeRange: '11月24日 14:00至16:00', reason: '商务洽谈' });
     } finally {
       await f.close();
     }

@@ -4,12 +4,15 @@
  * template names after commit: an SMS delivered (and retried with backoff) by `sms.send`, or a
  * voice call placed by `voice.call` (docs/decisions/0009-voice-calls.md).
  */
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { jobs, notificationTemplates } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { logPhone } from '../../platform/logger.js';
-import { DEFAULT_TEMPLATES, VISIT_EVENTS, isVisitEvent, placeholdersOf, renderTemplate, type NotifyChannel, type VisitEvent } from '../../../../contracts/notify.js';
+import { DEFAULT_TEMPLATES, MASKED_FOR_VISITORS, VISIT_EVENTS, isVisitEvent, placeholdersOf, renderTemplate, type NotifyChannel, type VisitEvent } from '../../../../contracts/notify.js';
+import { maskName } from '../../../../contracts/identity.js';
+import { FORMER_DEFAULTS } from './former-defaults.js';
+import { eventTemplateMap } from './sms-params.js';
 import { queueSms } from './sms.service.js';
 import { queueVoiceCall } from './voice.service.js';
 
@@ -49,7 +52,7 @@ export async function notifyVisit(ctx: AppContext, tx: Tx, n: VisitNotice): Prom
     ctx.log.warn({ event: n.event, orderId: n.orderId, recipient: n.recipient.kind }, 'notification skipped: recipient has no phone');
     return;
   }
-  const data: NoticeData = { phone, vars: n.vars ?? {}, link: n.link ?? null };
+  const data: NoticeData = { phone, vars: varsFor(n.recipient.kind, n.vars ?? {}), link: n.link ?? null };
   const payload: NoticePayload = {
     event: n.event,
     orderId: n.orderId,
@@ -58,6 +61,14 @@ export async function notifyVisit(ctx: AppContext, tx: Tx, n: VisitNotice): Prom
     data: ctx.crypto.encrypt(JSON.stringify(data)),
   };
   await ctx.queue.enqueue(tx, { type: NOTIFY_JOB, key: noticeKey({ event: n.event, orderId: n.orderId, phone }), payload });
+}
+
+/** What a recipient may read: a visitor (or a phone not yet registered) sees staff and inviters masked, as on the visitor's pages. */
+export function varsFor(kind: VisitNotice['recipient']['kind'], vars: Record<string, string>): Record<string, string> {
+  if (kind === 'staff') return vars;
+  const out = { ...vars };
+  for (const k of MASKED_FOR_VISITORS) if (out[k]) out[k] = maskName(out[k]);
+  return out;
 }
 
 /** The public base of links in messages: PUBLIC_URL, or this process on localhost. */
@@ -122,7 +133,11 @@ export function registerNotifyJobs(ctx: AppContext) {
   });
 }
 
-/** Insert the default template of every event that has none (idempotent; admin edits stay). */
+/**
+ * Insert the default template of every event that has none, and bring a stored template that is
+ * still an earlier release's default to today's wording (former-defaults.ts); admin edits stay.
+ * Idempotent. Returns how many were inserted.
+ */
 export async function ensureDefaultTemplates(ctx: AppContext): Promise<number> {
   const rows = VISIT_EVENTS.map((event) => ({ event, ...DEFAULT_TEMPLATES[event] }));
   const inserted = await ctx.db
@@ -130,7 +145,25 @@ export async function ensureDefaultTemplates(ctx: AppContext): Promise<number> {
     .values(rows)
     .onConflictDoNothing({ target: notificationTemplates.event })
     .returning({ event: notificationTemplates.event });
+  const mapped = providerMappedEvents(ctx);
+  for (const [event, former] of Object.entries(FORMER_DEFAULTS) as Array<[VisitEvent, readonly string[]]>) {
+    if (mapped.has(event)) continue;
+    await ctx.db
+      .update(notificationTemplates)
+      .set({ content: DEFAULT_TEMPLATES[event].content })
+      .where(and(eq(notificationTemplates.event, event), inArray(notificationTemplates.content, [...former])));
+  }
   return inserted.length;
+}
+
+/** Events whose text a real provider's approved template decides (their parameters are positional). */
+function providerMappedEvents(ctx: AppContext): Set<string> {
+  const c = ctx.config;
+  const maps = [c.SMS_PROVIDER === 'aliyun' ? c.ALIYUN_SMS_EVENT_TEMPLATES : undefined, c.SMS_PROVIDER === 'tencent' ? c.TENCENT_SMS_EVENT_TEMPLATES : undefined, c.VOICE_PROVIDER === 'aliyun' ? c.ALIYUN_VOICE_EVENT_TTS_CODES : undefined];
+  const out = new Set(maps.flatMap((m) => Object.keys(eventTemplateMap(m))));
+  // one TTS template for every voice event: keep the voice events as they are
+  if (c.VOICE_PROVIDER === 'aliyun') for (const e of VISIT_EVENTS) if (DEFAULT_TEMPLATES[e].channel === 'voice') out.add(e);
+  return out;
 }
 
 /** For tests and the admin list: the stored templates by event. */

@@ -12,8 +12,8 @@ import { notifyVisit } from './notify.service.js';
 import { insertOrder } from './test-orders.js';
 
 const creds = { secretId: 'AKIDStubSecretId0001', secretKey: 'stub-secret-key-0123456789', sdkAppId: '1400787878', signName: '市行政中心' };
-// 100001: login code {1}; 100002: order_approved {1}…{5} (four variables + the code link)
-const templates = { '100001': 1, '100002': 5 };
+// 100001: login code {1}; 100002: order_approved {1}…{4} (three variables + the code link)
+const templates = { '100001': 1, '100002': 4 };
 const tencentEnv = (endpoint: string, secret = creds.secretKey) => ({
   SMS_PROVIDER: 'tencent',
   TENCENT_SMS_ENDPOINT: endpoint,
@@ -68,14 +68,14 @@ describe('Tencent Cloud SMS provider', () => {
         event: 'order_approved',
         orderId,
         recipient: { kind: 'visitor', phone },
-        vars: { visitorName: '陈小春', hostName: '姜柠檬', unitName: '市政务服务管理局', startAt: '11月24日 14:00', endAt: '11月24日 16:00' },
+        vars: { visitorName: '陈小春', hostName: '姜柠檬', unitName: '市政务服务管理局', startAt: '11月24日 14:00', endAt: '11月24日 16:00', timeRange: '11月24日 14:00至16:00' },
       }),
     );
     await t.ctx.queue.drain();
     const sent = stub.sent.filter((s) => s.phone === phone);
     expect(sent).toHaveLength(1);
-    // default template: 【{centerName}】您预约{startAt}至{endAt}到访{unitName}（受访人：{hostName}）已审核通过…
-    expect(sent[0]).toMatchObject({ templateId: '100002', params: ['11月24日 14:00', '11月24日 16:00', '市政务服务管理局', '姜柠檬', `https://visit.example.gov.cn/v/orders/${orderId}/code`] });
+    // default template: 【{centerName}】您预约的来访（{timeRange}，{unitName}，受访人：{hostName}）已审核通过… (the host masked for a visitor)
+    expect(sent[0]).toMatchObject({ templateId: '100002', params: ['11月24日 14:00至16:00', '市政务服务管理局', '姜*檬', `https://visit.example.gov.cn/v/orders/${orderId}/code`] });
   });
 
   it('an event without a mapped template fails its job (visible in admin) instead of sending the wrong template', async () => {

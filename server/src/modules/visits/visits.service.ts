@@ -23,6 +23,7 @@ import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
 import { canAddCompanions, canCancel, canCreateSubs, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
 import { createLink, markLinkUsed, resolveLink } from './links.js';
+import { windowVars } from '../../platform/when.js';
 import { CODE_REFRESH_S, signCode, verifyCode } from './codes.js';
 import { buildCards, buildDetail, meetingInfoOf, type OrderCard, type OrderDetail } from './visits.view.js';
 
@@ -110,12 +111,6 @@ export class VisitsService {
 
   // ——— helpers ———
 
-  private fmt(d: Date): string {
-    const p = new Intl.DateTimeFormat('zh-CN', { timeZone: this.ctx.config.TZ_CENTER, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
-    const g = (t: string) => p.find((x) => x.type === t)?.value ?? '';
-    return `${g('month')}月${g('day')}日 ${g('hour')}:${g('minute')}`;
-  }
-
   private parseWindow(startAt: string, endAt: string, maxHours: number) {
     const start = new Date(startAt);
     const end = new Date(endAt);
@@ -145,8 +140,7 @@ export class VisitsService {
       hostName: host?.name ?? '',
       unitName: host?.unitName ?? '',
       reason: o.reason,
-      startAt: this.fmt(o.startAt),
-      endAt: this.fmt(o.endAt),
+      ...windowVars(this.ctx.config.TZ_CENTER, o.startAt, o.endAt),
       ...extra,
     };
   }
