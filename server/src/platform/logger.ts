@@ -35,7 +35,26 @@ export function logDestination(
 ): { write(line: string): void } | undefined {
   if (format === 'json') return undefined;
   const { colorize = Boolean(process.stdout.isTTY), destination } = opts;
-  return pretty({ colorize, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true, ...(destination ? { destination } : {}) });
+  return pretty({
+    colorize,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,reqId,req,res,responseTime',
+    singleLine: true,
+    messageFormat: prettyMessage,
+    ...(destination ? { destination } : {}),
+  });
+}
+
+/** Fastify's two lines per request in words: "→ GET /api/x · req-1", "← 200 in 12 ms · req-1"; other lines keep their request id. */
+export function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const msg = String(log[messageKey] ?? '');
+  const req = log.req as { method?: string; url?: string } | undefined;
+  const res = log.res as { statusCode?: number } | undefined;
+  const id = log.reqId ? ` · ${String(log.reqId)}` : '';
+  if (msg === 'incoming request' && req) return `→ ${req.method} ${req.url}${id}`;
+  if (msg === 'request completed' && res) return `← ${res.statusCode} in ${Math.round(Number(log.responseTime ?? 0))} ms${id}`;
+  return msg + id;
 }
 
 /**
