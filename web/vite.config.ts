@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import Components from 'unplugin-vue-components/vite';
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
@@ -7,6 +7,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The splash in each index.html paints at once on a slow network: a stylesheet in <head> would hold
+ * back the first paint until it arrives, so the built pages load their styles at the end of <body>
+ * (the splash before them paints; the app's script still waits for them, so no unstyled flash).
+ */
+const stylesAfterSplash = (): Plugin => ({
+  name: 'safeguard:styles-after-splash',
+  apply: 'build',
+  transformIndexHtml: {
+    order: 'post',
+    handler(html) {
+      const links: string[] = [];
+      const rest = html.replace(/\s*<link rel="stylesheet"[^>]*>/g, (tag) => {
+        links.push(tag.trim());
+        return '';
+      });
+      return rest.replace('</body>', `${links.map((l) => `  ${l}\n`).join('')}  </body>`);
+    },
+  },
+});
 
 // Four apps, one build: / visitor, /staff/, /kiosk/, /admin/
 export default defineConfig({
@@ -18,6 +39,7 @@ export default defineConfig({
     // of the whole library in the entry chunk; the Vant apps are unaffected (no El* tags)
     Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false, dirs: [] }),
     // precompressed .br/.gz next to every asset: the server sends them as they are (preCompressed)
+    stylesAfterSplash(),
     compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'silent' }),
   ],
   resolve: { alias: { '@shared': path.join(root, 'src/shared'), '@contracts': path.join(root, '../contracts') } },

@@ -13,6 +13,8 @@ export interface Me {
   name: string;
 }
 export interface Dashboard {
+  /** 今日来访, for the center's calendar day */
+  today: { day: string; expected: number; arrived: number; onSite: number; cancelled: number; pendingReview: number };
   units: number;
   staff: number;
   staffWithVisitPermission: number;

@@ -1,6 +1,8 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { setUnauthorizedHandler } from '@shared/api';
 import { session, loadSession } from './session';
+import { installPageTitles } from '@shared/brand';
+import { i18n } from './i18n';
 import LoginView from './views/LoginView.vue';
 
 /** Menu entries that later issues fill in: they open a 即将推出 page, never a dead link. */
@@ -36,6 +38,9 @@ const routes: RouteRecordRaw[] = [
 ];
 
 export const router = createRouter({ history: createWebHistory('/admin/'), routes });
+
+// the browser tab: "<menu entry> · <center>智慧通行", in the page's language
+installPageTitles(router, i18n.global.t, (to) => (to.name === 'login' ? 'login.title' : typeof to.meta.menu === 'string' ? `menu.${to.meta.menu}` : undefined));
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;

@@ -105,7 +105,7 @@ const zh = {
 };
 
 const en: typeof zh = {
-  app: { title: 'Safeguard Visitor Kiosk' },
+  app: { title: 'Smart Access Visitor Kiosk' },
   pair: {
     title: 'Pair this kiosk',
     subtitle: 'Enter the device token created in the admin console (System › Kiosk devices), or scan its QR code',
@@ -205,7 +205,7 @@ const en: typeof zh = {
     back: 'Back to home',
     countdown: 'Back to home in {n} s',
   },
-  soon: { title: 'Coming soon', body: '“{name}” is being built; please register at the reception desk.', back: 'Back to home' },
+  soon: { title: 'Coming soon', body: '"{name}" is being built; please register at the reception desk.', back: 'Back to home' },
 };
 
 export const i18n = makeI18n({ 'zh-CN': zh, en });

@@ -1,6 +1,8 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { setUnauthorizedHandler } from '@shared/api';
 import { device, loadDevice } from './device';
+import { installPageTitles } from '@shared/brand';
+import { i18n } from './i18n';
 import PairView from './views/PairView.vue';
 import HomeView from './views/HomeView.vue';
 
@@ -15,6 +17,8 @@ export const router = createRouter({
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });
+
+installPageTitles(router, i18n.global.t, (to) => (to.name === 'pair' ? 'pair.title' : to.name === 'walkIn' ? 'walkIn.title' : typeof to.meta.title === 'string' ? to.meta.title : 'app.title'));
 
 router.beforeEach(async (to) => {
   if (!device.checked) await loadDevice();

@@ -7,9 +7,20 @@ import { createI18n } from 'vue-i18n';
 export type Locale = 'zh-CN' | 'en';
 const KEY = 'sg_locale';
 
+/** The language chosen in the app (kept in localStorage); before any choice, the browser's own: English for en*, else Chinese. */
 export function currentLocale(): Locale {
   const v = typeof localStorage !== 'undefined' ? localStorage.getItem(KEY) : null;
-  return v === 'en' ? 'en' : 'zh-CN';
+  if (v === 'en' || v === 'zh-CN') return v;
+  return localeOfBrowser(typeof navigator !== 'undefined' ? navigator.languages ?? [navigator.language] : []);
+}
+/** The first of the browser's languages that is Chinese or English decides; none of them: Chinese. */
+export function localeOfBrowser(languages: readonly string[]): Locale {
+  for (const l of languages) {
+    const tag = l.toLowerCase();
+    if (tag.startsWith('en')) return 'en';
+    if (tag.startsWith('zh')) return 'zh-CN';
+  }
+  return 'zh-CN';
 }
 export function setLocale(l: Locale) {
   localStorage.setItem(KEY, l);
@@ -26,6 +37,12 @@ export const common = {
     logout: '退出登录',
     loading: '加载中…',
     comingSoon: '即将推出',
+    product: '智慧通行',
+    brand: '{center}智慧通行',
+    // "标签：值" / "Label: value" and "值（注）" / "value (note)": punctuation follows the language
+    labelled: '{label}：{value}',
+    paren: '（{text}）',
+    listSep: '、',
     required: '必填',
     language: 'English',
     phone: '手机号码',
@@ -45,6 +62,11 @@ export const common = {
     logout: 'Sign out',
     loading: 'Loading…',
     comingSoon: 'Coming soon',
+    product: 'Smart Access',
+    brand: '{center} Smart Access',
+    labelled: '{label}: {value}',
+    paren: ' ({text})',
+    listSep: ', ',
     required: 'Required',
     language: '中文',
     phone: 'Phone',
@@ -58,9 +80,11 @@ export const common = {
 };
 
 export function makeI18n(messages: { 'zh-CN': Record<string, unknown>; en: Record<string, unknown> }) {
+  const locale = currentLocale();
+  if (typeof document !== 'undefined') document.documentElement.lang = locale;
   return createI18n({
     legacy: false,
-    locale: currentLocale(),
+    locale,
     fallbackLocale: 'zh-CN',
     messages: {
       'zh-CN': { common: common['zh-CN'], ...messages['zh-CN'] },

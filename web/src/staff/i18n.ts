@@ -59,11 +59,11 @@ const zh = {
 };
 
 const en: typeof zh = {
-  app: { title: 'Safeguard' },
+  app: { title: 'Smart Access' },
   login: {
     wecom: 'Sign in with WeCom',
     oauthFailed: 'WeCom sign-in failed; use an SMS code or your password',
-    title: 'Safeguard',
+    title: 'Smart Access',
     subtitle: 'Staff sign-in',
     byCode: 'SMS code',
     byPassword: 'Password',
@@ -78,7 +78,7 @@ const en: typeof zh = {
     codeSent: 'Code sent',
     useCode: 'Use an SMS code',
   },
-  home: { hello: 'Hello, {name}', sub: 'Welcome to Safeguard', confirmLogout: 'Sign out now?' },
+  home: { hello: 'Hello, {name}', sub: 'Welcome to Smart Access', confirmLogout: 'Sign out now?' },
   menu: {
     invite: 'Invite a visitor',
     myInvitations: 'My invitations',
@@ -107,10 +107,10 @@ const en: typeof zh = {
     photoYes: 'Uploaded',
     photoNo: 'None',
     photoAlt: 'My photo',
-    photoHint: 'Your photo is taken by your unit’s administrator for face recognition at the gates; without one, bring your ID card. To replace or remove it, ask your administrator.',
+    photoHint: "Your photo is taken by your unit's administrator for face recognition at the gates; without one, bring your ID card. To replace or remove it, ask your administrator.",
     edit: 'Change my details',
   },
-  soon: { title: 'Coming soon', body: '“{name}” is being built; stay tuned.', back: 'Back to home' },
+  soon: { title: 'Coming soon', body: '"{name}" is being built; stay tuned.', back: 'Back to home' },
 };
 
 export const i18n = makeI18n({

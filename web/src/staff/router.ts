@@ -1,6 +1,8 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { setUnauthorizedHandler } from '@shared/api';
 import { session, loadSession } from './session';
+import { installPageTitles } from '@shared/brand';
+import { i18n } from './i18n';
 import { MENU } from './menu';
 import LoginView from './views/LoginView.vue';
 import HomeView from './views/HomeView.vue';
@@ -47,6 +49,15 @@ export const router = createRouter({
   ],
   scrollBehavior: () => ({ top: 0 }),
 });
+
+// the browser tab: "<menu entry> · <center>智慧通行", in the page's language
+const titles: Record<string, string> = {
+  login: 'login.subtitle', profile: 'menu.profile', invite: 'menu.invite', inviteSent: 'menu.invite', myInvitations: 'menu.myInvitations', visitDetail: 'menu.myInvitations',
+  visitReview: 'menu.approvals', approvals: 'menu.approvals', visitApprovals: 'menu.approvals', roomApprovals: 'menu.approvals', undertakeApprovals: 'menu.approvals', meetingApprovals: 'menu.approvals',
+  rooms: 'menu.roomBooking', roomWeek: 'menu.roomBooking', roomDay: 'menu.roomBooking', bookingForm: 'menu.roomBooking', myBookings: 'menu.myBookings', bookingDetail: 'menu.myBookings',
+  meetingInvite: 'menu.myBookings', myMeetings: 'menu.myMeetings', meetingDetail: 'menu.myMeetings',
+};
+installPageTitles(router, i18n.global.t, (to) => titles[String(to.name)] ?? (typeof to.meta.title === 'string' ? to.meta.title : undefined));
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;

@@ -1,6 +1,8 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import { setUnauthorizedHandler } from '@shared/api';
 import { loadSession, session } from './session';
+import { installPageTitles } from '@shared/brand';
+import { i18n } from './i18n';
 import LoginView from './views/LoginView.vue';
 import HomeView from './views/HomeView.vue';
 
@@ -24,6 +26,7 @@ export const router = createRouter({
     { path: '/appointment', name: 'appointment', component: () => import('./views/AppointmentView.vue'), meta: { need: 'visitor' } },
     { path: '/visits', name: 'visits', component: () => import('./views/MyVisitsView.vue'), meta: { need: 'visitor' } },
     { path: '/visits/:id', name: 'visit', component: () => import('./views/OrderDetailView.vue'), meta: { need: 'visitor' } },
+    { path: '/visits/:id/submitted', name: 'visitSubmitted', component: () => import('./views/SubmittedView.vue'), meta: { need: 'visitor' } },
     { path: '/visits/:id/code', name: 'visitCode', component: () => import('./views/CodeView.vue'), meta: { need: 'visitor' } },
     { path: '/visits/:id/help-fill', name: 'helpFill', component: () => import('./views/HelpFillView.vue'), meta: { need: 'visitor' } },
     // the link sent by SMS or forwarded (<base>/l/<token>; docs/api/visits.md also names /v/l/<token>)
@@ -35,6 +38,13 @@ export const router = createRouter({
   ],
   scrollBehavior: () => ({ top: 0 }),
 });
+
+// the browser tab: "<page> · <center>智慧通行", in the page's language
+const titles: Record<string, string> = {
+  login: 'login.title', register: 'register.title', home: 'home.title', me: 'me.title', meEdit: 'edit.title', instructions: 'instructions.title',
+  appointment: 'visit.title', visits: 'visits.title', visit: 'detail.title', visitCode: 'code.title', helpFill: 'helpFill.title', link: 'link.title',
+};
+installPageTitles(router, i18n.global.t, (to) => titles[String(to.name)]);
 
 router.beforeEach(async (to) => {
   if (!session.loaded) await loadSession();

@@ -88,7 +88,7 @@ const en: typeof zh = {
   save: 'Save',
   saved: 'Saved',
   reset: 'Delete this chain',
-  resetConfirm: 'After deleting, “{kind}” orders of {unit} need only the host’s approval. Delete?',
+  resetConfirm: "After deleting, \"{kind}\" orders of {unit} need only the host's approval. Delete?",
   removed: 'Deleted',
   tooMany: 'At most {n} approval nodes',
   duplicate: 'This node is already in the chain',

@@ -118,7 +118,7 @@ const en: typeof zh = {
   saved: 'Saved',
   nameRequired: 'Enter the device name',
   addressRequired: 'Enter the device address',
-  deleteConfirm: 'Delete the device “{name}”?',
+  deleteConfirm: 'Delete the device "{name}"?',
   detailTitle: 'Device details',
   held: 'Credentials on the device',
   heldSource: { device: 'What the simulator holds now', record: 'What the device should hold, from the issuance record' },

@@ -32,7 +32,7 @@ const zh = {
   },
   login: {
     title: '管理后台登录',
-    subtitle: '访客与通行管理系统',
+    subtitle: '管理后台 · 访客与通行管理',
     username: '账号',
     password: '密码',
     usernamePh: '请输入账号',
@@ -40,7 +40,7 @@ const zh = {
     submit: '登录',
     required: '请输入账号和密码',
   },
-  layout: { logout: '退出登录', language: 'English', confirmLogout: '确定退出登录吗？' },
+  layout: { logout: '退出登录', language: 'English', confirmLogout: '确定退出登录吗？', administrator: '系统管理员' },
   soon: { title: '即将推出', body: '「{name}」功能正在建设中，将在后续版本中提供。', back: '返回首页' },
   dashboard: {
     welcome: '欢迎使用智慧通行管理后台',
@@ -55,7 +55,7 @@ const zh = {
     jobsHint: '重试中 {failed}，已放弃 {dead}',
     gotoJobs: '查看任务队列',
     todayTitle: '今日来访',
-    todayHint: '今日预约、已到达、在场人数与待审核单据将在访客预约功能上线后显示。',
+    today: { expected: '预计来访', arrived: '已到达', onSite: '在场', pendingReview: '待审核', cancelled: '已取消' },
   },
   outbox: {
     hint: '开发环境短信发件箱：系统发送的全部短信（含验证码）和语音通知（电话播报的内容）都在这里显示。查看记录会写入审计日志。',
@@ -133,7 +133,7 @@ const zh = {
 };
 
 const en: typeof zh = {
-  app: { title: 'Safeguard Admin Console', short: 'Safeguard' },
+  app: { title: 'Smart Access Admin Console', short: 'Smart Access' },
   menu: {
     home: 'Home',
     org: 'Organisation',
@@ -156,7 +156,7 @@ const en: typeof zh = {
   },
   login: {
     title: 'Admin sign-in',
-    subtitle: 'Visitor and access management',
+    subtitle: 'Admin console · visitor and access management',
     username: 'Username',
     password: 'Password',
     usernamePh: 'Username',
@@ -164,10 +164,10 @@ const en: typeof zh = {
     submit: 'Sign in',
     required: 'Enter your username and password',
   },
-  layout: { logout: 'Sign out', language: '中文', confirmLogout: 'Sign out now?' },
-  soon: { title: 'Coming soon', body: '“{name}” is being built and will arrive in a later release.', back: 'Back to home' },
+  layout: { logout: 'Sign out', language: '中文', confirmLogout: 'Sign out now?', administrator: 'Administrator' },
+  soon: { title: 'Coming soon', body: '"{name}" is being built and will arrive in a later release.', back: 'Back to home' },
   dashboard: {
-    welcome: 'Welcome to the Safeguard admin console',
+    welcome: 'Welcome to the Smart Access admin console',
     units: 'Units',
     staff: 'Staff',
     hosts: 'Staff with visit permission',
@@ -178,8 +178,8 @@ const en: typeof zh = {
     jobsFailed: 'Failed jobs',
     jobsHint: 'retrying {failed}, given up {dead}',
     gotoJobs: 'Open the job queue',
-    todayTitle: 'Today',
-    todayHint: "Today's expected, arrived, on-site and pending reviews appear once visit orders are available.",
+    todayTitle: "Today's visits",
+    today: { expected: 'Expected', arrived: 'Arrived', onSite: 'On site', pendingReview: 'Awaiting review', cancelled: 'Cancelled' },
   },
   outbox: {
     hint: 'Development SMS outbox: every SMS (login codes included) and voice call (the text read out) the system sends shows here. Viewing it is recorded in the audit log.',
@@ -244,7 +244,7 @@ const en: typeof zh = {
     lastSeenAt: 'Last seen',
     actions: 'Actions',
     revoke: 'Revoke',
-    revokeConfirm: 'The kiosk will be signed out at once and the token can never be used again. Revoke “{name}”?',
+    revokeConfirm: 'The kiosk will be signed out at once and the token can never be used again. Revoke "{name}"?',
     revoked: 'Revoked',
     statuses: { unpaired: 'Not paired', paired: 'Paired', revoked: 'Revoked' },
     tokenTitle: 'Device token (shown once)',

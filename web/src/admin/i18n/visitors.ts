@@ -83,7 +83,7 @@ const en: typeof zh = {
   blockTitle: 'Add to the blocklist',
   blockPrompt: '{name} will no longer be able to submit visits and will be flagged at kiosks and gates. Reason:',
   blockEffects: 'Their credentials are withdrawn from every access device at once and their open orders are cancelled (hosts are told). Unblocking does not restore cancelled orders.',
-  reasonPh: 'e.g. used someone else’s ID',
+  reasonPh: "e.g. used someone else's ID",
   reasonRequired: 'Enter the reason for blocklisting',
   unblockConfirm: 'Remove {name} from the blocklist? Cancelled orders are not restored.',
   blockedDone: 'Added to the blocklist',

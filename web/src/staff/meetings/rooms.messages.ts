@@ -158,7 +158,7 @@ const en: typeof zh = {
     remarkPh: 'Optional',
     submit: 'Submit',
     submitted: 'Booked',
-    submittedPending: 'Submitted; waiting for the room’s review',
+    submittedPending: "Submitted; waiting for the room's review",
     required: '{field} is required',
     overCapacity: 'At most {n} people',
     conflictTitle: 'Time already booked',
