@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { webBuildReason, webSourcesHash, writeWebStamp } from './web-stamp.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,6 +18,7 @@ if (!reason) {
 } else {
   const started = Date.now();
   if (!force) console.log(`building the web apps (${reason})…`);
+  const { build } = await import('vite'); // only when building: the up-to-date check stays quick
   await build({ configFile: path.join(root, 'web/vite.config.ts'), logLevel: force ? 'info' : 'warn' });
   writeWebStamp(outDir, hash);
   if (!force) console.log(`web apps built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
