@@ -81,13 +81,19 @@ export async function run(e2e: E2EContext) {
 
   // ———— 会议信息
   await me.waitForURL(/\/staff\/rooms\/[^/]+\/book\?/);
+  // prefilled as the manual's screen: 协同订会人员 the applicant, 结算单位 their unit, 排位形式 the room's first
+  const myProfile = await expectStatus(await me.request.get(`${baseUrl}/api/staff/me/profile`), 200);
+  await me.waitForFunction(() => !!(document.querySelector('[data-test="f-unit"] input') as HTMLInputElement | null)?.value);
+  assert.equal(await tid(me, 'f-cobookers').locator('input').inputValue(), `${myProfile.name}（本人）`);
+  assert.equal(await tid(me, 'f-unit').locator('input').inputValue(), myProfile.unitName);
+  assert.equal(await tid(me, 'f-seating').locator('input').inputValue(), '剧院式');
   await tid(me, 'f-title').locator('input').fill(TITLE);
   await tid(me, 'f-cobookers').click();
   await tid(me, 'staff-search').locator('input').fill(CO_BOOKER);
   await tid(me, `staff-hit-${co.id}`).click();
   await tid(me, 'staff-picker-done').click();
   await me.locator('.van-popup').filter({ visible: true }).waitFor({ state: 'hidden' });
-  assert.equal(await tid(me, 'f-cobookers').locator('input').inputValue(), co.name);
+  assert.equal(await tid(me, 'f-cobookers').locator('input').inputValue(), `${myProfile.name}（本人），${co.name}`);
   await tid(me, 'f-unit').click();
   await me.locator('.van-popup .van-picker__confirm').filter({ visible: true }).click();
   await tid(me, 'f-seating').click();
@@ -147,7 +153,7 @@ export async function run(e2e: E2EContext) {
   // ———— the week strip counts it and shows its time; the day shows its cells taken with the title
   await me.goto(`${baseUrl}/staff/rooms/${room.id}`);
   await tid(me, `day-${day}`).locator('[data-test=taken]').first().waitFor();
-  assert.match((await tid(me, `day-${day}`).locator('[data-test=day-count]').textContent()) ?? '', /今日场次 [1-9]/);
+  assert.match((await tid(me, `day-${day}`).locator('[data-test=day-count]').textContent()) ?? '', /已订 [1-9] 场/);
   await settle(me);
   await screenshot(me, 'staff-room-week-booked');
   await tid(me, `day-${day}`).click();

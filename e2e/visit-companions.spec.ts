@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { appointmentCodeStep } from './visit-code-steps.js';
-import { byTest, fill, HOST, hostPhone, hostReview, newPhone, orderIdOf, orderJson, phone, prcId, register, settle, smsLinkToken, viewShot, visitorSignIn, type VisitCtx } from './visit-helpers.js';
+import { byTest, fill, fromSubmittedToDetail, HOST, hostPhone, hostReview, newPhone, orderIdOf, orderJson, phone, prcId, register, settle, smsLinkToken, viewShot, visitorSignIn, type VisitCtx } from './visit-helpers.js';
 
 const BOOKER = '13800000002'; // demo visitor 林晓燕
 const KNOWN = { phone: '13800000001', name: '陈小春' }; // demo visitor, already registered
@@ -46,7 +46,8 @@ export async function run(ctx: VisitCtx) {
 
     // an unknown host phone: 无此受访人 (looked up as soon as 11 digits are typed)
     await fill(page, 'host-phone', '13912345678');
-    await byTest(page, 'host-name').getByText('无此受访人').waitFor();
+    await byTest(page, 'host-phone').getByText('无此受访人').waitFor(); // under the phone typed, not elsewhere
+    assert.equal(await page.getByText('无此受访人').count(), 1);
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-host-not-found');
 
@@ -93,8 +94,10 @@ export async function run(ctx: VisitCtx) {
     const created: number[] = [];
     page.on('response', (r) => r.url().endsWith('/api/visits/appointments') && created.push(r.status()));
     await byTest(page, 'submit').dblclick();
-    await page.waitForURL(/\/visits\/[0-9a-f-]{36}$/);
-    const mainId = orderIdOf(page);
+    await page.waitForURL(/\/visits\/[0-9a-f-]{36}\/submitted$/);
+    await settle(page);
+    await ctx.screenshot(page, 'visitor-visit-submitted');
+    const mainId = await fromSubmittedToDetail(page);
     await byTest(page, 'detail-status').getByText('待确认').waitFor();
     const mine = await (await page.request.get(`${ctx.baseUrl}/api/visits/mine?scope=recent&status=all&page=1&pageSize=50`)).json();
     assert.equal(mine.items.filter((o: { reason: string }) => o.reason === reason).length, 1, `one order for ${created.join(',')}`);
@@ -107,6 +110,8 @@ export async function run(ctx: VisitCtx) {
     assert.equal(known.status, 'pending');
     assert.equal(fresh.status, 'initiated');
     await byTest(page, 'trail-label').getByText('访客：提交').waitFor();
+    // one tap, one entry: the create and the submit that followed it are one 提交
+    assert.deepEqual(await byTest(page, 'trail-label').allInnerTexts(), ['访客：提交']);
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-detail');
 

@@ -78,11 +78,12 @@ export async function visitorSignIn(ctx: VisitCtx, page: Page, phoneNo: string) 
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
-/** 注册 page: name + ID (no photo), then 注册. */
+/** 注册 page: name + ID (no photo), 我已阅读并同意《用户协议》《隐私政策》, then 注册. */
 export async function register(page: Page, name: string, idNumber: string) {
   await page.waitForURL(/\/register/);
   await fill(page, 'name', name);
   await fill(page, 'id-number', idNumber);
+  await byTest(page, 'terms-agree').locator('.van-checkbox__icon').click();
   await byTest(page, 'register-submit').click();
   await page.waitForURL((u) => !u.pathname.startsWith('/register'));
 }
@@ -131,6 +132,24 @@ export async function orderJson(ctx: VisitCtx, page: Page, id: string) {
 export async function smsLinkToken(ctx: VisitCtx, phoneNo: string): Promise<string> {
   const text = await ctx.lastSms(phoneNo, /\/l\/[\w.-]+/);
   return text.match(/\/l\/([\w.-]+)/)![1]!;
+}
+
+/**
+ * After 提交 of 访客预约: the result page says what happens next (待确认 → the host reviews → SMS)
+ * and offers 我的预约; 查看预约详情 goes on to the order. Returns the order id.
+ */
+export async function fromSubmittedToDetail(page: Page): Promise<string> {
+  await page.waitForURL(/\/visits\/[0-9a-f-]{36}\/submitted$/);
+  const id = new URL(page.url()).pathname.split('/')[2]!;
+  await byTest(page, 'submitted-status').getByText('待确认').waitFor();
+  const next = await byTest(page, 'submitted-next').innerText();
+  assert.match(next, /等待受访人审核.*短信通知/);
+  const steps = await byTest(page, 'submitted-steps').innerText();
+  for (const s of ['已提交', '受访人审核', '短信通知结果']) assert.ok(steps.includes(s), `the next steps name ${s}: ${steps}`);
+  await byTest(page, 'submitted-visits').waitFor();
+  await byTest(page, 'submitted-detail').click();
+  await page.waitForURL(new RegExp(`/visits/${id}$`));
+  return id;
 }
 
 /** The order id in a /visits/<id> URL. */

@@ -8,7 +8,7 @@
  * At 375×667 in Chromium. Screenshots: e2e/screenshots/visitor-visit-*.png.
  */
 import assert from 'node:assert/strict';
-import { byTest, fill, HOST, hostPhone, hostReview, newPhone, orderIdOf, orderJson, phone, prcId, register, settle, smsLinkToken, viewShot, visitorSignIn, type VisitCtx } from './visit-helpers.js';
+import { byTest, fill, fromSubmittedToDetail, HOST, hostPhone, hostReview, newPhone, orderIdOf, orderJson, phone, prcId, register, settle, smsLinkToken, viewShot, visitorSignIn, type VisitCtx } from './visit-helpers.js';
 
 
 export async function run(ctx: VisitCtx) {
@@ -31,8 +31,7 @@ export async function run(ctx: VisitCtx) {
     await page.waitForFunction(() => (document.querySelector('[data-test="host-name"] input') as HTMLInputElement | null)?.value === '姜*檬');
     await fill(page, 'reason', reason);
     await byTest(page, 'submit').click();
-    await page.waitForURL(/\/visits\/[0-9a-f-]{36}$/);
-    const mainId = orderIdOf(page);
+    const mainId = await fromSubmittedToDetail(page);
     await byTest(page, 'detail-status').getByText('待确认').waitFor();
 
     // V9 帮同伴填写: the companion's details; a new person is registered from them
@@ -210,7 +209,7 @@ export async function run(ctx: VisitCtx) {
     await ctx.screenshot(page, 'visitor-visit-list-en');
     await page.goto(`${ctx.baseUrl}/appointment`);
     await fill(page, 'host-phone', '13912345678');
-    await byTest(page, 'host-name').getByText('No such host').waitFor();
+    await byTest(page, 'host-phone').getByText('No such host').waitFor();
     await byTest(page, 'add-companion').click();
     await settle(page);
     await ctx.screenshot(page, 'visitor-visit-appointment-en');

@@ -55,6 +55,9 @@ export async function run(ctx: Ctx) {
   try {
     // V1 登录: unknown session → the login page
     await page.goto(`${ctx.baseUrl}/`);
+    // pinch-zoom is not blocked
+    const viewport = (await page.locator('meta[name="viewport"]').getAttribute('content')) ?? '';
+    assert.ok(!/user-scalable\s*=\s*no|maximum-scale/.test(viewport), viewport);
     await page.waitForURL(/\/login/);
     await page.getByText('立即登录').waitFor();
     await settle(page);
@@ -101,19 +104,41 @@ export async function run(ctx: Ctx) {
     assert.equal((await uploaded).status(), 200);
     await byTest(page, 'photo-preview').waitFor();
 
-    // a wrong check digit is caught on the page, and nothing is submitted
+    // the number's label follows 证件类型
+    assert.equal(await byTest(page, 'id-number').locator('.van-field__label').innerText(), '身份证号码');
+    // a wrong check digit is caught as the field is left, before any 注册
     await field(page, 'name', '测试访客');
     const wrong = idNumber.slice(0, 17) + (idNumber[17] === '1' ? '2' : '1');
     await field(page, 'id-number', wrong);
+    await byTest(page, 'company').locator('input').click();
+    await byTest(page, 'id-number').getByText('身份证号码校验失败').waitFor();
     await field(page, 'company', '温州测试科技有限公司');
     await field(page, 'position', '工程师');
-    await byTest(page, 'register-submit').click();
-    await page.getByText('身份证号码校验失败').waitFor();
     await settle(page);
     await ctx.screenshot(page, 'visitor-register-filled');
 
+    // 用户协议 / 隐私政策: required, and readable from the form
     await field(page, 'id-number', idNumber);
+    await byTest(page, 'company').locator('input').click();
+    await page.waitForFunction(() => !document.querySelector('[data-test="id-number"] .van-field__error-message'));
+    let registerCalls = 0;
+    page.on('request', (r) => r.url().endsWith('/api/visitor/register') && registerCalls++);
     await byTest(page, 'register-submit').click();
+    await byTest(page, 'terms').getByText('请阅读并勾选同意《用户协议》《隐私政策》').waitFor();
+    assert.equal(registerCalls, 0, 'nothing is sent without the agreement');
+    await byTest(page, 'privacy-open').click();
+    await byTest(page, 'terms-sheet').getByRole('heading', { name: '隐私政策' }).waitFor();
+    await byTest(page, 'terms-sheet').getByRole('heading', { name: '您的权利' }).waitFor();
+    await settle(page);
+    await ctx.screenshot(page, 'visitor-register-privacy');
+    await byTest(page, 'terms-close').click();
+    await byTest(page, 'terms-sheet').waitFor({ state: 'hidden' });
+    assert.equal(await byTest(page, 'terms-agree').getAttribute('aria-checked'), 'false', 'reading is not agreeing');
+    await byTest(page, 'terms-agree').locator('.van-checkbox__icon').click();
+    await page.waitForFunction(() => !document.querySelector('[data-test="terms"] .van-field__error-message'));
+    const registered = page.waitForResponse((r) => r.url().endsWith('/api/visitor/register'));
+    await byTest(page, 'register-submit').click();
+    assert.equal((await registered).status(), 200);
 
     // home (访客预约 landing)
     await page.waitForURL((u) => u.pathname === '/');
@@ -142,7 +167,8 @@ export async function run(ctx: Ctx) {
     await byTest(page, 'my-id-number').getByText(idNumber).waitFor();
 
     // 修改注册信息
-    await byTest(page, 'edit-link').click();
+    assert.equal(await page.getByText('修改注册信息', { exact: true }).count(), 1, '修改注册信息 once on 我的注册信息');
+    await byTest(page, 'edit').click();
     await page.waitForURL(/\/me\/edit/);
     await page.waitForFunction(() => (document.querySelector('[data-test="name"] input') as HTMLInputElement | null)?.value === '测试访客');
     await field(page, 'position', '高级工程师');

@@ -1,6 +1,6 @@
 /** The visitor app's API calls (V1, V2, V5, V6). */
 import { http, upload } from '@shared/api';
-import { FACE_CONSENT_VERSION } from '@contracts/consent';
+import { FACE_CONSENT_VERSION, TERMS_VERSION } from '@contracts/consent';
 import type { IdType } from '@contracts/identity';
 
 export interface Me {
@@ -20,6 +20,7 @@ export interface VisitorInfo {
   position: string | null;
   hasPhoto: boolean;
   faceConsent: { version: string; grantedAt: string } | null;
+  termsConsent: { version: string; grantedAt: string } | null;
   updatedAt: string;
 }
 export interface VisitorInfoForm {
@@ -41,7 +42,8 @@ export const login = (phone: string, code: string) => http.post<{ registered: bo
 export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=visitor');
 export const getMe = () => http.get<Me>('/api/auth/me?scope=visitor', { silent401: true });
 
-export const createRegistration = (form: VisitorInfoForm) => http.post<VisitorInfo>('/api/visitor/register', form);
+/** 注册: with the 用户协议/隐私政策 version the visitor ticked (the server refuses any other: TERMS_REQUIRED). */
+export const createRegistration = (form: VisitorInfoForm) => http.post<VisitorInfo>('/api/visitor/register', { ...form, termsVersion: TERMS_VERSION });
 export const getMyInfo = () => http.get<VisitorInfo>('/api/visitor/me');
 export const updateMyInfo = (form: VisitorInfoForm) => http.put<VisitorInfo>('/api/visitor/me', form);
 export const removeFaceConsent = () => http.delete<{ ok: true }>('/api/visitor/me/face-consent');

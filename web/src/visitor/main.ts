@@ -7,6 +7,7 @@ import { loadCenter } from '@shared/center';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
+import '@shared/mobile.css';
 import './visitor.css';
 
 if (currentLocale() === 'en') Locale.use('en-US', enUS);
