@@ -157,6 +157,7 @@ export async function run(ctx: Ctx) {
     await page.waitForURL(/\/me$/);
     const masked = `${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`;
     await byTest(page, 'my-id-number').getByText(masked).waitFor();
+    await byTest(page, 'terms-consent').getByText(/已同意《用户协议》《隐私政策》（\d{4}-\d{2}-\d{2} \d{2}:\d{2}）/).waitFor(); // recorded, with its time
     const img = byTest(page, 'my-photo');
     await img.waitFor();
     await page.waitForFunction(() => (document.querySelector('[data-test="my-photo"]') as HTMLImageElement | null)?.naturalWidth ?? 0 > 0);

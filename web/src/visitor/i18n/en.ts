@@ -21,6 +21,8 @@ const en: typeof zh = {
     close: 'Done reading',
     version: 'Version: {v}',
     agreed: 'Agreed to the Terms of Use and the Privacy Policy ({time})',
+    readTerms: 'Terms of Use',
+    readPrivacy: 'Privacy Policy',
   },
   info: {
     section: 'My details',

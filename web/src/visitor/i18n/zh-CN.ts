@@ -19,6 +19,8 @@ export default {
     close: '我已阅读',
     version: '版本：{v}',
     agreed: '已同意《用户协议》《隐私政策》（{time}）',
+    readTerms: '查看用户协议',
+    readPrivacy: '查看隐私政策',
   },
   info: {
     section: '我的信息',
