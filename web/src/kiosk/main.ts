@@ -1,5 +1,5 @@
 import { createApp } from 'vue';
-import Vant, { Locale } from 'vant';
+import Vant, { Locale, setToastDefaultOptions } from 'vant';
 import enUS from 'vant/es/locale/lang/en-US';
 import 'vant/lib/index.css';
 import { currentLocale } from '@shared/i18n';
@@ -11,5 +11,7 @@ import '@shared/mobile.css';
 import './kiosk.css';
 
 if (currentLocale() === 'en') Locale.use('en-US', enUS);
+// messages at the top, readable from a step away, never over the field they are about
+setToastDefaultOptions({ position: 'top', className: 'kiosk-toast' });
 // times are shown in the center's zone: know it before the first page renders
 void loadCenter().then(() => createApp(App).use(Vant).use(i18n).use(router).mount('#app'));
