@@ -1,6 +1,6 @@
 /** Messages of 安全告警 (A2, X4). Namespace `alerts`; kinds, places and reasons come from contracts/alerts.ts. */
 const zh = {
-  hint: '黑名单人员在闸机或访客机出现、设备放行了系统不允许的通行时产生告警，并通知前台（reception 角色）人员。请核实现场情况后处理。',
+  hint: '黑名单人员在闸机或访客机出现、设备放行了系统不允许的通行时产生告警，并短信通知角色为“前台接待”的人员。请核实现场情况后处理。',
   states: { open: '待处理', handled: '已处理', all: '全部' },
   at: '时间',
   kind: '类型',
@@ -25,7 +25,7 @@ const zh = {
 };
 
 const en: typeof zh = {
-  hint: 'An alert is raised when a blocklisted person shows up at a gate or the kiosk, or when a device lets through a pass the server refuses; reception staff are told too. Check on site, then mark it handled.',
+  hint: 'An alert is raised when a blocklisted person shows up at a gate or the kiosk, or when a device lets through a pass the server refuses; staff with the Reception role are told by SMS too. Check on site, then mark it handled.',
   states: { open: 'Open', handled: 'Handled', all: 'All' },
   at: 'Time',
   kind: 'Type',
