@@ -74,6 +74,7 @@ export const AUDIT_ACTION_LABELS = {
   'visit.approve': { 'zh-CN': '审核通过', en: 'Approved a visit' },
   'visit.cancel': { 'zh-CN': '取消单据', en: 'Cancelled a visit' },
   'visit.code_verify': { 'zh-CN': '核验访客预约码', en: 'Verified an appointment code' },
+  'visit.slip_code': { 'zh-CN': '打印访客凭条', en: 'Printed a visitor slip' },
   'visit.companions_add': { 'zh-CN': '添加同行人员', en: 'Added companions' },
   'visit.create': { 'zh-CN': '访客预约', en: 'Requested a visit' },
   'visit.forward_link': { 'zh-CN': '转发同伴填写', en: 'Forwarded a companion link' },

@@ -35,6 +35,22 @@ export async function signCode(ctx: AppContext, orderId: string): Promise<{ toke
   return { token, expiresAt: new Date((now + CODE_LIFETIME_S) * 1000) };
 }
 
+/**
+ * The code printed on a visitor slip (X6): the same signed token the gates already accept, but
+ * valid until the order's window ends instead of 60 seconds — a slip is paper and cannot refresh.
+ * Gates still refuse it before the window starts (the server checks the window on every pass).
+ */
+export async function signSlipCode(ctx: AppContext, orderId: string, endAt: Date): Promise<{ token: string; expiresAt: Date }> {
+  const now = Math.floor(ctx.clock.now().getTime() / 1000);
+  const exp = Math.floor(endAt.getTime() / 1000);
+  const token = await new SignJWT({ o: orderId, slip: true })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'sg-code' })
+    .setIssuedAt(now)
+    .setExpirationTime(exp)
+    .sign(keyPair(ctx).priv);
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
 export async function verifyCode(ctx: AppContext, token: string): Promise<string> {
   try {
     const { payload, protectedHeader } = await jwtVerify(token, keyPair(ctx).pub, { algorithms: ['EdDSA'], currentDate: ctx.clock.now() });

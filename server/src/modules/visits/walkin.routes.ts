@@ -10,9 +10,10 @@ import { ORDER_STATUSES } from '../../../../contracts/visits.js';
 import { KioskService } from '../kiosk/kiosk.service.js';
 import { VisitorsService } from '../visitors/visitors.service.js';
 import { photoForm, uploadResult } from '../visitors/visitors.schemas.js';
-import type { VisitsService } from './visits.service.js';
+import type { WalkInService } from './walkin.service.js';
 import { orderCard } from './visits.schemas.js';
 import { publicJwk } from './codes.js';
+import { slipFor } from './slips.js';
 
 const walkInBody = z.object({
   name: z.string().trim().min(1).max(50),
@@ -32,7 +33,7 @@ const walkInBody = z.object({
   replacePhoto: z.boolean().default(false),
 });
 
-export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: VisitsService) {
+export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: WalkInService) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const kiosk = new KioskService(ctx);
   const visitorsSvc = new VisitorsService(ctx);
@@ -145,6 +146,23 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: V
     handler: async (req) => {
       const { actor } = await kiosk.requireKiosk(req);
       return svc.verifyAppointmentCode(actor, req.body.token);
+    },
+  });
+
+  r.post('/api/kiosk/visits/:id/slip', {
+    schema: {
+      operationId: 'getKioskSlip',
+      tags,
+      summary: '访客凭条: what the kiosk prints for a confirmed order — masked host, unit, window, and a code the gates accept until the window ends',
+      params: z.object({ id: z.string().uuid() }),
+      response: {
+        200: z.object({ token: z.string(), expiresAt: z.string(), visitorName: z.string(), hostName: z.string(), unitName: z.string(), startAt: z.string(), endAt: z.string() }),
+        ...errors(400, 401, 404, 409),
+      },
+    },
+    handler: async (req) => {
+      const { actor } = await kiosk.requireKiosk(req);
+      return slipFor(ctx, actor, req.params.id);
     },
   });
 
