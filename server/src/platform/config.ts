@@ -74,6 +74,10 @@ const schema = z.object({
   ACCESS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   /** a device that does not answer the health check within this is unreachable */
   ACCESS_HEALTH_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(5),
+  /** 体温 at the kiosk (X6): a reading at or above this (℃) is 异常 and stops confirmation */
+  KIOSK_FEVER_THRESHOLD_C: z.coerce.number().min(36).max(40).default(37.3),
+  /** the kiosk's 健康码 field (K1/K2): off unless the center asks for it */
+  KIOSK_HEALTH_CODE: bool.default(false),
   REDIS_URL: z.string().url().optional(),
   /** prefix of every Redis key, so several deployments (or test runs) can share one Redis */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),

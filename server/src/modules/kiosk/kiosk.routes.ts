@@ -28,6 +28,8 @@ const kioskView = z.object({
   buildingId: z.string().nullable(),
   buildingName: z.string().nullable(),
   timeZone: z.string().describe("the center's time zone, for the kiosk clock"),
+  feverThresholdC: z.number().describe('KIOSK_FEVER_THRESHOLD_C: a 体温 at or above this is 异常 and stops confirmation'),
+  healthCode: z.boolean().describe('KIOSK_HEALTH_CODE: show the 健康码 field'),
 });
 
 export async function kioskRoutes(app: FastifyInstance, ctx: AppContext) {

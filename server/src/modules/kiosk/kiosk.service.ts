@@ -138,6 +138,15 @@ export class KioskService {
   }
 
   private publicView(d: { id: string; name: string; location: string | null; buildingId: string | null; buildingName: string | null }) {
-    return { id: d.id, name: d.name, location: d.location, buildingId: d.buildingId, buildingName: d.buildingName, timeZone: this.ctx.config.TZ_CENTER };
+    return {
+      id: d.id,
+      name: d.name,
+      location: d.location,
+      buildingId: d.buildingId,
+      buildingName: d.buildingName,
+      timeZone: this.ctx.config.TZ_CENTER,
+      feverThresholdC: this.ctx.config.KIOSK_FEVER_THRESHOLD_C,
+      healthCode: this.ctx.config.KIOSK_HEALTH_CODE,
+    };
   }
 }
