@@ -9,6 +9,10 @@ export interface KioskInfo {
   buildingId: string | null;
   buildingName: string | null;
   timeZone: string;
+  /** KIOSK_FEVER_THRESHOLD_C: a 体温 at or above it is 异常 */
+  feverThresholdC: number;
+  /** KIOSK_HEALTH_CODE: ask for the 健康码 */
+  healthCode: boolean;
 }
 export const pairKiosk = (token: string) => http.post<KioskInfo>('/api/kiosk/pair', { token });
 export const getKioskMe = () => http.get<KioskInfo>('/api/kiosk/me', { silent401: true });
@@ -73,3 +77,15 @@ export function uploadKioskPhoto(photo: Blob, onProgress?: (percent: number) => 
   fd.append('photo', photo, 'photo.jpg');
   return upload<{ uploadId: string }>('/api/kiosk/photos', fd, onProgress);
 }
+
+/** 访客凭条 (X6): masked host, unit, window and a code the gates accept until the window ends — confirmed orders only */
+export interface Slip {
+  token: string;
+  expiresAt: string;
+  visitorName: string;
+  hostName: string;
+  unitName: string;
+  startAt: string;
+  endAt: string;
+}
+export const getSlip = (orderId: string) => http.post<Slip>(`/api/kiosk/visits/${orderId}/slip`, {});

@@ -7,6 +7,7 @@ import { loadCenter } from '@shared/center';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
+import { connectBridge } from './bridge';
 import '@shared/mobile.css';
 import './kiosk.css';
 
@@ -14,4 +15,6 @@ if (currentLocale() === 'en') Locale.use('en-US', enUS);
 // messages at the top, readable from a step away, never over the field they are about
 setToastDefaultOptions({ position: 'top', className: 'kiosk-toast' });
 // times are shown in the center's zone: know it before the first page renders
+// the peripheral bridge on this machine (ID card reader, thermometer, printer), if there is one
+connectBridge();
 void loadCenter().then(() => createApp(App).use(Vant).use(i18n).use(router).mount('#app'));

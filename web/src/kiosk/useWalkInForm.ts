@@ -2,16 +2,24 @@
  * The 普通访客 form: state, client-side checks (the server is the real check), the request body,
  * and reuse of a visitor's details from 当日访客来访 / 访客最后来访.
  */
-import { reactive, ref, watch } from 'vue';
+import { nextTick, reactive, ref, watch } from 'vue';
 import { checkIdNumber, isValidPhone, type IdType } from '@contracts/identity';
 import { errorCatalogue } from '@contracts/errors';
 import { currentLocale } from '@shared/i18n';
+import type { IdCardData } from '@contracts/kiosk-bridge';
 import type { KioskHost, LastVisit, TodayWalkIn, WalkInBody } from './api';
 import { VISIT_TYPE_VALUE, zoneTimeToIso, type VisitType } from './walkin';
 
 type T = (key: string, args?: Record<string, unknown>) => string;
+export const HEALTH_CODES = ['green', 'yellow', 'red'] as const;
+const HEALTH_CODE_ZH = { green: '绿码', yellow: '黄码', red: '红码' } as const;
+/** the center's kiosk settings (GET /api/kiosk/me): 体温 threshold, whether 健康码 is asked */
+export interface KioskChecks {
+  feverThresholdC: number;
+  healthCode: boolean;
+}
 
-export function useWalkInForm(t: T) {
+export function useWalkInForm(t: T, checks: () => KioskChecks = () => ({ feverThresholdC: 37.3, healthCode: false })) {
   const blank = () => ({
     name: '',
     idType: 'prc_id' as IdType,
@@ -23,6 +31,7 @@ export function useWalkInForm(t: T) {
     remark: '',
     visitType: 'official' as VisitType,
     temperature: '',
+    healthCode: '' as '' | (typeof HEALTH_CODES)[number],
     start: '', // HH:mm in the center's zone; '' = now (server default)
     end: '', // '' = end of today (server default)
     photoUploadId: null as string | null,
@@ -39,7 +48,15 @@ export function useWalkInForm(t: T) {
   watch(() => form.idType, () => delete errors.idNumber);
   watch(host, () => delete errors.host);
 
-  const req = (field: string) => t('walkIn.required', { field: t(`walkIn.${field}`) });
+  const req = (field: string) => t('walkIn.required', { field: field === 'healthCode' ? t('bridge.healthCode') : t(`walkIn.${field}`) });
+  watch(() => form.healthCode, () => delete errors.healthCode);
+
+  /** 异常: a temperature at or above the center's threshold stops confirmation */
+  function fever(): boolean {
+    const v = Number(form.temperature);
+    return form.temperature.trim() !== '' && Number.isFinite(v) && v >= checks().feverThresholdC;
+  }
+  const feverMessage = () => t('bridge.fever', { value: Number(form.temperature).toFixed(1), limit: checks().feverThresholdC.toFixed(1) });
   function idProblem(): string {
     if (!form.idNumber.trim()) return req('idNumber');
     const p = checkIdNumber(form.idType, form.idNumber);
@@ -63,6 +80,11 @@ export function useWalkInForm(t: T) {
     if (form.temperature.trim()) {
       const v = Number(form.temperature);
       if (!Number.isFinite(v) || v < 35 || v > 42) errors.temperature = t('walkIn.temperatureInvalid');
+      else if (fever()) errors.temperature = feverMessage();
+    }
+    if (checks().healthCode) {
+      if (!form.healthCode) errors.healthCode = req('healthCode');
+      else if (form.healthCode !== 'green') errors.healthCode = t('bridge.healthCodeBad');
     }
     if (form.start && form.end && form.end <= form.start) errors.end = t('walkIn.endBeforeStart');
     return Object.keys(errors).length === 0;
@@ -79,7 +101,8 @@ export function useWalkInForm(t: T) {
       position: opt(form.position),
       hostId: host.value!.id,
       reason: form.reason.trim(),
-      remark: opt(form.remark),
+      // 健康码 (when the center asks for it) goes with the remark, as 体温 does on the server
+      remark: opt([form.remark.trim(), checks().healthCode && form.healthCode ? `健康码：${HEALTH_CODE_ZH[form.healthCode]}` : ''].filter(Boolean).join('；')),
       visitType: VISIT_TYPE_VALUE[form.visitType],
       startAt: form.start ? zoneTimeToIso(tz, form.start) : undefined,
       endAt: form.end ? zoneTimeToIso(tz, form.end) : undefined,
@@ -87,6 +110,19 @@ export function useWalkInForm(t: T) {
       photoUploadId: form.photoUploadId ?? undefined,
       replacePhoto: form.photoUploadId ? form.replacePhoto : undefined,
     };
+  }
+
+  /** an ID card read through the bridge: 姓名, 居民身份证 and its number — nothing else from the card */
+  function fillFromCard(card: IdCardData) {
+    Object.assign(form, { name: card.name.trim(), idType: 'prc_id' as IdType, idNumber: card.idNumber.trim().toUpperCase() });
+    idHint.value = '';
+  }
+  /** a reading from the bridge's thermometer; 异常 is shown at once */
+  function setTemperature(celsius: number) {
+    form.temperature = celsius.toFixed(1);
+    void nextTick(() => {
+      if (fever()) errors.temperature = feverMessage();
+    });
   }
 
   function reset() {
@@ -115,5 +151,5 @@ export function useWalkInForm(t: T) {
     idHint.value = keepId ? '' : (d.visitor.idNumberMasked ?? '');
   }
 
-  return { form, host, errors, idHint, validate, checkId, body, reset, reuseToday, reuseLast };
+  return { form, host, errors, idHint, validate, checkId, body, reset, reuseToday, reuseLast, fillFromCard, setTemperature, fever };
 }
