@@ -5,16 +5,22 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
 import { VisitsService } from './visits.service.js';
+import { OrdersService } from './orders.service.js';
+import { ReviewsService } from './reviews.service.js';
+import { LinkFlowService } from './link-flow.service.js';
+import { WalkInService } from './walkin.service.js';
 import { registerVisitJobs, scheduleExpiry } from './visits.jobs.js';
 import * as s from './visits.schemas.js';
 import { walkInRoutes } from './walkin.routes.js';
 
 export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const svc = new VisitsService(ctx);
-  registerVisitJobs(ctx, svc);
+  const svc = new OrdersService(ctx);
+  const reviews = new ReviewsService(ctx);
+  const links = new LinkFlowService(ctx);
+  registerVisitJobs(ctx, new VisitsService(ctx));
   app.addHook('onReady', () => scheduleExpiry(ctx));
-  await walkInRoutes(app, ctx, svc);
+  await walkInRoutes(app, ctx, new WalkInService(ctx));
   const tags = ['visits'];
   const ua = (h: Record<string, unknown>) => (typeof h['user-agent'] === 'string' ? h['user-agent'] : undefined);
 
@@ -69,7 +75,7 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
   });
   r.post('/api/visits/:id/review', {
     schema: { operationId: 'reviewOrder', tags, summary: '审核通过 / 审核不通过 by the host or the current chain node', params: s.idParam, body: s.reviewBody, response: { 200: s.orderDetail, ...errors(400, 401, 404) } },
-    handler: (req) => svc.review(requireActor(req, 'staff'), req.params.id, req.body.decision, req.body.comment),
+    handler: (req) => reviews.review(requireActor(req, 'staff'), req.params.id, req.body.decision, req.body.comment),
   });
 
   r.get('/api/approvals/visits', {
@@ -80,11 +86,11 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
       querystring: z.object({ tab: z.enum(['pending', 'done', 'cc']).default('pending'), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(20) }),
       response: { 200: s.orderPage, ...errors(400, 401) },
     },
-    handler: (req) => svc.listApprovals(requireActor(req, 'staff'), req.query.tab, req.query.page, req.query.pageSize),
+    handler: (req) => reviews.listApprovals(requireActor(req, 'staff'), req.query.tab, req.query.page, req.query.pageSize),
   });
   r.get('/api/approvals/counts', {
     schema: { operationId: 'getApprovalCounts', tags: ['approvals'], summary: '审批中心 badges', response: { 200: z.object({ visitsPending: z.number(), meetingsPending: z.number() }), ...errors(401) } },
-    handler: (req) => svc.counts(requireActor(req, 'staff')),
+    handler: (req) => reviews.counts(requireActor(req, 'staff')),
   });
 
   const linkTags = ['links'];
@@ -105,14 +111,14 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
         ...errors(400, 409, 410),
       },
     },
-    handler: (req) => svc.getLink(req.params.token),
+    handler: (req) => links.getLink(req.params.token),
   });
   r.post('/api/links/:token/session', {
     schema: { operationId: 'startLinkSession', tags: linkTags, summary: 'Signed-in-by-link for the phone the link was sent to', params: s.tokenParam, response: { 200: z.object({ registered: z.boolean() }), ...errors(400, 409, 410) } },
-    handler: (req, reply) => svc.linkSession(req.params.token, reply, ua(req.headers)),
+    handler: (req, reply) => links.linkSession(req.params.token, reply, ua(req.headers)),
   });
   r.post('/api/links/:token/submit', {
     schema: { operationId: 'submitLink', tags: linkTags, summary: 'Submit the order a link is for', params: s.tokenParam, body: s.plateBody, response: { 200: s.orderDetail, ...errors(400, 401, 403, 409, 410) } },
-    handler: (req) => svc.submitLink(requireActor(req, 'visitor'), req.params.token, req.body),
+    handler: (req) => links.submitLink(requireActor(req, 'visitor'), req.params.token, req.body),
   });
 }
