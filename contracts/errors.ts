@@ -76,6 +76,7 @@ export const errorCatalogue = {
   CODE_NOT_AVAILABLE: { status: 409, zh: '预约审核通过后才有访客预约码', en: 'The appointment code is available once the visit is confirmed' },
   CODE_INVALID: { status: 400, zh: '预约码无效', en: 'The appointment code is not valid' },
   CODE_EXPIRED: { status: 410, zh: '预约码已过期，请刷新', en: 'The appointment code has expired; refresh it' },
+  TEMPERATURE_ABNORMAL: { status: 422, zh: '体温异常，不能自助登记，请到前台人工处理', en: 'Abnormal temperature: please register at the reception desk' },
   ROOM_NOT_FOUND: { status: 404, zh: '会议室不存在', en: 'The meeting room does not exist' },
   ROOM_CAPACITY_INVALID: { status: 400, zh: '容纳人数应为1至10000之间的整数', en: 'The capacity must be a whole number from 1 to 10000' },
   ROOM_HOURS_INVALID: { status: 400, zh: '开放时间不正确：开始须早于结束，且在00:00至24:00之间、按15分钟对齐', en: 'The open hours are not valid: start before end, within 00:00–24:00, on 15-minute steps' },

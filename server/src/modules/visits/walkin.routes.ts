@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { errors } from '../../platform/errors.js';
+import { AppError, errors } from '../../platform/errors.js';
 import { readPhotoForm } from '../../platform/photos.js';
 import { ID_TYPES } from '../../../../contracts/identity.js';
 import { ORDER_STATUSES } from '../../../../contracts/visits.js';
@@ -182,10 +182,12 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: W
       tags,
       summary: 'K1 现场登记: confirmed at the desk where the unit allows it, else reviewed by the host',
       body: walkInBody,
-      response: { 201: z.object({ order: orderCard, visitor: z.object({ name: z.string(), blocked: z.boolean() }) }), ...errors(400, 401, 403, 404) },
+      response: { 201: z.object({ order: orderCard, visitor: z.object({ name: z.string(), blocked: z.boolean() }) }), ...errors(400, 401, 403, 404, 422) },
     },
     handler: async (req, reply) => {
       const { actor } = await kiosk.requireKiosk(req);
+      // 体温 异常 (X6): at or above the center's threshold, the kiosk cannot confirm — the desk handles it
+      if (req.body.temperature != null && req.body.temperature >= ctx.config.KIOSK_FEVER_THRESHOLD_C) throw new AppError('TEMPERATURE_ABNORMAL');
       return reply.status(201).send(await svc.createWalkIn(actor, req.body));
     },
   });
