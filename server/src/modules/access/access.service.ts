@@ -19,12 +19,11 @@ import { maskIdNumber } from '../../../../contracts/identity.js';
 import { personIdOf, type AccessDevice, type CredentialKind, type CredentialRow, type DeviceInput, type HeldCredential } from '../../../../contracts/access.js';
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
-import type { VisitsService } from '../visits/visits.service.js';
 import type { AccessAdapter, CredentialPush, DeviceTarget } from './adapters/types.js';
 import { simulatorOf } from './adapters/simulator.js';
 import { IsapiAdapter } from './adapters/isapi.js';
 import { MqttHub, parseMqttAddress } from './adapters/mqtt.js';
-import { PassService } from './passes.service.js';
+import { PassService, type OrderArrivals } from './passes.service.js';
 import { deviceToken } from './device-token.js';
 import { recordHealth } from './device-watch.js';
 
@@ -81,7 +80,7 @@ export class AccessService {
 
   constructor(
     private readonly ctx: AppContext,
-    private readonly visits: VisitsService,
+    private readonly visits: OrderArrivals,
   ) {
     this.isapi = new IsapiAdapter((...a) => ctx.fetch(...a), ctx.config.TZ_CENTER);
     this.passes = new PassService(ctx, visits, this);
