@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, WebSocket } from 'ws';
+import QRCode from 'qrcode';
 import { BRIDGE_PROTOCOL_VERSION, PERIPHERALS, type BridgeToKiosk, type IdCardData, type PeripheralState, type SlipData } from '../contracts/kiosk-bridge.js';
 
 const { values: args } = parseArgs({ options: { 'ws-port': { type: 'string', default: '8765' }, 'http-port': { type: 'string', default: '8766' }, 'no-printer': { type: 'boolean', default: false } } });
@@ -26,7 +27,8 @@ export const SAMPLE_CARDS: IdCardData[] = [
 ];
 
 const peripherals: PeripheralState = { idCardReader: true, qrScanner: true, thermometer: true, printer: !args['no-printer'] };
-const printed: { id: string; at: string; slip: SlipData; text: string }[] = [];
+/** qr: the slip's QR as a PNG data URL, as the printer would draw it (scan it from the screen with a phone) */
+const printed: { id: string; at: string; slip: SlipData; text: string; qr: string }[] = [];
 
 /** what a 58 mm thermal printer would put on paper (the real bridge sends the same as ESC/POS) */
 function slipText(s: SlipData): string {
@@ -42,7 +44,7 @@ function broadcast(m: BridgeToKiosk) {
 }
 wss.on('connection', (ws) => {
   send(ws, { v: 1, type: 'hello', bridge: 'safeguard-bridge-sim/1', peripherals });
-  ws.on('message', (raw) => {
+  ws.on('message', async (raw) => {
     let m: { v?: number; type?: string; id?: string; slip?: SlipData };
     try {
       m = JSON.parse(String(raw));
@@ -53,7 +55,7 @@ wss.on('connection', (ws) => {
     if (!peripherals.printer) return send(ws, { v: 1, type: 'print.failed', id: m.id, reason: 'NO_PRINTER' });
     const slip = m.slip;
     if (!slip || typeof slip.title !== 'string' || !Array.isArray(slip.lines) || typeof slip.qr !== 'string') return send(ws, { v: 1, type: 'print.failed', id: m.id, reason: 'BAD_SLIP' });
-    printed.push({ id: m.id, at: new Date().toISOString(), slip, text: slipText(slip) });
+    printed.push({ id: m.id, at: new Date().toISOString(), slip, text: slipText(slip), qr: await QRCode.toDataURL(slip.qr, { margin: 1, width: 180 }) });
     console.log(`printed slip ${printed.length}`); // the slip's contents are personal data: not logged
     send(ws, { v: 1, type: 'print.done', id: m.id });
   });
@@ -111,7 +113,7 @@ http.listen(Number(args['http-port']), HOST, () => {
 
 const PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>外设桥模拟器</title>
 <style>body{font:16px system-ui,sans-serif;margin:24px;max-width:900px}fieldset{margin:0 0 16px;border:1px solid #ccc;border-radius:8px}
-button{font-size:16px;margin:4px;padding:6px 14px}input{font-size:16px;padding:4px}pre{background:#f6f6f6;padding:10px;border-radius:6px;white-space:pre-wrap}</style></head>
+button{font-size:16px;margin:4px;padding:6px 14px}input{font-size:16px;padding:4px}pre{background:#f6f6f6;padding:10px;border-radius:6px;white-space:pre-wrap;word-break:break-all;max-width:760px;margin:0}.slip{display:flex;gap:12px;align-items:flex-start;margin:8px 0}</style></head>
 <body><h1>外设桥模拟器 · Kiosk bridge simulator</h1><p id="st"></p>
 <fieldset><legend>身份证阅读器 · insert an ID card</legend>${SAMPLE_CARDS.map((c, i) => `<button onclick="post('/insert-card',{sample:${i}})">${c.name}</button>`).join('')}
 <br>or type: <input id="nm" placeholder="姓名"> <input id="idn" placeholder="身份证号" size="20"> <button onclick="post('/insert-card',{card:{name:nm.value,idNumber:idn.value}})">插卡</button></fieldset>
@@ -121,7 +123,7 @@ button{font-size:16px;margin:4px;padding:6px 14px}input{font-size:16px;padding:4
 <script>
 async function post(p,b){await fetch(p,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(b)});refresh()}
 async function refresh(){const s=await (await fetch('/state')).json();st.textContent='已连接的访客机 '+s.clients+' 台';pr.checked=s.peripherals.printer;
-const p=await (await fetch('/printed')).json();out.innerHTML='';for(const it of p.items.slice().reverse()){const e=document.createElement('pre');e.textContent=it.at+'\\n'+it.text;out.append(e)}}
+const p=await (await fetch('/printed')).json();out.innerHTML='';for(const it of p.items.slice().reverse()){const d=document.createElement('div');d.className='slip';const e=document.createElement('pre');e.textContent=it.at+'\\n'+it.text;const q=document.createElement('img');q.src=it.qr;q.alt='QR';d.append(e,q);out.append(d)}}
 refresh();setInterval(refresh,2000);
 </script></body></html>`;
 
