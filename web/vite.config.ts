@@ -3,13 +3,33 @@ import vue from '@vitejs/plugin-vue';
 import Components from 'unplugin-vue-components/vite';
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { compression } from 'vite-plugin-compression2';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * The splash in each index.html paints at once on a slow network: a stylesheet in <head> would hold
+ * One splash for the four apps: web/splash.html's <style> goes at the end of each index.html's
+ * <head> and its markup into <div id="app"> (which the app replaces when it mounts). In dev too.
+ */
+const splash = (): Plugin => ({
+  name: 'safeguard:splash',
+  transformIndexHtml: {
+    order: 'pre',
+    handler(html, { filename }) {
+      const snippet = fs.readFileSync(path.join(root, 'splash.html'), 'utf8').replace(/<!--[\s\S]*?-->\s*/g, '');
+      const style = snippet.match(/<style>[\s\S]*?<\/style>/)?.[0];
+      const markup = snippet.replace(/<style>[\s\S]*?<\/style>/, '').trim();
+      const app = /<div id="app">[\s\S]*?<\/div>/;
+      if (!style || !markup || !app.test(html)) throw new Error(`splash: ${path.relative(root, filename)} needs <div id="app"></div> and splash.html a <style> and markup`);
+      return html.replace('</head>', `  ${style}\n  </head>`).replace(app, `<div id="app">${markup}</div>`);
+    },
+  },
+});
+
+/**
+ * The splash (splash()) paints at once on a slow network: a stylesheet in <head> would hold
  * back the first paint until it arrives, so the built pages load their styles at the end of <body>
  * (the splash before them paints; the app's script still waits for them, so no unstyled flash).
  */
@@ -38,8 +58,9 @@ export default defineConfig({
     // admin: each page pulls in only the Element Plus components (and their CSS) it uses, instead
     // of the whole library in the entry chunk; the Vant apps are unaffected (no El* tags)
     Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false, dirs: [] }),
-    // precompressed .br/.gz next to every asset: the server sends them as they are (preCompressed)
+    splash(),
     stylesAfterSplash(),
+    // precompressed .br/.gz next to every asset: the server sends them as they are (preCompressed)
     compression({ algorithms: ['brotliCompress', 'gzip'], threshold: 1024, logLevel: 'silent' }),
   ],
   resolve: { alias: { '@shared': path.join(root, 'src/shared'), '@contracts': path.join(root, '../contracts') } },
