@@ -140,6 +140,33 @@ export async function run(e2e: E2EContext) {
     await simPage.getByText(`访客：${card.name}`).waitFor();
     await shot(e2e, simPage, 'simulator');
     await simPage.close();
+
+    // a center that asks for the 健康码 (KIOSK_HEALTH_CODE=true, given by /api/kiosk/me; the API test
+    // covers the server flag, here the answer is switched on for this page): the field shows, and
+    // anything but 绿码 stops confirmation
+    assert.equal(await tid(k, 'wi-health-code').count(), 0, 'no 健康码 field by default');
+    await k.route('**/api/kiosk/me', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...(await res.json()), healthCode: true } });
+    });
+    await k.goto(`${baseUrl}/kiosk/walk-in`);
+    await tid(k, 'bridge-status').getByText('外设已连接').waitFor();
+    const hc = tid(k, 'wi-health-code');
+    await hc.getByText('健康码').waitFor();
+    await post('/insert-card', { card });
+    await k.getByText('已读取身份证').waitFor();
+    await tid(k, 'wi-phone').locator('input').fill(phone);
+    await tid(k, 'wi-reason').locator('input').fill('递交项目申报材料');
+    await tid(k, 'host-search').locator('input').fill('柠檬');
+    await tid(k, 'host-list').locator('button').filter({ hasText: '姜*檬' }).first().click();
+    await tid(k, 'wi-submit').click();
+    await hc.getByText('请填写健康码').waitFor();
+    await hc.getByText('黄码').click();
+    await tid(k, 'wi-submit').click();
+    await hc.getByText('健康码非绿码，不能自助登记，请到前台人工处理').waitFor();
+    assert.equal(sent, 1, 'nothing sent without a 绿码');
+    await shot(e2e, k, 'health-code');
+    await k.unroute('**/api/kiosk/me');
     assertNoErrors(errors);
   } finally {
     await a.request.patch(`${baseUrl}/api/admin/units/${hostRow.unitId}`, { data: { name: unitBefore.name, allowDeskConfirm: unitBefore.allowDeskConfirm } });
