@@ -5,74 +5,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
-import { newAdminClient, newStaff, newUnit, newVisitor } from '../../test/factories.js';
+import { Client, signInStaff, type TestApp } from '../../test/harness.js';
+import { newStaff, newUnit } from '../../test/factories.js';
 import { makeImage } from '../../test/images.js';
-import { accessCredentials, accessDevices, buildings, consents, jobs, meetingBookings, meetingRooms, orderTransitions, smsMessages, staff, visitOrders, visitors } from '../../db/schema/index.js';
+import { accessCredentials, accessDevices, consents, jobs, meetingBookings, meetingRooms, orderTransitions, smsMessages, staff, visitOrders } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
 import { maskIdNumber } from '../../../../contracts/identity.js';
 import { simulatorOf } from './adapters/simulator.js';
 import { deviceToken, scheduleOrderSync } from './access.service.js';
 import { signCode } from '../visits/codes.js';
+import { bookedVisit, held, newBuilding, newGate, orderRow, startAccessApp, T0 } from './test-helpers.js';
 
 let t: TestApp;
 let admin: Client;
 const HOUR = 3600_000;
-const T0 = new Date('2026-11-25T01:00:00Z'); // 09:00 in Shanghai
+let seq = 0;
 
-beforeAll(async () => {
-  t = await createTestApp();
-  t.ctx.clock.set(T0);
-  admin = await newAdminClient(t);
-});
+beforeAll(async () => ({ t, admin } = await startAccessApp()));
 afterAll(() => t.close());
 
-let seq = 0;
-async function newBuilding() {
-  const [b] = await t.ctx.db.insert(buildings).values({ name: `楼宇${Date.now()}-${seq++}` }).returning();
-  return b!;
-}
-async function newDevice(buildingIds: string[], o: Record<string, unknown> = {}) {
-  const res = await admin.post('/api/admin/devices', { name: `闸机${seq++}`, kind: 'gate', adapter: 'simulator', address: 'sim', buildingIds, direction: 'in', enabled: true, ...o });
-  if (res.statusCode !== 200) throw new Error(`device: ${res.body}`);
-  return res.json() as { id: string; name: string };
-}
-/** A visitor with a face photo on file and (unless told) a face consent in force. */
-async function visitorWithFace(consent = true) {
-  const v = await newVisitor(t, { name: '陈小春' });
-  const jpeg = await makeImage({ format: 'jpeg' });
-  const key = `faces/test-${v.id}`;
-  await t.ctx.storage.put(key, jpeg);
-  await t.ctx.db.update(visitors).set({ photoKey: key }).where(eq(visitors.id, v.id));
-  if (consent) await t.ctx.db.insert(consents).values({ subjectType: 'visitor', subjectId: v.id, kind: 'face', textVersion: 'face-2026-11-v1', grantedAt: t.ctx.clock.now() });
-  return { ...v, jpeg };
-}
-let keySeq = 0;
-/** A host in a building, a visitor, and an appointment for [T0+2h, T0+4h) (pending). */
-async function scene(o: { face?: boolean; consent?: boolean } = {}) {
-  const building = await newBuilding();
-  const unit = await newUnit(t, { buildingId: building.id });
-  const host = await newStaff(t, { unitId: unit.id, name: '姜柠檬' });
-  const hostClient = await signInStaff(t, host.phone);
-  const v = o.face === false ? { ...(await newVisitor(t, { name: '陈小春' })), jpeg: null } : await visitorWithFace(o.consent ?? true);
-  const visitor = await signInVisitor(t, v.phone);
-  const start = new Date(t.ctx.clock.now().getTime() + 2 * HOUR);
-  const res = await visitor.post('/api/visits/appointments', {
-    hostPhone: host.phone,
-    reason: '商务洽谈',
-    startAt: start.toISOString(),
-    endAt: new Date(start.getTime() + 2 * HOUR).toISOString(),
-    companionPhones: [],
-    idempotencyKey: `access-${Date.now()}-${keySeq++}`,
-  });
-  if (res.statusCode !== 201) throw new Error(`book: ${res.body}`);
-  const order = res.json() as { id: string; status: string };
-  return { building, unit, host, hostClient, v, visitor, order, start, end: new Date(start.getTime() + 2 * HOUR) };
-}
+/** A host in a building, a visitor, and an appointment for [now+2h, now+4h) (pending). */
+const scene = (o: { face?: boolean; consent?: boolean } = {}) => bookedVisit(t, o);
 const approve = (s: { hostClient: Client; order: { id: string } }) => s.hostClient.post(`/api/visits/${s.order.id}/review`, { decision: 'approve' });
-const held = (deviceId: string) => simulatorOf(t.ctx).holdings(deviceId);
 const creds = (orderId: string) => t.ctx.db.select().from(accessCredentials).where(eq(accessCredentials.orderId, orderId));
-const orderRow = async (id: string) => (await t.ctx.db.select().from(visitOrders).where(eq(visitOrders.id, id)))[0]!;
 const at = (d: Date) => t.ctx.clock.set(d);
 const drain = () => t.ctx.queue.drain();
 
@@ -80,44 +35,44 @@ describe('issuance rule (X4)', () => {
   it('face issuance (人脸下发) happens only for confirmed orders and only while the order\'s window is open', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
-    const elsewhere = await newDevice([(await newBuilding()).id]);
+    const gate = await newGate(admin, [s.building.id]);
+    const elsewhere = await newGate(admin, [(await newBuilding(t)).id]);
 
     // pending, even inside its window: never pushed
     const pending = await scene();
-    const pendingGate = await newDevice([pending.building.id]);
+    const pendingGate = await newGate(admin, [pending.building.id]);
     expect(pending.order.status).toBe('pending');
 
     // confirmed before its start: not pushed yet
     expect((await approve(s)).json().status).toBe('confirmed');
     await drain();
-    expect(held(gate.id)).toEqual([]);
+    expect(held(t, gate.id)).toEqual([]);
     expect(await creds(s.order.id)).toEqual([]);
 
     // one minute before the start: still nothing
     at(new Date(s.start.getTime() - 60_000));
     await drain();
-    expect(held(gate.id)).toEqual([]);
+    expect(held(t, gate.id)).toEqual([]);
 
     // at the start: face + ID card + QR on the gate of the host's building, nowhere else
     at(s.start);
     await drain();
-    const [h] = held(gate.id);
+    const [h] = held(t, gate.id);
     expect(h).toMatchObject({ personId: personIdOf(s.order.id), orderId: s.order.id, name: '陈小春', idNumber: s.v.idNumber, kinds: ['face', 'id_card', 'qr'] });
     expect(h!.face!.equals(s.v.jpeg!)).toBe(true);
     expect(h!.validFrom.toISOString()).toBe(s.start.toISOString());
     expect(h!.validTo.toISOString()).toBe(s.end.toISOString());
-    expect(held(elsewhere.id)).toEqual([]);
+    expect(held(t, elsewhere.id)).toEqual([]);
     expect(await creds(s.order.id)).toMatchObject([{ deviceId: gate.id, status: 'issued', kinds: ['face', 'id_card', 'qr'], lastError: null }]);
 
     // the pending order, whose window is open as well, was never pushed
-    expect(held(pendingGate.id)).toEqual([]);
+    expect(held(t, pendingGate.id)).toEqual([]);
     expect(await creds(pending.order.id)).toEqual([]);
 
     // at the end: removed
     at(s.end);
     await drain();
-    expect(held(gate.id)).toEqual([]);
+    expect(held(t, gate.id)).toEqual([]);
     expect(await creds(s.order.id)).toMatchObject([{ deviceId: gate.id, status: 'removed' }]);
     expect(simulatorOf(t.ctx).calls.filter((c) => c.personId === personIdOf(pending.order.id))).toEqual([]);
   });
@@ -125,32 +80,32 @@ describe('issuance rule (X4)', () => {
   it('a cancelled order is removed from the gates at once; one cancelled before its start is never pushed', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     at(new Date(s.start.getTime() + 10 * 60_000));
     await drain();
-    expect(held(gate.id)).toHaveLength(1);
+    expect(held(t, gate.id)).toHaveLength(1);
     const res = await s.visitor.post(`/api/visits/${s.order.id}/cancel`, {});
     expect(res.json().status).toBe('cancelled');
     await drain();
-    expect(held(gate.id)).toEqual([]);
+    expect(held(t, gate.id)).toEqual([]);
     expect(await creds(s.order.id)).toMatchObject([{ status: 'removed' }]);
 
     at(T0);
     const early = await scene();
-    const gate2 = await newDevice([early.building.id]);
+    const gate2 = await newGate(admin, [early.building.id]);
     await approve(early);
     await early.hostClient.post(`/api/visits/${early.order.id}/cancel`, {});
     at(early.start);
     await drain();
-    expect(held(gate2.id)).toEqual([]);
+    expect(held(t, gate2.id)).toEqual([]);
     expect(await creds(early.order.id)).toEqual([]);
   });
 
   it('an order cancelled while its push is under way does not stay on the gate', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     await drain();
     at(s.start);
@@ -168,18 +123,18 @@ describe('issuance rule (X4)', () => {
     } finally {
       sim.during = null;
     }
-    expect(held(gate.id)).toEqual([]);
+    expect(held(t, gate.id)).toEqual([]);
     expect(await creds(s.order.id)).toMatchObject([{ status: 'removed' }]);
   });
 
   it('face is never the only way in: without a face consent only the ID card and the QR code are pushed', async () => {
     at(T0);
     const s = await scene({ consent: false });
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     at(s.start);
     await drain();
-    const [h] = held(gate.id);
+    const [h] = held(t, gate.id);
     expect(h!.kinds).toEqual(['id_card', 'qr']);
     expect(h!.face).toBeNull();
   });
@@ -187,15 +142,15 @@ describe('issuance rule (X4)', () => {
   it('a face consent withdrawn during an open window takes the face off the gates at once; ID card and QR stay', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     at(new Date(s.start.getTime() + 10 * 60_000));
     await drain();
-    expect(held(gate.id)[0]!.kinds).toEqual(['face', 'id_card', 'qr']);
+    expect(held(t, gate.id)[0]!.kinds).toEqual(['face', 'id_card', 'qr']);
     const res = await s.visitor.delete('/api/visitor/me/face-consent');
     expect(res.statusCode).toBe(200);
     await drain();
-    const [h] = held(gate.id);
+    const [h] = held(t, gate.id);
     expect(h!.kinds).toEqual(['id_card', 'qr']);
     expect(h!.face).toBeNull();
     expect((await creds(s.order.id))[0]).toMatchObject({ status: 'issued', kinds: ['id_card', 'qr'] });
@@ -203,8 +158,8 @@ describe('issuance rule (X4)', () => {
 
   it('a meeting order is pushed to the gates of the meeting room\'s building, with an internal attendee\'s staff photo', async () => {
     at(T0);
-    const hostBuilding = await newBuilding();
-    const roomBuilding = await newBuilding();
+    const hostBuilding = await newBuilding(t);
+    const roomBuilding = await newBuilding(t);
     const unit = await newUnit(t, { buildingId: hostBuilding.id });
     const applicant = await newStaff(t, { unitId: unit.id });
     const attendee = await newStaff(t, { unitId: unit.id, name: '王晓东' });
@@ -224,12 +179,12 @@ describe('issuance rule (X4)', () => {
       .values({ kind: 'meeting', status: 'confirmed', visitorPhone: attendee.phone, hostId: applicant.id, unitId: unit.id, reason: '项目评审会', startAt: start, endAt: end, meetingId: booking!.id, attendeeStaffId: attendee.id })
       .returning();
     await t.ctx.db.transaction((tx) => scheduleOrderSync(t.ctx, tx, o!));
-    const roomGate = await newDevice([roomBuilding.id]);
-    const hostGate = await newDevice([hostBuilding.id]);
+    const roomGate = await newGate(admin, [roomBuilding.id]);
+    const hostGate = await newGate(admin, [hostBuilding.id]);
     at(start);
     await drain();
-    expect(held(hostGate.id)).toEqual([]);
-    const [h] = held(roomGate.id);
+    expect(held(t, hostGate.id)).toEqual([]);
+    const [h] = held(t, roomGate.id);
     expect(h).toMatchObject({ name: '王晓东', kinds: ['face', 'qr'] });
     expect(h!.face!.equals(jpeg)).toBe(true);
   });
@@ -239,7 +194,7 @@ describe('failures (下发队列)', () => {
   it('a device that refuses shows as failed with its error, the job retries with backoff, and the admin retry issues it', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     simulatorOf(t.ctx).setFailing(gate.id, 'memory full');
     at(s.start);
@@ -261,7 +216,7 @@ describe('failures (下发队列)', () => {
     expect((await admin.post(`/api/admin/access/credentials/${id}/retry`)).statusCode).toBe(200);
     await drain();
     expect(await creds(s.order.id)).toMatchObject([{ status: 'issued', lastError: null }]);
-    expect(held(gate.id)).toHaveLength(1);
+    expect(held(t, gate.id)).toHaveLength(1);
     // only a failed row can be retried
     const again = await admin.post(`/api/admin/access/credentials/${id}/retry`);
     expect(again.statusCode).toBe(409);
@@ -271,7 +226,7 @@ describe('failures (下发队列)', () => {
   it('the queue\'s own retry issues once the device works again (no admin needed)', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     simulatorOf(t.ctx).setFailing(gate.id, 'offline');
     at(s.start);
@@ -288,7 +243,7 @@ describe('pass events (通行记录)', () => {
   it('a granted pass in by the holder inside the window marks the order 已到达 with a trail entry and tells the host; a pass out records leftAt', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     at(new Date(s.start.getTime() + 5 * 60_000));
     await drain();
@@ -306,7 +261,7 @@ describe('pass events (通行记录)', () => {
     const res = await send({ method: 'face', result: 'granted', personId: personIdOf(s.order.id) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ orderId: s.order.id, result: 'granted', arrived: true });
-    const o = await orderRow(s.order.id);
+    const o = await orderRow(t, s.order.id);
     expect(o.status).toBe('arrived');
     expect(o.arrivedAt?.toISOString()).toBe(t.ctx.clock.now().toISOString());
     const trail = await t.ctx.db.select().from(orderTransitions).where(eq(orderTransitions.orderId, s.order.id));
@@ -319,13 +274,13 @@ describe('pass events (通行记录)', () => {
     const sms = await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, s.host.phone));
     expect(sms.some((m) => m.content.includes('到达'))).toBe(true);
     // still held after arrival (out and back in within the window)
-    expect(held(gate.id)).toHaveLength(1);
+    expect(held(t, gate.id)).toHaveLength(1);
 
     // a second pass in does not move it again
     expect((await send({ method: 'id_card', result: 'granted', personId: personIdOf(s.order.id) })).json()).toMatchObject({ arrived: false });
     at(new Date(s.start.getTime() + 60 * 60_000));
     expect((await send({ method: 'face', result: 'granted', direction: 'out', personId: personIdOf(s.order.id) })).statusCode).toBe(200);
-    expect((await orderRow(s.order.id)).leftAt?.toISOString()).toBe(t.ctx.clock.now().toISOString());
+    expect((await orderRow(t, s.order.id)).leftAt?.toISOString()).toBe(t.ctx.clock.now().toISOString());
 
     const ev = (await admin.get(`/api/admin/access/events?orderId=${s.order.id}`)).json();
     expect(ev.total).toBe(3);
@@ -335,12 +290,12 @@ describe('pass events (通行记录)', () => {
   it('a pass before the window opens records the event but does not mark arrival; a scanned code is verified by the server', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     const token = deviceToken(t.ctx, gate.id);
     const send = (body: unknown) => t.app.inject({ method: 'POST', url: '/api/access/events', payload: body as object, headers: { authorization: `Bearer ${token}` } });
     expect((await send({ method: 'face', result: 'granted', personId: personIdOf(s.order.id) })).json()).toMatchObject({ arrived: false, note: 'OUTSIDE_WINDOW' });
-    expect((await orderRow(s.order.id)).status).toBe('confirmed');
+    expect((await orderRow(t, s.order.id)).status).toBe('confirmed');
 
     // a code outside the window is refused by the server whatever the device says
     const early = await signCode(t.ctx, s.order.id);
@@ -349,13 +304,13 @@ describe('pass events (通行记录)', () => {
     expect((await send({ method: 'qr', result: 'granted', qrToken: 'forged.token.x' })).json()).toMatchObject({ result: 'denied', note: 'CODE_INVALID', orderId: null });
     const code = await signCode(t.ctx, s.order.id);
     expect((await send({ method: 'qr', result: 'granted', qrToken: code.token })).json()).toMatchObject({ result: 'granted', arrived: true, orderId: s.order.id });
-    expect((await orderRow(s.order.id)).status).toBe('arrived');
+    expect((await orderRow(t, s.order.id)).status).toBe('arrived');
   });
 
   it('模拟通行 on a simulator: granted only for what the gate holds, then 已到达; not on other adapters', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     const pid = personIdOf(s.order.id);
     const before = await admin.post(`/api/admin/devices/${gate.id}/simulate`, { personId: pid, method: 'face' });
@@ -366,9 +321,9 @@ describe('pass events (通行记录)', () => {
     expect(heldRes).toMatchObject({ source: 'device', items: [{ personId: pid, orderId: s.order.id, name: '陈小春', hasFace: true, idNumberMasked: maskIdNumber(s.v.idNumber) }] });
     const ok = await admin.post(`/api/admin/devices/${gate.id}/simulate`, { personId: pid, method: 'face' });
     expect(ok.json()).toMatchObject({ result: 'granted', arrived: true });
-    expect((await orderRow(s.order.id)).status).toBe('arrived');
+    expect((await orderRow(t, s.order.id)).status).toBe('arrived');
 
-    const isapi = await newDevice([s.building.id], { adapter: 'hikvision_isapi', address: 'http://127.0.0.1:9', enabled: false });
+    const isapi = await newGate(admin, [s.building.id], { adapter: 'hikvision_isapi', address: 'http://127.0.0.1:9', enabled: false });
     const res = await admin.post(`/api/admin/devices/${isapi.id}/simulate`, { personId: pid, method: 'face' });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('DEVICE_NOT_SIMULATOR');
@@ -392,7 +347,7 @@ describe('admin API 设备管理', () => {
   });
 
   it('validates devices; the password is stored encrypted and never returned; changes re-sync and delete waits for removal', async () => {
-    const b = await newBuilding();
+    const b = await newBuilding(t);
     const bad = await admin.post('/api/admin/devices', { name: '', kind: 'gate', adapter: 'simulator', address: '', buildingIds: [] });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('VALIDATION_FAILED');
@@ -431,11 +386,11 @@ describe('admin API 设备管理', () => {
   it('a device holding credentials cannot be deleted; disabling it removes them, then it can', async () => {
     at(T0);
     const s = await scene();
-    const gate = await newDevice([s.building.id]);
+    const gate = await newGate(admin, [s.building.id]);
     await approve(s);
     at(s.start);
     await drain();
-    expect(held(gate.id)).toHaveLength(1);
+    expect(held(t, gate.id)).toHaveLength(1);
     const del = await admin.delete(`/api/admin/devices/${gate.id}`);
     expect(del.statusCode).toBe(409);
     expect(del.json().error.code).toBe('DEVICE_HAS_CREDENTIALS');
@@ -443,7 +398,7 @@ describe('admin API 设备管理', () => {
     // a change that names neither leaves them as they are
     expect((await admin.patch(`/api/admin/devices/${gate.id}`, { name: '停用的闸机' })).json()).toMatchObject({ name: '停用的闸机', enabled: false, direction: 'both' });
     await drain();
-    expect(held(gate.id)).toEqual([]);
+    expect(held(t, gate.id)).toEqual([]);
     // a disabled device's passes are refused
     const pass = await t.app.inject({ method: 'POST', url: '/api/access/events', payload: { method: 'face', result: 'granted', personId: personIdOf(s.order.id) }, headers: { authorization: `Bearer ${deviceToken(t.ctx, gate.id)}` } });
     expect(pass.statusCode).toBe(401);
@@ -456,9 +411,9 @@ describe('admin API 设备管理', () => {
     await approve(s);
     at(new Date(s.start.getTime() + 60_000));
     await drain();
-    const late = await newDevice([s.building.id]);
+    const late = await newGate(admin, [s.building.id]);
     await drain();
-    expect(held(late.id).map((h) => h.orderId)).toEqual([s.order.id]);
+    expect(held(t, late.id).map((h) => h.orderId)).toEqual([s.order.id]);
   });
 });
 

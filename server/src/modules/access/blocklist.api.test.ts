@@ -6,35 +6,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
-import { newAdminClient, newStaff, newUnit, newVisitor } from '../../test/factories.js';
+import { Client, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
+import { newStaff, newUnit, newVisitor } from '../../test/factories.js';
 import { accessEvents, orderTransitions, securityAlerts, smsMessages, visitOrders, visitors } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
-import { simulatorOf } from './adapters/simulator.js';
 import { deviceToken } from './access.service.js';
 import { signCode } from '../visits/codes.js';
-import { confirmedVisit } from './test-helpers.js';
+import { T0, confirmedVisit, held, newGate, orderRow, startAccessApp } from './test-helpers.js';
 
 let t: TestApp;
 let admin: Client;
 const HOUR = 3600_000;
-const T0 = new Date('2026-11-25T01:00:00Z'); // 09:00 in Shanghai
+let seq = 0;
 
-beforeAll(async () => {
-  t = await createTestApp();
-  t.ctx.clock.set(T0);
-  admin = await newAdminClient(t);
-});
+beforeAll(async () => ({ t, admin } = await startAccessApp()));
 afterAll(() => t.close());
 
-let seq = 0;
-async function newGate(buildingIds: string[]) {
-  const res = await admin.post('/api/admin/devices', { name: `东门闸机${seq++}`, kind: 'gate', adapter: 'simulator', address: 'sim', buildingIds, direction: 'in', enabled: true });
-  if (res.statusCode !== 200) throw new Error(`device: ${res.body}`);
-  return res.json() as { id: string; name: string };
-}
-const held = (deviceId: string) => simulatorOf(t.ctx).holdings(deviceId);
-const orderRow = async (id: string) => (await t.ctx.db.select().from(visitOrders).where(eq(visitOrders.id, id)))[0]!;
 const drain = () => t.ctx.queue.drain();
 const block = (visitorId: string) => admin.patch(`/api/admin/visitors/${visitorId}/block`, { blocked: true, reason: '扰乱办公秩序' });
 const alertsOf = async (visitorId: string) => t.ctx.db.select().from(securityAlerts).where(eq(securityAlerts.visitorId, visitorId));
@@ -46,10 +33,10 @@ const smsTo = async (phone: string, template: string) => {
 async function onTheGate() {
   t.ctx.clock.set(T0);
   const s = await confirmedVisit(t);
-  const gate = await newGate([s.building.id]);
+  const gate = await newGate(admin, [s.building.id]);
   t.ctx.clock.set(new Date(s.start.getTime() + 10 * 60_000));
   await drain();
-  expect(held(gate.id).map((h) => h.orderId)).toEqual([s.order.id]);
+  expect(held(t, gate.id).map((h) => h.orderId)).toEqual([s.order.id]);
   return { ...s, gate };
 }
 
@@ -64,8 +51,8 @@ describe('blocking a visitor (A2, X4)', () => {
     await drain();
 
     // gone from the gate, the order cancelled with its reason and trail entry
-    expect(held(s.gate.id)).toEqual([]);
-    const o = await orderRow(s.order.id);
+    expect(held(t, s.gate.id)).toEqual([]);
+    const o = await orderRow(t, s.order.id);
     expect(o).toMatchObject({ status: 'cancelled', cancelReason: 'blocked' });
     const trail = await t.ctx.db.select().from(orderTransitions).where(eq(orderTransitions.orderId, s.order.id));
     expect(trail.at(-1)).toMatchObject({ actorType: 'admin', actorRole: 'admin', action: 'cancel', toStatus: 'cancelled', reason: 'blocked' });
@@ -78,7 +65,7 @@ describe('blocking a visitor (A2, X4)', () => {
     // the face at the gate: refused — the simulator holds nothing — and never 已到达
     const pass = await admin.post(`/api/admin/devices/${s.gate.id}/simulate`, { personId: personIdOf(s.order.id), method: 'face' });
     expect(pass.json()).toMatchObject({ result: 'denied', arrived: false, note: 'VISITOR_BLOCKED' });
-    expect((await orderRow(s.order.id)).status).toBe('cancelled');
+    expect((await orderRow(t, s.order.id)).status).toBe('cancelled');
 
     // the alert: in admin with a count, and an SMS to reception through the template system
     const counts = (await admin.get('/api/admin/alerts/counts')).json();
@@ -108,8 +95,8 @@ describe('blocking a visitor (A2, X4)', () => {
     // unblocking restores nothing by itself
     expect((await admin.patch(`/api/admin/visitors/${s.v.id}/block`, { blocked: false })).statusCode).toBe(200);
     await drain();
-    expect((await orderRow(s.order.id)).status).toBe('cancelled');
-    expect(held(s.gate.id)).toEqual([]);
+    expect((await orderRow(t, s.order.id)).status).toBe('cancelled');
+    expect(held(t, s.gate.id)).toEqual([]);
   });
 
   it('whatever a device reports: a granted face pass for a blocked holder is an anomaly, a scanned code is denied, neither marks arrival, both alert', async () => {
@@ -119,11 +106,11 @@ describe('blocking a visitor (A2, X4)', () => {
     const auth = { authorization: `Bearer ${deviceToken(t.ctx, s.gate.id)}` };
     const face = await t.app.inject({ method: 'POST', url: '/api/access/events', headers: auth, payload: { method: 'face', result: 'granted', personId: personIdOf(s.order.id) } });
     expect(face.json()).toMatchObject({ result: 'anomaly', arrived: false, note: 'VISITOR_BLOCKED' });
-    expect((await orderRow(s.order.id)).status).toBe('confirmed');
+    expect((await orderRow(t, s.order.id)).status).toBe('confirmed');
     const { token } = await signCode(t.ctx, s.order.id);
     const qr = await t.app.inject({ method: 'POST', url: '/api/access/events', headers: auth, payload: { method: 'qr', result: 'granted', qrToken: token } });
     expect(qr.json()).toMatchObject({ result: 'denied', arrived: false, note: 'VISITOR_BLOCKED' });
-    expect((await orderRow(s.order.id)).status).toBe('confirmed');
+    expect((await orderRow(t, s.order.id)).status).toBe('confirmed');
     const events = await t.ctx.db.select().from(accessEvents).where(eq(accessEvents.orderId, s.order.id));
     expect(events.map((e) => e.result).sort()).toEqual(['anomaly', 'denied']);
     // one alert (the same person at the same gate within minutes)
@@ -145,8 +132,8 @@ describe('blocking a visitor (A2, X4)', () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/access/events', headers: auth, payload: { method: 'face', result: 'granted', personId: personIdOf(s.order.id) } })).json().arrived).toBe(true);
     expect((await block(s.v.id)).json().cancelledOrders).toBe(0);
     await drain();
-    expect((await orderRow(s.order.id)).status).toBe('arrived');
-    expect(held(s.gate.id)).toEqual([]);
+    expect((await orderRow(t, s.order.id)).status).toBe('arrived');
+    expect(held(t, s.gate.id)).toEqual([]);
 
     // a main appointment with a companion: blocking the main's visitor cancels both
     t.ctx.clock.set(T0);
@@ -171,8 +158,8 @@ describe('blocking a visitor (A2, X4)', () => {
     const [sub] = await t.ctx.db.select().from(visitOrders).where(eq(visitOrders.parentId, mainId));
     expect(sub!.status).toBe('confirmed');
     expect((await block(main.id)).json().cancelledOrders).toBe(1);
-    expect(await orderRow(mainId)).toMatchObject({ status: 'cancelled', cancelReason: 'blocked' });
-    expect(await orderRow(sub!.id)).toMatchObject({ status: 'cancelled', cancelReason: 'cascaded' });
+    expect(await orderRow(t, mainId)).toMatchObject({ status: 'cancelled', cancelReason: 'blocked' });
+    expect(await orderRow(t, sub!.id)).toMatchObject({ status: 'cancelled', cancelReason: 'cascaded' });
   });
 
   it('the kiosk refuses a blocked person — a scanned code is not valid, a walk-in under another phone with the same ID number is refused — and the desk is alerted', async () => {

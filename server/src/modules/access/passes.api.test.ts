@@ -5,36 +5,28 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { Client, createTestApp, type TestApp } from '../../test/harness.js';
-import { newAdminClient } from '../../test/factories.js';
-import { accessEvents, securityAlerts, visitOrders } from '../../db/schema/index.js';
+import { Client, type TestApp } from '../../test/harness.js';
+import { accessEvents, securityAlerts } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
 import { deviceToken } from './access.service.js';
-import { confirmedVisit } from './test-helpers.js';
+import { T0, confirmedVisit, newGate, orderRow, startAccessApp } from './test-helpers.js';
 
 let t: TestApp;
 let admin: Client;
-const T0 = new Date('2026-11-25T01:00:00Z'); // 09:00 in Shanghai
 const MIN = 60_000;
+let seq = 0;
 
-beforeAll(async () => {
-  t = await createTestApp({ env: { ACCESS_CLOCK_SKEW_SECONDS: '120' } });
-  t.ctx.clock.set(T0);
-  admin = await newAdminClient(t);
-});
+beforeAll(async () => ({ t, admin } = await startAccessApp({ env: { ACCESS_CLOCK_SKEW_SECONDS: '120' } })));
 afterAll(() => t.close());
 
-let seq = 0;
 async function scene() {
   t.ctx.clock.set(T0);
   const s = await confirmedVisit(t);
-  const res = await admin.post('/api/admin/devices', { name: `西门闸机${seq++}`, kind: 'gate', adapter: 'simulator', address: 'sim', buildingIds: [s.building.id], direction: 'in', enabled: true });
-  const gate = res.json() as { id: string; name: string };
+  const gate = await newGate(admin, [s.building.id]);
   const report = (body: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: '/api/access/events', headers: { authorization: `Bearer ${deviceToken(t.ctx, gate.id)}` }, payload: { method: 'face', result: 'granted', personId: personIdOf(s.order.id), ...body } });
   return { ...s, gate, report };
 }
-const orderRow = async (id: string) => (await t.ctx.db.select().from(visitOrders).where(eq(visitOrders.id, id)))[0]!;
 const alertsFor = async (orderId: string) => t.ctx.db.select().from(securityAlerts).where(eq(securityAlerts.orderId, orderId));
 
 describe('the server decides time and outcome (X4)', () => {
@@ -45,7 +37,7 @@ describe('the server decides time and outcome (X4)', () => {
     const claimed = new Date(s.start.getTime() + 5 * MIN);
     const r = await s.report({ at: claimed.toISOString() });
     expect(r.json()).toMatchObject({ result: 'anomaly', arrived: false, note: 'OUTSIDE_WINDOW' });
-    expect((await orderRow(s.order.id)).status).toBe('confirmed');
+    expect((await orderRow(t, s.order.id)).status).toBe('confirmed');
     const [e] = await t.ctx.db.select().from(accessEvents).where(eq(accessEvents.orderId, s.order.id));
     expect(e!.at.toISOString()).toBe(t.ctx.clock.now().toISOString());
     expect(e!.deviceAt!.toISOString()).toBe(claimed.toISOString());
@@ -57,7 +49,7 @@ describe('the server decides time and outcome (X4)', () => {
     t.ctx.clock.set(new Date(s.start.getTime() + 10 * MIN));
     const ok = await s.report({ at: new Date(t.ctx.clock.now().getTime() - MIN).toISOString() });
     expect(ok.json()).toMatchObject({ result: 'granted', arrived: true });
-    expect((await orderRow(s.order.id)).arrivedAt!.toISOString()).toBe(t.ctx.clock.now().toISOString());
+    expect((await orderRow(t, s.order.id)).arrivedAt!.toISOString()).toBe(t.ctx.clock.now().toISOString());
     const latest = (await admin.get(`/api/admin/access/events?orderId=${s.order.id}`)).json().items[0];
     expect(latest).toMatchObject({ result: 'granted', clockSkew: false });
   });
@@ -68,7 +60,7 @@ describe('the server decides time and outcome (X4)', () => {
     t.ctx.clock.set(new Date(s.start.getTime() + 5 * MIN));
     expect((await s.report({})).json()).toMatchObject({ result: 'anomaly', arrived: false, note: 'ORDER_CANCELLED' });
     expect((await s.report({ result: 'denied', method: 'id_card' })).json()).toMatchObject({ result: 'denied', note: 'ORDER_CANCELLED' });
-    expect((await orderRow(s.order.id)).status).toBe('cancelled');
+    expect((await orderRow(t, s.order.id)).status).toBe('cancelled');
     expect((await alertsFor(s.order.id)).map((a) => a.kind)).toEqual(['pass_anomaly']);
     const list = (await admin.get('/api/admin/access/events?result=anomaly')).json().items;
     expect(list.some((r: { orderId: string }) => r.orderId === s.order.id)).toBe(true);
