@@ -7,35 +7,16 @@
  * page in English. The added device is deleted again.
  */
 import assert from 'node:assert/strict';
-import type { APIResponse } from 'playwright-core';
 import type { E2EContext } from './run.js';
+import { GATE, confirmedVisitNow, ok } from './gate-helpers.js';
 
 const VISITOR = { name: '赵明远', phone: '13800000003' };
-const HOST = { phone: '13900001001', password: 'Safeguard@2026' };
-const GATE = '行政中心1号楼入口闸机（模拟）';
-
-async function ok(res: APIResponse) {
-  assert.ok(res.ok(), `${res.url()} → ${res.status()} ${await res.text()}`);
-  return res.json();
-}
 
 export async function run(e2e: E2EContext) {
   const { baseUrl, browser, screenshot } = e2e;
 
   // ———— a confirmed order whose window is open now
-  const v = await browser.newContext();
-  await ok(await v.request.post(`${baseUrl}/api/auth/sms-codes`, { data: { phone: VISITOR.phone, purpose: 'visitor_login' } }));
-  await ok(await v.request.post(`${baseUrl}/api/auth/visitor/login`, { data: { phone: VISITOR.phone, code: await e2e.lastSmsCode(VISITOR.phone) } }));
-  const start = new Date();
-  const order = await ok(
-    await v.request.post(`${baseUrl}/api/visits/appointments`, {
-      data: { hostPhone: HOST.phone, reason: '设备调试', startAt: start.toISOString(), endAt: new Date(start.getTime() + 2 * 3600_000).toISOString(), companionPhones: [], idempotencyKey: `e2e-devices-${Date.now()}` },
-    }),
-  );
-  const s = await browser.newContext();
-  await ok(await s.request.post(`${baseUrl}/api/auth/staff/login`, { data: HOST }));
-  assert.equal((await ok(await s.request.post(`${baseUrl}/api/visits/${order.id}/review`, { data: { decision: 'approve' } }))).status, 'confirmed');
-  await s.close();
+  const { v, order } = await confirmedVisitNow(e2e, VISITOR, '设备调试');
 
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   const page = await context.newPage();

@@ -12,40 +12,20 @@
  * with the device's time. Screenshots of 安全告警 (zh-CN, en) and 通行记录 with the anomaly.
  */
 import assert from 'node:assert/strict';
-import type { APIResponse, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { E2EContext } from './run.js';
 import { newPhone, prcId } from './visit-helpers.js';
-import { TERMS_VERSION } from '../contracts/consent.js';
+import { GATE, confirmedVisitNow, ok } from './gate-helpers.js';
 
-const HOST = { phone: '13900001001', password: 'Safeguard@2026' };
-const GATE = '行政中心1号楼入口闸机（模拟）';
 /** how long the gate may keep a blocked person's credentials */
 const GONE_WITHIN_MS = 10_000;
-
-async function ok(res: APIResponse) {
-  assert.ok(res.ok(), `${res.url()} → ${res.status()} ${await res.text()}`);
-  return res.json();
-}
 
 export async function run(e2e: E2EContext) {
   const { baseUrl, browser, screenshot } = e2e;
   const VISITOR = { name: '孙立行', phone: newPhone('158'), id: prcId(Date.now() % 991, 25) };
 
   // ———— a new visitor's confirmed order whose window is open now (start: now, within the minute's grace)
-  const v = await browser.newContext();
-  await ok(await v.request.post(`${baseUrl}/api/auth/sms-codes`, { data: { phone: VISITOR.phone, purpose: 'visitor_login' } }));
-  await ok(await v.request.post(`${baseUrl}/api/auth/visitor/login`, { data: { phone: VISITOR.phone, code: await e2e.lastSmsCode(VISITOR.phone) } }));
-  const me = await ok(await v.request.post(`${baseUrl}/api/visitor/register`, { data: { name: VISITOR.name, idType: 'prc_id', idNumber: VISITOR.id, termsVersion: TERMS_VERSION } }));
-  const start = new Date();
-  const order = await ok(
-    await v.request.post(`${baseUrl}/api/visits/appointments`, {
-      data: { hostPhone: HOST.phone, reason: '项目对接', startAt: start.toISOString(), endAt: new Date(start.getTime() + 2 * 3600_000).toISOString(), companionPhones: [], idempotencyKey: `e2e-blocked-${Date.now()}` },
-    }),
-  );
-  const s = await browser.newContext();
-  await ok(await s.request.post(`${baseUrl}/api/auth/staff/login`, { data: HOST }));
-  assert.equal((await ok(await s.request.post(`${baseUrl}/api/visits/${order.id}/review`, { data: { decision: 'approve' } }))).status, 'confirmed');
-  await s.close();
+  const { v, me, order } = await confirmedVisitNow(e2e, { phone: VISITOR.phone, register: { name: VISITOR.name, idNumber: VISITOR.id } }, '项目对接');
 
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   const page = await context.newPage();
@@ -189,7 +169,7 @@ export async function run(e2e: E2EContext) {
     await handledRow.getByRole('link', { name: VISITOR.name }).click();
     await page.waitForURL(/\/admin\/visitors\?visitor=/);
     await page.locator('.el-drawer').getByText(VISITOR.phone).first().waitFor();
-    assert.ok(page.url().endsWith(me.id), 'the link opens the visitor');
+    assert.ok(page.url().endsWith(me!.id), 'the link opens the visitor');
 
     // ———— English
     await page.evaluate(() => localStorage.setItem('sg_locale', 'en'));
