@@ -5,7 +5,7 @@
  * writes in one transaction with the trail, audit and notifications (jobs, sent after commit).
  */
 import { and, eq, gte, lt, ne, type SQL } from 'drizzle-orm';
-import { visitOrders, visitors } from '../../db/schema/index.js';
+import { visitOrders } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { checkIdNumber, isValidPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
@@ -137,20 +137,7 @@ export class OrdersService {
       const main = await this.core.lockMainForSubs(tx, orderId, 1);
       let companion = await repo.findVisitorByPhone(tx, input.phone);
       if (!companion) {
-        const [v] = await tx
-          .insert(visitors)
-          .values({
-            phone: input.phone,
-            name: input.name,
-            idType: input.idType,
-            idNumberEnc: ctx.crypto.encrypt(idNumber),
-            idNumberIdx: ctx.crypto.blindIndex(idNumber),
-            company: input.company ?? null,
-            position: input.position ?? null,
-            registeredVia: 'help_fill',
-          })
-          .returning();
-        companion = v!;
+        companion = await this.core.registerVisitor(tx, { ...input, idNumber }, 'help_fill');
         await audit(tx, actor, 'visitor.register_by_companion', { type: 'visitor', id: companion.id });
       }
       const sub = await this.core.createOrder(tx, this.core.subOf(main, 'help_fill', { visitorId: companion.id, phone: companion.phone, createdByVisitorId: actor.id, plate: input.plate }), actor, 'visitor');

@@ -8,7 +8,8 @@ import { orderAccessChanged } from '../access/access.hooks.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { isValidPhone, maskPhone } from '../../../../contracts/identity.js';
+import { isValidPhone, maskPhone, type IdType } from '../../../../contracts/identity.js';
+import { visitors } from '../../db/schema/index.js';
 import type { CancelReason, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
 import type { Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
@@ -155,6 +156,30 @@ export class VisitsCore {
     if (!v) throw new AppError('AUTH_REQUIRED');
     if (v.blocked) throw new AppError('VISITOR_BLOCKED');
     return v;
+  }
+
+  /** A visitor registered by someone else (帮同伴填写, the kiosk) from the details given; `idNumber` normalised. */
+  async registerVisitor(
+    tx: Tx,
+    d: { phone: string; name: string; idType: IdType; idNumber: string; company?: string | null; position?: string | null },
+    via: 'help_fill' | 'kiosk',
+    photoKey?: string | null,
+  ) {
+    const [v] = await tx
+      .insert(visitors)
+      .values({
+        phone: d.phone,
+        name: d.name,
+        idType: d.idType,
+        idNumberEnc: this.ctx.crypto.encrypt(d.idNumber),
+        idNumberIdx: this.ctx.crypto.blindIndex(d.idNumber),
+        company: d.company ?? null,
+        position: d.position ?? null,
+        registeredVia: via,
+        photoKey: photoKey ?? null,
+      })
+      .returning();
+    return v!;
   }
 
   /** Insert an order in 已发起 with its "create" trail entry. */

@@ -154,21 +154,7 @@ export class WalkInService {
       const upload = input.photoUploadId ? await findOpenUpload(tx, input.photoUploadId, actor.sessionId ?? '', new Date(now.getTime() - 3600_000)) : undefined;
       if (input.photoUploadId && !upload) throw new AppError('UPLOAD_NOT_FOUND');
       if (!v) {
-        const [created] = await tx
-          .insert(visitors)
-          .values({
-            phone: input.phone,
-            name: input.name,
-            idType: input.idType,
-            idNumberEnc: ctx.crypto.encrypt(idNumber),
-            idNumberIdx: ctx.crypto.blindIndex(idNumber),
-            company: input.company ?? null,
-            position: input.position ?? null,
-            registeredVia: 'kiosk',
-            photoKey: upload?.storageKey ?? null,
-          })
-          .returning();
-        v = created!;
+        v = await this.core.registerVisitor(tx, { ...input, idNumber }, 'kiosk', upload?.storageKey);
         if (upload) await insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
         await audit(tx, actor, 'visitor.register_at_kiosk', { type: 'visitor', id: v.id });
       } else if (upload && (input.replacePhoto || !v.photoKey)) {
