@@ -69,13 +69,19 @@ export class OrdersService {
     this.core = new VisitsCore(ctx);
   }
 
+  /** What an appointment and an invitation take alike from their form: host, unit, reason, remark, window (within the host's limit), plate. */
+  private formFields(host: { id: string; unitId: string; maxVisitHours: number }, input: { reason: string; remark?: string | null; startAt: string; endAt: string; plate?: string | null }) {
+    const { start, end } = this.core.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
+    return { hostId: host.id, unitId: host.unitId, reason: input.reason, remark: input.remark ?? null, startAt: start, endAt: end, plate: input.plate ?? null };
+  }
+
   async createAppointment(actor: Actor, input: AppointmentInput): Promise<OrderDetail> {
     if (!isValidPhone(input.hostPhone)) throw new AppError('PHONE_INVALID');
     return this.core.once(actor, input.idempotencyKey, 'v', async (tx, idempotencyKey) => {
       const me = await this.core.assertNotBlocked(tx, actor.id);
       const host = await repo.findHostByPhone(tx, input.hostPhone);
       if (!host) throw new AppError('HOST_NOT_FOUND');
-      const { start, end } = this.core.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
+      const form = this.formFields(host, input);
       const phones = this.core.normalisePhones(input.companionPhones, [me.phone]);
       const main = await this.core.createOrder(
         tx,
@@ -83,13 +89,7 @@ export class OrdersService {
           kind: 'appointment',
           visitorId: me.id,
           visitorPhone: me.phone,
-          hostId: host.id,
-          unitId: host.unitId,
-          reason: input.reason,
-          remark: input.remark ?? null,
-          startAt: start,
-          endAt: end,
-          plate: input.plate ?? null,
+          ...form,
           createdByVisitorId: me.id,
           idempotencyKey,
         } as repo.NewOrder,
@@ -193,7 +193,7 @@ export class OrdersService {
     return this.core.once(actor, input.idempotencyKey, 's', async (tx, idempotencyKey) => {
       const host = await repo.findStaff(tx, actor.id);
       if (!host) throw new AppError('AUTH_REQUIRED');
-      const { start, end } = this.core.parseWindow(input.startAt, input.endAt, host.maxVisitHours);
+      const form = this.formFields(host, input);
       const phones = this.core.normalisePhones(input.companionPhones, [input.visitorPhone]);
       const known = await repo.findVisitorByPhone(tx, input.visitorPhone);
       const main = await this.core.createOrder(
@@ -207,13 +207,7 @@ export class OrdersService {
           inviteeIdNumberEnc: input.idNumber ? ctx.crypto.encrypt(normaliseIdNumber(input.idNumber)) : null,
           inviteeCompany: input.company ?? null,
           inviteePosition: input.position ?? null,
-          hostId: host.id,
-          unitId: host.unitId,
-          reason: input.reason,
-          remark: input.remark ?? null,
-          startAt: start,
-          endAt: end,
-          plate: input.plate ?? null,
+          ...form,
           reviewRequired: input.reviewRequired,
           companionLimit: input.companionLimit,
           createdByStaffId: host.id,
@@ -222,7 +216,7 @@ export class OrdersService {
         actor,
         'host',
       );
-      const link = await createLink(ctx, tx, { purpose: 'invitation', orderId: main.id, phone: input.visitorPhone, until: end });
+      const link = await createLink(ctx, tx, { purpose: 'invitation', orderId: main.id, phone: input.visitorPhone, until: form.endAt });
       await this.core.notify(tx, 'invitation_sent', main, { kind: known ? 'visitor' : 'phone', id: known?.id, phone: input.visitorPhone }, {}, link.url);
       await this.core.addCompanionSubs(tx, main, phones, actor);
       await audit(tx, actor, 'visit.invite', { type: 'visit_order', id: main.id }, { companions: phones.length, reviewRequired: input.reviewRequired });
