@@ -7,6 +7,7 @@ import { requireActor } from '../identity/session.js';
 import { ID_TYPES } from '../../../../contracts/identity.js';
 import { STAFF_ROLES } from '../../../../contracts/permissions.js';
 import { PeopleService } from './people.service.js';
+import { OrgService } from './org.service.js';
 import { XLSX_MIME } from './import.js';
 import { staffPhotoRoutes } from './staff-photo.routes.js';
 
@@ -95,26 +96,27 @@ const rowError = z.object({ row: z.number(), column: z.string(), code: z.string(
 export async function peopleRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new PeopleService(ctx);
+  const org = new OrgService(ctx);
   const tags = ['people'];
   const admin = (req: Parameters<typeof requireActor>[0]) => requireActor(req, 'admin');
 
   // -------------------------------------------------------------- buildings
   r.get('/api/admin/buildings', {
     schema: { operationId: 'listBuildings', tags, summary: 'Buildings (楼宇)', response: { 200: z.object({ items: z.array(buildingSchema) }), ...errors(401) } },
-    handler: (req) => svc.listBuildings(admin(req)),
+    handler: (req) => org.listBuildings(admin(req)),
   });
   r.post('/api/admin/buildings', {
     schema: { operationId: 'createBuilding', tags, summary: 'Add a building', body: buildingBody, response: { 200: buildingSchema, ...errors(400, 401, 409) } },
-    handler: (req) => svc.createBuilding(admin(req), req.body),
+    handler: (req) => org.createBuilding(admin(req), req.body),
   });
   r.patch('/api/admin/buildings/:id', {
     schema: { operationId: 'updateBuilding', tags, summary: 'Change a building', params: idParams, body: buildingBody.partial(), response: { 200: buildingSchema, ...errors(400, 401, 404, 409) } },
-    handler: (req) => svc.updateBuilding(admin(req), req.params.id, req.body),
+    handler: (req) => org.updateBuilding(admin(req), req.params.id, req.body),
   });
   r.delete('/api/admin/buildings/:id', {
     schema: { operationId: 'removeBuilding', tags, summary: 'Delete a building no unit is in (else IN_USE)', params: idParams, response: { 200: ok, ...errors(400, 401, 404, 409) } },
     handler: async (req) => {
-      await svc.removeBuilding(admin(req), req.params.id);
+      await org.removeBuilding(admin(req), req.params.id);
       return { ok: true as const };
     },
   });
@@ -122,15 +124,15 @@ export async function peopleRoutes(app: FastifyInstance, ctx: AppContext) {
   // -------------------------------------------------------------- units and departments
   r.get('/api/admin/units', {
     schema: { operationId: 'listUnits', tags, summary: 'Units (单位) with their departments and staff counts', response: { 200: z.object({ items: z.array(unitSchema) }), ...errors(401) } },
-    handler: (req) => svc.listUnits(admin(req)),
+    handler: (req) => org.listUnits(admin(req)),
   });
   r.get('/api/admin/units/:id', {
     schema: { operationId: 'getUnit', tags, summary: 'One unit', params: idParams, response: { 200: unitSchema, ...errors(400, 401, 404) } },
-    handler: (req) => svc.getUnit(admin(req), req.params.id),
+    handler: (req) => org.getUnit(admin(req), req.params.id),
   });
   r.post('/api/admin/units', {
     schema: { operationId: 'createUnit', tags, summary: 'Add a unit (name unique)', body: unitBody, response: { 200: unitSchema, ...errors(400, 401, 409) } },
-    handler: (req) => svc.createUnit(admin(req), req.body),
+    handler: (req) => org.createUnit(admin(req), req.body),
   });
   r.patch('/api/admin/units/:id', {
     schema: {
@@ -141,27 +143,27 @@ export async function peopleRoutes(app: FastifyInstance, ctx: AppContext) {
       body: unitBody.partial(),
       response: { 200: unitSchema, ...errors(400, 401, 404, 409) },
     },
-    handler: (req) => svc.updateUnit(admin(req), req.params.id, req.body),
+    handler: (req) => org.updateUnit(admin(req), req.params.id, req.body),
   });
   r.delete('/api/admin/units/:id', {
     schema: { operationId: 'removeUnit', tags, summary: 'Delete a unit without staff or departments (else IN_USE)', params: idParams, response: { 200: ok, ...errors(400, 401, 404, 409) } },
     handler: async (req) => {
-      await svc.removeUnit(admin(req), req.params.id);
+      await org.removeUnit(admin(req), req.params.id);
       return { ok: true as const };
     },
   });
   r.post('/api/admin/units/:id/departments', {
     schema: { operationId: 'createDepartment', tags, summary: 'Add a department (部门) to a unit', params: idParams, body: departmentBody, response: { 200: departmentSchema, ...errors(400, 401, 404, 409) } },
-    handler: (req) => svc.createDepartment(admin(req), req.params.id, req.body),
+    handler: (req) => org.createDepartment(admin(req), req.params.id, req.body),
   });
   r.patch('/api/admin/departments/:id', {
     schema: { operationId: 'updateDepartment', tags, summary: 'Rename or reorder a department', params: idParams, body: departmentBody.partial(), response: { 200: departmentSchema, ...errors(400, 401, 404, 409) } },
-    handler: (req) => svc.updateDepartment(admin(req), req.params.id, req.body),
+    handler: (req) => org.updateDepartment(admin(req), req.params.id, req.body),
   });
   r.delete('/api/admin/departments/:id', {
     schema: { operationId: 'removeDepartment', tags, summary: 'Delete a department without staff (else IN_USE)', params: idParams, response: { 200: ok, ...errors(400, 401, 404, 409) } },
     handler: async (req) => {
-      await svc.removeDepartment(admin(req), req.params.id);
+      await org.removeDepartment(admin(req), req.params.id);
       return { ok: true as const };
     },
   });

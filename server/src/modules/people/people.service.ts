@@ -1,11 +1,9 @@
 /**
- * People and organisation (A1, A3): buildings, units with 办理须知, departments, staff with the
- * Excel import/export, the host lookup used by visitor/staff/kiosk forms, and the staff member's
- * own profile (S9). Every method starts with the access check, runs one transaction and writes
+ * People (A3): staff with the Excel import/export, the host lookup used by visitor/staff/kiosk forms, and the staff member's
+ * own profile (S9); buildings, units and departments are in org.service.ts. Every method starts with the access check, runs one transaction and writes
  * its audit event in it.
  */
 import { maskIdNumber, maskName, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
-import { errorCatalogue, type ErrorCode } from '../../../../contracts/errors.js';
 import type { StaffRole } from '../../../../contracts/permissions.js';
 import type { AppContext } from '../../platform/context.js';
 import type { staff } from '../../db/schema/index.js';
@@ -18,54 +16,11 @@ import { hashPassword } from '../identity/identity.service.js';
 import * as repo from './people.repository.js';
 import { buildExport, buildTemplate, readStaffWorkbook } from './import.js';
 import { StaffPhotoService } from './staff-photo.service.js';
-import { checkStaffFields, HOST_LOOKUPS_PER_MINUTE, validateImportRows, type FieldError } from './people.rules.js';
+import { OrgService } from './org.service.js';
+import { checkStaffFields, HOST_LOOKUPS_PER_MINUTE, validateImportRows } from './people.rules.js';
 
-/** SQLSTATE and constraint of a database error, looking through Drizzle's wrapper. */
-function dbError(e: unknown): { code?: string; constraint?: string } {
-  let x = e as { code?: unknown; constraint?: string; cause?: unknown } | undefined;
-  for (let i = 0; i < 4 && x; i++) {
-    if (typeof x.code === 'string' && /^[0-9A-Z]{5}$/.test(x.code)) return { code: x.code, constraint: x.constraint };
-    x = x.cause as typeof x;
-  }
-  return {};
-}
+import { blankToNull, firstError, iso, mapDbError, msg } from './people.shared.js';
 
-/** Maps unique / foreign-key violations a concurrent request can cause to catalogue errors. */
-function mapDbError(e: unknown): never {
-  const { code, constraint = '' } = dbError(e);
-  if (code === '23505') {
-    if (constraint.includes('phone')) throw new AppError('PHONE_TAKEN');
-    if (constraint.includes('employee_no')) throw new AppError('EMPLOYEE_NO_TAKEN');
-    throw new AppError('NAME_TAKEN');
-  }
-  if (code === '23503') throw new AppError('IN_USE');
-  throw e;
-}
-
-const firstError = (errs: FieldError[]) => {
-  if (errs.length) throw new AppError(errs[0]!.code, { field: errs[0]!.field });
-};
-const msg = (code: ErrorCode) => ({ 'zh-CN': errorCatalogue[code].zh, en: errorCatalogue[code].en });
-const iso = <T extends { createdAt: Date; updatedAt?: Date }>(r: T) => ({ ...r, createdAt: r.createdAt.toISOString(), ...(r.updatedAt ? { updatedAt: r.updatedAt.toISOString() } : {}) });
-const blankToNull = (v: string | null | undefined) => (v === undefined ? undefined : v === null || v.trim() === '' ? null : v.trim());
-
-export interface BuildingInput {
-  name: string;
-  address?: string | null;
-}
-export interface UnitInput {
-  name: string;
-  code?: string | null;
-  buildingId?: string | null;
-  instructions?: string;
-  maxVisitHours?: number;
-  allowDeskConfirm?: boolean;
-  sortOrder?: number;
-}
-export interface DepartmentInput {
-  name: string;
-  sortOrder?: number;
-}
 export interface StaffInput {
   name: string;
   phone: string;
@@ -90,193 +45,10 @@ export interface StaffListQuery extends repo.StaffFilter {
 
 export class PeopleService {
   private readonly photos: StaffPhotoService;
+  private readonly org: OrgService;
   constructor(private readonly ctx: AppContext) {
     this.photos = new StaffPhotoService(ctx);
-  }
-
-  // ------------------------------------------------------------ buildings
-
-  async listBuildings(_actor: Actor) {
-    const rows = await repo.listBuildings(this.ctx.db);
-    const counts = await Promise.all(rows.map((b) => repo.countUnitsInBuilding(this.ctx.db, b.id)));
-    return { items: rows.map((b, i) => ({ ...iso(b), unitCount: counts[i]! })) };
-  }
-
-  async createBuilding(actor: Actor, input: BuildingInput) {
-    const name = input.name.trim();
-    if (!name) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
-    return this.ctx.db
-      .transaction(async (tx) => {
-        if (await repo.findBuildingByName(tx, name)) throw new AppError('NAME_TAKEN');
-        const b = await repo.insertBuilding(tx, { name, address: blankToNull(input.address) ?? null });
-        await audit(tx, actor, 'building.create', { type: 'building', id: b.id }, { name });
-        return { ...iso(b), unitCount: 0 };
-      })
-      .catch(mapDbError);
-  }
-
-  async updateBuilding(actor: Actor, id: string, input: Partial<BuildingInput>) {
-    const name = input.name?.trim();
-    if (name === '') throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
-    return this.ctx.db
-      .transaction(async (tx) => {
-        if (!(await repo.findBuildingById(tx, id))) throw new AppError('NOT_FOUND');
-        if (name) {
-          const other = await repo.findBuildingByName(tx, name);
-          if (other && other.id !== id) throw new AppError('NAME_TAKEN');
-        }
-        const b = await repo.updateBuilding(tx, id, { name, address: blankToNull(input.address) });
-        await audit(tx, actor, 'building.update', { type: 'building', id }, { fields: Object.keys(input) });
-        return { ...iso(b!), unitCount: await repo.countUnitsInBuilding(tx, id) };
-      })
-      .catch(mapDbError);
-  }
-
-  async removeBuilding(actor: Actor, id: string) {
-    await this.ctx.db
-      .transaction(async (tx) => {
-        const b = await repo.findBuildingById(tx, id);
-        if (!b) throw new AppError('NOT_FOUND');
-        if ((await repo.countUnitsInBuilding(tx, id)) > 0) throw new AppError('IN_USE');
-        await repo.deleteBuilding(tx, id);
-        await audit(tx, actor, 'building.delete', { type: 'building', id }, { name: b.name });
-      })
-      .catch(mapDbError);
-  }
-
-  // ------------------------------------------------------------ units and departments
-
-  private async unitView(tx: Tx, unitIds?: string[]) {
-    const all = await repo.listUnits(tx);
-    const units = unitIds ? all.filter((u) => unitIds.includes(u.id)) : all;
-    const depts = await repo.listDepartments(
-      tx,
-      units.map((u) => u.id),
-    );
-    const { byUnit, byDept } = await repo.staffCounts(tx);
-    return units.map((u) => ({
-      ...iso(u),
-      staffCount: byUnit.get(u.id) ?? 0,
-      departments: depts.filter((d) => d.unitId === u.id).map((d) => ({ ...d, staffCount: byDept.get(d.id) ?? 0 })),
-    }));
-  }
-
-  async listUnits(_actor: Actor) {
-    return { items: await this.unitView(this.ctx.db) };
-  }
-
-  async getUnit(_actor: Actor, id: string) {
-    const [u] = await this.unitView(this.ctx.db, [id]);
-    if (!u) throw new AppError('NOT_FOUND');
-    return u;
-  }
-
-  private async checkUnitInput(tx: Tx, input: Partial<UnitInput>, exceptId?: string) {
-    if (input.name !== undefined) {
-      const other = await repo.findUnitByName(tx, input.name);
-      if (other && other.id !== exceptId) throw new AppError('NAME_TAKEN');
-    }
-    if (input.buildingId && !(await repo.findBuildingById(tx, input.buildingId))) throw new AppError('BUILDING_NOT_FOUND');
-  }
-
-  private unitValues(input: Partial<UnitInput>) {
-    return {
-      name: input.name,
-      code: blankToNull(input.code),
-      buildingId: input.buildingId === undefined ? undefined : input.buildingId || null,
-      instructions: input.instructions,
-      maxVisitHours: input.maxVisitHours,
-      allowDeskConfirm: input.allowDeskConfirm,
-      sortOrder: input.sortOrder,
-    };
-  }
-
-  async createUnit(actor: Actor, input: UnitInput) {
-    const name = input.name.trim();
-    if (!name) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
-    const id = await this.ctx.db
-      .transaction(async (tx) => {
-        await this.checkUnitInput(tx, { ...input, name });
-        const id = await repo.insertUnit(tx, { ...this.unitValues({ ...input, name }), name } as Parameters<typeof repo.insertUnit>[1]);
-        await audit(tx, actor, 'unit.create', { type: 'unit', id }, { name });
-        return id;
-      })
-      .catch(mapDbError);
-    return this.getUnit(actor, id);
-  }
-
-  async updateUnit(actor: Actor, id: string, input: Partial<UnitInput>) {
-    const name = input.name?.trim();
-    if (name === '') throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
-    await this.ctx.db
-      .transaction(async (tx) => {
-        if (!(await repo.findUnitById(tx, id))) throw new AppError('NOT_FOUND');
-        await this.checkUnitInput(tx, { ...input, name }, id);
-        await repo.updateUnit(tx, id, this.unitValues({ ...input, name }), this.ctx.clock.now());
-        // A3: 办理须知 changes are recorded with the field list only (the text itself can be long)
-        await audit(tx, actor, 'unit.update', { type: 'unit', id }, { fields: Object.keys(input) });
-      })
-      .catch(mapDbError);
-    return this.getUnit(actor, id);
-  }
-
-  async removeUnit(actor: Actor, id: string) {
-    await this.ctx.db
-      .transaction(async (tx) => {
-        const u = await repo.findUnitById(tx, id);
-        if (!u) throw new AppError('NOT_FOUND');
-        const { byUnit } = await repo.staffCounts(tx);
-        if ((byUnit.get(id) ?? 0) > 0 || (await repo.countDepartmentsInUnit(tx, id)) > 0) throw new AppError('IN_USE');
-        await repo.deleteUnit(tx, id);
-        await audit(tx, actor, 'unit.delete', { type: 'unit', id }, { name: u.name });
-      })
-      .catch(mapDbError);
-  }
-
-  async createDepartment(actor: Actor, unitId: string, input: DepartmentInput) {
-    const name = input.name.trim();
-    if (!name) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
-    return this.ctx.db
-      .transaction(async (tx) => {
-        if (!(await repo.findUnitById(tx, unitId))) throw new AppError('NOT_FOUND');
-        if (await repo.findDepartmentByName(tx, unitId, name)) throw new AppError('NAME_TAKEN');
-        const d = await repo.insertDepartment(tx, { unitId, name, sortOrder: input.sortOrder ?? 0 });
-        await audit(tx, actor, 'department.create', { type: 'department', id: d.id }, { unitId, name });
-        return { ...d, staffCount: 0 };
-      })
-      .catch(mapDbError);
-  }
-
-  async updateDepartment(actor: Actor, id: string, input: Partial<DepartmentInput>) {
-    const name = input.name?.trim();
-    if (name === '') throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
-    return this.ctx.db
-      .transaction(async (tx) => {
-        const d = await repo.findDepartmentById(tx, id);
-        if (!d) throw new AppError('NOT_FOUND');
-        if (name) {
-          const other = await repo.findDepartmentByName(tx, d.unitId, name);
-          if (other && other.id !== id) throw new AppError('NAME_TAKEN');
-        }
-        const out = await repo.updateDepartment(tx, id, { name, sortOrder: input.sortOrder });
-        await audit(tx, actor, 'department.update', { type: 'department', id }, { fields: Object.keys(input) });
-        const { byDept } = await repo.staffCounts(tx);
-        return { ...out!, staffCount: byDept.get(id) ?? 0 };
-      })
-      .catch(mapDbError);
-  }
-
-  async removeDepartment(actor: Actor, id: string) {
-    await this.ctx.db
-      .transaction(async (tx) => {
-        const d = await repo.findDepartmentById(tx, id);
-        if (!d) throw new AppError('NOT_FOUND');
-        const { byDept } = await repo.staffCounts(tx);
-        if ((byDept.get(id) ?? 0) > 0) throw new AppError('IN_USE');
-        await repo.deleteDepartment(tx, id);
-        await audit(tx, actor, 'department.delete', { type: 'department', id }, { unitId: d.unitId, name: d.name });
-      })
-      .catch(mapDbError);
+    this.org = new OrgService(ctx);
   }
 
   // ------------------------------------------------------------ staff
@@ -420,7 +192,7 @@ export class PeopleService {
   // ------------------------------------------------------------ Excel
 
   async importTemplate(_actor: Actor) {
-    const units = await this.unitView(this.ctx.db);
+    const units = await this.org.unitView(this.ctx.db);
     return buildTemplate(units.map((u) => ({ name: u.name, departments: u.departments.map((d) => d.name) })));
   }
 
@@ -431,7 +203,7 @@ export class PeopleService {
     const { crypto, clock } = this.ctx;
     return this.ctx.db
       .transaction(async (tx) => {
-        const units = await this.unitView(tx);
+        const units = await this.org.unitView(tx);
         const phones = [...new Set(rows.map((r) => (r.values.phone ?? '').replace(/[\s-]/g, '')).filter(Boolean))];
         const nos = [...new Set(rows.map((r) => (r.values.employeeNo ?? '').trim()).filter(Boolean))];
         const existing = await repo.findStaffByPhones(tx, phones);
