@@ -139,16 +139,13 @@ const en: typeof zh = {
   },
   card: {
     host: 'Host',
-    start: 'Start',
     reason: 'Purpose',
     plate: 'Vehicle',
     none: 'None',
-    companions: 'Companions',
     forwardedBy: 'Forwarded by',
     meeting: 'Meeting',
     room: 'Room',
     location: 'Location',
-    submittedAt: 'Submitted {time}',
     notSubmitted: 'Not submitted yet',
   },
   detail: {

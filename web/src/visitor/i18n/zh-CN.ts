@@ -138,16 +138,13 @@ export default {
   },
   card: {
     host: '受访人',
-    start: '开始时间',
     reason: '来访事由',
     plate: '车辆通行',
     none: '无',
-    companions: '同行人员',
     forwardedBy: '转发邀请人',
     meeting: '会议名称',
     room: '会议室',
     location: '会议地点',
-    submittedAt: '发起申请于 {time}',
     notSubmitted: '尚未提交',
   },
   detail: {
