@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { AppError, errors } from '../../platform/errors.js';
+import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
 import { ALERT_KINDS, ALERT_SOURCES, ALERT_STATES } from '../../../../contracts/alerts.js';
 import { AlertsService } from './alerts.service.js';
@@ -60,11 +60,6 @@ export async function alertsRoutes(app: FastifyInstance, ctx: AppContext) {
       body: z.object({ ids: z.array(z.uuid()).min(1).max(100).optional(), all: z.literal(true).optional(), comment: z.string().max(200).nullable().optional() }),
       response: { 200: z.object({ handled: z.number().int() }), ...errors(400, 401, 404) },
     },
-    handler: (req) => {
-      const a = admin(req);
-      const { ids, all, comment } = req.body;
-      if (!all && !ids?.length) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'ids' });
-      return svc.handle(a, all ? 'all' : ids!, comment);
-    },
+    handler: (req) => svc.handle(admin(req), req.body),
   });
 }

@@ -151,7 +151,10 @@ export class AlertsService {
   }
 
   /** 处理: mark one alert (or every open one) handled, with an optional comment. */
-  async handle(actor: Actor, ids: string[] | 'all', comment?: string | null): Promise<{ handled: number }> {
+  async handle(actor: Actor, input: { ids?: string[]; all?: true; comment?: string | null }): Promise<{ handled: number }> {
+    if (!input.all && !input.ids?.length) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'ids' });
+    const ids: string[] | 'all' = input.all ? 'all' : input.ids!;
+    const comment = input.comment;
     const now = this.ctx.clock.now();
     return this.ctx.db.transaction(async (tx) => {
       const open = ids === 'all' ? isNull(securityAlerts.handledAt) : and(inArray(securityAlerts.id, ids), isNull(securityAlerts.handledAt));
