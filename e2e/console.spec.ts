@@ -82,10 +82,10 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   await a.reload();
   await auditTable.locator('[data-test=audit-action]').getByText('查看短信发件箱').first().waitFor();
 
-  // 记录查询 (A8) is the one admin entry still to come: it opens 即将推出, never a dead link
-  await a.getByRole('menuitem', { name: '记录查询' }).click();
-  await a.locator('[data-test=coming-soon]').getByText('即将推出').waitFor();
-  await shot(a, 'admin-coming-soon');
+  // no entry leads to a 即将推出 page: 记录查询 (A8) is not in the menu until its page is built
+  await a.getByRole('menuitem', { name: '访客机设备' }).waitFor();
+  assert.equal(await a.getByRole('menuitem', { name: '记录查询' }).count(), 0, 'no 记录查询 menu entry');
+  assert.doesNotMatch(await a.locator('body').innerText(), /即将推出/);
 
   // create a kiosk device: the token is shown once, with its QR code
   await a.getByRole('menuitem', { name: '访客机设备' }).click();
@@ -122,11 +122,14 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   const shanghai = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date()).slice(0, 2);
   assert.match(await k.locator('[data-test=clock]').innerText(), new RegExp(`^${shanghai}:`));
   await shot(k, 'kiosk-home');
-  await k.click('[data-test=appointment]');
-  await k.locator('[data-test=coming-soon]').getByText('预约访客 · 即将推出').waitFor();
-  await shot(k, 'kiosk-coming-soon');
-  await k.getByRole('button', { name: '返回首页' }).click();
-  await k.locator('[data-test=appointment]').waitFor();
+  // only built entries: 普通访客, and no 预约访客 tile leading to a 即将推出 page
+  await k.locator('[data-test=walk-in]').waitFor();
+  assert.equal(await k.locator('[data-test=appointment]').count(), 0, 'no 预约访客 tile');
+  assert.equal(await k.getByText('预约访客', { exact: true }).count(), 0);
+  assert.doesNotMatch(await k.locator('body').innerText(), /即将推出/);
+  // the lone tile sits in the middle of the screen
+  const tile = await k.locator('[data-test=walk-in]').boundingBox();
+  assert.ok(tile && Math.abs(tile.x + tile.width / 2 - 640) <= 2, 'the 普通访客 tile is centred');
 
   await a.reload();
   await a.locator('[data-test=kiosk-table] tbody tr').first().getByText('已配对').waitFor();
@@ -146,14 +149,22 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   await s.click('[data-test=login-submit]');
   await s.waitForURL(`${baseUrl}/staff/`);
   await s.getByText('您好，姜柠檬').waitFor();
-  for (const label of ['访客邀约', '我的邀约', '远程开门', '会议预订', '我的预订', '我的会议', '审批中心', '个人信息', '代登记人员']) await s.getByText(label, { exact: true }).waitFor();
+  for (const label of ['访客邀约', '我的邀约', '会议预订', '我的预订', '我的会议', '审批中心', '个人信息']) await s.getByText(label, { exact: true }).waitFor();
   await shot(s, 'staff-home');
+  // entries whose page is not built (远程开门, 代登记人员) are not shown at all
+  for (const label of ['远程开门', '代登记人员']) assert.equal(await s.getByText(label, { exact: true }).count(), 0, `no ${label} tile`);
+  assert.doesNotMatch(await s.locator('body').innerText(), /即将推出/);
 
-  // 访客邀约 / 我的邀约 / 审批中心 work since issue #4 (e2e/visit-*.spec.ts); 远程开门 is still to come
-  await s.getByText('远程开门', { exact: true }).click();
-  await s.locator('[data-test=coming-soon]').getByText('即将推出').waitFor();
-  await shot(s, 'staff-coming-soon');
+  // 审批中心 lists only the kinds that are built
+  await s.getByText('审批中心', { exact: true }).click();
+  await s.waitForURL(/\/staff\/approvals$/);
+  await s.locator('[data-test=approval-visits]').waitFor();
+  const kinds = await s.locator('[data-test^=approval-]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')).filter((d) => d !== 'approval-kinds'));
+  assert.deepEqual(kinds, ['approval-visits', 'approval-rooms', 'approval-undertake', 'approval-meetings']);
+  const approvalsText = await s.locator('body').innerText();
+  assert.doesNotMatch(approvalsText, /即将推出|车辆审核|人员审核/);
   await s.goBack();
+  await s.waitForURL(`${baseUrl}/staff/`);
 
   await s.getByText('个人信息', { exact: true }).click();
   await s.waitForURL(/\/staff\/profile/);
@@ -162,6 +173,9 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   assert.match(await id.innerText(), /^\d{4}\*{10}[\dX]{4}$/);
   await s.getByText('姜柠檬').waitFor();
   await shot(s, 'staff-profile');
+  // S9 修改个人信息 is not offered until its page is built
+  assert.equal(await s.getByText('修改个人信息').count(), 0, 'no 修改个人信息 button');
+  assert.doesNotMatch(await s.locator('body').innerText(), /即将推出/);
 
   await adminCtx.close();
   await kioskCtx.close();

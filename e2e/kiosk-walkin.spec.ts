@@ -120,7 +120,7 @@ export async function run(e2e: E2EContext) {
     assert.equal(approved.status, 'confirmed');
 
     // the result screen goes home by itself
-    await tid(k, 'appointment').waitFor({ timeout: 15_000 });
+    await tid(k, 'walk-in').waitFor({ timeout: 15_000 });
 
     // desk confirmation switched on for 姜柠檬's unit (admin API, as the units page does)
     const unit = await expectStatus(await a.request.patch(`${baseUrl}/api/admin/units/${hostRow.unitId}`, { data: { name: unitBefore.name, allowDeskConfirm: true } }), 200);

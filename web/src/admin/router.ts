@@ -5,9 +5,6 @@ import { installPageTitles } from '@shared/brand';
 import { i18n } from './i18n';
 import LoginView from './views/LoginView.vue';
 
-/** Menu entries that later issues fill in: they open a 即将推出 page, never a dead link. */
-export const COMING_SOON = ['records'] as const;
-
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   {
@@ -27,7 +24,6 @@ const routes: RouteRecordRaw[] = [
       { path: 'rooms', name: 'rooms', component: () => import('./views/rooms/RoomsView.vue'), meta: { menu: 'rooms' } },
       { path: 'devices', name: 'devices', component: () => import('./views/devices/DevicesView.vue'), meta: { menu: 'devices' } },
       { path: 'alerts', name: 'alerts', component: () => import('./views/alerts/AlertsView.vue'), meta: { menu: 'alerts' } },
-      ...COMING_SOON.map((key) => ({ path: key, name: key, component: () => import('./views/ComingSoonView.vue'), meta: { menu: key } })),
       { path: 'system/sms-outbox', name: 'smsOutbox', component: () => import('./views/system/SmsOutboxView.vue'), meta: { menu: 'smsOutbox' } },
       { path: 'system/jobs', name: 'jobs', component: () => import('./views/system/JobsView.vue'), meta: { menu: 'jobs' } },
       { path: 'system/audit', name: 'audit', component: () => import('./views/system/AuditView.vue'), meta: { menu: 'audit' } },

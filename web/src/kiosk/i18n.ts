@@ -124,7 +124,6 @@ const zh = {
     back: '返回首页',
     countdown: '{n} 秒后返回首页',
   },
-  soon: { title: '即将推出', body: '「{name}」功能正在建设中，请到前台登记。', back: '返回首页' },
 };
 
 const en: typeof zh = {
@@ -251,7 +250,6 @@ const en: typeof zh = {
     back: 'Back to home',
     countdown: 'Back to home in {n} s',
   },
-  soon: { title: 'Coming soon', body: '"{name}" is being built; please register at the reception desk.', back: 'Back to home' },
 };
 
 export const i18n = makeI18n({ 'zh-CN': zh, en });

@@ -12,8 +12,6 @@ export const router = createRouter({
     { path: '/pair', name: 'pair', component: PairView, meta: { public: true } },
     { path: '/', name: 'home', component: HomeView },
     { path: '/walk-in', name: 'walkIn', component: () => import('./views/WalkInView.vue') },
-    // K2 预约访客 arrives in a later issue
-    { path: '/appointment', name: 'appointment', component: () => import('./views/ComingSoonView.vue'), meta: { title: 'home.appointment' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

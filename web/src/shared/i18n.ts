@@ -36,7 +36,6 @@ export const common = {
     back: '返回',
     logout: '退出登录',
     loading: '加载中…',
-    comingSoon: '即将推出',
     product: '智慧通行',
     brand: '{center}智慧通行',
     // "标签：值" / "Label: value" and "值（注）" / "value (note)": punctuation follows the language
@@ -61,7 +60,6 @@ export const common = {
     back: 'Back',
     logout: 'Sign out',
     loading: 'Loading…',
-    comingSoon: 'Coming soon',
     product: 'Smart Access',
     brand: '{center} Smart Access',
     labelled: '{label}: {value}',

@@ -55,7 +55,6 @@ const zh = {
     photoHint: '照片由单位管理员采集上传，用于闸机刷脸通行；未上传照片需携带身份证。如需更换或删除，请联系单位管理员。',
     edit: '修改个人信息',
   },
-  soon: { title: '即将推出', body: '「{name}」功能正在建设中，敬请期待。', back: '返回首页' },
 };
 
 const en: typeof zh = {
@@ -110,7 +109,6 @@ const en: typeof zh = {
     photoHint: "Your photo is taken by your unit's administrator for face recognition at the gates; without one, bring your ID card. To replace or remove it, ask your administrator.",
     edit: 'Change my details',
   },
-  soon: { title: 'Coming soon', body: '"{name}" is being built; stay tuned.', back: 'Back to home' },
 };
 
 export const i18n = makeI18n({

@@ -3,10 +3,8 @@ import { setUnauthorizedHandler } from '@shared/api';
 import { session, loadSession } from './session';
 import { installPageTitles } from '@shared/brand';
 import { i18n } from './i18n';
-import { MENU } from './menu';
 import LoginView from './views/LoginView.vue';
 import HomeView from './views/HomeView.vue';
-import { APPROVAL_KINDS } from './visits/approvalKinds';
 
 export const router = createRouter({
   history: createWebHistory('/staff/'),
@@ -14,8 +12,6 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
     { path: '/', name: 'home', component: HomeView },
     { path: '/profile', name: 'profile', component: () => import('./views/ProfileView.vue') },
-    // S9 修改个人信息 (submitted for review) arrives with the personnel review of a later issue
-    { path: '/profile/edit', name: 'profileEdit', component: () => import('./views/ComingSoonView.vue'), meta: { title: 'profile.edit' } },
     // visits (issue #4): S1 访客邀约, S2 我的邀约, 访客邀约审核, S8 审批中心
     { path: '/invite', name: 'invite', component: () => import('./views/InviteView.vue') },
     { path: '/invite/sent/:id', name: 'inviteSent', component: () => import('./views/InviteSentView.vue') },
@@ -37,14 +33,6 @@ export const router = createRouter({
     { path: '/approvals/rooms', name: 'roomApprovals', component: () => import('./views/meetings/BookingQueueView.vue'), props: { kind: 'review' } },
     { path: '/approvals/undertake', name: 'undertakeApprovals', component: () => import('./views/meetings/BookingQueueView.vue'), props: { kind: 'undertake' } },
     { path: '/approvals/meetings', name: 'meetingApprovals', component: () => import('./views/meetings/MeetingApprovalsView.vue') },
-    ...APPROVAL_KINDS.filter((k) => !k.ready).map((k) => ({
-      path: `/approvals/soon/${k.key}`,
-      name: `approvalsSoon-${k.key}`,
-      component: () => import('./views/ComingSoonView.vue'),
-      meta: { title: `approvals.${k.key}` },
-    })),
-    // entries for later issues open a 即将推出 page, never a dead link
-    ...MENU.filter((m) => !m.route).map((m) => ({ path: `/soon/${m.key}`, name: m.key, component: () => import('./views/ComingSoonView.vue'), meta: { title: `menu.${m.key}` } })),
     { path: '/:rest(.*)*', redirect: '/' },
   ],
   scrollBehavior: () => ({ top: 0 }),

@@ -41,7 +41,6 @@ const zh = {
     required: '请输入账号和密码',
   },
   layout: { logout: '退出登录', language: 'English', confirmLogout: '确定退出登录吗？', administrator: '系统管理员' },
-  soon: { title: '即将推出', body: '「{name}」功能正在建设中，将在后续版本中提供。', back: '返回首页' },
   dashboard: {
     welcome: '欢迎使用智慧通行管理后台',
     units: '单位',
@@ -165,7 +164,6 @@ const en: typeof zh = {
     required: 'Enter your username and password',
   },
   layout: { logout: 'Sign out', language: '中文', confirmLogout: 'Sign out now?', administrator: 'Administrator' },
-  soon: { title: 'Coming soon', body: '"{name}" is being built and will arrive in a later release.', back: 'Back to home' },
   dashboard: {
     welcome: 'Welcome to the Smart Access admin console',
     units: 'Units',
