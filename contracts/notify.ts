@@ -21,6 +21,7 @@ export const VISIT_EVENTS = [
   'undertaking_request',
   'undertaking_reminder',
   'security_alert',
+  'visitor_overstay',
 ] as const;
 export type VisitEvent = (typeof VISIT_EVENTS)[number];
 
@@ -49,6 +50,7 @@ export const EVENT_LABELS: Record<VisitEvent, L> = {
   undertaking_request: { 'zh-CN': '会议承接', en: 'Meeting to undertake' },
   undertaking_reminder: { 'zh-CN': '会议承接提醒（语音）', en: 'Undertaking reminder (voice call)' },
   security_alert: { 'zh-CN': '安全告警', en: 'Security alert' },
+  visitor_overstay: { 'zh-CN': '访客超时未离开', en: 'Visitor overstaying' },
 };
 
 /** Who receives each event's message (shown in admin). */
@@ -70,6 +72,7 @@ export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
   undertaking_request: { 'zh-CN': '会议承接人员', en: 'Undertakers' },
   undertaking_reminder: { 'zh-CN': '会议承接人员', en: 'Undertakers' },
   security_alert: { 'zh-CN': '前台接待', en: 'Reception' },
+  visitor_overstay: { 'zh-CN': '受访人、前台接待', en: 'Host, reception' },
 };
 
 export const TEMPLATE_VARIABLES = [
@@ -90,6 +93,7 @@ export const TEMPLATE_VARIABLES = [
   'deviceName',
   'alertText',
   'alertAt',
+  'overstayMinutes',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -111,6 +115,7 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   deviceName: { 'zh-CN': '地点（设备）', en: 'Where (device)' },
   alertText: { 'zh-CN': '告警内容', en: 'Alert' },
   alertAt: { 'zh-CN': '告警时间', en: 'Alert time' },
+  overstayMinutes: { 'zh-CN': '超时分钟数', en: 'Minutes overstayed' },
 };
 
 const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt', 'timeRange'];
@@ -134,6 +139,7 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   undertaking_request: ['centerName', 'applicantName', 'meetingTitle', 'roomName', 'startAt', 'endAt', 'timeRange'],
   undertaking_reminder: ['centerName', 'meetingTitle', 'roomName', 'startAt'],
   security_alert: ['centerName', 'visitorName', 'deviceName', 'alertText', 'alertAt'],
+  visitor_overstay: [...BASE, 'overstayMinutes'],
 };
 
 /** Events whose message carries a link (registration / companion / invitation link). */
@@ -175,6 +181,7 @@ export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   undertaking_request: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{roomName}将于{timeRange}召开会议“{meetingTitle}”（订会人：{applicantName}），请在审批中心“会议承接确认”中确认承接。' },
   undertaking_reminder: { channel: 'voice', appendCodeLink: false, enabled: true, content: '{centerName}提醒您：{roomName}{startAt}开始的会议{meetingTitle}尚无人确认承接，请尽快确认。' },
   security_alert: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】安全告警：{alertText}，地点：{deviceName}，时间：{alertAt}。请立即核查。' },
+  visitor_overstay: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】访客{visitorName}（受访人：{hostName}，预约时间：{timeRange}）已超过离开时间{overstayMinutes}分钟仍未签离，请核实。' },
 };
 
 /**
@@ -202,6 +209,7 @@ export const SAMPLE_VARS: Record<TemplateVariable, string> = {
   deviceName: '1号楼东门闸机',
   alertText: '黑名单人员陈小春',
   alertAt: '11月24日 09:12',
+  overstayMinutes: '30',
 };
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]{0,40})\}/g;

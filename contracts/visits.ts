@@ -1,4 +1,5 @@
 /** Visit-order vocabulary shared by the server and the apps (SPEC §2). */
+import type { Presence } from './lobby.js';
 export const ORDER_KINDS = ['appointment', 'invitation', 'meeting', 'walk_in'] as const;
 export type OrderKind = (typeof ORDER_KINDS)[number];
 export const ORDER_STATUSES = ['initiated', 'pending', 'confirmed', 'arrived', 'cancelled'] as const;
@@ -7,8 +8,8 @@ export const SUB_ORIGINS = ['companion', 'help_fill', 'forward_fill'] as const;
 export type SubOrigin = (typeof SUB_ORIGINS)[number];
 export const CANCEL_REASONS = ['rejected', 'withdrawn_by_visitor', 'withdrawn_by_host', 'cascaded', 'expired', 'blocked'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
-export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker' | 'admin';
-export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave';
+export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker' | 'admin' | 'kiosk' | 'gate';
+export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave' | 'check_in' | 'check_out';
 
 type L = { 'zh-CN': string; en: string };
 export const STATUS_LABELS: Record<OrderStatus, L> = {
@@ -45,6 +46,8 @@ const ROLE_LABELS: Record<ActorRole, L> = {
   desk: { 'zh-CN': '前台', en: 'Reception' },
   booker: { 'zh-CN': '订会人', en: 'Meeting booker' },
   admin: { 'zh-CN': '管理员', en: 'Administrator' },
+  kiosk: { 'zh-CN': '访客机', en: 'Kiosk' },
+  gate: { 'zh-CN': '闸机', en: 'Gate' },
 };
 const ACTION_LABELS: Record<TrailAction, L> = {
   create: { 'zh-CN': '发起', en: 'created' },
@@ -57,6 +60,8 @@ const ACTION_LABELS: Record<TrailAction, L> = {
   arrive: { 'zh-CN': '已到达', en: 'arrived' },
   confirm: { 'zh-CN': '确认参会', en: 'confirmed attendance' },
   leave: { 'zh-CN': '已离开', en: 'left' },
+  check_in: { 'zh-CN': '签到', en: 'checked in' },
+  check_out: { 'zh-CN': '签离', en: 'checked out' },
 };
 /** "邀约人：审核通过" / "Host: approved" */
 export function trailLabel(role: ActorRole, action: TrailAction): L {
@@ -122,4 +127,6 @@ export interface OrderDetail extends OrderCard {
   chain: Array<{ position: number; name: string; status: 'waiting' | 'approved' | 'rejected' }>;
   parent: { id: string; visitorName: string | null } | null;
   appointmentCodeAvailable: boolean;
+  /** arrival and leave: when and how (gate, kiosk, automatic) */
+  presence: Presence;
 }

@@ -78,6 +78,10 @@ const schema = z.object({
   KIOSK_FEVER_THRESHOLD_C: z.coerce.number().min(36).max(40).default(37.3),
   /** the kiosk's 健康码 field (K1/K2): off unless the center asks for it */
   KIOSK_HEALTH_CODE: bool.default(false),
+  /** someone still on site this many minutes after their window's end is overstaying (host and reception told once) */
+  VISIT_OVERSTAY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** on-site visitors are checked out automatically this many minutes after their window's end (0: never) */
+  VISIT_AUTO_CHECKOUT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(240),
   REDIS_URL: z.string().url().optional(),
   /** prefix of every Redis key, so several deployments (or test runs) can share one Redis */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),

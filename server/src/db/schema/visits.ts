@@ -54,7 +54,16 @@ export const visitOrders = pgTable(
     submittedAt: tstz('submitted_at'),
     decidedAt: tstz('decided_at'),
     arrivedAt: tstz('arrived_at'),
+    /** how the visitor came in: gate | kiosk (contracts/lobby.ts) */
+    arrivedVia: text('arrived_via'),
+    /** the gate's or kiosk's name */
+    arrivedWhere: text('arrived_where'),
     leftAt: tstz('left_at'),
+    /** how the visitor left: gate | kiosk | auto */
+    leftVia: text('left_via'),
+    leftWhere: text('left_where'),
+    /** when the host and reception were told that the visitor overstays (told once) */
+    overstayNotifiedAt: tstz('overstay_notified_at'),
     /** client-supplied key so that a double submit creates one order */
     idempotencyKey: text('idempotency_key'),
     /** kind meeting: the booking (meeting_bookings.id) this attendee order belongs to */
@@ -73,6 +82,8 @@ export const visitOrders = pgTable(
     index('visit_orders_pending_end').on(t.endAt).where(sql`${t.status} in ('initiated','pending')`),
     // the orders of today and later (admin 首页 counts today's visits): end_at past the start of today
     index('visit_orders_end').on(t.endAt),
+    // who is on site now (在场访客, overstay and automatic check-out sweeps)
+    index('visit_orders_on_site').on(t.endAt).where(sql`${t.status} = 'arrived' and ${t.leftAt} is null`),
     uniqueIndex('visit_orders_idempotency').on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     check('visit_orders_window', sql`${t.endAt} > ${t.startAt}`),
     check('visit_orders_sub_origin', sql`(${t.parentId} is null) = (${t.origin} is null)`),
@@ -194,3 +205,26 @@ export const notificationTemplates = pgTable('notification_templates', {
   updatedAt: updatedAt(),
 });
 
+
+/**
+ * Kiosk check-ins and check-outs (K2): one row per attempt, keyed by the kiosk's idempotency key so
+ * that a retried or replayed (offline) attempt is applied once and answers what the first did.
+ */
+export const kioskChecks = pgTable(
+  'kiosk_checks',
+  {
+    id: id(),
+    deviceId: uuid('device_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** check_in | check_out */
+    kind: text('kind').notNull(),
+    at: tstz('at').notNull(),
+    /** offline: when it happened at the kiosk */
+    occurredAt: tstz('occurred_at'),
+    temperature: text('temperature'),
+    healthCode: text('health_code'),
+    /** [{ orderId, ok, refusal }] */
+    results: jsonb('results').notNull(),
+  },
+  (t) => [uniqueIndex('kiosk_checks_key').on(t.deviceId, t.idempotencyKey)],
+);

@@ -269,7 +269,7 @@ describe('pass events (通行记录)', () => {
     // the host sees it in the order's trail
     const seen = (await s.hostClient.get(`/api/visits/${s.order.id}`)).json();
     expect(seen.status).toBe('arrived');
-    expect(seen.trail.at(-1).label['zh-CN']).toBe('系统：已到达');
+    expect(seen.trail.at(-1).label['zh-CN']).toBe('闸机：已到达');
     await drain();
     const sms = await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, s.host.phone));
     expect(sms.some((m) => m.content.includes('到达'))).toBe(true);

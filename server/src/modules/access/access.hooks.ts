@@ -7,6 +7,8 @@ export interface OrderAccessState {
   status: string;
   startAt: Date;
   endAt: Date;
+  /** a check-out at the kiosk or the automatic one ends what the gates hold */
+  leftVia?: string | null;
 }
 
 /**

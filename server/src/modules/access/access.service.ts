@@ -37,10 +37,11 @@ export const LIVE = ['confirmed', 'arrived'];
 // ------------------------------------------------------------------ scheduling (called from the hook)
 
 /** Schedule the order's sync: now, at its start and at its end (keys carry status and window). */
-export async function scheduleOrderSync(ctx: AppContext, tx: Tx, o: { id: string; status: string; startAt: Date; endAt: Date }): Promise<void> {
+export async function scheduleOrderSync(ctx: AppContext, tx: Tx, o: { id: string; status: string; startAt: Date; endAt: Date; leftVia?: string | null }): Promise<void> {
   // initiated / pending orders were never issued: nothing to do until they are confirmed
   if (o.status !== 'cancelled' && !LIVE.includes(o.status)) return;
-  const base = `${SYNC_JOB}:${o.id}:${o.status}:${o.startAt.getTime()}:${o.endAt.getTime()}`;
+  // a check-out (kiosk, automatic) keeps the status but ends what the gates hold: part of the key
+  const base = `${SYNC_JOB}:${o.id}:${o.status}${o.leftVia ? `:${o.leftVia}` : ''}:${o.startAt.getTime()}:${o.endAt.getTime()}`;
   const now = ctx.clock.now();
   await ctx.queue.enqueue(tx, { type: SYNC_JOB, key: `${base}:now`, payload: { orderId: o.id } });
   if (!LIVE.includes(o.status)) return;
@@ -140,8 +141,12 @@ export class AccessService {
     return { name: o.inviteeName ?? '', idNumber: o.inviteeIdNumberEnc ? this.ctx.crypto.decrypt(o.inviteeIdNumberEnc) : null, photoKey: null };
   }
 
-  /** Should the gates hold this order now? Confirmed or arrived, and inside [startAt, endAt). */
-  static desired(o: { status: string; startAt: Date; endAt: Date }, now: Date): boolean {
+  /**
+   * Should the gates hold this order now? Confirmed or arrived, inside [startAt, endAt), and not
+   * checked out at a kiosk or automatically (an exit gate's pass keeps it: the visitor may return).
+   */
+  static desired(o: { status: string; startAt: Date; endAt: Date; leftVia?: string | null }, now: Date): boolean {
+    if (o.leftVia === 'kiosk' || o.leftVia === 'auto') return false;
     return LIVE.includes(o.status) && o.startAt.getTime() <= now.getTime() && now.getTime() < o.endAt.getTime();
   }
 

@@ -43,7 +43,8 @@ const LIVE = ['confirmed', 'arrived'];
  * (visits calls access.hooks on every status change) from being an import cycle.
  */
 export interface OrderArrivals {
-  markArrived(tx: Tx, orderId: string, via: { deviceId: string; method: string }): Promise<object | null>;
+  markArrived(tx: Tx, orderId: string, via: { deviceId: string; deviceName: string; method: string }): Promise<object | null>;
+  markLeft(tx: Tx, orderId: string, via: { deviceId: string; deviceName: string }): Promise<boolean>;
 }
 
 /** What the pass intake needs of the device side (AccessService). */
@@ -162,16 +163,17 @@ export class PassService {
           const inWindow = o.startAt.getTime() <= now.getTime() && now.getTime() < o.endAt.getTime();
           if (holder?.blocked) refusal = 'VISITOR_BLOCKED';
           else if (!LIVE.includes(o.status)) refusal = `ORDER_${o.status.toUpperCase()}`;
+          else if (o.leftVia === 'kiosk' || o.leftVia === 'auto') refusal = 'CHECKED_OUT';
           else if (!inWindow) refusal = 'OUTSIDE_WINDOW';
         }
         // a code is the server's to verify; otherwise the device's verdict stands unless the server refuses a pass it let through
         const result: PassResult = input.qrToken ? (refusal ? 'denied' : input.result) : refusal && input.result === 'granted' ? 'anomaly' : input.result;
         note = refusal ?? note;
         if (result === 'granted' && direction === 'in' && o?.status === 'confirmed') {
-          arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
+          arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, deviceName: d.name, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
         }
         if (result === 'granted' && direction === 'out' && o?.status === 'arrived' && !o.leftAt) {
-          await tx.update(visitOrders).set({ leftAt: now, updatedAt: now }).where(eq(visitOrders.id, o.id));
+          await this.visits.markLeft(tx, o.id, { deviceId: d.id, deviceName: d.name });
         }
         const [e] = await tx
           .insert(accessEvents)

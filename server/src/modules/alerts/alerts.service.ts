@@ -86,7 +86,7 @@ export async function raiseAlert(ctx: AppContext, tx: Tx, a: RaiseAlert): Promis
 }
 
 /** Active staff with the reception role: those whose unit is in one of the buildings, else all of them. */
-async function receptionStaff(tx: Tx, buildingIds: string[]) {
+export async function receptionStaff(tx: Tx, buildingIds: string[]) {
   const all = await tx
     .select({ id: staff.id, phone: staff.phone, buildingId: units.buildingId })
     .from(staff)

@@ -203,6 +203,27 @@ export class VisitorsService {
     return u;
   }
 
+  /**
+   * 触摸拍照 at a kiosk (K2): the photo just taken (an upload of the kiosk's session, with the consent
+   * the visitor gave there) becomes the visitor's registered photo, with a new face consent; the
+   * gates get it through the holder re-sync. Runs in the caller's transaction; returns the old
+   * object's key, for the caller to delete after commit.
+   */
+  async replacePhotoAtKiosk(tx: Tx, actor: Actor, visitorId: string, uploadId: string): Promise<string[]> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const upload = await this.takeUpload(tx, uploadId, actor.sessionId ?? '', now);
+    const v = await repo.findVisitorById(tx, visitorId, { lock: true });
+    if (!v) throw new AppError('NOT_FOUND');
+    await repo.withdrawFaceConsents(tx, v.id, now);
+    await repo.updateVisitor(tx, v.id, { photoKey: upload.storageKey, updatedAt: now });
+    await repo.insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
+    await repo.markUploadUsed(tx, upload.id, now);
+    await holderChanged(ctx, tx, { visitorId: v.id });
+    await audit(tx, actor, 'visitor.photo_replace', { type: 'visitor', id: v.id }, { via: 'kiosk' });
+    return v.photoKey ? [v.photoKey] : [];
+  }
+
   private checkedIdNumber(type: IdType, raw: string): string {
     const problem = checkIdNumber(type, raw);
     if (problem) throw new AppError(problem);

@@ -51,9 +51,10 @@ export async function signSlipCode(ctx: AppContext, orderId: string, endAt: Date
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
-export async function verifyCode(ctx: AppContext, token: string): Promise<string> {
+/** The order a code is for; `at` (default now) is the moment it was shown — an offline kiosk's check-in sent later. */
+export async function verifyCode(ctx: AppContext, token: string, at: Date = ctx.clock.now()): Promise<string> {
   try {
-    const { payload, protectedHeader } = await jwtVerify(token, keyPair(ctx).pub, { algorithms: ['EdDSA'], currentDate: ctx.clock.now() });
+    const { payload, protectedHeader } = await jwtVerify(token, keyPair(ctx).pub, { algorithms: ['EdDSA'], currentDate: at });
     if (protectedHeader.typ !== 'sg-code' || typeof payload.o !== 'string') throw new AppError('CODE_INVALID');
     return payload.o;
   } catch (e) {

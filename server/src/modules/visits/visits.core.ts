@@ -12,6 +12,7 @@ import { isValidPhone, maskPhone, type IdType } from '../../../../contracts/iden
 import { visitors } from '../../db/schema/index.js';
 import type { CancelReason, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
 import type { Actor } from '../identity/session.js';
+import type { ArrivalVia, LeaveVia } from '../../../../contracts/lobby.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
@@ -22,6 +23,8 @@ import { buildDetail, type OrderDetail } from './visits.view.js';
 
 type Step = { actor: Actor; role: ActorRole; action: TrailAction; comment?: string | null };
 type Notice = Parameters<typeof notifyVisit>[2];
+/** whose idempotency keys: v a visitor's, s a staff member's, k a kiosk's */
+type OnceScope = 'v' | 's' | 'k';
 
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; cause?: { code?: string } };
@@ -94,6 +97,28 @@ export class VisitsCore {
     const next = { ...o, ...set } as OrderRow;
     if (to !== o.status) await orderAccessChanged(this.ctx, tx, next);
     if (!o.parentId && to !== o.status) await this.cascade(tx, next, s.actor);
+    return next;
+  }
+
+  /**
+   * 已到达: the move with when, how and where (gate or kiosk), and the host told (visitor_arrived;
+   * not for an internal meeting attendee). The caller holds the order's row lock.
+   */
+  async arrive(tx: Tx, o: OrderRow, s: Step & { at: Date; via: ArrivalVia; where: string | null }): Promise<OrderRow> {
+    const next = await this.move(tx, o, 'arrived', { ...s, set: { arrivedAt: s.at, arrivedVia: s.via, arrivedWhere: s.where } });
+    const host = o.attendeeStaffId ? undefined : await repo.findStaff(tx, o.hostId);
+    if (host) await this.notify(tx, 'visitor_arrived', next, { kind: 'staff', id: host.id, phone: host.phone });
+    return next;
+  }
+
+  /**
+   * Left the site: when, how and where, with a trail entry (the status stays 已到达). A check-out at
+   * the kiosk or the automatic one ends the visit, so the gates drop the person; an exit gate's pass
+   * does not (a visitor may step out and come back inside the window).
+   */
+  async leave(tx: Tx, o: OrderRow, s: Step & { at: Date; via: LeaveVia; where: string | null }): Promise<OrderRow> {
+    const next = await this.move(tx, o, 'arrived', { ...s, set: { leftAt: s.at, leftVia: s.via, leftWhere: s.where } });
+    if (s.via !== 'gate') await orderAccessChanged(this.ctx, tx, next);
     return next;
   }
 
@@ -211,19 +236,39 @@ export class VisitsCore {
     };
   }
 
-  /** Run a create use case once per idempotency key: a repeat (or a concurrent twin) gets the first order. */
-  async once(actor: Actor, key: string | undefined, prefix: 'v' | 's', run: (tx: Tx, storedKey: string | null) => Promise<OrderDetail>): Promise<OrderDetail> {
+  /** The order a client's idempotency key stored (kept per actor and use case: v visitor, s staff, k kiosk). */
+  storedKey(actor: Actor, key: string | null | undefined, prefix: OnceScope): string | null {
+    return key ? `${prefix}:${actor.id}:${key}` : null;
+  }
+
+  /** The order already created under this key, if any. */
+  async findOnce(actor: Actor, key: string | null | undefined, prefix: OnceScope): Promise<OrderRow | undefined> {
+    const storedKey = this.storedKey(actor, key, prefix);
+    return storedKey ? repo.findByIdempotencyKey(this.ctx.db, storedKey) : undefined;
+  }
+
+  /**
+   * Run a create use case once per idempotency key: a repeat (or a concurrent twin) gets the first
+   * order — as its detail, or as `replay` shapes it.
+   */
+  async once<T = OrderDetail>(
+    actor: Actor,
+    key: string | null | undefined,
+    prefix: OnceScope,
+    run: (tx: Tx, storedKey: string | null) => Promise<T>,
+    replay: (tx: Tx, first: OrderRow) => Promise<T> = (tx, first) => this.detail(tx, first, actor) as Promise<T>,
+  ): Promise<T> {
     const { ctx } = this;
-    const storedKey = key ? `${prefix}:${actor.id}:${key}` : null;
+    const storedKey = this.storedKey(actor, key, prefix);
     try {
       return await ctx.db.transaction(async (tx) => {
         const dup = storedKey ? await repo.findByIdempotencyKey(tx, storedKey) : undefined;
-        return dup ? this.detail(tx, dup, actor) : run(tx, storedKey);
+        return dup ? replay(tx, dup) : run(tx, storedKey);
       });
     } catch (e) {
       if (storedKey && isUniqueViolation(e)) {
         const dup = await repo.findByIdempotencyKey(ctx.db, storedKey);
-        if (dup) return ctx.db.transaction((tx) => this.detail(tx, dup, actor));
+        if (dup) return ctx.db.transaction((tx) => replay(tx, dup));
       }
       throw e;
     }

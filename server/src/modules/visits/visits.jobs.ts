@@ -1,22 +1,34 @@
 import type { AppContext } from '../../platform/context.js';
 import type { VisitsService } from './visits.service.js';
+import type { OnSiteService } from './on-site.service.js';
 
 const MINUTE = 60_000;
-const key = (at: number) => `visits.expire:${Math.floor(at / MINUTE)}`;
+const key = (type: string, at: number) => `${type}:${Math.floor(at / MINUTE)}`;
 
 /**
- * Expiry sweep every minute. The job re-enqueues its successor with a key bucketed by minute, so
- * any number of processes schedule it without doubling up.
+ * Minute sweeps: expiry (visits.expire) and who is on site (visits.on_site: overstay notices and the
+ * automatic check-out). Each job re-enqueues its successor with a key bucketed by minute, so any
+ * number of processes schedule it without doubling up.
  */
-export function registerVisitJobs(ctx: AppContext, svc: VisitsService) {
-  ctx.queue.register('visits.expire', async () => {
+export function registerVisitJobs(ctx: AppContext, svc: VisitsService, onSite: OnSiteService) {
+  const every = (type: string, run: () => Promise<void>) =>
+    ctx.queue.register(type, async () => {
+      await run();
+      const next = ctx.clock.now().getTime() + MINUTE;
+      await ctx.queue.enqueue(ctx.db, { type, key: key(type, next), runAt: new Date(Math.floor(next / MINUTE) * MINUTE) });
+    });
+  every('visits.expire', async () => {
     const n = await svc.expireDue();
     if (n) ctx.log.info({ expired: n }, 'visit orders expired');
-    const next = ctx.clock.now().getTime() + MINUTE;
-    await ctx.queue.enqueue(ctx.db, { type: 'visits.expire', key: key(next), runAt: new Date(Math.floor(next / MINUTE) * MINUTE) });
+  });
+  every('visits.on_site', async () => {
+    const r = await onSite.sweep();
+    if (r.overstay || r.autoLeft) ctx.log.info(r, 'on-site sweep');
   });
 }
 
 export async function scheduleExpiry(ctx: AppContext) {
-  await ctx.queue.enqueue(ctx.db, { type: 'visits.expire', key: key(ctx.clock.now().getTime()) });
+  const now = ctx.clock.now().getTime();
+  await ctx.queue.enqueue(ctx.db, { type: 'visits.expire', key: key('visits.expire', now) });
+  await ctx.queue.enqueue(ctx.db, { type: 'visits.on_site', key: key('visits.on_site', now) });
 }

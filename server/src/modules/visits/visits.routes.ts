@@ -12,15 +12,18 @@ import { WalkInService } from './walkin.service.js';
 import { registerVisitJobs, scheduleExpiry } from './visits.jobs.js';
 import * as s from './visits.schemas.js';
 import { walkInRoutes } from './walkin.routes.js';
+import { lobbyRoutes } from './lobby.routes.js';
+import { OnSiteService } from './on-site.service.js';
 
 export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new OrdersService(ctx);
   const reviews = new ReviewsService(ctx);
   const links = new LinkFlowService(ctx);
-  registerVisitJobs(ctx, new VisitsService(ctx));
+  registerVisitJobs(ctx, new VisitsService(ctx), new OnSiteService(ctx));
   app.addHook('onReady', () => scheduleExpiry(ctx));
   await walkInRoutes(app, ctx, new WalkInService(ctx));
+  await lobbyRoutes(app, ctx);
   const tags = ['visits'];
   const ua = (h: Record<string, unknown>) => (typeof h['user-agent'] === 'string' ? h['user-agent'] : undefined);
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_TYPES } from '../../../../contracts/identity.js';
+import { ARRIVAL_VIAS, LEAVE_VIAS } from '../../../../contracts/lobby.js';
 import { CANCEL_REASONS, ORDER_KINDS, ORDER_STATUSES, SUB_ORIGINS } from '../../../../contracts/visits.js';
 
 const status = z.enum(ORDER_STATUSES);
@@ -13,6 +14,19 @@ const plate = z
   .max(10)
   .regex(/^[\u4e00-\u9fa5A-Z0-9]*$/i, 'plate')
   .nullish();
+
+/** Arrival and leave (contracts/lobby.ts Presence). */
+export const presence = z
+  .object({
+    arrivedAt: z.string().nullable(),
+    arrivedVia: z.enum(ARRIVAL_VIAS).nullable(),
+    arrivedWhere: z.string().nullable(),
+    leftAt: z.string().nullable(),
+    leftVia: z.enum(LEAVE_VIAS).nullable(),
+    leftWhere: z.string().nullable(),
+    overstayMinutes: z.number().nullable(),
+  })
+  .describe('Presence');
 
 export const meetingInfo = z
   .object({ id: z.string(), title: z.string(), roomName: z.string(), location: z.string().nullable(), internal: z.boolean() })
@@ -64,6 +78,7 @@ export const orderDetail = orderCard
     chain: z.array(z.object({ position: z.number(), name: z.string(), status: z.string() })),
     parent: z.object({ id: z.string(), visitorName: z.string().nullable() }).nullable(),
     appointmentCodeAvailable: z.boolean(),
+    presence,
   })
   .describe('OrderDetail');
 

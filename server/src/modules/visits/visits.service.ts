@@ -80,18 +80,27 @@ export class VisitsService {
 
   /**
    * A gate reported a granted pass in (X4, access module): a confirmed order becomes 已到达 with its
-   * trail entry (actor: the device) and the host is told (visitor_arrived; not for an internal
-   * meeting attendee). Runs in the caller's transaction (the pass event's); the caller checks the
-   * window. Returns the order when it moved, null when it was not confirmed.
+   * trail entry (闸机：已到达, the device as actor) and the host is told (visitor_arrived; not for an
+   * internal meeting attendee). Runs in the caller's transaction (the pass event's); the caller
+   * checks the window. Returns the order when it moved, null when it was not confirmed.
    */
-  async markArrived(tx: Tx, orderId: string, via: { deviceId: string; method: string }): Promise<OrderRow | null> {
+  async markArrived(tx: Tx, orderId: string, via: { deviceId: string; deviceName: string; method: string }): Promise<OrderRow | null> {
     const o = await repo.findOrder(tx, orderId, { forUpdate: true });
     if (!o || o.status !== 'confirmed') return null;
     const actor: Actor = { type: 'system', id: `device:${via.deviceId}` };
-    const next = await this.core.move(tx, o, 'arrived', { actor, role: 'system', action: 'arrive', comment: via.method, set: { arrivedAt: this.ctx.clock.now() } });
-    const host = o.attendeeStaffId ? undefined : await repo.findStaff(tx, o.hostId);
-    if (host) await this.core.notify(tx, 'visitor_arrived', next, { kind: 'staff', id: host.id, phone: host.phone });
-    return next;
+    return this.core.arrive(tx, o, { actor, role: 'gate', action: 'arrive', comment: via.method, at: this.ctx.clock.now(), via: 'gate', where: via.deviceName });
+  }
+
+  /**
+   * A gate reported a granted pass out: an order on site (已到达, not yet left) records when and where
+   * its visitor left, with a trail entry. The credential stays until the window ends (a visitor may
+   * step out and come back). Returns true when it recorded a leave.
+   */
+  async markLeft(tx: Tx, orderId: string, via: { deviceId: string; deviceName: string }): Promise<boolean> {
+    const o = await repo.findOrder(tx, orderId, { forUpdate: true });
+    if (!o || o.status !== 'arrived' || o.leftAt) return false;
+    await this.core.leave(tx, o, { actor: { type: 'system', id: `device:${via.deviceId}` }, role: 'gate', action: 'leave', at: this.ctx.clock.now(), via: 'gate', where: via.deviceName });
+    return true;
   }
 
   /**

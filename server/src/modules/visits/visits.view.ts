@@ -12,6 +12,7 @@ export type { OrderCard, OrderDetail };
 import type { Actor } from '../identity/session.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
+import { presenceOf } from './presence.js';
 import { canAddCompanions, canCancel, canCreateSubs, isMeetingBooker, remainingCompanionSlots, reviewPolicy, shapeOf } from './visits.rules.js';
 
 type MeetingInfo = Awaited<ReturnType<typeof repo.findMeetingsForCards>>[number];
@@ -168,5 +169,6 @@ export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: 
     })),
     parent: parent ? { id: parent.id, visitorName: parentVisitor?.name ?? null } : null,
     appointmentCodeAvailable: viewer.type === 'visitor' && o.status === 'confirmed' && o.visitorId === viewer.id,
+    presence: presenceOf(o, ctx.clock.now(), ctx.config.VISIT_OVERSTAY_MINUTES),
   };
 }

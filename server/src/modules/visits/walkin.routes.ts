@@ -31,6 +31,7 @@ const walkInBody = z.object({
   temperature: z.number().min(35).max(42).nullish(),
   photoUploadId: z.string().uuid().nullish(),
   replacePhoto: z.boolean().default(false),
+  idempotencyKey: z.string().min(8).max(100).optional().describe('one per registration: the same key again (a retry, the offline queue) creates no second order and answers the first one’s result with replay: true'),
 });
 
 export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: WalkInService) {
@@ -182,7 +183,7 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: W
       tags,
       summary: 'K1 现场登记: confirmed at the desk where the unit allows it, else reviewed by the host',
       body: walkInBody,
-      response: { 201: z.object({ order: orderCard, visitor: z.object({ name: z.string(), blocked: z.boolean() }) }), ...errors(400, 401, 403, 404, 422) },
+      response: { 201: z.object({ order: orderCard, visitor: z.object({ name: z.string(), blocked: z.boolean() }), replay: z.literal(true).optional().describe('this key was registered before: the first order, as it stands now') }), ...errors(400, 401, 403, 404, 422) },
     },
     handler: async (req, reply) => {
       const { actor } = await kiosk.requireKiosk(req);

@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
+import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { checkIdNumber, isValidPhone, maskIdNumber, maskName, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
 import { findOpenUpload, insertFaceConsent, markUploadUsed, withdrawFaceConsents } from '../visitors/visitors.repository.js';
@@ -36,7 +37,11 @@ export interface WalkInInput {
   temperature?: number | null;
   photoUploadId?: string | null;
   replacePhoto?: boolean;
+  /** one per registration at the kiosk: a retried or replayed (offline) walk-in creates one order */
+  idempotencyKey?: string | null;
 }
+
+type WalkInResult = { order: Awaited<ReturnType<typeof buildCards>>[number]; visitor: { name: string; blocked: boolean }; replay?: true };
 
 export class WalkInService {
   private readonly core: VisitsCore;
@@ -131,6 +136,9 @@ export class WalkInService {
     if (idErr) throw new AppError(idErr);
     const idNumber = normaliseIdNumber(input.idNumber);
     const now = ctx.clock.now();
+    // the same registration again (a retry after a lost answer, the offline queue): the first result
+    const first = await this.core.findOnce(actor, input.idempotencyKey, 'k');
+    if (first) return ctx.db.transaction((tx) => this.replayWalkIn(tx, first, actor));
     // a blocklisted person — by this phone, or by this ID number under another phone — is refused
     // and the desk alerted (the alert is committed although the registration is not)
     const blocked = await ctx.db.transaction(async (tx) => {
@@ -142,7 +150,7 @@ export class WalkInService {
     });
     if (blocked) throw new AppError('VISITOR_BLOCKED');
     const oldKeys: string[] = [];
-    const result = await ctx.db.transaction(async (tx) => {
+    const result = await this.core.once(actor, input.idempotencyKey, 'k', async (tx, idempotencyKey) => {
       const host = await repo.findStaff(tx, input.hostId);
       if (!host || !host.visitPermission) throw new AppError('HOST_NOT_FOUND');
       const start = input.startAt ? new Date(input.startAt) : now;
@@ -169,7 +177,7 @@ export class WalkInService {
       const remark = [input.visitType ? `访问类型：${input.visitType}` : null, input.temperature != null ? `体温：${input.temperature.toFixed(1)}℃` : null, input.remark ?? null].filter(Boolean).join('；') || null;
       const order = await this.core.createOrder(
         tx,
-        { kind: 'walk_in', visitorId: v.id, visitorPhone: v.phone, hostId: host.id, unitId: host.unitId, reason: input.reason, remark, startAt: start, endAt: end } as repo.NewOrder,
+        { kind: 'walk_in', visitorId: v.id, visitorPhone: v.phone, hostId: host.id, unitId: host.unitId, reason: input.reason, remark, startAt: start, endAt: end, idempotencyKey } as repo.NewOrder,
         actor,
         'desk',
       );
@@ -183,9 +191,15 @@ export class WalkInService {
         await this.core.enterReview(tx, next);
       }
       await audit(tx, actor, 'visit.walk_in', { type: 'visit_order', id: order.id }, { deskConfirmed: !!unit?.allowDeskConfirm });
-      return { order: (await buildCards(tx, ctx, [(await repo.findOrder(tx, order.id))!], actor))[0]!, visitor: { name: v.name, blocked: v.blocked } };
-    });
+      return { order: (await buildCards(tx, ctx, [(await repo.findOrder(tx, order.id))!], actor))[0]!, visitor: { name: v.name, blocked: v.blocked } } as WalkInResult;
+    }, (tx, dup) => this.replayWalkIn(tx, dup, actor));
     for (const k of oldKeys) await deletePhotoNow(ctx, k).catch(() => {});
     return result;
+  }
+
+  /** The answer to a walk-in already registered under the same key: its order as it stands now. */
+  private async replayWalkIn(tx: Tx, first: OrderRow, actor: Actor): Promise<WalkInResult> {
+    const v = first.visitorId ? await repo.findVisitor(tx, first.visitorId) : undefined;
+    return { order: (await buildCards(tx, this.ctx, [first], actor))[0]!, visitor: { name: v?.name ?? '', blocked: v?.blocked ?? false }, replay: true };
   }
 }
