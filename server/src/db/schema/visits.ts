@@ -78,6 +78,8 @@ export const visitOrders = pgTable(
     index('visit_orders_host').on(t.hostId, t.startAt),
     index('visit_orders_parent').on(t.parentId),
     index('visit_orders_meeting').on(t.meetingId).where(sql`${t.meetingId} is not null`),
+    // the kiosk finds today's orders by phone (K2), registered or not
+    index('visit_orders_phone').on(t.visitorPhone, t.startAt),
     index('visit_orders_phone_initiated').on(t.visitorPhone).where(sql`${t.status} = 'initiated'`),
     index('visit_orders_pending_end').on(t.endAt).where(sql`${t.status} in ('initiated','pending')`),
     // the orders of today and later (admin 首页 counts today's visits): end_at past the start of today

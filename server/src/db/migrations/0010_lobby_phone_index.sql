@@ -1,0 +1,1 @@
+CREATE INDEX "visit_orders_phone" ON "visit_orders" USING btree ("visitor_phone","start_at");
