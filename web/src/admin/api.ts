@@ -14,7 +14,7 @@ export interface Me {
 }
 export interface Dashboard {
   /** 今日来访, for the center's calendar day */
-  today: { day: string; expected: number; arrived: number; onSite: number; cancelled: number; pendingReview: number };
+  today: { day: string; expected: number; arrived: number; onSite: number; overstaying: number; cancelled: number; pendingReview: number };
   units: number;
   staff: number;
   staffWithVisitPermission: number;

@@ -134,6 +134,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
             expected: z.number().int().describe('people expected today: confirmed or arrived, window overlapping today'),
             arrived: z.number().int().describe('arrived today'),
             onSite: z.number().int().describe('arrived today and not seen leaving'),
+            overstaying: z.number().int().describe('on site VISIT_OVERSTAY_MINUTES or more past their window’s end'),
             cancelled: z.number().int().describe('cancelled, window overlapping today'),
             pendingReview: z.number().int().describe('waiting for a review now'),
           }),

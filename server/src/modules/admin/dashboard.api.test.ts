@@ -47,7 +47,7 @@ describe('GET /api/admin/dashboard — 今日来访', () => {
   it('is all zeros on a day without visits, for the center’s today', async () => {
     const res = await admin.get('/api/admin/dashboard');
     expect(res.statusCode).toBe(200);
-    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 0, arrived: 0, onSite: 0, cancelled: 0, pendingReview: 0 });
+    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 0, arrived: 0, onSite: 0, overstaying: 0, cancelled: 0, pendingReview: 0 });
   });
 
   it('counts who is expected, arrived, still on site and cancelled today, and the reviews waiting', async () => {
@@ -73,7 +73,8 @@ describe('GET /api/admin/dashboard — 今日来访', () => {
 
     const res = await admin.get('/api/admin/dashboard');
     expect(res.statusCode).toBe(200);
-    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 5, arrived: 2, onSite: 1, cancelled: 1, pendingReview: 2 });
+    // overstaying: yesterday's arrival never seen leaving (the one on site now is inside its window)
+    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 5, arrived: 2, onSite: 1, overstaying: 1, cancelled: 1, pendingReview: 2 });
   });
 
   it('moves to the next day at the center’s midnight, not the server’s', async () => {

@@ -54,7 +54,7 @@ const zh = {
     jobsHint: '重试中 {failed}，已放弃 {dead}',
     gotoJobs: '查看任务队列',
     todayTitle: '今日来访',
-    today: { expected: '预计来访', arrived: '已到达', onSite: '在场', pendingReview: '待审核', cancelled: '已取消' },
+    today: { expected: '预计来访', arrived: '已到达', onSite: '在场', overstaying: '超时未离开', pendingReview: '待审核', cancelled: '已取消' },
   },
   outbox: {
     hint: '开发环境短信发件箱：系统发送的全部短信（含验证码）和语音通知（电话播报的内容）都在这里显示。查看记录会写入审计日志。',
@@ -177,7 +177,7 @@ const en: typeof zh = {
     jobsHint: 'retrying {failed}, given up {dead}',
     gotoJobs: 'Open the job queue',
     todayTitle: "Today's visits",
-    today: { expected: 'Expected', arrived: 'Arrived', onSite: 'On site', pendingReview: 'Awaiting review', cancelled: 'Cancelled' },
+    today: { expected: 'Expected', arrived: 'Arrived', onSite: 'On site', overstaying: 'Overstaying', pendingReview: 'Awaiting review', cancelled: 'Cancelled' },
   },
   outbox: {
     hint: 'Development SMS outbox: every SMS (login codes included) and voice call (the text read out) the system sends shows here. Viewing it is recorded in the audit log.',
