@@ -80,3 +80,26 @@ export const staff = pgTable(
     check('staff_phone_format', sql`${t.phone} ~ '^1[0-9]{10}$'`),
   ],
 );
+
+/**
+ * A6 reviewers per unit beside the approval chains: who reviews the plates on the unit's orders
+ * (车辆审核) and its staff changes and proxy registrations (人员审核), and who is copied (cc).
+ */
+export const unitReviewers = pgTable(
+  'unit_reviewers',
+  {
+    id: id(),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    /** vehicle | personnel */
+    kind: text('kind').notNull(),
+    staffId: uuid('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    /** copied (抄送) rather than reviewing */
+    cc: boolean('cc').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('unit_reviewers_unique').on(t.unitId, t.kind, t.staffId), index('unit_reviewers_staff').on(t.staffId, t.kind)],
+);

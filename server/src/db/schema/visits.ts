@@ -42,6 +42,14 @@ export const visitOrders = pgTable(
     startAt: tstz('start_at').notNull(),
     endAt: tstz('end_at').notNull(),
     plate: text('plate'),
+    /** 车辆通行状态 of the plate: null (no plate) | pending | approved | rejected (S8 车辆审核) */
+    vehicleStatus: text('vehicle_status'),
+    vehicleReviewedBy: uuid('vehicle_reviewed_by'),
+    vehicleReviewedAt: tstz('vehicle_reviewed_at'),
+    vehicleComment: text('vehicle_comment'),
+    /** a barrier saw the vehicle come in / go out */
+    vehicleInAt: tstz('vehicle_in_at'),
+    vehicleOutAt: tstz('vehicle_out_at'),
     /** invitation: 邀约审核 需要审核 (true) / 不需要审核 (false) */
     reviewRequired: boolean('review_required').notNull().default(true),
     /** invitation: 限制同行人员数量 — at most this many subs of all origins (null: no limit) */
@@ -78,6 +86,8 @@ export const visitOrders = pgTable(
     index('visit_orders_host').on(t.hostId, t.startAt),
     index('visit_orders_parent').on(t.parentId),
     index('visit_orders_meeting').on(t.meetingId).where(sql`${t.meetingId} is not null`),
+    // 车辆审核 待审核: the plates waiting, per unit
+    index('visit_orders_vehicle_pending').on(t.unitId, t.createdAt).where(sql`${t.vehicleStatus} = 'pending'`),
     // the kiosk finds today's orders by phone (K2), registered or not
     index('visit_orders_phone').on(t.visitorPhone, t.startAt),
     index('visit_orders_phone_initiated').on(t.visitorPhone).where(sql`${t.status} = 'initiated'`),
