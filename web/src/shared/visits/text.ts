@@ -20,6 +20,11 @@ const zh = {
   trail: '审核记录',
   noTrail: '暂无记录',
   comment: '审核意见',
+  presence: '到访记录',
+  arrivedAt: '到达时间',
+  leftAt: '离开时间',
+  onSite: '在场',
+  overstay: (n: number) => `已超时 ${n} 分钟`,
 };
 const en: typeof zh = {
   host: 'Host',
@@ -40,6 +45,11 @@ const en: typeof zh = {
   trail: 'History',
   noTrail: 'Nothing yet',
   comment: 'Comment',
+  presence: 'Arrival and leave',
+  arrivedAt: 'Arrived',
+  leftAt: 'Left',
+  onSite: 'On site',
+  overstay: (n: number) => `Overstaying by ${n} min`,
 };
 
 export const orderText = currentLocale() === 'en' ? en : zh;
