@@ -2,6 +2,7 @@
 import { ApiError, http, query as qs } from '@shared/api';
 import type { Paged } from '../api';
 import type { IdType } from '@contracts/identity';
+import type { Presence } from '@contracts/lobby';
 
 export interface VisitorSummary {
   id: string;
@@ -29,6 +30,8 @@ export interface VisitRecord {
   startAt: string;
   endAt: string;
   arrivedAt: string | null;
+  /** arrival and leave, how and where (contracts/lobby.ts); absent from a server that does not send it yet */
+  presence?: Presence;
 }
 export interface VisitorDetail extends VisitorSummary {
   registeredVia: string;

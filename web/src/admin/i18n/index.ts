@@ -7,6 +7,7 @@ import visitors from './visitors';
 import devices from './devices';
 import rooms from './rooms';
 import alerts from './alerts';
+import onSite from './onsite';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -22,6 +23,7 @@ const zh = {
     rooms: '会议室',
     approvals: '审批流程',
     devices: '设备管理',
+    onSite: '在场访客',
     alerts: '安全告警',
     records: '记录查询',
     system: '系统',
@@ -145,6 +147,7 @@ const en: typeof zh = {
     rooms: 'Meeting rooms',
     approvals: 'Approval chains',
     devices: 'Devices',
+    onSite: 'On site now',
     alerts: 'Security alerts',
     records: 'Records',
     system: 'System',
@@ -256,6 +259,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'] },
-  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en },
 });
