@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, pgTable, text, uniqueIndex, uuid, bigserial, jsonb } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgTable, text, uniqueIndex, uuid, bigserial, jsonb } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz, updatedAt } from './_columns.js';
 import { visitOrders } from './visits.js';
 
@@ -27,6 +27,13 @@ export const accessDevices = pgTable('access_devices', {
   health: text('health').notNull().default('unknown'),
   healthDetail: text('health_detail'),
   lastSeenAt: tstz('last_seen_at'),
+  /** S3 远程开门: staff may open it from the staff app — those of open_unit_ids, with one of open_roles, or open_staff_ids */
+  remoteOpen: boolean('remote_open').notNull().default(false),
+  /** the door (relay) a remote opening opens: ISAPI RemoteControl/door/<n>, the MQTT command's door */
+  doorNo: integer('door_no').notNull().default(1),
+  openUnitIds: uuid('open_unit_ids').array().notNull().default(sql`'{}'::uuid[]`),
+  openRoles: text('open_roles').array().notNull().default(sql`'{}'::text[]`),
+  openStaffIds: uuid('open_staff_ids').array().notNull().default(sql`'{}'::uuid[]`),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
