@@ -80,6 +80,9 @@ export class VisitsCore {
   async move(tx: Tx, o: OrderRow, to: OrderStatus, s: Step & { cancelReason?: CancelReason | null; set?: Partial<repo.NewOrder> }): Promise<OrderRow> {
     const now = this.ctx.clock.now();
     const set: Partial<repo.NewOrder> = { status: to, cancelReason: to === 'cancelled' ? (s.cancelReason ?? null) : null, ...(s.set ?? {}) };
+    // submitted with a plate: the plate waits for the unit's vehicle reviewers (车辆审核), apart from the order's review
+    const plateSubmitted = o.status === 'initiated' && (to === 'pending' || to === 'confirmed') && !!(set.plate ?? o.plate) && !o.vehicleStatus;
+    if (plateSubmitted) set.vehicleStatus = 'pending';
     if (to === 'confirmed' || (to === 'cancelled' && s.cancelReason === 'rejected')) set.decidedAt = now;
     await repo.updateOrder(tx, o.id, set);
     await repo.insertTransition(tx, {
@@ -95,6 +98,9 @@ export class VisitsCore {
       comment: s.comment ?? null,
     });
     const next = { ...o, ...set } as OrderRow;
+    if (plateSubmitted) {
+      for (const r of await repo.findVehicleReviewers(tx, o.unitId)) await this.notify(tx, 'vehicle_submitted', next, { kind: 'staff', id: r.id, phone: r.phone }, { plate: next.plate ?? '' });
+    }
     if (to !== o.status) await orderAccessChanged(this.ctx, tx, next);
     if (!o.parentId && to !== o.status) await this.cascade(tx, next, s.actor);
     return next;
@@ -321,6 +327,8 @@ export class VisitsCore {
     }
     if (a.type === 'staff') {
       if (o.hostId === a.id || (o.attendeeStaffId && o.attendeeStaffId === a.id)) return true;
+      // the vehicle reviewers (and cc) of the order's unit see an order with a plate
+      if (o.vehicleStatus && (await repo.isVehicleReviewer(tx, o.unitId, a.id))) return true;
       if (o.meetingId) {
         const b = await repo.findMeeting(tx, o.meetingId);
         return !!b && isMeetingBooker(a.id, b);
