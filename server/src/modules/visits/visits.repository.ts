@@ -173,6 +173,18 @@ export function searchHosts(tx: Tx, q: string, limit: number) {
     .limit(limit);
 }
 
+/** Every host the kiosk may list (visit permission, active), for its offline host search. */
+export function hostDirectory(tx: Tx, limit: number) {
+  return tx
+    .select({ id: staff.id, name: staff.name, unitName: units.name, departmentName: departments.name, officeRoom: staff.officeRoom, officePhone: staff.officePhone })
+    .from(staff)
+    .innerJoin(units, eq(units.id, staff.unitId))
+    .leftJoin(departments, eq(departments.id, staff.departmentId))
+    .where(and(isNull(staff.deletedAt), eq(staff.active, true), eq(staff.visitPermission, true)))
+    .orderBy(asc(staff.name))
+    .limit(limit);
+}
+
 export function walkInsSince(tx: Tx, since: Date, limit: number) {
   return tx
     .select({

@@ -121,3 +121,17 @@ describe('walk-in with an idempotency key (the offline queue)', () => {
     }
   });
 });
+
+describe('the host list the kiosk keeps for an offline search', () => {
+  it('hosts with visit permission, full names for the search, no phones; kiosk session only', async () => {
+    const host = await newStaff(t, { name: '欧阳离线', officeRoom: '808' });
+    await newStaff(t, { name: '欧阳无权限', visitPermission: false });
+    const res = await kiosk.get('/api/kiosk/hosts/offline');
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as Array<Record<string, unknown>>;
+    expect(items.find((h) => h.id === host.id)).toMatchObject({ name: '欧阳离线', officeRoom: '808' });
+    expect(items.some((h) => h.name === '欧阳无权限')).toBe(false);
+    expect(JSON.stringify(items)).not.toContain(host.phone);
+    expect((await new Client(t).get('/api/kiosk/hosts/offline')).statusCode).toBe(401);
+  });
+});

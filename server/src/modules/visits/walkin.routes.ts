@@ -57,6 +57,22 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: W
     },
   });
 
+  r.get('/api/kiosk/hosts/offline', {
+    schema: {
+      operationId: 'listKioskHostDirectory',
+      tags,
+      summary: 'The hosts (visit permission) the kiosk keeps to search by name while the server cannot be reached; names in full for the search — the kiosk shows them masked — and no phones',
+      response: {
+        200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), unitName: z.string(), departmentName: z.string().nullable(), officeRoom: z.string().nullable(), officePhone: z.string().nullable() })) }),
+        ...errors(401),
+      },
+    },
+    handler: async (req) => {
+      await kiosk.requireKiosk(req);
+      return svc.kioskHostDirectory();
+    },
+  });
+
   r.get('/api/kiosk/walk-ins/today', {
     schema: {
       operationId: 'listTodayWalkIns',

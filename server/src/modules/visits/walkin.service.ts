@@ -77,6 +77,14 @@ export class WalkInService {
     return { items: rows.map((h) => ({ ...h, name: maskName(h.name) })) };
   }
 
+  /**
+   * The host list the kiosk keeps for searching while the server cannot be reached: full names (the
+   * kiosk searches them and shows them masked, as online), never a phone.
+   */
+  async kioskHostDirectory() {
+    return { items: await repo.hostDirectory(this.ctx.db, 5000) };
+  }
+
   /** 当日访客来访: today's walk-ins (center time), newest first. */
   async todayWalkIns() {
     const { ctx } = this;
