@@ -1,3 +1,4 @@
+import type { VehicleStatus } from './vehicles.js';
 /** Meeting rooms (A5) and room bookings (S4): vocabulary and shapes shared by the server and the apps. */
 
 type L = { 'zh-CN': string; en: string };
@@ -250,6 +251,8 @@ export interface MeetingAttendee {
   cancelReason: 'rejected' | 'withdrawn_by_visitor' | 'withdrawn_by_host' | 'cascaded' | 'expired' | 'blocked' | null;
   /** shown to the bookers only (车辆审核) */
   plate: string | null;
+  /** 车辆通行状态 of the plate (none without one) */
+  vehicleStatus: VehicleStatus;
   /** a booker may review this attendee now */
   canReview: boolean;
 }

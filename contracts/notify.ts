@@ -22,6 +22,7 @@ export const VISIT_EVENTS = [
   'undertaking_reminder',
   'security_alert',
   'visitor_overstay',
+  'vehicle_submitted',
 ] as const;
 export type VisitEvent = (typeof VISIT_EVENTS)[number];
 
@@ -63,6 +64,7 @@ export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
   order_cancelled: { 'zh-CN': '访客、受访人', en: 'Visitor, host' },
   order_expired: { 'zh-CN': '访客', en: 'Visitor' },
   order_cc: { 'zh-CN': '抄送人', en: 'CC recipient' },
+  vehicle_submitted: { 'zh-CN': '车辆待审核', en: 'Vehicle to review' },
   visitor_arrived: { 'zh-CN': '受访人', en: 'Host' },
   meeting_invitation: { 'zh-CN': '外部参会人员', en: 'External attendee' },
   booking_submitted: { 'zh-CN': '会议室审核人员', en: 'Room approvers' },
@@ -85,6 +87,7 @@ export const TEMPLATE_VARIABLES = [
   'endAt',
   'timeRange',
   'status',
+  vehicle_submitted: { 'zh-CN': '车辆审核人', en: 'Vehicle reviewers' },
   'comment',
   'inviterName',
   'meetingTitle',
@@ -106,6 +109,7 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   startAt: { 'zh-CN': '开始时间', en: 'Start' },
   endAt: { 'zh-CN': '结束时间', en: 'End' },
   timeRange: { 'zh-CN': '起止时间', en: 'From–to' },
+  'plate',
   status: { 'zh-CN': '单据状态', en: 'Status' },
   comment: { 'zh-CN': '审核意见', en: 'Comment' },
   inviterName: { 'zh-CN': '邀请人', en: 'Inviter' },
@@ -128,6 +132,7 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   invitation_sent: [...BASE, 'inviterName'],
   companion_link: [...BASE, 'inviterName'],
   order_cancelled: [...BASE, 'status', 'comment'],
+  plate: { 'zh-CN': '车牌号', en: 'Plate' },
   order_expired: BASE,
   order_cc: [...BASE, 'status'],
   visitor_arrived: BASE,
@@ -152,6 +157,7 @@ export interface TemplateDefaults {
   enabled: boolean;
 }
 
+  vehicle_submitted: [...BASE, 'plate'],
 /** The templates a new installation starts with (zh-CN). */
 export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   order_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}预约于{timeRange}来访，事由：{reason}，请及时审核。' },
@@ -232,6 +238,7 @@ export function unknownPlaceholders(event: VisitEvent, content: string): string[
 /**
  * Fill `{name}` placeholders from `vars`. Unknown or missing ones are left out (never a crash,
  * never a literal `{name}` in a visitor's SMS); then the links are appended, each after a space.
+  vehicle_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{timeRange}来访{unitName}，车辆{plate}需要审核，请在审批中心“车辆审核”中处理。' },
  * "{startAt}至{endAt}" (templates written before timeRange existed) reads as {timeRange}.
  */
 export function renderTemplate(content: string, vars: Record<string, string | undefined>, links: Array<string | undefined | null> = []): string {
@@ -241,3 +248,4 @@ export function renderTemplate(content: string, vars: Record<string, string | un
   const tail = links.filter((l): l is string => Boolean(l));
   return tail.length ? `${body}${body && !/[\s：:]$/.test(body) ? ' ' : ''}${tail.join(' ')}` : body;
 }
+  plate: '浙C12345',

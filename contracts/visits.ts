@@ -1,5 +1,6 @@
 /** Visit-order vocabulary shared by the server and the apps (SPEC §2). */
 import type { Presence } from './lobby.js';
+import type { OrderVehicle } from './vehicles.js';
 export const ORDER_KINDS = ['appointment', 'invitation', 'meeting', 'walk_in'] as const;
 export type OrderKind = (typeof ORDER_KINDS)[number];
 export const ORDER_STATUSES = ['initiated', 'pending', 'confirmed', 'arrived', 'cancelled'] as const;
@@ -8,8 +9,8 @@ export const SUB_ORIGINS = ['companion', 'help_fill', 'forward_fill'] as const;
 export type SubOrigin = (typeof SUB_ORIGINS)[number];
 export const CANCEL_REASONS = ['rejected', 'withdrawn_by_visitor', 'withdrawn_by_host', 'cascaded', 'expired', 'blocked'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
-export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker' | 'admin' | 'kiosk' | 'gate';
-export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave' | 'check_in' | 'check_out';
+export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker' | 'admin' | 'kiosk' | 'gate' | 'vehicle_reviewer';
+export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave' | 'check_in' | 'check_out' | 'vehicle_approve' | 'vehicle_reject';
 
 type L = { 'zh-CN': string; en: string };
 export const STATUS_LABELS: Record<OrderStatus, L> = {
@@ -48,6 +49,7 @@ const ROLE_LABELS: Record<ActorRole, L> = {
   admin: { 'zh-CN': '管理员', en: 'Administrator' },
   kiosk: { 'zh-CN': '访客机', en: 'Kiosk' },
   gate: { 'zh-CN': '闸机', en: 'Gate' },
+  vehicle_reviewer: { 'zh-CN': '车辆审核人', en: 'Vehicle reviewer' },
 };
 const ACTION_LABELS: Record<TrailAction, L> = {
   create: { 'zh-CN': '发起', en: 'created' },
@@ -62,6 +64,8 @@ const ACTION_LABELS: Record<TrailAction, L> = {
   leave: { 'zh-CN': '已离开', en: 'left' },
   check_in: { 'zh-CN': '签到', en: 'checked in' },
   check_out: { 'zh-CN': '签离', en: 'checked out' },
+  vehicle_approve: { 'zh-CN': '车辆审核通过', en: 'approved the vehicle' },
+  vehicle_reject: { 'zh-CN': '车辆审核不通过', en: 'rejected the vehicle' },
 };
 /** "邀约人：审核通过" / "Host: approved" */
 export function trailLabel(role: ActorRole, action: TrailAction): L {
@@ -101,6 +105,8 @@ export interface OrderCard {
   reason: string;
   remark: string | null;
   plate: string | null;
+  /** 车辆通行状态 (S8 车辆审核) */
+  vehicle: OrderVehicle;
   companions: OrderCompanion[];
   forwardedBy: string | null;
   submittedAt: string | null;

@@ -79,6 +79,9 @@ export function installErrorHandler(app: FastifyInstance, notFound?: (req: Fasti
             message: v.message,
           }))
         : undefined;
+      // a schema rule that names a catalogue code (e.g. PLATE_INVALID) answers with that code
+      const named = details?.map((d) => d.message).find((m): m is ErrorCode => !!m && m in errorCatalogue && errorCatalogue[m as ErrorCode].status === 400);
+      if (named) return reply.status(400).send(errorBody(named, details));
       return reply.status(400).send(errorBody('VALIDATION_FAILED', details));
     }
     if (isBrokenMultipart(err)) return reply.status(400).send(errorBody('UPLOAD_INVALID'));

@@ -9,6 +9,8 @@ export interface OrderAccessState {
   endAt: Date;
   /** a check-out at the kiosk or the automatic one ends what the gates hold */
   leftVia?: string | null;
+  /** the plate's review: an approved plate goes to the barriers */
+  vehicleStatus?: string | null;
 }
 
 /**

@@ -37,11 +37,12 @@ export const LIVE = ['confirmed', 'arrived'];
 // ------------------------------------------------------------------ scheduling (called from the hook)
 
 /** Schedule the order's sync: now, at its start and at its end (keys carry status and window). */
-export async function scheduleOrderSync(ctx: AppContext, tx: Tx, o: { id: string; status: string; startAt: Date; endAt: Date; leftVia?: string | null }): Promise<void> {
+export async function scheduleOrderSync(ctx: AppContext, tx: Tx, o: { id: string; status: string; startAt: Date; endAt: Date; leftVia?: string | null; vehicleStatus?: string | null }): Promise<void> {
   // initiated / pending orders were never issued: nothing to do until they are confirmed
   if (o.status !== 'cancelled' && !LIVE.includes(o.status)) return;
   // a check-out (kiosk, automatic) keeps the status but ends what the gates hold: part of the key
-  const base = `${SYNC_JOB}:${o.id}:${o.status}${o.leftVia ? `:${o.leftVia}` : ''}:${o.startAt.getTime()}:${o.endAt.getTime()}`;
+  // and so does a plate's review (the barriers): part of the key too
+  const base = `${SYNC_JOB}:${o.id}:${o.status}${o.leftVia ? `:${o.leftVia}` : ''}${o.vehicleStatus ? `:v-${o.vehicleStatus}` : ''}:${o.startAt.getTime()}:${o.endAt.getTime()}`;
   const now = ctx.clock.now();
   await ctx.queue.enqueue(tx, { type: SYNC_JOB, key: `${base}:now`, payload: { orderId: o.id } });
   if (!LIVE.includes(o.status)) return;

@@ -6,6 +6,8 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { STAFF_ROLES } from '../../../../contracts/permissions.js';
 import { ApprovalsAdminService } from './approvals.admin.service.js';
+import { REVIEWER_KINDS, ReviewersAdminService } from './reviewers.admin.service.js';
+import { requireActor } from '../identity/session.js';
 import { CHAIN_KINDS, MAX_CC_RECIPIENTS, MAX_CHAIN_NODES } from './approvals.rules.js';
 
 const nodeBody = z.discriminatedUnion('type', [
@@ -39,7 +41,33 @@ const chainView = z.object({
 export async function approvalsAdminRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new ApprovalsAdminService(ctx);
+  const reviewers = new ReviewersAdminService(ctx);
   const tags = ['approvals'];
+  const person = z.object({ id: z.string(), name: z.string() });
+  const reviewersView = z.object({ unitId: z.string(), kind: z.enum(REVIEWER_KINDS), reviewers: z.array(person), cc: z.array(person) });
+
+  r.get('/api/admin/unit-reviewers', {
+    schema: {
+      operationId: 'listUnitReviewers',
+      tags,
+      summary: 'A6 车辆审核人 / 人员审核人 and their CC, per unit',
+      response: { 200: z.object({ items: z.array(reviewersView) }), ...errors(401) },
+    },
+    handler: (req) => {
+      requireActor(req, 'admin');
+      return reviewers.list();
+    },
+  });
+  r.put('/api/admin/unit-reviewers', {
+    schema: {
+      operationId: 'setUnitReviewers',
+      tags,
+      summary: "Replace one unit's reviewers (and CC) of one kind",
+      body: z.object({ unitId: z.uuid(), kind: z.enum(REVIEWER_KINDS), reviewerIds: z.array(z.uuid()).max(50), ccIds: z.array(z.uuid()).max(50).default([]) }),
+      response: { 200: reviewersView, ...errors(400, 401) },
+    },
+    handler: (req) => reviewers.set(requireActor(req, 'admin'), req.body),
+  });
 
   r.get('/api/admin/approval-chains', {
     schema: {

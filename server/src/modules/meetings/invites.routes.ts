@@ -5,6 +5,7 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
 import { CANCEL_REASONS, ORDER_STATUSES } from '../../../../contracts/visits.js';
+import { VEHICLE_STATUSES } from '../../../../contracts/vehicles.js';
 import { MeetingInvitesService } from './invites.service.js';
 
 const idParam = z.object({ id: z.string().uuid() });
@@ -19,6 +20,7 @@ const attendee = z
     status: z.enum(ORDER_STATUSES),
     cancelReason: z.enum(CANCEL_REASONS).nullable(),
     plate: z.string().nullable(),
+    vehicleStatus: z.enum(VEHICLE_STATUSES),
     canReview: z.boolean(),
   })
   .describe('MeetingAttendee');

@@ -12,6 +12,7 @@ import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { isValidPhone, maskPhone } from '../../../../contracts/identity.js';
 import type { CancelReason, OrderStatus } from '../../../../contracts/visits.js';
+import type { VehicleStatus } from '../../../../contracts/vehicles.js';
 import type { BookingStatus, InviteBody, MeetingAttendee, MeetingSummary } from '../../../../contracts/meetings.js';
 import type { Actor } from '../identity/session.js';
 import { audit } from '../audit/audit.js';
@@ -82,6 +83,7 @@ export class MeetingInvitesService {
         status: visitOrders.status,
         cancelReason: visitOrders.cancelReason,
         plate: visitOrders.plate,
+        vehicleStatus: visitOrders.vehicleStatus,
         unitName: units.name,
         company: visitors.company,
       })
@@ -101,6 +103,7 @@ export class MeetingInvitesService {
       status: r.status as OrderStatus,
       cancelReason: r.cancelReason as CancelReason | null,
       plate: booker ? r.plate : null,
+      vehicleStatus: (r.plate ? (r.vehicleStatus ?? 'pending') : 'none') as VehicleStatus,
       canReview: booker && r.status === 'pending' && !r.attendeeStaffId,
     }));
   }
@@ -240,7 +243,8 @@ export class MeetingInvitesService {
           ...(await this.summary(tx, b)),
           progress: {
             attendees: { done: counted.filter((a) => a.status === 'confirmed' || a.status === 'arrived').length, total: counted.length },
-            vehicles: { done: withPlate.filter((a) => a.status === 'confirmed' || a.status === 'arrived').length, total: withPlate.length },
+            // 车辆审核 n/m: plates approved by the unit's vehicle reviewers / plates given
+            vehicles: { done: withPlate.filter((a) => a.vehicleStatus === 'approved').length, total: withPlate.length },
           },
           pending: attendees.filter((a) => a.status === 'pending').length,
           attendees,

@@ -15,6 +15,7 @@ import type { OrderRow } from './visits.repository.js';
 import { isMeetingBooker, reviewPolicy, shapeOf } from './visits.rules.js';
 import { buildCards, type OrderDetail } from './visits.view.js';
 import { VisitsCore } from './visits.core.js';
+import { VehiclesService } from './vehicles.service.js';
 
 export class ReviewsService {
   private readonly core: VisitsCore;
@@ -114,7 +115,7 @@ export class ReviewsService {
         .from(visitOrders)
         .innerJoin(meetingBookings, eq(meetingBookings.id, visitOrders.meetingId))
         .where(and(eq(visitOrders.status, 'pending'), eq(visitOrders.kind, 'meeting'), repo.bookedBy(actor.id)));
-      return { visitsPending: Number(r?.n ?? 0), meetingsPending: Number(m?.n ?? 0) };
+      return { visitsPending: Number(r?.n ?? 0), meetingsPending: Number(m?.n ?? 0), vehiclesPending: await new VehiclesService(this.ctx).pendingCount(tx, actor) };
     });
   }
 }

@@ -1,6 +1,6 @@
 /** Data access for visit orders. Methods describe data, not use cases; each takes a tx. */
 import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
-import { buildings, departments, meetingBookings, meetingRooms, orderCc, orderChainSteps, orderTransitions, staff, units, visitOrders, visitors, approvalChains } from '../../db/schema/index.js';
+import { unitReviewers, buildings, departments, meetingBookings, meetingRooms, orderCc, orderChainSteps, orderTransitions, staff, units, visitOrders, visitors, approvalChains } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 
 export type OrderRow = typeof visitOrders.$inferSelect;
@@ -243,3 +243,22 @@ export function findMeetingsForCards(tx: Tx, ids: string[]) {
 
 /** SQL: the bookings where `staffId` is the applicant or a co-booker (the meeting's bookers). */
 export const bookedBy = (staffId: string) => or(eq(meetingBookings.applicantId, staffId), sql`${staffId}::uuid = any(${meetingBookings.coBookerIds})`)!;
+
+/** A vehicle reviewer (or cc) of the unit (A6). */
+export async function isVehicleReviewer(tx: Tx, unitId: string, staffId: string): Promise<boolean> {
+  const [r] = await tx
+    .select({ id: unitReviewers.id })
+    .from(unitReviewers)
+    .where(and(eq(unitReviewers.unitId, unitId), eq(unitReviewers.staffId, staffId), eq(unitReviewers.kind, 'vehicle')))
+    .limit(1);
+  return !!r;
+}
+
+/** The vehicle reviewers (not cc) of a unit, with their phones. */
+export async function findVehicleReviewers(tx: Tx, unitId: string) {
+  const rows = await tx
+    .select({ staffId: unitReviewers.staffId })
+    .from(unitReviewers)
+    .where(and(eq(unitReviewers.unitId, unitId), eq(unitReviewers.kind, 'vehicle'), eq(unitReviewers.cc, false)));
+  return findStaffByIds(tx, rows.map((r) => r.staffId));
+}

@@ -9,6 +9,7 @@ import { OrdersService } from './orders.service.js';
 import { ReviewsService } from './reviews.service.js';
 import { LinkFlowService } from './link-flow.service.js';
 import { WalkInService } from './walkin.service.js';
+import { VehiclesService } from './vehicles.service.js';
 import { registerVisitJobs, scheduleExpiry } from './visits.jobs.js';
 import * as s from './visits.schemas.js';
 import { walkInRoutes } from './walkin.routes.js';
@@ -20,6 +21,7 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
   const svc = new OrdersService(ctx);
   const reviews = new ReviewsService(ctx);
   const links = new LinkFlowService(ctx);
+  const vehicles = new VehiclesService(ctx);
   registerVisitJobs(ctx, new VisitsService(ctx), new OnSiteService(ctx));
   app.addHook('onReady', () => scheduleExpiry(ctx));
   await walkInRoutes(app, ctx, new WalkInService(ctx));
@@ -91,8 +93,29 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     handler: (req) => reviews.listApprovals(requireActor(req, 'staff'), req.query.tab, req.query.page, req.query.pageSize),
   });
+  r.get('/api/approvals/vehicles', {
+    schema: {
+      operationId: 'listVehicleApprovals',
+      tags: ['approvals'],
+      summary: '审批中心 车辆审核: 待审核 / 已审核 / 抄送我 — plates on the orders of the units the user reviews vehicles for (A6)',
+      querystring: z.object({ tab: z.enum(['pending', 'done', 'cc']).default('pending'), page: z.coerce.number().int().min(1).max(10_000).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(20) }),
+      response: { 200: s.orderPage, ...errors(400, 401) },
+    },
+    handler: (req) => vehicles.list(requireActor(req, 'staff'), req.query.tab, req.query.page, req.query.pageSize),
+  });
+  r.post('/api/visits/:id/vehicle-review', {
+    schema: {
+      operationId: 'reviewVehicle',
+      tags: ['approvals'],
+      summary: '车辆审核 审核通过 / 审核不通过 (comment required) by a vehicle reviewer of the order’s unit; an approved plate goes to the barriers for the window',
+      params: s.idParam,
+      body: s.reviewBody,
+      response: { 200: s.orderDetail, ...errors(400, 401, 404, 409) },
+    },
+    handler: (req) => vehicles.review(requireActor(req, 'staff'), req.params.id, req.body.decision, req.body.comment),
+  });
   r.get('/api/approvals/counts', {
-    schema: { operationId: 'getApprovalCounts', tags: ['approvals'], summary: '审批中心 badges', response: { 200: z.object({ visitsPending: z.number(), meetingsPending: z.number() }), ...errors(401) } },
+    schema: { operationId: 'getApprovalCounts', tags: ['approvals'], summary: '审批中心 badges', response: { 200: z.object({ visitsPending: z.number(), meetingsPending: z.number(), vehiclesPending: z.number() }), ...errors(401) } },
     handler: (req) => reviews.counts(requireActor(req, 'staff')),
   });
 

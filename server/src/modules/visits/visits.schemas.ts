@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ID_TYPES } from '../../../../contracts/identity.js';
 import { ARRIVAL_VIAS, LEAVE_VIAS } from '../../../../contracts/lobby.js';
+import { VEHICLE_STATUSES, isValidPlate, normalisePlate } from '../../../../contracts/vehicles.js';
 import { CANCEL_REASONS, ORDER_KINDS, ORDER_STATUSES, SUB_ORIGINS } from '../../../../contracts/visits.js';
 
 const status = z.enum(ORDER_STATUSES);
@@ -8,11 +9,13 @@ const lstr = z.object({ 'zh-CN': z.string(), en: z.string() });
 const phone = z.string().max(20);
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optText = (max: number) => z.string().trim().max(max).nullish();
+/** a PRC plate (contracts/vehicles.ts), stored normalised; empty → none */
 const plate = z
   .string()
-  .trim()
-  .max(10)
-  .regex(/^[\u4e00-\u9fa5A-Z0-9]*$/i, 'plate')
+  .max(20)
+  .transform((v) => normalisePlate(v))
+  .refine((v) => v === '' || isValidPlate(v), { message: 'PLATE_INVALID' })
+  .transform((v) => v || null)
   .nullish();
 
 /** Arrival and leave (contracts/lobby.ts Presence). */
@@ -47,6 +50,9 @@ export const orderCard = z
     reason: z.string(),
     remark: z.string().nullable(),
     plate: z.string().nullable(),
+    vehicle: z
+      .object({ plate: z.string().nullable(), status: z.enum(VEHICLE_STATUSES), comment: z.string().nullable(), reviewedAt: z.string().nullable(), inAt: z.string().nullable(), outAt: z.string().nullable() })
+      .describe('OrderVehicle'),
     companions: z.array(
       z.object({ id: z.string(), origin: z.enum(SUB_ORIGINS), name: z.string().nullable(), phoneMasked: z.string(), status, cancelReason: z.enum(CANCEL_REASONS).nullable() }),
     ),

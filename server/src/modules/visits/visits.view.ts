@@ -13,6 +13,7 @@ import type { Actor } from '../identity/session.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
 import { presenceOf } from './presence.js';
+import type { OrderVehicle, VehicleStatus } from '../../../../contracts/vehicles.js';
 import { canAddCompanions, canCancel, canCreateSubs, isMeetingBooker, remainingCompanionSlots, reviewPolicy, shapeOf } from './visits.rules.js';
 
 type MeetingInfo = Awaited<ReturnType<typeof repo.findMeetingsForCards>>[number];
@@ -30,6 +31,18 @@ function meetingOf(r: OrderRow, meetings: Map<string, MeetingInfo>): OrderCard['
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** 车辆通行状态 of an order: 无 without a plate. */
+export function vehicleOf(r: OrderRow): OrderVehicle {
+  return {
+    plate: r.plate || null,
+    status: r.plate ? ((r.vehicleStatus as VehicleStatus | null) ?? 'pending') : 'none',
+    comment: r.vehicleComment,
+    reviewedAt: iso(r.vehicleReviewedAt),
+    inAt: iso(r.vehicleInAt),
+    outAt: iso(r.vehicleOutAt),
+  };
+}
 
 export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], viewer: Actor): Promise<OrderCard[]> {
   void ctx;
@@ -89,6 +102,7 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
       reason: r.reason,
       remark: r.remark,
       plate: r.plate,
+      vehicle: vehicleOf(r),
       companions: mine.map((s) => ({
         id: s.id,
         origin: s.origin as SubOrigin,
