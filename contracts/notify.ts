@@ -52,6 +52,7 @@ export const EVENT_LABELS: Record<VisitEvent, L> = {
   undertaking_reminder: { 'zh-CN': '会议承接提醒（语音）', en: 'Undertaking reminder (voice call)' },
   security_alert: { 'zh-CN': '安全告警', en: 'Security alert' },
   visitor_overstay: { 'zh-CN': '访客超时未离开', en: 'Visitor overstaying' },
+  vehicle_submitted: { 'zh-CN': '车辆待审核', en: 'Vehicle to review' },
 };
 
 /** Who receives each event's message (shown in admin). */
@@ -64,7 +65,6 @@ export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
   order_cancelled: { 'zh-CN': '访客、受访人', en: 'Visitor, host' },
   order_expired: { 'zh-CN': '访客', en: 'Visitor' },
   order_cc: { 'zh-CN': '抄送人', en: 'CC recipient' },
-  vehicle_submitted: { 'zh-CN': '车辆待审核', en: 'Vehicle to review' },
   visitor_arrived: { 'zh-CN': '受访人', en: 'Host' },
   meeting_invitation: { 'zh-CN': '外部参会人员', en: 'External attendee' },
   booking_submitted: { 'zh-CN': '会议室审核人员', en: 'Room approvers' },
@@ -75,6 +75,7 @@ export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
   undertaking_reminder: { 'zh-CN': '会议承接人员', en: 'Undertakers' },
   security_alert: { 'zh-CN': '前台接待', en: 'Reception' },
   visitor_overstay: { 'zh-CN': '受访人、前台接待', en: 'Host, reception' },
+  vehicle_submitted: { 'zh-CN': '车辆审核人', en: 'Vehicle reviewers' },
 };
 
 export const TEMPLATE_VARIABLES = [
@@ -87,7 +88,6 @@ export const TEMPLATE_VARIABLES = [
   'endAt',
   'timeRange',
   'status',
-  vehicle_submitted: { 'zh-CN': '车辆审核人', en: 'Vehicle reviewers' },
   'comment',
   'inviterName',
   'meetingTitle',
@@ -97,6 +97,7 @@ export const TEMPLATE_VARIABLES = [
   'alertText',
   'alertAt',
   'overstayMinutes',
+  'plate',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -109,7 +110,6 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   startAt: { 'zh-CN': '开始时间', en: 'Start' },
   endAt: { 'zh-CN': '结束时间', en: 'End' },
   timeRange: { 'zh-CN': '起止时间', en: 'From–to' },
-  'plate',
   status: { 'zh-CN': '单据状态', en: 'Status' },
   comment: { 'zh-CN': '审核意见', en: 'Comment' },
   inviterName: { 'zh-CN': '邀请人', en: 'Inviter' },
@@ -120,6 +120,7 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   alertText: { 'zh-CN': '告警内容', en: 'Alert' },
   alertAt: { 'zh-CN': '告警时间', en: 'Alert time' },
   overstayMinutes: { 'zh-CN': '超时分钟数', en: 'Minutes overstayed' },
+  plate: { 'zh-CN': '车牌号', en: 'Plate' },
 };
 
 const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt', 'timeRange'];
@@ -132,7 +133,6 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   invitation_sent: [...BASE, 'inviterName'],
   companion_link: [...BASE, 'inviterName'],
   order_cancelled: [...BASE, 'status', 'comment'],
-  plate: { 'zh-CN': '车牌号', en: 'Plate' },
   order_expired: BASE,
   order_cc: [...BASE, 'status'],
   visitor_arrived: BASE,
@@ -145,6 +145,7 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   undertaking_reminder: ['centerName', 'meetingTitle', 'roomName', 'startAt'],
   security_alert: ['centerName', 'visitorName', 'deviceName', 'alertText', 'alertAt'],
   visitor_overstay: [...BASE, 'overstayMinutes'],
+  vehicle_submitted: [...BASE, 'plate'],
 };
 
 /** Events whose message carries a link (registration / companion / invitation link). */
@@ -157,7 +158,6 @@ export interface TemplateDefaults {
   enabled: boolean;
 }
 
-  vehicle_submitted: [...BASE, 'plate'],
 /** The templates a new installation starts with (zh-CN). */
 export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   order_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}预约于{timeRange}来访，事由：{reason}，请及时审核。' },
@@ -187,6 +187,7 @@ export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   undertaking_request: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{roomName}将于{timeRange}召开会议“{meetingTitle}”（订会人：{applicantName}），请在审批中心“会议承接确认”中确认承接。' },
   undertaking_reminder: { channel: 'voice', appendCodeLink: false, enabled: true, content: '{centerName}提醒您：{roomName}{startAt}开始的会议{meetingTitle}尚无人确认承接，请尽快确认。' },
   security_alert: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】安全告警：{alertText}，地点：{deviceName}，时间：{alertAt}。请立即核查。' },
+  vehicle_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{timeRange}来访{unitName}，车辆{plate}需要审核，请在审批中心“车辆审核”中处理。' },
   visitor_overstay: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】访客{visitorName}（受访人：{hostName}，预约时间：{timeRange}）已超过离开时间{overstayMinutes}分钟仍未签离，请核实。' },
 };
 
@@ -216,6 +217,7 @@ export const SAMPLE_VARS: Record<TemplateVariable, string> = {
   alertText: '黑名单人员陈小春',
   alertAt: '11月24日 09:12',
   overstayMinutes: '30',
+  plate: '浙C12345',
 };
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]{0,40})\}/g;
@@ -238,7 +240,6 @@ export function unknownPlaceholders(event: VisitEvent, content: string): string[
 /**
  * Fill `{name}` placeholders from `vars`. Unknown or missing ones are left out (never a crash,
  * never a literal `{name}` in a visitor's SMS); then the links are appended, each after a space.
-  vehicle_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{timeRange}来访{unitName}，车辆{plate}需要审核，请在审批中心“车辆审核”中处理。' },
  * "{startAt}至{endAt}" (templates written before timeRange existed) reads as {timeRange}.
  */
 export function renderTemplate(content: string, vars: Record<string, string | undefined>, links: Array<string | undefined | null> = []): string {
@@ -248,4 +249,3 @@ export function renderTemplate(content: string, vars: Record<string, string | un
   const tail = links.filter((l): l is string => Boolean(l));
   return tail.length ? `${body}${body && !/[\s：:]$/.test(body) ? ' ' : ''}${tail.join(' ')}` : body;
 }
-  plate: '浙C12345',
