@@ -64,6 +64,27 @@ export function orderIdOf(personId: string): string | null {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** What a remote opening (S3 远程开门) came to: the device opened, did not answer, or answered no. */
+export const DOOR_OPEN_RESULTS = ['opened', 'offline', 'refused'] as const;
+export type DoorOpenResult = (typeof DOOR_OPEN_RESULTS)[number];
+export const DOOR_OPEN_RESULT_LABELS: Record<DoorOpenResult, L> = {
+  opened: { 'zh-CN': '已开门', en: 'Opened' },
+  offline: { 'zh-CN': '设备离线', en: 'Device offline' },
+  refused: { 'zh-CN': '设备拒绝开门', en: 'Refused by the device' },
+};
+/** the highest door (relay) number of a device: ISAPI RemoteControl/door/<n>, the MQTT command's `door` */
+export const DOOR_NO_MAX = 16;
+
+/**
+ * Who may open a device remotely (S3, A7): staff of these units, with one of these roles, or these
+ * people — any one is enough. Nobody while all three are empty.
+ */
+export interface DoorGrants {
+  unitIds: string[];
+  roles: string[];
+  staffIds: string[];
+}
+
 export interface AccessDevice {
   id: string;
   name: string;
@@ -81,6 +102,12 @@ export interface AccessDevice {
   lastSeenAt: string | null;
   issuedCount: number;
   failedCount: number;
+  /** S3: staff may open it from the staff app (远程开门) */
+  remoteOpen: boolean;
+  /** the door (relay) the remote opening opens, 1…DOOR_NO_MAX */
+  doorNo: number;
+  /** who may open it, with the names of the units and people for the admin console */
+  openGrants: DoorGrants & { units: Array<{ id: string; name: string }>; staff: Array<{ id: string; name: string }> };
   createdAt: string;
   updatedAt: string;
 }
@@ -96,6 +123,42 @@ export interface DeviceInput {
   buildingIds: string[];
   direction: DeviceDirection;
   enabled: boolean;
+  remoteOpen?: boolean;
+  doorNo?: number;
+  openGrants?: DoorGrants;
+}
+
+/** A door the signed-in staff member may open (GET /api/staff/doors). */
+export interface StaffDoor {
+  id: string;
+  name: string;
+  kind: DeviceKind;
+  /** the device's last known health (设备管理 检测 / the periodic check) */
+  health: DeviceHealth;
+}
+/** The doors grouped by the building they guard; a door of several buildings is in each, one of none under buildingId null. */
+export interface StaffDoorGroup {
+  buildingId: string | null;
+  buildingName: string | null;
+  doors: StaffDoor[];
+}
+/** POST /api/staff/doors/:id/open */
+export interface DoorOpenOutcome {
+  result: DoorOpenResult;
+  at: string;
+}
+/** A remote opening as the simulator shows it, or as recorded (通行记录) for a real device. */
+export interface DoorOpening {
+  at: string;
+  door: number;
+  by: string;
+}
+/** GET /api/admin/devices/:id/door: the simulator's door (open for a few seconds after a command) and its recent openings. */
+export interface DoorState {
+  source: 'device' | 'record';
+  /** the simulator's door is open now; null for a real device (it does not say) */
+  open: boolean | null;
+  openings: DoorOpening[];
 }
 
 /** One row of the issuance queue (下发队列). */

@@ -32,6 +32,7 @@ export const REFUSAL_LABELS: Record<string, L> = {
   CODE_INVALID: { 'zh-CN': '预约码无效', en: 'Invalid code' },
   DEVICE_CLOCK_SKEW: { 'zh-CN': '设备时钟偏差', en: 'Device clock off' },
   CHECKED_OUT: { 'zh-CN': '已签离', en: 'Already checked out' },
+  REMOTE_OPEN: { 'zh-CN': '员工远程开门', en: 'Opened remotely by staff' },
 };
 
 export function refusalLabel(code: string | null | undefined, locale: 'zh-CN' | 'en'): string {

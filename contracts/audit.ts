@@ -4,7 +4,7 @@
  * The server's `audit()` only accepts the actions and subject types listed here, and a test reads
  * the server source for `audit(…, '<action>'` so that no action reaches the log without a label.
  */
-import { DEVICE_ADAPTER_LABELS, PASS_METHOD_LABELS } from './access.js';
+import { DEVICE_ADAPTER_LABELS, DOOR_OPEN_RESULT_LABELS, PASS_METHOD_LABELS } from './access.js';
 import { ID_TYPE_LABELS } from './identity.js';
 import { CANCEL_REASON_LABELS, KIND_LABELS } from './visits.js';
 
@@ -16,6 +16,7 @@ export const AUDIT_ACTION_LABELS = {
   'access.credentials.read': { 'zh-CN': '查看下发队列', en: 'Viewed the credential queue' },
   'access.device.create': { 'zh-CN': '新增通行设备', en: 'Added an access device' },
   'access.device.delete': { 'zh-CN': '删除通行设备', en: 'Deleted an access device' },
+  'access.door.open': { 'zh-CN': '远程开门', en: 'Opened a door remotely' },
   'access.device.health': { 'zh-CN': '检测设备连接', en: 'Checked a device connection' },
   'access.device.held.read': { 'zh-CN': '查看设备上的凭证', en: 'Viewed the credentials on a device' },
   'access.device.simulate': { 'zh-CN': '模拟通行', en: 'Simulated a pass' },
@@ -160,8 +161,12 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   departmentId: { 'zh-CN': '部门', en: 'Department' },
   deskConfirmed: { 'zh-CN': '前台确认', en: 'Confirmed at the desk' },
   deviceId: { 'zh-CN': '设备', en: 'Device' },
+  door: { 'zh-CN': '门号', en: 'Door' },
+  doorNo: { 'zh-CN': '门号', en: 'Door' },
+  doorResult: { 'zh-CN': '开门结果', en: 'Result' },
   enabled: { 'zh-CN': '启用', en: 'Enabled' },
   endAt: { 'zh-CN': '结束时间', en: 'End' },
+  error: { 'zh-CN': '设备返回', en: 'Device said' },
   external: { 'zh-CN': '外部参会人', en: 'External attendees' },
   fields: { 'zh-CN': '修改项', en: 'Fields' },
   fileName: { 'zh-CN': '文件名', en: 'File' },
@@ -175,6 +180,7 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   method: { 'zh-CN': '通行方式', en: 'Method' },
   name: { 'zh-CN': '名称', en: 'Name' },
   nodes: { 'zh-CN': '审批节点', en: 'Approval nodes' },
+  openGrants: { 'zh-CN': '开门权限', en: 'Who may open' },
   ok: { 'zh-CN': '连接正常', en: 'Reachable' },
   orderId: { 'zh-CN': '单据', en: 'Order' },
   page: { 'zh-CN': '页码', en: 'Page' },
@@ -185,6 +191,7 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   photoDeleted: { 'zh-CN': '照片已删除', en: 'Photo deleted' },
   purpose: { 'zh-CN': '链接用途', en: 'Link purpose' },
   reason: { 'zh-CN': '原因', en: 'Reason' },
+  remoteOpen: { 'zh-CN': '远程开门', en: 'Remote opening' },
   recordedBy: { 'zh-CN': '登记人', en: 'Recorded by' },
   replaced: { 'zh-CN': '替换原照片', en: 'Replaced the old photo' },
   reviewRequired: { 'zh-CN': '需要审核', en: 'Review required' },
@@ -215,6 +222,11 @@ const VALUE_LABELS: Record<string, Record<string, L>> = {
   channel: { sms: { 'zh-CN': '短信', en: 'SMS' }, voice: { 'zh-CN': '语音', en: 'Voice call' }, none: { 'zh-CN': '不通知', en: 'None' } },
   idType: ID_TYPE_LABELS,
   kind: KIND_LABELS,
+  doorResult: {
+    ...DOOR_OPEN_RESULT_LABELS,
+    not_permitted: { 'zh-CN': '无开门权限', en: 'Not permitted' },
+    rate_limited: { 'zh-CN': '开门过于频繁', en: 'Too many openings' },
+  },
   method: PASS_METHOD_LABELS,
   password: { set: { 'zh-CN': '已设置', en: 'Set' }, removed: { 'zh-CN': '已移除', en: 'Removed' } },
   purpose: {

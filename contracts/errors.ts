@@ -105,6 +105,8 @@ export const errorCatalogue = {
   DEVICE_NOT_SIMULATOR: { status: 409, zh: '只有模拟设备可以模拟通行', en: 'Only a simulator device can simulate a pass' },
   DEVICE_HAS_CREDENTIALS: { status: 409, zh: '设备上仍有已下发的凭证，请先停用设备，待凭证删除后再删除', en: 'The device still holds credentials; disable it first and delete it once they are removed' },
   CREDENTIAL_NOT_RETRYABLE: { status: 409, zh: '只有下发失败的记录可以重试', en: 'Only a failed issuance can be retried' },
+  DOOR_OPEN_RATE_LIMITED: { status: 429, zh: '开门过于频繁，请稍后再试', en: 'Too many door openings; try again in a minute' },
+  DOOR_GRANT_ROLE_INVALID: { status: 400, zh: '可开门角色不存在', en: 'A role allowed to open the door does not exist' },
   DB_UNAVAILABLE: { status: 503, zh: '系统暂时无法访问数据库，请稍后再试', en: 'The database is unavailable at the moment; please try again shortly' },
   INTERNAL: { status: 500, zh: '系统繁忙，请稍后再试', en: 'Something went wrong; please try again' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;

@@ -87,6 +87,8 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),
   SMS_PER_PHONE_PER_HOUR: z.coerce.number().int().min(1).default(10),
   SMS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  /** 远程开门 (S3): how many doors one staff member may open per minute */
+  DOOR_OPEN_PER_USER_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(6),
   SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
   /** production refuses the SMS outbox (nothing is sent) unless this says it is meant (a trial, a benchmark) */
   ALLOW_OUTBOX_IN_PRODUCTION: bool.default(false),

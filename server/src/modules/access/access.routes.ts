@@ -10,10 +10,11 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
 import { VisitsService } from '../visits/visits.service.js';
-import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, DEVICE_VERDICTS, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
+import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, DEVICE_VERDICTS, DOOR_NO_MAX, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
 import { AccessService, SYNC_JOB, mqttHubOf } from './access.service.js';
 import { isapiEventToPass } from './adapters/isapi.js';
 import { registerDeviceWatch } from './device-watch.js';
+import { doorRoutes } from './doors.routes.js';
 
 const tags = ['access'];
 const ok = z.object({ ok: z.literal(true) });
@@ -48,6 +49,15 @@ const device = z.object({
   lastSeenAt: z.string().nullable(),
   issuedCount: z.number().int(),
   failedCount: z.number().int(),
+  remoteOpen: z.boolean().describe('S3 远程开门: staff granted below may open it from the staff app'),
+  doorNo: z.number().int().describe('the door (relay) a remote opening opens'),
+  openGrants: z.object({
+    unitIds: z.array(z.string()),
+    roles: z.array(z.string()),
+    staffIds: z.array(z.string()),
+    units: z.array(z.object({ id: z.string(), name: z.string() })),
+    staff: z.array(z.object({ id: z.string(), name: z.string() })),
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -61,6 +71,12 @@ const deviceBody = z.object({
   buildingIds: z.array(z.uuid()).max(100),
   direction: z.enum(DEVICE_DIRECTIONS),
   enabled: z.boolean(),
+  remoteOpen: z.boolean().optional().describe('S3 远程开门 (default off)'),
+  doorNo: z.number().int().min(1).max(DOOR_NO_MAX).optional().describe('the door a remote opening opens (default 1)'),
+  openGrants: z
+    .object({ unitIds: z.array(z.uuid()).max(500), roles: z.array(z.string().max(40)).max(20), staffIds: z.array(z.uuid()).max(1000) })
+    .optional()
+    .describe('who may open it: staff of these units, with one of these roles, or these people (any one); replaces the grants'),
 });
 // defaults only when creating: a PATCH must not put back what it did not name
 const createBody = deviceBody.extend({ direction: z.enum(DEVICE_DIRECTIONS).default('in'), enabled: z.boolean().default(true) });
@@ -202,6 +218,9 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     handler: (req) => svc.passes.simulate(admin(req), req.params.id, req.body),
   });
+
+  // -------------------------------------------------------------- 远程开门 (S3)
+  await doorRoutes(app, ctx, svc);
 
   // -------------------------------------------------------------- issuance queue and pass records
   r.get('/api/admin/access/credentials', {

@@ -26,6 +26,7 @@ import { MqttHub, parseMqttAddress } from './adapters/mqtt.js';
 import { PassService, type OrderArrivals } from './passes.service.js';
 import { deviceToken } from './device-token.js';
 import { recordHealth } from './device-watch.js';
+import { checkDoorGrants, doorColumns, doorViews } from './doors.service.js';
 
 export { deviceToken };
 
@@ -277,6 +278,7 @@ export class AccessService {
     const bIds = [...new Set(rows.flatMap((r) => r.buildingIds))];
     const names = new Map((bIds.length ? await this.ctx.db.select({ id: buildings.id, name: buildings.name }).from(buildings).where(inArray(buildings.id, bIds)) : []).map((b) => [b.id, b.name]));
     const n = (id: string, status: string) => Number(counts.find((c) => c.deviceId === id && c.status === status)?.n ?? 0);
+    const doors = await doorViews(this.ctx.db, rows);
     return rows.map((d) => ({
       id: d.id,
       name: d.name,
@@ -294,6 +296,7 @@ export class AccessService {
       lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
       issuedCount: n(d.id, 'issued'),
       failedCount: n(d.id, 'failed'),
+      ...doors.get(d.id)!,
       createdAt: d.createdAt.toISOString(),
       updatedAt: d.updatedAt.toISOString(),
     }));
@@ -330,6 +333,7 @@ export class AccessService {
     this.checkInput(i);
     const row = await this.ctx.db.transaction(async (tx) => {
       await this.checkBuildings(tx, i.buildingIds);
+      await checkDoorGrants(tx, i.openGrants);
       const [d] = await tx
         .insert(accessDevices)
         .values({
@@ -342,6 +346,7 @@ export class AccessService {
           buildingIds: [...new Set(i.buildingIds)],
           direction: i.direction,
           enabled: i.enabled,
+          ...doorColumns(i),
         })
         .returning();
       await this.resyncForDevice(tx, d!.id, `create`);
@@ -357,7 +362,8 @@ export class AccessService {
       const cur = await this.load(tx, id, true);
       this.checkInput({ adapter: (i.adapter ?? cur.adapter) as DeviceInput['adapter'], address: i.address ?? cur.address });
       if (i.buildingIds) await this.checkBuildings(tx, i.buildingIds);
-      const set: Partial<typeof accessDevices.$inferInsert> = { updatedAt: this.ctx.clock.now() };
+      await checkDoorGrants(tx, i.openGrants);
+      const set: Partial<typeof accessDevices.$inferInsert> = { updatedAt: this.ctx.clock.now(), ...doorColumns(i) };
       if (i.name !== undefined) set.name = i.name.trim();
       if (i.kind !== undefined) set.kind = i.kind;
       if (i.adapter !== undefined) set.adapter = i.adapter;

@@ -80,7 +80,7 @@ export class PassService {
       .limit(q.pageSize)
       .offset((q.page - 1) * q.pageSize);
     const items: PassEventRow[] = rows.map((r) => {
-      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string; clockSkew?: boolean };
+      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string; clockSkew?: boolean; openedBy?: string };
       return {
         seq: r.e.seq,
         at: r.e.at.toISOString(),
@@ -90,7 +90,8 @@ export class PassService {
         direction: r.e.direction as PassDirection,
         result: r.e.result as PassResult,
         orderId: r.e.orderId,
-        holderName: r.e.orderId ? (r.visitorName ?? r.attendeeName ?? r.inviteeName ?? null) : null,
+        // a remote opening (远程开门) names the staff member who opened
+        holderName: r.e.orderId ? (r.visitorName ?? r.attendeeName ?? r.inviteeName ?? null) : (detail.openedBy ?? null),
         note: detail.note ?? null,
         deviceAt: r.e.deviceAt?.toISOString() ?? null,
         clockSkew: !!detail.clockSkew,

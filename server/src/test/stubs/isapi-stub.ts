@@ -2,7 +2,8 @@
  * A stand-in for a Hikvision access-control terminal's ISAPI (DS-K1T… face terminals): HTTP digest
  * authentication checked the real way (RFC 7616 MD5, qop=auth — a nonce the stub issued, the
  * response hash recomputed from the password, the uri matching the request), and the person,
- * card and face-library endpoints with ISAPI's JSON status bodies, keeping what it was given.
+ * card and face-library endpoints with ISAPI's JSON status bodies, keeping what it was given; the
+ * remote door command (RemoteControl/door/<n>, XML) answers with an XML ResponseStatus.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,8 @@ export interface IsapiStub {
   faces: Map<string, Buffer>;
   /** every request: method, path (with query), authenticated or not */
   requests: Array<{ method: string; path: string; authenticated: boolean }>;
+  /** the remote door commands it carried out: door number and cmd (open, close, alwaysOpen, alwaysClose) */
+  doorCommands: Array<{ door: number; cmd: string }>;
   close(): Promise<void>;
 }
 
@@ -49,13 +52,17 @@ function parseMultipart(body: Buffer, contentType: string): Map<string, { header
   return out;
 }
 
-export async function startIsapiStub(opts: { username: string; password: string; realm?: string; model?: string }): Promise<IsapiStub> {
+export async function startIsapiStub(opts: { username: string; password: string; realm?: string; model?: string; doors?: number }): Promise<IsapiStub> {
   const realm = opts.realm ?? 'DS-K1T671MF';
   const nonces = new Set<string>();
   const users = new Map<string, IsapiUser>();
   const cards = new Map<string, string>();
   const faces = new Map<string, Buffer>();
   const requests: IsapiStub['requests'] = [];
+  const doorCommands: IsapiStub['doorCommands'] = [];
+  const doors = opts.doors ?? 1;
+  const xmlStatus = (code: number, str: string, sub: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ResponseStatus version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema"><requestURL></requestURL><statusCode>${code}</statusCode><statusString>${str}</statusString><subStatusCode>${sub}</subStatusCode></ResponseStatus>`;
 
   const verify = (req: IncomingMessage): boolean => {
     const h = req.headers.authorization ?? '';
@@ -75,6 +82,15 @@ export async function startIsapiStub(opts: { username: string; password: string;
     const u = new URL(req.url ?? '/', 'http://stub');
     const route = `${req.method} ${u.pathname}`;
     const json = () => JSON.parse(body.toString('utf8') || '{}');
+    const door = req.method === 'PUT' && u.pathname.match(/^\/ISAPI\/AccessControl\/RemoteControl\/door\/(\d+)$/);
+    if (door) {
+      const n = Number(door[1]);
+      const cmd = body.toString('utf8').match(/<RemoteControlDoor\b[^>]*>[\s\S]*<cmd>([^<]*)<\/cmd>[\s\S]*<\/RemoteControlDoor>/)?.[1];
+      if (!cmd || !['open', 'close', 'alwaysOpen', 'alwaysClose'].includes(cmd)) return { status: 400, xml: xmlStatus(5, 'Invalid XML Content', 'badXmlContent') };
+      if (n < 1 || n > doors) return { status: 400, xml: xmlStatus(4, 'Invalid Operation', 'notSupport') };
+      doorCommands.push({ door: n, cmd });
+      return { xml: xmlStatus(1, 'OK', 'ok') };
+    }
     switch (route) {
       case 'GET /ISAPI/System/deviceInfo':
         return { xml: `<?xml version="1.0" encoding="UTF-8"?>\n<DeviceInfo version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema"><deviceName>Access Controller</deviceName><model>${opts.model ?? 'DS-K1T671MF'}</model><serialNumber>DS-K1T671MF20260101AAWRJ12345678</serialNumber><firmwareVersion>V3.2.30</firmwareVersion></DeviceInfo>` };
@@ -163,6 +179,7 @@ export async function startIsapiStub(opts: { username: string; password: string;
     cards,
     faces,
     requests,
+    doorCommands,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

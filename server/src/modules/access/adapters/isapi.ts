@@ -7,10 +7,12 @@
  * (UserInfo/Delete) removes its card and face with it. See docs/integrations/access.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DeviceError, type AccessAdapter, type CredentialPush, type DeviceTarget, type HealthResult } from './types.js';
+import { DeviceError, DeviceUnreachable, type AccessAdapter, type CredentialPush, type DeviceTarget, type DoorCommand, type HealthResult } from './types.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const TIMEOUT_MS = 10_000;
+/** someone is waiting at the door: a remote opening gives up sooner */
+const DOOR_TIMEOUT_MS = 5000;
 
 interface Challenge {
   realm: string;
@@ -55,15 +57,15 @@ export class IsapiAdapter implements AccessAdapter {
   ) {}
 
   /** One request with digest auth: the first answer is the challenge, the second the reply. */
-  private async request(d: DeviceTarget, method: string, pathAndQuery: string, body?: string | FormData, contentType?: string): Promise<{ status: number; text: string }> {
+  private async request(d: DeviceTarget, method: string, pathAndQuery: string, body?: string | FormData, contentType?: string, timeoutMs = TIMEOUT_MS): Promise<{ status: number; text: string }> {
     const base = d.address.replace(/\/+$/, '');
     if (!/^https?:\/\//.test(base)) throw new DeviceError(`address is not an http(s) URL: ${d.address}`);
     const url = `${base}${pathAndQuery}`;
     const headers: Record<string, string> = {};
     if (contentType) headers['content-type'] = contentType;
     const send = (auth?: string) =>
-      this.fetchFn(url, { method, body, headers: auth ? { ...headers, authorization: auth } : headers, signal: AbortSignal.timeout(TIMEOUT_MS) }).catch((e: Error) => {
-        throw new DeviceError(`unreachable: ${e.cause instanceof Error ? e.cause.message : e.message}`);
+      this.fetchFn(url, { method, body, headers: auth ? { ...headers, authorization: auth } : headers, signal: AbortSignal.timeout(timeoutMs) }).catch((e: Error) => {
+        throw new DeviceUnreachable(`unreachable: ${e.cause instanceof Error ? e.cause.message : e.message}`);
       });
     let res = await send();
     if (res.status === 401) {
@@ -90,7 +92,10 @@ export class IsapiAdapter implements AccessAdapter {
     try {
       s = JSON.parse(r.text) as IsapiStatus;
     } catch {
-      /* not JSON (e.g. an HTML error page) */
+      // not JSON: an XML <ResponseStatus> (the answer to an XML request), or an HTML error page
+      const tag = (t: string) => r.text.match(new RegExp(`<${t}>([^<]*)</${t}>`))?.[1];
+      const code = tag('statusCode');
+      if (code !== undefined) s = { statusCode: Number(code), statusString: tag('statusString'), subStatusCode: tag('subStatusCode'), errorMsg: tag('errorMsg') };
     }
     return { ...s, ok: r.status >= 200 && r.status < 300 && (s.statusCode === undefined || s.statusCode === 1) };
   }
@@ -148,6 +153,13 @@ export class IsapiAdapter implements AccessAdapter {
   async remove(d: DeviceTarget, personId: string): Promise<void> {
     const s = await this.json(d, 'PUT', '/ISAPI/AccessControl/UserInfo/Delete?format=json', { UserInfoDelCond: { EmployeeNoList: [{ employeeNo: personId }] } });
     if (!s.ok && s.subStatusCode !== 'employeeNoNotExist') this.fail('UserInfo/Delete', s);
+  }
+
+  /** 远程开门: PUT /ISAPI/AccessControl/RemoteControl/door/<n> <RemoteControlDoor><cmd>open</cmd></RemoteControlDoor>. */
+  async openDoor(d: DeviceTarget, cmd: DoorCommand): Promise<void> {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><RemoteControlDoor version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema"><cmd>open</cmd></RemoteControlDoor>';
+    const s = this.status(await this.request(d, 'PUT', `/ISAPI/AccessControl/RemoteControl/door/${cmd.door}`, xml, 'application/xml', DOOR_TIMEOUT_MS));
+    if (!s.ok) this.fail('RemoteControl/door', s);
   }
 
   async health(d: DeviceTarget): Promise<HealthResult> {

@@ -7,13 +7,17 @@
  *   safeguard/<terminalId>/credentials/ack     terminal → server  {requestId, ok, error?}
  *   safeguard/<terminalId>/status              terminal, retained {online, model?, firmware?} (+ last will {online:false})
  *   safeguard/<terminalId>/events              terminal → server  PassEventInput
+ *   safeguard/<terminalId>/cmd                 server → terminal  {requestId, type:'door.open', door, by, expiresAt} (远程开门)
+ *   safeguard/<terminalId>/cmd/ack             terminal → server  {requestId, ok, error?}
  * An upsert or remove counts only when the terminal acknowledges it; otherwise it fails and the
- * issuance job retries.
+ * issuance job retries. A door command is never queued for later: without a broker connection, or
+ * with the terminal's retained status offline, it is not sent; without an ack in time it is
+ * 'offline', and the terminal must drop a command it receives after its expiresAt.
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { CredentialPush, DeviceTarget, AccessAdapter, HealthResult } from './types.js';
-import { DeviceError } from './types.js';
+import type { CredentialPush, DeviceTarget, AccessAdapter, DoorCommand, HealthResult } from './types.js';
+import { DeviceError, DeviceUnreachable } from './types.js';
 
 export interface MqttAddress {
   brokerUrl: string;
@@ -40,7 +44,11 @@ export const topics = (tid: string) => ({
   ack: `safeguard/${tid}/credentials/ack`,
   status: `safeguard/${tid}/status`,
   events: `safeguard/${tid}/events`,
+  cmd: `safeguard/${tid}/cmd`,
+  cmdAck: `safeguard/${tid}/cmd/ack`,
 });
+/** how long a door command waits for its ack (someone is waiting at the door) */
+const DOOR_ACK_TIMEOUT_MS = 5000;
 
 type EventHandler = (terminalId: string, payload: unknown, brokerUrl: string) => void;
 
@@ -54,7 +62,7 @@ export class MqttHub implements AccessAdapter {
   /** every message a terminal sends (status, ack, event) — the device watch follows them */
   onTerminal: ((brokerUrl: string, terminalId: string, kind: 'status' | 'ack' | 'event') => void) | null = null;
 
-  constructor(private readonly opts: { ackTimeoutMs?: number; statusTimeoutMs?: number; clientIdPrefix?: string } = {}) {}
+  constructor(private readonly opts: { ackTimeoutMs?: number; doorAckTimeoutMs?: number; statusTimeoutMs?: number; clientIdPrefix?: string } = {}) {}
 
   private addr(d: DeviceTarget): MqttAddress {
     const a = parseMqttAddress(d.address);
@@ -88,12 +96,12 @@ export class MqttHub implements AccessAdapter {
           c.on('message', (topic, buf) => this.onMessage(topic, buf, brokerUrl));
           // acks and status go to every process (the one waiting picks its requestId); pass events
           // to one of them: a shared subscription, so N server processes record each pass once
-          await c.subscribeAsync(['safeguard/+/credentials/ack', 'safeguard/+/status', '$share/safeguard/safeguard/+/events'], { qos: 1 });
+          await c.subscribeAsync(['safeguard/+/credentials/ack', 'safeguard/+/cmd/ack', 'safeguard/+/status', '$share/safeguard/safeguard/+/events'], { qos: 1 });
           return c;
         })
         .catch((e: Error) => {
           this.clients.delete(key);
-          throw new DeviceError(`broker unreachable: ${e.message}`);
+          throw new DeviceUnreachable(`broker unreachable: ${e.message}`);
         });
       this.clients.set(key, p);
     }
@@ -101,7 +109,7 @@ export class MqttHub implements AccessAdapter {
   }
 
   private onMessage(topic: string, buf: Buffer, brokerUrl: string) {
-    const m = topic.match(/^safeguard\/([^/]+)\/(credentials\/ack|status|events)$/);
+    const m = topic.match(/^safeguard\/([^/]+)\/(credentials\/ack|cmd\/ack|status|events)$/);
     if (!m) return;
     const [, tid, kind] = m;
     // a cleared retained status: nothing is known of the terminal any more
@@ -113,7 +121,7 @@ export class MqttHub implements AccessAdapter {
       if (kind === 'status') this.onTerminal?.(brokerUrl, tid!, 'status');
       return;
     }
-    if (kind === 'credentials/ack') {
+    if (kind === 'credentials/ack' || kind === 'cmd/ack') {
       const a = payload as { requestId?: string; ok?: boolean; error?: string };
       const w = a.requestId ? this.waiting.get(a.requestId) : undefined;
       if (w) w.resolve({ ok: a.ok === true, error: a.error });
@@ -122,19 +130,22 @@ export class MqttHub implements AccessAdapter {
     this.onTerminal?.(brokerUrl, tid!, kind === 'status' ? 'status' : kind === 'events' ? 'event' : 'ack');
   }
 
-  /** Publish (QoS 1) and wait for the terminal's ack of this requestId. */
-  private async command(d: DeviceTarget, topic: 'upsert' | 'remove', body: Record<string, unknown>): Promise<void> {
+  /** Publish (QoS 1) and wait for the terminal's ack of this requestId: no ack in time → DeviceUnreachable, ok:false → DeviceError. */
+  private async command(d: DeviceTarget, topic: 'upsert' | 'remove' | 'cmd', body: Record<string, unknown>, o: { timeoutMs?: number; now?: boolean } = {}): Promise<void> {
     const a = this.addr(d);
     const c = await this.client(a.brokerUrl, d.username, d.password);
+    // mqtt.js keeps a QoS 1 message for after a reconnect: a door must not open minutes later
+    if (o.now && !c.connected) throw new DeviceUnreachable(`broker connection lost (${a.brokerUrl})`);
     const requestId = randomUUID();
-    const timeoutMs = this.opts.ackTimeoutMs ?? 10_000;
-    const acked = new Promise<{ ok: boolean; error?: string }>((resolve) => {
+    const timeoutMs = o.timeoutMs ?? this.opts.ackTimeoutMs ?? 10_000;
+    const acked = new Promise<{ ok: boolean; error?: string; timeout?: true }>((resolve) => {
       this.waiting.set(requestId, { resolve });
-      setTimeout(() => resolve({ ok: false, error: `no ack from terminal ${a.terminalId} within ${timeoutMs / 1000}s` }), timeoutMs).unref();
+      setTimeout(() => resolve({ ok: false, timeout: true, error: `no ack from terminal ${a.terminalId} within ${timeoutMs / 1000}s` }), timeoutMs).unref();
     });
     try {
       await c.publishAsync(topics(a.terminalId)[topic], JSON.stringify({ requestId, ...body }), { qos: 1 });
       const r = await acked;
+      if (r.timeout) throw new DeviceUnreachable(r.error!);
       if (!r.ok) throw new DeviceError(r.error ?? 'terminal refused');
     } finally {
       this.waiting.delete(requestId);
@@ -158,6 +169,16 @@ export class MqttHub implements AccessAdapter {
 
   async remove(d: DeviceTarget, personId: string): Promise<void> {
     await this.command(d, 'remove', { personId });
+  }
+
+  /** 远程开门: `cmd` {type:'door.open'} acknowledged on `cmd/ack`; never sent to a terminal whose retained status is offline. */
+  async openDoor(d: DeviceTarget, cmd: DoorCommand): Promise<void> {
+    const a = this.addr(d);
+    const status = this.statusSeen.get(`${a.brokerUrl}|${a.terminalId}`) as { online?: boolean } | undefined;
+    if (status && status.online !== true) throw new DeviceUnreachable(`terminal ${a.terminalId} is offline`);
+    const timeoutMs = Math.min(this.opts.doorAckTimeoutMs ?? DOOR_ACK_TIMEOUT_MS, this.opts.ackTimeoutMs ?? DOOR_ACK_TIMEOUT_MS);
+    const expiresAt = new Date(Date.now() + timeoutMs).toISOString();
+    await this.command(d, 'cmd', { type: 'door.open', door: cmd.door, by: cmd.by, expiresAt }, { timeoutMs, now: true });
   }
 
   async health(d: DeviceTarget): Promise<HealthResult> {

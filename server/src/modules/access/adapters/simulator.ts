@@ -5,7 +5,7 @@
  * issuance record in access_credentials survives, and the next sync pushes again).
  */
 import type { AppContext } from '../../../platform/context.js';
-import { DeviceError, type AccessAdapter, type CredentialPush, type DeviceTarget, type HealthResult } from './types.js';
+import { DeviceError, DeviceUnreachable, type AccessAdapter, type CredentialPush, type DeviceTarget, type DoorCommand, type HealthResult } from './types.js';
 
 export interface SimulatedHolding {
   personId: string;
@@ -19,9 +19,21 @@ export interface SimulatedHolding {
   pushedAt: Date;
 }
 
+/** How long the simulated door stays open after a remote opening (a lock relay's pulse). */
+export const SIM_DOOR_OPEN_MS = 5000;
+const OPENINGS_KEPT = 20;
+
+export interface SimulatedOpening {
+  at: Date;
+  door: number;
+  by: string;
+}
+
 export class SimulatorAdapter implements AccessAdapter {
   private readonly held = new Map<string, Map<string, SimulatedHolding>>();
   private readonly failing = new Map<string, string>();
+  private readonly offline = new Set<string>();
+  private readonly opened = new Map<string, SimulatedOpening[]>();
   /** every call, in order (tests) */
   readonly calls: Array<{ deviceId: string; op: 'upsert' | 'remove'; personId: string }> = [];
   /** runs inside each call before the device "answers" (tests: something happening meanwhile) */
@@ -35,6 +47,23 @@ export class SimulatorAdapter implements AccessAdapter {
     else this.failing.set(deviceId, message);
   }
 
+  /** Make a device not answer at all (true) or answer again (false). */
+  setOffline(deviceId: string, offline: boolean) {
+    if (offline) this.offline.add(deviceId);
+    else this.offline.delete(deviceId);
+  }
+
+  /** The remote openings of a device, newest first (the last 20). */
+  openings(deviceId: string): SimulatedOpening[] {
+    return [...(this.opened.get(deviceId) ?? [])];
+  }
+
+  /** The door is open for SIM_DOOR_OPEN_MS after an opening. */
+  isOpen(deviceId: string): boolean {
+    const last = this.opened.get(deviceId)?.[0];
+    return !!last && this.now().getTime() - last.at.getTime() < SIM_DOOR_OPEN_MS;
+  }
+
   holdings(deviceId: string): SimulatedHolding[] {
     return [...(this.held.get(deviceId)?.values() ?? [])];
   }
@@ -44,6 +73,7 @@ export class SimulatorAdapter implements AccessAdapter {
   }
 
   private check(device: DeviceTarget) {
+    if (this.offline.has(device.id)) throw new DeviceUnreachable('simulator: offline');
     const msg = this.failing.get(device.id);
     if (msg) throw new DeviceError(msg);
   }
@@ -64,7 +94,14 @@ export class SimulatorAdapter implements AccessAdapter {
     this.held.get(device.id)?.delete(personId);
   }
 
+  async openDoor(device: DeviceTarget, cmd: DoorCommand): Promise<void> {
+    this.check(device);
+    const list = [{ at: this.now(), door: cmd.door, by: cmd.by }, ...(this.opened.get(device.id) ?? [])].slice(0, OPENINGS_KEPT);
+    this.opened.set(device.id, list);
+  }
+
   async health(device: DeviceTarget): Promise<HealthResult> {
+    if (this.offline.has(device.id)) return { ok: false, detail: 'simulator: offline' };
     const msg = this.failing.get(device.id);
     return msg ? { ok: false, detail: msg } : { ok: true, detail: `simulator: ${this.holdings(device.id).length} held` };
   }

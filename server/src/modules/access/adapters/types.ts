@@ -35,10 +35,22 @@ export interface HealthResult {
   detail: string;
 }
 
+/** Who asked for a remote opening (S3), for the device's own log where the protocol carries it. */
+export interface DoorCommand {
+  door: number;
+  /** the staff member's name */
+  by: string;
+}
+
 export interface AccessAdapter {
   upsert(device: DeviceTarget, push: CredentialPush): Promise<void>;
   remove(device: DeviceTarget, personId: string): Promise<void>;
   health(device: DeviceTarget): Promise<HealthResult>;
+  /**
+   * 远程开门 (S3): open the door once. Resolves when the device says it opened; throws
+   * DeviceUnreachable when it does not answer (offline) and DeviceError when it answers no.
+   */
+  openDoor(device: DeviceTarget, cmd: DoorCommand): Promise<void>;
 }
 
 /** A device answered, but refused (the message goes to access_credentials.last_error). */
@@ -46,5 +58,13 @@ export class DeviceError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DeviceError';
+  }
+}
+
+/** The device did not answer at all (network, timeout, no acknowledgement): offline, not refused. */
+export class DeviceUnreachable extends DeviceError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeviceUnreachable';
   }
 }
