@@ -6,7 +6,8 @@
  * visitor's phone (375×667) the order detail's 到访记录 shows 到达时间, 闸机通行 · the gate, and 在场;
  * the host sees the same in the staff app. Then 模拟通行 with direction 出: the order records the leave
  * (闸机出口 · the gate), the visitor and the host see 离开时间, and 在场访客 no longer lists them
- * (its empty state says so in words when nobody else is on site). Screenshots in zh-CN and en.
+ * (its empty state says so in words when nobody else is on site); 访客库 shows the arrival in the
+ * visit history. Screenshots in zh-CN and en.
  */
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
@@ -18,7 +19,7 @@ import { GATE, GATE_HOST, confirmedVisitNow, ok } from './gate-helpers.js';
 export async function run(e2e: E2EContext) {
   const { baseUrl, browser, screenshot } = e2e;
   const VISITOR = { name: '周在场', phone: newPhone('159'), id: prcId(Date.now() % 983, 27) };
-  const { v, order } = await confirmedVisitNow(e2e, { phone: VISITOR.phone, register: { name: VISITOR.name, idNumber: VISITOR.id } }, '现场踏勘');
+  const { v, me, order } = await confirmedVisitNow(e2e, { phone: VISITOR.phone, register: { name: VISITOR.name, idNumber: VISITOR.id } }, '现场踏勘');
 
   const errors: string[] = [];
   const admin = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -143,6 +144,12 @@ export async function run(e2e: E2EContext) {
     await tid(hostPresence, 'presence-left').getByText(`闸机出口 · ${GATE}`).waitFor();
     await hostPresence.scrollIntoViewIfNeeded();
     await viewShot(host.page, 'staff-order-presence-left');
+
+    // 访客库: the visit history shows the arrival (and, where the server sends it, how and the leave)
+    await page.goto(`${baseUrl}/admin/visitors?visitor=${me!.id}`);
+    const history = tid(page, 'visitor-history').locator('.el-table__row').first();
+    await tid(history, 'presence-arrived').getByText(/到达\s*\d{2}:\d{2}/).waitFor();
+    await page.keyboard.press('Escape');
 
     // ———— English: the visitor's detail and 在场访客
     await visitor.page.evaluate(() => localStorage.setItem('sg_locale', 'en'));
