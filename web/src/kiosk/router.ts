@@ -11,12 +11,14 @@ export const router = createRouter({
   routes: [
     { path: '/pair', name: 'pair', component: PairView, meta: { public: true } },
     { path: '/', name: 'home', component: HomeView },
-    { path: '/walk-in', name: 'walkIn', component: () => import('./views/WalkInView.vue') },
+    { path: '/walk-in', name: 'walkIn', component: () => import('./views/WalkInView.vue'), meta: { title: 'walkIn.title' } },
+    { path: '/appointment', name: 'appointment', component: () => import('./views/AppointmentView.vue'), meta: { title: 'lobby.title' } },
+    { path: '/check-out', name: 'checkOut', component: () => import('./views/CheckOutView.vue'), meta: { title: 'lobby.checkOutTitle' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });
 
-installPageTitles(router, i18n.global.t, (to) => (to.name === 'pair' ? 'pair.title' : to.name === 'walkIn' ? 'walkIn.title' : typeof to.meta.title === 'string' ? to.meta.title : 'app.title'));
+installPageTitles(router, i18n.global.t, (to) => (to.name === 'pair' ? 'pair.title' : typeof to.meta.title === 'string' ? to.meta.title : 'app.title'));
 
 router.beforeEach(async (to) => {
   if (!device.checked) await loadDevice();
