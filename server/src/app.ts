@@ -20,6 +20,7 @@ import { EncryptedDiskStorage, type ObjectStorage } from './platform/storage.js'
 import { JobQueue } from './platform/queue.js';
 import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
+import { MemoryTokenStore, RedisTokenStore, WecomClient } from './platform/wecom.js';
 import { logDestination, loggerOptions, logPhone } from './platform/logger.js';
 import { frameworkErrors, installErrorHandler } from './platform/errors.js';
 import { installTextGuard } from './platform/text-guard.js';
@@ -28,6 +29,7 @@ import { OutboxSmsProvider, type SmsProvider } from './modules/notify/sms.provid
 import { registerSmsJobs } from './modules/notify/sms.service.js';
 import { OutboxVoiceProvider, type VoiceProvider } from './modules/notify/voice.provider.js';
 import { registerVoiceJobs } from './modules/notify/voice.service.js';
+import { registerWecomJobs } from './modules/notify/wecom.service.js';
 import { installSessions } from './modules/identity/session.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { oauthRoutes } from './modules/identity/oauth.routes.js';
@@ -80,11 +82,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   app.decorate('dbHealth', dbHealth);
   const crypto = new Crypto(resolveMasterKey({ masterKey: config.MASTER_KEY, dataDir: config.dataDir, warn: (m) => app.log.warn(m) }));
   const storage = opts.storage ?? new EncryptedDiskStorage(config.storageDir, crypto);
-  let rateLimiter: RateLimiter;
-  if (config.REDIS_URL) {
-    const { Redis } = await import('ioredis');
-    rateLimiter = new RedisRateLimiter(new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }), clock, config.REDIS_KEY_PREFIX);
-  } else rateLimiter = new DbRateLimiter(database.db, clock);
+  // one Redis connection (when configured) for the rate limits and the WeCom access_token
+  const redis = config.REDIS_URL ? new (await import('ioredis')).Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis, clock, config.REDIS_KEY_PREFIX) : new DbRateLimiter(database.db, clock);
   const sms =
     opts.sms ??
     (config.SMS_PROVIDER === 'aliyun'
@@ -116,6 +116,16 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     voice,
     log: app.log,
     fetch: opts.fetch ?? fetch,
+    wecom:
+      config.WECOM_CORP_ID && config.WECOM_CORP_SECRET
+        ? new WecomClient({
+            apiUrl: config.WECOM_API_URL,
+            corpId: config.WECOM_CORP_ID,
+            corpSecret: config.WECOM_CORP_SECRET,
+            fetch: opts.fetch ?? fetch,
+            store: redis ? new RedisTokenStore(redis, WecomClient.redisKey(config.REDIS_KEY_PREFIX, config.WECOM_CORP_ID, config.WECOM_CORP_SECRET, crypto), crypto) : new MemoryTokenStore(clock),
+          })
+        : null,
   };
 
   await app.register(cookie);
@@ -146,6 +156,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   installErrorHandler(app, serveWeb ? webFallback : undefined);
   registerSmsJobs(ctx);
   registerVoiceJobs(ctx);
+  registerWecomJobs(ctx);
 
   await systemRoutes(app, ctx);
   await configRoutes(app, ctx);

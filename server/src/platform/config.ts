@@ -122,7 +122,8 @@ const schema = z.object({
   WECHAT_API_URL: z.string().url().default('https://api.weixin.qq.com'),
   WECOM_CORP_ID: z.string().optional(),
   WECOM_CORP_SECRET: z.string().optional(),
-  WECOM_AGENT_ID: z.string().optional(),
+  /** the self-built app's AgentId (digits): sent with the authorisation request; needed for WeCom notices (message/send) */
+  WECOM_AGENT_ID: z.string().regex(/^\d{1,12}$/, 'the app\'s AgentId (digits)').optional(),
   WECOM_OAUTH_URL: z.string().url().default('https://open.weixin.qq.com'),
   WECOM_API_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
   STORAGE_DIR: z.string().optional(),
@@ -173,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: c.COOKIE_SECURE ?? c.NODE_ENV === 'production',
     wechatEnabled: Boolean(c.WECHAT_APP_ID && c.WECHAT_APP_SECRET),
     wecomEnabled: Boolean(c.WECOM_CORP_ID && c.WECOM_CORP_SECRET),
+    /** the WeCom notification channel (application messages need the app's AgentId too) */
+    wecomMessagesEnabled: Boolean(c.WECOM_CORP_ID && c.WECOM_CORP_SECRET && c.WECOM_AGENT_ID),
   };
 }
 

@@ -8,6 +8,7 @@ import type { JobQueue } from './queue.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SmsProvider } from '../modules/notify/sms.provider.js';
 import type { VoiceProvider } from '../modules/notify/voice.provider.js';
+import type { WecomClient } from './wecom.js';
 
 /** Everything a service needs, built once per process in app.ts. */
 export interface AppContext {
@@ -25,4 +26,6 @@ export interface AppContext {
   log: FastifyBaseLogger;
   /** outbound HTTP (OAuth, SMS and voice providers); replaceable in tests */
   fetch: typeof fetch;
+  /** WeCom (企业微信) API with its shared access_token; null unless WECOM_CORP_ID and WECOM_CORP_SECRET are set */
+  wecom: WecomClient | null;
 }

@@ -14,6 +14,7 @@ import { oauthStates, staff, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { randomToken, safeEqual, sha256 } from '../../platform/crypto.js';
+import type { WecomAnswer } from '../../platform/wecom.js';
 import { createSession, findActor } from './session.js';
 import { bindWechatOpenId, clearPendingWechatBinding, setPendingWechatBinding } from './wechat-binding.js';
 
@@ -24,15 +25,9 @@ export const OAUTH_STATE_TTL_MS = 10 * 60_000;
 /** where each provider's users land by default, and where failures are reported */
 export const OAUTH_APP_ROOT: Record<OAuthProvider, string> = { wechat: '/', wecom: '/staff/' };
 
-/** WeCom errcodes meaning "this access_token is no longer good": fetch a new one and retry once. */
-const WECOM_TOKEN_ERRORS = new Set([40001, 40014, 42001]);
-
 class OAuthFailure extends Error {}
 
 export class OAuthService {
-  /** WeCom access_token, per process; refreshed before expiry and whenever WeCom refuses it. */
-  private wecomToken: { value: string; expiresAt: number } | null = null;
-
   constructor(private readonly ctx: AppContext) {}
 
   enabled() {
@@ -139,27 +134,14 @@ export class OAuthService {
 
   // ---- WeCom (staff) ----
 
-  private async wecomAccessToken(forceNew: boolean): Promise<string> {
-    const now = this.ctx.clock.now().getTime();
-    if (!forceNew && this.wecomToken && this.wecomToken.expiresAt > now) return this.wecomToken.value;
-    const c = this.ctx.config;
-    const q = new URLSearchParams({ corpid: c.WECOM_CORP_ID!, corpsecret: c.WECOM_CORP_SECRET! });
-    const r = await this.getJson<{ errcode?: number; access_token?: string; expires_in?: number }>(`${c.WECOM_API_URL.replace(/\/+$/, '')}/cgi-bin/gettoken?${q}`);
-    if (r.errcode || !r.access_token) throw new OAuthFailure(`wecom gettoken errcode ${r.errcode ?? 'none'}`);
-    // refresh five minutes early; WeCom tokens live 7200 s
-    const lifetimeMs = Math.max(60, (r.expires_in ?? 7200) - 300) * 1000;
-    this.wecomToken = { value: r.access_token, expiresAt: now + lifetimeMs };
-    return r.access_token;
-  }
-
+  /** The signed-in WeCom member's userid, through the shared client (its token renewed once if WeCom refuses it). */
   private async wecomUserId(code: string): Promise<string | null> {
-    const base = this.ctx.config.WECOM_API_URL.replace(/\/+$/, '');
-    type UserInfo = { errcode?: number; errmsg?: string; userid?: string; openid?: string };
-    const ask = async (token: string) => this.getJson<UserInfo>(`${base}/cgi-bin/auth/getuserinfo?${new URLSearchParams({ access_token: token, code })}`);
-    let r = await ask(await this.wecomAccessToken(false));
-    if (r.errcode && WECOM_TOKEN_ERRORS.has(r.errcode)) {
-      this.wecomToken = null;
-      r = await ask(await this.wecomAccessToken(true));
+    type UserInfo = WecomAnswer & { userid?: string; openid?: string };
+    let r: UserInfo;
+    try {
+      r = await this.ctx.wecom!.get<UserInfo>('/cgi-bin/auth/getuserinfo', { code });
+    } catch (err) {
+      throw new OAuthFailure(err instanceof Error ? err.message : String(err));
     }
     if (r.errcode) throw new OAuthFailure(`wecom getuserinfo errcode ${r.errcode}`);
     return r.userid ?? null; // a non-member has only an openid
