@@ -26,12 +26,24 @@ export const VISIT_EVENTS = [
 ] as const;
 export type VisitEvent = (typeof VISIT_EVENTS)[number];
 
-export const NOTIFY_CHANNELS = ['sms', 'voice', 'none'] as const;
+/**
+ * How an event's message is sent: SMS, a voice call reading it out, a WeCom (企业微信) application
+ * message to staff (a text card opening the staff app; anyone without a WeCom userid gets the SMS),
+ * or not at all.
+ */
+export const NOTIFY_CHANNELS = ['sms', 'voice', 'wecom', 'none'] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
 
 export const TEMPLATE_CONTENT_MAX = 500;
 
 type L = { 'zh-CN': string; en: string };
+
+export const CHANNEL_LABELS: Record<NotifyChannel, L> = {
+  sms: { 'zh-CN': '短信', en: 'SMS' },
+  voice: { 'zh-CN': '语音', en: 'Voice' },
+  wecom: { 'zh-CN': '企业微信', en: 'WeCom' },
+  none: { 'zh-CN': '不发送', en: 'Not sent' },
+};
 
 export const EVENT_LABELS: Record<VisitEvent, L> = {
   order_submitted: { 'zh-CN': '预约待审核', en: 'Order submitted (to reviewers)' },
@@ -147,6 +159,45 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   visitor_overstay: [...BASE, 'overstayMinutes'],
   vehicle_submitted: [...BASE, 'plate'],
 };
+
+/**
+ * The staff-app page a WeCom notice of each event opens (its text card's 详情): the order, the
+ * booking, or the home page. null: the event's message is for visitors only, so it can't go by WeCom.
+ * A staff recipient of an order can open the order (host, reviewer, CC, vehicle reviewer), of a
+ * booking the booking (booker, approver, undertaker).
+ */
+export const STAFF_PAGES: Record<VisitEvent, 'visit' | 'booking' | 'home' | null> = {
+  order_submitted: 'visit',
+  order_approved: null,
+  order_rejected: null,
+  invitation_sent: null,
+  companion_link: null,
+  order_cancelled: 'visit',
+  order_expired: null,
+  order_cc: 'visit',
+  visitor_arrived: 'visit',
+  meeting_invitation: null,
+  booking_submitted: 'booking',
+  booking_approved: 'booking',
+  booking_rejected: 'booking',
+  booking_cancelled: 'booking',
+  undertaking_request: 'booking',
+  undertaking_reminder: 'booking',
+  security_alert: 'home',
+  visitor_overstay: 'visit',
+  vehicle_submitted: 'visit',
+};
+
+/** Events whose template may use the WeCom channel (some of their recipients are staff). */
+export const WECOM_EVENTS: readonly VisitEvent[] = VISIT_EVENTS.filter((e) => STAFF_PAGES[e] !== null);
+
+/** The path in the staff app (under /staff) a WeCom notice about `id` opens; null for visitor-only events. */
+export function staffPagePath(event: VisitEvent, id: string): string | null {
+  const page = STAFF_PAGES[event];
+  if (page === 'visit') return `/visits/${encodeURIComponent(id)}`;
+  if (page === 'booking') return `/bookings/${encodeURIComponent(id)}`;
+  return page === 'home' ? '/' : null;
+}
 
 /** Events whose message carries a link (registration / companion / invitation link). */
 export const EVENTS_WITH_LINK: readonly VisitEvent[] = ['invitation_sent', 'companion_link', 'meeting_invitation'];

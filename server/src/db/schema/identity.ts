@@ -65,7 +65,7 @@ export const smsMessages = pgTable(
   'sms_messages',
   {
     id: id(),
-    channel: text('channel').$type<'sms' | 'voice'>().notNull().default('sms'),
+    channel: text('channel').$type<'sms' | 'voice' | 'wecom'>().notNull().default('sms'),
     phone: text('phone').notNull(),
     /** what kind of message: login_code, invitation, ... */
     template: text('template').notNull(),

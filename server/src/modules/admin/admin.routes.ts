@@ -14,13 +14,13 @@ const paging = {
 };
 const paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
 
-export const OUTBOX_CHANNELS = ['sms', 'voice'] as const;
+export const OUTBOX_CHANNELS = ['sms', 'voice', 'wecom'] as const;
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'dead'] as const;
 export const ACTOR_TYPES = ['visitor', 'staff', 'admin', 'kiosk', 'phone', 'system'] as const;
 
 const smsMessage = z.object({
   id: z.string(),
-  channel: z.enum(OUTBOX_CHANNELS).describe('sms | voice (a phone call reading the content out)'),
+  channel: z.enum(OUTBOX_CHANNELS).describe('sms | voice (a phone call reading the content out) | wecom (a WeCom application message to the staff member with this phone)'),
   phone: z.string(),
   template: z.string(),
   content: z.string(),
@@ -66,11 +66,11 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'listSmsOutbox',
       tags,
-      summary: '短信发件箱: every SMS and voice call the system sent or queued, newest first (reading is audited)',
+      summary: '短信发件箱: every SMS, voice call and WeCom message the system sent or queued, newest first (reading is audited)',
       querystring: z.object({
         ...paging,
         phone: z.string().regex(/^\d{1,11}$/, 'digits only').optional().describe('whole or part of a phone number'),
-        channel: z.enum(OUTBOX_CHANNELS).optional().describe('渠道: sms (短信) or voice (语音)'),
+        channel: z.enum(OUTBOX_CHANNELS).optional().describe('渠道: sms (短信), voice (语音) or wecom (企业微信)'),
       }),
       response: { 200: paged(smsMessage), ...errors(400, 401) },
     },

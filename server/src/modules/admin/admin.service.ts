@@ -26,7 +26,7 @@ export class AdminService {
   constructor(private readonly ctx: AppContext) {}
 
   /** 短信发件箱: every SMS and voice call the system queued, newest first, with full content. Reading is audited. */
-  async listSmsOutbox(req: FastifyRequest, q: Page & { phone?: string; channel?: 'sms' | 'voice' }) {
+  async listSmsOutbox(req: FastifyRequest, q: Page & { phone?: string; channel?: 'sms' | 'voice' | 'wecom' }) {
     const actor = requireActor(req, 'admin');
     const conds: SQL[] = [];
     if (q.phone) conds.push(sql`${smsMessages.phone} like ${'%' + likeEscape(q.phone) + '%'}`);

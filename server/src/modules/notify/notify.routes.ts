@@ -13,13 +13,16 @@ const templateView = z.object({
   event: z.enum(VISIT_EVENTS),
   label: label.describe('name of the event'),
   recipients: label.describe('who receives this message'),
-  channel: z.enum(NOTIFY_CHANNELS).describe('sms | voice (a phone call reading the message out, VOICE_PROVIDER) | none (not sent)'),
+  channel: z.enum(NOTIFY_CHANNELS).describe('sms | voice (a phone call reading the message out, VOICE_PROVIDER) | wecom (a WeCom text card to staff with a WeCom userid; anyone else gets the SMS) | none (not sent)'),
   content: z.string().describe('zh-CN text with {variable} placeholders'),
   appendCodeLink: z.boolean().describe('附带访客预约码链接 (order_approved only)'),
   enabled: z.boolean(),
   variables: z.array(z.enum(TEMPLATE_VARIABLES)).describe('the placeholders this event offers'),
   hasLink: z.boolean().describe('a registration link is appended to this message'),
   codeLinkAvailable: z.boolean().describe('this event can carry the appointment-code link'),
+  wecom: z
+    .enum(['available', 'not_configured', 'not_for_event'])
+    .describe('whether the channel wecom can be chosen: not_configured (WECOM_CORP_ID, WECOM_CORP_SECRET and WECOM_AGENT_ID are needed), not_for_event (the message is for visitors)'),
   updatedAt: z.string().nullable(),
 });
 const templateBody = z.object({
@@ -54,7 +57,7 @@ export async function notifyRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'updateNotificationTemplate',
       tags,
-      summary: 'Change one event\'s template. 404 for an unknown event; TEMPLATE_VARIABLE_UNKNOWN for a {placeholder} the event does not offer',
+      summary: 'Change one event\'s template. 404 for an unknown event; TEMPLATE_VARIABLE_UNKNOWN for a {placeholder} the event does not offer; VALIDATION_FAILED for wecom on a visitors\' event or while WeCom is not configured',
       params: z.object({ event: z.string().max(64) }),
       body: templateBody,
       response: { 200: templateView, ...errors(400, 401, 404) },

@@ -1,27 +1,31 @@
 /**
  * Visit notifications (SPEC X2): the API the visits module calls inside its business transaction,
  * and the job that renders the admin's template (A4) and hands the message to the channel the
- * template names after commit: an SMS delivered (and retried with backoff) by `sms.send`, or a
- * voice call placed by `voice.call` (docs/decisions/0009-voice-calls.md).
+ * template names after commit: an SMS delivered (and retried with backoff) by `sms.send`, a voice
+ * call placed by `voice.call` (docs/decisions/0009-voice-calls.md), or a WeCom text card sent by
+ * `wecom.send` to a staff member who has a WeCom userid — anyone else gets the SMS
+ * (docs/decisions/0013-wecom-notices.md).
  */
-import { and, eq, inArray } from 'drizzle-orm';
-import { jobs, notificationTemplates } from '../../db/schema/index.js';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { jobs, notificationTemplates, staff } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { logPhone } from '../../platform/logger.js';
-import { DEFAULT_TEMPLATES, MASKED_FOR_VISITORS, VISIT_EVENTS, isVisitEvent, placeholdersOf, renderTemplate, type NotifyChannel, type VisitEvent } from '../../../../contracts/notify.js';
+import { DEFAULT_TEMPLATES, MASKED_FOR_VISITORS, VISIT_EVENTS, isVisitEvent, placeholdersOf, renderTemplate, staffPagePath, type NotifyChannel, type VisitEvent } from '../../../../contracts/notify.js';
 import { maskName } from '../../../../contracts/identity.js';
 import { FORMER_DEFAULTS } from './former-defaults.js';
 import { eventTemplateMap } from './sms-params.js';
 import { queueSms } from './sms.service.js';
 import { queueVoiceCall } from './voice.service.js';
+import { queueWecomMessage } from './wecom.service.js';
 
 export type { VisitEvent } from '../../../../contracts/notify.js';
 
 export interface VisitNotice {
   event: VisitEvent;
   orderId: string;
-  recipient: { kind: 'visitor' | 'staff' | 'phone'; id?: string; phone: string };
+  /** `page`: the staff-app path a WeCom card opens for this recipient, when not the event's own (STAFF_PAGES) */
+  recipient: { kind: 'visitor' | 'staff' | 'phone'; id?: string; phone: string; page?: string };
   vars: Record<string, string>;
   link?: string;
 }
@@ -40,6 +44,7 @@ interface NoticeData {
   phone: string;
   vars: Record<string, string>;
   link: string | null;
+  page?: string;
 }
 
 export const noticeKey = (n: Pick<VisitNotice, 'event' | 'orderId'> & { phone: string }) => `notify:${n.event}:${n.orderId}:${n.phone}`;
@@ -52,7 +57,7 @@ export async function notifyVisit(ctx: AppContext, tx: Tx, n: VisitNotice): Prom
     ctx.log.warn({ event: n.event, orderId: n.orderId, recipient: n.recipient.kind }, 'notification skipped: recipient has no phone');
     return;
   }
-  const data: NoticeData = { phone, vars: varsFor(n.recipient.kind, n.vars ?? {}), link: n.link ?? null };
+  const data: NoticeData = { phone, vars: varsFor(n.recipient.kind, n.vars ?? {}), link: n.link ?? null, ...(n.recipient.page ? { page: n.recipient.page } : {}) };
   const payload: NoticePayload = {
     event: n.event,
     orderId: n.orderId,
@@ -74,6 +79,14 @@ export function varsFor(kind: VisitNotice['recipient']['kind'], vars: Record<str
 /** The public base of links in messages: PUBLIC_URL, or this process on localhost. */
 export function publicBase(ctx: AppContext): string {
   return (ctx.config.PUBLIC_URL ?? `http://localhost:${ctx.config.PORT}`).replace(/\/+$/, '');
+}
+
+/**
+ * The staff-app page a WeCom card opens. `from=wecom` makes the staff app, when nobody is signed in,
+ * sign in through WeCom and come back to this page (web/src/staff/router.ts).
+ */
+export function staffLink(ctx: AppContext, path: string): string {
+  return `${publicBase(ctx)}/staff${path.startsWith('/') ? path : `/${path}`}${path.includes('?') ? '&' : '?'}from=wecom`;
 }
 
 /** 访客预约码 link for a confirmed order (V8). */
@@ -114,23 +127,46 @@ export function registerNotifyJobs(ctx: AppContext) {
     const d = JSON.parse(ctx.crypto.decrypt(p.data)) as NoticeData;
     const smsKey = `sms:${job.key}`;
     const voiceKey = `voice:${job.key}`;
+    const wecomKey = `wecom:${job.key}`;
     await ctx.db.transaction(async (tx) => {
       // A re-run (a worker died after this committed) must not write the message twice, on
-      // either channel (the admin may have switched the template's channel in between).
-      const [already] = await tx.select({ id: jobs.id }).from(jobs).where(inArray(jobs.key, [smsKey, voiceKey]));
+      // any channel (the admin may have switched the template's channel in between).
+      const [already] = await tx.select({ id: jobs.id }).from(jobs).where(inArray(jobs.key, [smsKey, voiceKey, wecomKey]));
       if (already) return;
       const [row] = await tx.select().from(notificationTemplates).where(eq(notificationTemplates.event, p.event));
       const tpl = row ?? DEFAULT_TEMPLATES[p.event];
       const out = renderNotice(ctx, tpl, { event: p.event, orderId: p.orderId, recipientKind: p.recipientKind, vars: d.vars, link: d.link });
       if (!out) return;
-      if (tpl.channel === 'voice') {
+      let channel = tpl.channel;
+      const target = channel === 'wecom' ? await wecomTarget(ctx, tx, p, d) : null;
+      if (channel === 'voice') {
         await queueVoiceCall(ctx, tx, { phone: d.phone, template: p.event, content: out.content, params: out.params, dedupeKey: voiceKey });
+      } else if (target) {
+        await queueWecomMessage(ctx, tx, { phone: d.phone, userId: target.userId, template: p.event, content: out.content, url: target.url, params: out.params, dedupeKey: wecomKey });
       } else {
+        // WeCom for someone who can't get it (a visitor, no WeCom userid, WeCom not configured): the SMS
+        channel = 'sms';
         await queueSms(ctx, tx, { phone: d.phone, template: p.event, content: out.content, params: out.params, dedupeKey: smsKey });
       }
-      ctx.log.info({ event: p.event, orderId: p.orderId, phone: logPhone(d.phone), channel: tpl.channel }, 'notification queued');
+      ctx.log.info({ event: p.event, orderId: p.orderId, phone: logPhone(d.phone), channel, ...(channel !== tpl.channel ? { templateChannel: tpl.channel } : {}) }, 'notification queued');
     });
   });
+}
+
+/**
+ * Who a WeCom notice goes to and what its card opens, or null when it can't go by WeCom: WeCom
+ * messages not configured, the recipient not an active staff member with a WeCom userid, or the
+ * event has no staff page.
+ */
+async function wecomTarget(ctx: AppContext, tx: Tx, p: NoticePayload, d: NoticeData): Promise<{ userId: string; url: string } | null> {
+  if (!ctx.config.wecomMessagesEnabled || p.recipientKind !== 'staff' || !p.recipientId) return null;
+  const path = d.page ?? staffPagePath(p.event, p.orderId);
+  if (!path) return null;
+  const [s] = await tx
+    .select({ userId: staff.wecomUserId })
+    .from(staff)
+    .where(and(eq(staff.id, p.recipientId), eq(staff.active, true), isNull(staff.deletedAt)));
+  return s?.userId ? { userId: s.userId, url: staffLink(ctx, path) } : null;
 }
 
 /**

@@ -94,7 +94,8 @@ export class OnSiteService {
     }
     for (const s of await receptionStaff(tx, host?.unitBuildingId ? [host.unitBuildingId] : [])) {
       if (told.has(s.id)) continue;
-      await this.core.notify(tx, 'visitor_overstay', o, { kind: 'staff', id: s.id, phone: s.phone }, extra);
+      // reception can't open someone else's order: a WeCom card takes them to the staff app's home
+      await this.core.notify(tx, 'visitor_overstay', o, { kind: 'staff', id: s.id, phone: s.phone, page: '/' }, extra);
       told.add(s.id);
     }
   }
