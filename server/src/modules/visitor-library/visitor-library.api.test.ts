@@ -114,7 +114,7 @@ describe('GET /api/admin/visitors/:id', () => {
     await t.ctx.db.insert(visitOrders).values([
       order('2026-03-01T01:00:00Z'),
       order('2026-05-01T01:00:00Z', { kind: 'invitation', status: 'cancelled', cancelReason: 'rejected' }),
-      order('2026-04-01T01:00:00Z', { status: 'arrived', arrivedAt: new Date('2026-04-01T01:10:00Z') }),
+      order('2026-04-01T01:00:00Z', { status: 'arrived', arrivedAt: new Date('2026-04-01T01:10:00Z'), arrivedVia: 'kiosk', arrivedWhere: '1号楼大厅访客机', leftAt: new Date('2026-04-01T01:50:00Z'), leftVia: 'gate', leftWhere: '东门出口' }),
     ]);
     // someone else's order is not in this history
     const other = await newVisitor(t);
@@ -128,6 +128,9 @@ describe('GET /api/admin/visitors/:id', () => {
     expect(d.history.map((h: { startAt: string }) => h.startAt)).toEqual(['2026-05-01T01:00:00.000Z', '2026-04-01T01:00:00.000Z', '2026-03-01T01:00:00.000Z']);
     expect(d.history[0]).toMatchObject({ kind: 'invitation', status: 'cancelled', cancelReason: 'rejected', hostName: '姜柠檬', unitName: unit.name, reason: '商务洽谈' });
     expect(d.history[1].arrivedAt).toBe('2026-04-01T01:10:00.000Z');
+    // how and where they came and went
+    expect(d.history[1].presence).toMatchObject({ arrivedVia: 'kiosk', arrivedWhere: '1号楼大厅访客机', leftAt: '2026-04-01T01:50:00.000Z', leftVia: 'gate', leftWhere: '东门出口', overstayMinutes: null });
+    expect(d.history[0].presence.arrivedAt).toBeNull();
     expect(JSON.stringify(d)).not.toContain(v.idNumber);
     expect(await auditOf('visitor.read', v.id)).toHaveLength(1);
   });

@@ -72,6 +72,11 @@ export async function visitHistory(tx: Tx, visitorId: string, limit: number) {
       startAt: visitOrders.startAt,
       endAt: visitOrders.endAt,
       arrivedAt: visitOrders.arrivedAt,
+      arrivedVia: visitOrders.arrivedVia,
+      arrivedWhere: visitOrders.arrivedWhere,
+      leftAt: visitOrders.leftAt,
+      leftVia: visitOrders.leftVia,
+      leftWhere: visitOrders.leftWhere,
     })
     .from(visitOrders)
     .innerJoin(staff, eq(staff.id, visitOrders.hostId))

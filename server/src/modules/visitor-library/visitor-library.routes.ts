@@ -1,5 +1,6 @@
 /** The visitor library (访客库, A2): search, detail with visit history, photo, blocklist. Administrators only. */
 import { z } from 'zod';
+import { presence } from '../visits/visits.schemas.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
@@ -45,6 +46,7 @@ const visitorDetail = visitorSummary.extend({
         startAt: z.string(),
         endAt: z.string(),
         arrivedAt: z.string().nullable(),
+        presence,
       }),
     )
     .describe(`the visitor's orders, newest start first, at most ${HISTORY_LIMIT}`),

@@ -12,6 +12,7 @@ import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
 import { requireActor } from '../identity/session.js';
 import * as repo from './visitor-library.repository.js';
+import { presenceOf } from '../visits/presence.js';
 import { holderChanged } from '../access/access.service.js';
 import { VisitsService } from '../visits/visits.service.js';
 
@@ -70,11 +71,13 @@ export class VisitorLibraryService {
             }
           : null,
         visitCount,
-        history: history.map((h) => ({
+        history: history.map(({ arrivedVia: _av, arrivedWhere: _aw, leftAt: _la, leftVia: _lv, leftWhere: _lw, ...h }) => ({
           ...h,
           startAt: h.startAt.toISOString(),
           endAt: h.endAt.toISOString(),
           arrivedAt: h.arrivedAt?.toISOString() ?? null,
+          // arrival and leave: when, how and where (gate, kiosk, automatic)
+          presence: presenceOf({ ...h, arrivedVia: _av, arrivedWhere: _aw, leftAt: _la, leftVia: _lv, leftWhere: _lw }, this.ctx.clock.now(), this.ctx.config.VISIT_OVERSTAY_MINUTES),
         })),
       };
     });
