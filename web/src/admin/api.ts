@@ -22,7 +22,7 @@ export interface Dashboard {
   faces: { visitors: number; staff: number; total: number; filingThreshold: number };
   jobs: { failed: number; dead: number };
 }
-export type OutboxChannel = 'sms' | 'voice';
+export type OutboxChannel = 'sms' | 'voice' | 'wecom';
 export interface SmsMessage {
   id: string;
   /** 渠道: an SMS, or a voice call reading `content` out */

@@ -16,6 +16,8 @@ export interface NotificationTemplate {
   hasLink: boolean;
   /** only 审核通过 can carry the appointment-code link */
   codeLinkAvailable: boolean;
+  /** whether the channel 企业微信 can be chosen: WeCom not configured, or the message is for visitors */
+  wecom: 'available' | 'not_configured' | 'not_for_event';
   updatedAt: string | null;
 }
 export interface NotificationTemplateInput {

@@ -1,6 +1,6 @@
 /** Messages of the notification-template page (通知模板, A4), namespace `notify`. */
 const zh = {
-  hint: '通知配置：为每个短信节点设置发送方式与短信内容，内容中的变量在发送时替换为单据的实际信息。审核通过的短信可加上访客预约码链接，访客点击链接即可打开访客预约码。',
+  hint: '通知配置：为每个短信节点设置发送方式与短信内容，内容中的变量在发送时替换为单据的实际信息。审核通过的短信可加上访客预约码链接，访客点击链接即可打开访客预约码。发给工作人员的通知可改用企业微信发送，未绑定企业微信账号的人员仍收到短信。',
   event: '通知节点',
   recipients: '接收人',
   channel: '发送方式',
@@ -12,8 +12,14 @@ const zh = {
   actions: '操作',
   edit: '编辑',
   editTitle: '编辑通知模板 · {name}',
-  channels: { sms: '短信', voice: '语音', none: '不发送' },
+  channels: { sms: '短信', voice: '语音', wecom: '企业微信', none: '不发送' },
   voiceHint: '语音通知以电话拨打，播报模板内容。',
+  wecomHint: '以企业微信应用消息（卡片）发给工作人员，点击“详情”打开员工端对应页面；访客及未绑定企业微信账号的人员收到短信。',
+  wecomNotConfigured: '企业微信未配置（需设置 WECOM_CORP_ID、WECOM_CORP_SECRET、WECOM_AGENT_ID），暂不能选择',
+  wecomNotForEvent: '该通知发给访客，不能使用企业微信',
+  wecomFallback: '企业微信未配置，当前按短信发送',
+  wecomCardHint: '企业微信卡片预览，以示例数据显示',
+  wecomButton: '详情',
   noneHint: '选择“不发送”后，该节点不发送任何通知。',
   disabledHint: '停用后，该节点不发送任何通知。',
   variables: '插入变量',
@@ -36,7 +42,7 @@ const zh = {
 };
 
 const en: typeof zh = {
-  hint: 'Notification settings: choose how each message is sent and what it says; variables are replaced with the order\'s details when it is sent. The approval message can carry the appointment-code link, which opens the visitor\'s appointment code.',
+  hint: 'Notification settings: choose how each message is sent and what it says; variables are replaced with the order\'s details when it is sent. The approval message can carry the appointment-code link, which opens the visitor\'s appointment code. Messages to staff can go by WeCom instead; staff without a WeCom account still get the SMS.',
   event: 'Event',
   recipients: 'Recipients',
   channel: 'Channel',
@@ -48,8 +54,14 @@ const en: typeof zh = {
   actions: 'Actions',
   edit: 'Edit',
   editTitle: 'Edit template · {name}',
-  channels: { sms: 'SMS', voice: 'Voice', none: 'Not sent' },
+  channels: { sms: 'SMS', voice: 'Voice', wecom: 'WeCom', none: 'Not sent' },
   voiceHint: 'Voice messages are phone calls that read the template out.',
+  wecomHint: 'Sent to staff as a WeCom app message (a card); 详情 opens the matching page of the staff app. Visitors, and staff without a WeCom account, get the SMS.',
+  wecomNotConfigured: 'WeCom is not configured (set WECOM_CORP_ID, WECOM_CORP_SECRET and WECOM_AGENT_ID), so it cannot be chosen',
+  wecomNotForEvent: 'This message goes to visitors: WeCom is not available',
+  wecomFallback: 'WeCom is not configured: sent by SMS for now',
+  wecomCardHint: 'WeCom card preview, with sample data',
+  wecomButton: 'Details',
   noneHint: 'With "Not sent", this event sends nothing.',
   disabledHint: 'When off, this event sends nothing.',
   variables: 'Insert a variable',
