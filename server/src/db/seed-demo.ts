@@ -54,6 +54,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   if (done) {
     await seedDemoRooms(ctx);
     await seedDemoGates(ctx);
+    await seedDemoDoors(ctx);
     await seedDemoMeeting(ctx);
     await seedDemoKiosk(ctx);
     return false;
@@ -114,6 +115,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   ctx.log.info('demo data loaded: 3 units, 2 buildings, 30 staff, 3 visitors');
   await seedDemoRooms(ctx);
   await seedDemoGates(ctx);
+  await seedDemoDoors(ctx);
   await seedDemoMeeting(ctx);
   await seedDemoKiosk(ctx);
   return true;
@@ -187,6 +189,29 @@ export async function seedDemoGates(ctx: AppContext): Promise<boolean> {
     await tx.insert(settings).values({ key: 'demo_gates_seeded', value: { at: ctx.clock.now().toISOString() } });
   });
   ctx.log.info(`demo access devices loaded: ${n} simulator gates`);
+  return true;
+}
+
+/**
+ * 远程开门 (S3): a simulator door in 1号楼 that the first demo unit (姜柠檬's) and reception may open
+ * from the staff app; 设备管理 shows it open. Runs once per database (its own marker).
+ */
+export async function seedDemoDoors(ctx: AppContext): Promise<boolean> {
+  const [done] = await ctx.db.select().from(settings).where(eq(settings.key, 'demo_doors_seeded'));
+  if (done) return false;
+  let n = 0;
+  await ctx.db.transaction(async (tx) => {
+    const [b] = await tx.select({ id: buildings.id, name: buildings.name }).from(buildings).where(eq(buildings.name, '行政中心1号楼'));
+    const [u] = await tx.select({ id: units.id }).from(units).where(eq(units.name, UNITS[0]!.name));
+    const name = '行政中心1号楼 办公区门禁（模拟）';
+    const [taken] = await tx.select({ id: accessDevices.id }).from(accessDevices).where(eq(accessDevices.name, name));
+    if (b && u && !taken) {
+      await tx.insert(accessDevices).values({ name, kind: 'door', adapter: 'simulator', address: `${b.name}办公区`, buildingIds: [b.id], direction: 'in', health: 'ok', remoteOpen: true, doorNo: 1, openUnitIds: [u.id], openRoles: ['reception'] });
+      n++;
+    }
+    await tx.insert(settings).values({ key: 'demo_doors_seeded', value: { at: ctx.clock.now().toISOString() } });
+  });
+  ctx.log.info(`demo remote doors loaded: ${n}`);
   return true;
 }
 

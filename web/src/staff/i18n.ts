@@ -2,6 +2,7 @@ import { makeI18n } from '@shared/i18n';
 import { visitMessages } from './visits/messages';
 import { roomsMessages } from './meetings/rooms.messages';
 import { invitesMessages } from './meetings/invites.messages';
+import { doorsMessages } from './doors/messages';
 
 const zh = {
   app: { title: '智慧通行' },
@@ -112,6 +113,6 @@ const en: typeof zh = {
 };
 
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'] },
-  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en },
+  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'], ...doorsMessages['zh-CN'] },
+  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en, ...doorsMessages.en },
 });

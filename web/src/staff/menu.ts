@@ -8,10 +8,11 @@ export interface MenuEntry {
 export const MENU: MenuEntry[] = [
   { key: 'invite', icon: 'add-o', color: '#1677ff', route: 'invite' },
   { key: 'myInvitations', icon: 'orders-o', color: '#13c2c2', route: 'myInvitations' },
+  { key: 'remoteDoor', icon: 'lock', color: '#fa8c16', route: 'remoteDoor' },
   { key: 'roomBooking', icon: 'calendar-o', color: '#722ed1', route: 'rooms' },
   { key: 'myBookings', icon: 'todo-list-o', color: '#2f54eb', route: 'myBookings' },
   { key: 'myMeetings', icon: 'friends-o', color: '#52c41a', route: 'myMeetings' },
   { key: 'approvals', icon: 'passed', color: '#eb2f96', route: 'approvals' },
   { key: 'profile', icon: 'contact-o', color: '#1677ff', route: 'profile' },
-  // issue 11 adds 远程开门 (remoteDoor) and 代登记人员 (proxy) together with their pages
+  // issue 11 adds 代登记人员 (proxy) together with its page
 ];

@@ -421,13 +421,13 @@ describe('demo data', () => {
   it('seeds one simulator gate per demo building, once', async () => {
     const { seedDemo, seedDemoGates } = await import('../../db/seed-demo.js');
     await seedDemo(t.ctx);
-    const gates = (await admin.get('/api/admin/devices')).json().items.filter((d: { name: string }) => d.name.includes('（模拟）'));
+    const gates = (await admin.get('/api/admin/devices')).json().items.filter((d: { name: string }) => d.name.includes('闸机（模拟）'));
     expect(gates.map((d: { buildingNames: string[]; adapter: string }) => [d.adapter, d.buildingNames])).toEqual([
       ['simulator', ['行政中心1号楼']],
       ['simulator', ['行政中心2号楼']],
     ]);
     expect(await seedDemoGates(t.ctx)).toBe(false);
     await seedDemo(t.ctx);
-    expect((await admin.get('/api/admin/devices')).json().items.filter((d: { name: string }) => d.name.includes('（模拟）'))).toHaveLength(2);
+    expect((await admin.get('/api/admin/devices')).json().items.filter((d: { name: string }) => d.name.includes('闸机（模拟）'))).toHaveLength(2);
   });
 });

@@ -203,6 +203,19 @@ describe('opening a door', () => {
   });
 });
 
+describe('demo data', () => {
+  it('has a simulator door the demo staff member 姜柠檬 may open, seeded once', async () => {
+    const { seedDemo, seedDemoDoors, DEMO_STAFF_PHONE } = await import('../../db/seed-demo.js');
+    await seedDemo(t.ctx);
+    expect(await seedDemoDoors(t.ctx)).toBe(false);
+    const demo = await signInStaff(t, DEMO_STAFF_PHONE);
+    const groups = (await demo.get('/api/staff/doors')).json().groups;
+    expect(groups).toMatchObject([{ buildingName: '行政中心1号楼', doors: [{ name: '行政中心1号楼 办公区门禁（模拟）', kind: 'door' }] }]);
+    nextMinute();
+    expect((await demo.post(`/api/staff/doors/${groups[0].doors[0].id}/open`)).json().result).toBe('opened');
+  });
+});
+
 describe('Hikvision ISAPI: RemoteControl/door with digest auth', () => {
   let stub: IsapiStub;
   beforeAll(async () => {

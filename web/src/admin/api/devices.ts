@@ -1,7 +1,7 @@
 /** 设备管理 API (A7, X4): devices, the issuance queue (下发队列), pass records (通行记录), the simulator. */
 import { http, query as qs } from '@shared/api';
 import type { Paged } from '../api';
-import type { AccessDevice, CredentialRow, CredentialStatus, DeviceInput, HeldCredential, PassDirection, PassEventRow, PassMethod, PassResult } from '@contracts/access';
+import type { AccessDevice, CredentialRow, CredentialStatus, DeviceInput, DoorState, HeldCredential, PassDirection, PassEventRow, PassMethod, PassResult } from '@contracts/access';
 
 export type { AccessDevice, CredentialRow, DeviceInput, HeldCredential, PassEventRow } from '@contracts/access';
 
@@ -13,6 +13,8 @@ export const updateDevice = (id: string, body: Partial<DeviceInput>) => http.pat
 export const removeDevice = (id: string) => http.delete<{ ok: true }>(`/api/admin/devices/${id}`);
 export const checkDeviceHealth = (id: string) => http.post<AccessDevice>(`/api/admin/devices/${id}/health`);
 export const getDeviceToken = (id: string) => http.get<{ token: string }>(`/api/admin/devices/${id}/token`);
+/** 远程开门: the simulator's door (open now?) and the recent remote openings */
+export const getDoorState = (id: string) => http.get<DoorState>(`/api/admin/devices/${id}/door`);
 export const getDeviceHoldings = (id: string) => http.get<{ items: HeldCredential[]; source: 'device' | 'record' }>(`/api/admin/devices/${id}/held`);
 export const simulatePass = (id: string, body: { personId: string; method: PassMethod; direction?: PassDirection }) =>
   http.post<{ seq: number; orderId: string | null; result: PassResult; arrived: boolean; note: string | null }>(`/api/admin/devices/${id}/simulate`, body);
