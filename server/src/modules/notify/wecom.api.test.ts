@@ -244,6 +244,48 @@ describe('who WeCom can not reach gets the SMS', () => {
   });
 });
 
+describe('人员管理: the staff member\'s 企业微信账号', () => {
+  it('the admin links a WeCom userid and the next notice goes by WeCom; unlinked, by SMS again', async () => {
+    const host = await newStaff(t, { name: '黄波' });
+    const userid = uid();
+    const set = await admin.patch(`/api/admin/staff/${host.id}`, { wecomUserId: ` ${userid} ` });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().wecomUserId).toBe(userid);
+    expect((await admin.get(`/api/admin/staff/${host.id}`)).json().wecomUserId).toBe(userid);
+    await putTemplate(admin, 'visitor_arrived', 'wecom');
+    try {
+      const first = await insertOrder(t, { hostId: host.id, unitId: host.unitId, visitorPhone: randomPhone() });
+      await notify({ event: 'visitor_arrived', orderId: first, recipient: { kind: 'staff', id: host.id, phone: host.phone }, vars: { visitorName: '陈小春' } });
+      expect(cardsTo(userid)).toHaveLength(1);
+      expect((await admin.patch(`/api/admin/staff/${host.id}`, { wecomUserId: '' })).json().wecomUserId).toBeNull();
+      const second = await insertOrder(t, { hostId: host.id, unitId: host.unitId, visitorPhone: randomPhone() });
+      await notify({ event: 'visitor_arrived', orderId: second, recipient: { kind: 'staff', id: host.id, phone: host.phone }, vars: { visitorName: '陈小春' } });
+      expect(cardsTo(userid)).toHaveLength(1);
+      expect((await rowsTo(t, host.phone)).map((r) => r.channel).sort()).toEqual(['sms', 'wecom']);
+    } finally {
+      await putTemplate(admin, 'visitor_arrived', 'sms');
+    }
+  });
+
+  it('one WeCom account belongs to one staff member (409 WECOM_USER_TAKEN), until that member is deleted; a malformed one → 400', async () => {
+    const userid = uid();
+    const a = await newStaff(t, { wecomUserId: userid });
+    const b = await newStaff(t);
+    const taken = await admin.patch(`/api/admin/staff/${b.id}`, { wecomUserId: userid });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().error).toMatchObject({ code: 'WECOM_USER_TAKEN', message: { 'zh-CN': '该企业微信账号已绑定其他人员' } });
+    const created = await admin.post('/api/admin/staff', { name: '丙', phone: randomPhone(), unitId: b.unitId, wecomUserId: userid });
+    expect(created.json().error?.code).toBe('WECOM_USER_TAKEN');
+    const bad = await admin.patch(`/api/admin/staff/${b.id}`, { wecomUserId: 'zhang san' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+    expect((await admin.delete(`/api/admin/staff/${a.id}`)).statusCode).toBe(200);
+    const moved = await admin.patch(`/api/admin/staff/${b.id}`, { wecomUserId: userid });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(moved.json().wecomUserId).toBe(userid);
+  });
+});
+
 describe('WeCom refuses or is unreachable', () => {
   it('another errcode: the message is failed and retried with backoff like an SMS, then sent; no token or phone in the log', async () => {
     await putTemplate(admin, 'visitor_arrived', 'wecom');

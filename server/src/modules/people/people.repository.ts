@@ -154,6 +154,7 @@ export const staffColumns = {
   officeRoom: staff.officeRoom,
   officePhone: staff.officePhone,
   position: staff.position,
+  wecomUserId: staff.wecomUserId,
   visitPermission: staff.visitPermission,
   roles: staff.roles,
   passwordHash: staff.passwordHash,
@@ -214,6 +215,14 @@ export async function findStaffIdByEmployeeNo(tx: Tx, employeeNo: string, except
     .where(and(eq(staff.employeeNo, employeeNo), isNull(staff.deletedAt), exceptId ? sql`${staff.id} <> ${exceptId}` : undefined));
   return s ?? null;
 }
+/** Any staff row holding this WeCom userid (it is unique over every row, deleted ones release it). */
+export async function findStaffIdByWecomUserId(tx: Tx, wecomUserId: string, exceptId?: string) {
+  const [s] = await tx
+    .select({ id: staff.id })
+    .from(staff)
+    .where(and(eq(staff.wecomUserId, wecomUserId), exceptId ? sql`${staff.id} <> ${exceptId}` : undefined));
+  return s ?? null;
+}
 export async function findStaffByPhones(tx: Tx, phones: string[]) {
   if (!phones.length) return [];
   return tx
@@ -247,7 +256,8 @@ export async function updateStaff(tx: Tx, id: string, v: Partial<typeof staff.$i
 export async function softDeleteStaff(tx: Tx, id: string, now: Date) {
   const [s] = await tx
     .update(staff)
-    .set({ deletedAt: now, updatedAt: now, active: false })
+    // the WeCom account is released with the record (another staff member may be linked to it)
+    .set({ deletedAt: now, updatedAt: now, active: false, wecomUserId: null })
     .where(and(eq(staff.id, id), isNull(staff.deletedAt)))
     .returning({ id: staff.id });
   return s?.id ?? null;

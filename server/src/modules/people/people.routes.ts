@@ -63,6 +63,7 @@ const staffSchema = z.object({
   officeRoom: z.string().nullable(),
   officePhone: z.string().nullable(),
   position: z.string().nullable(),
+  wecomUserId: z.string().nullable().describe('企业微信账号 (the WeCom userid): signs in with WeCom and gets WeCom notices'),
   visitPermission: z.boolean().describe('访问权限: can be found as a host'),
   roles: z.array(z.string()),
   hasPassword: z.boolean(),
@@ -81,6 +82,14 @@ const staffBody = z.object({
   officeRoom: optText(50),
   officePhone: optText(30),
   position: optText(50),
+  wecomUserId: z
+    .string()
+    .trim()
+    .max(64)
+    .regex(/^[A-Za-z0-9_.@-]*$/, 'a WeCom userid: letters, digits, _ - @ .')
+    .nullable()
+    .optional()
+    .describe('企业微信账号 (the member\'s userid in the WeCom address book); null or empty to remove; unique among staff'),
   visitPermission: z.boolean().optional(),
   roles: z.array(z.enum(STAFF_ROLES)).max(STAFF_ROLES.length).optional(),
   password: z.string().max(200).nullable().optional().describe('staff-app password, at least 8 characters; omit to keep, null to remove'),

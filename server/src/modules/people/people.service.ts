@@ -33,6 +33,8 @@ export interface StaffInput {
   officeRoom?: string | null;
   officePhone?: string | null;
   position?: string | null;
+  /** 企业微信账号 (WeCom userid); null or '': remove */
+  wecomUserId?: string | null;
   visitPermission?: boolean;
   roles?: StaffRole[];
   /** undefined or '': unchanged; null: remove the password */
@@ -121,6 +123,7 @@ export class PeopleService {
       officeRoom: blankToNull(input.officeRoom),
       officePhone: blankToNull(input.officePhone),
       position: blankToNull(input.position),
+      wecomUserId: blankToNull(input.wecomUserId),
       visitPermission: input.visitPermission,
       roles: input.roles ? [...new Set(input.roles)] : undefined,
     };
@@ -135,7 +138,7 @@ export class PeopleService {
   }
 
   /** Reference and uniqueness checks inside the transaction. */
-  private async checkStaffRefs(tx: Tx, v: { phone?: string; employeeNo?: string | null; unitId?: string; departmentId?: string | null }, exceptId?: string) {
+  private async checkStaffRefs(tx: Tx, v: { phone?: string; employeeNo?: string | null; wecomUserId?: string | null; unitId?: string; departmentId?: string | null }, exceptId?: string) {
     if (v.unitId && !(await repo.findUnitById(tx, v.unitId))) throw new AppError('UNIT_NOT_FOUND');
     if (v.departmentId) {
       const d = await repo.findDepartmentById(tx, v.departmentId);
@@ -143,6 +146,7 @@ export class PeopleService {
     }
     if (v.phone && (await repo.findStaffIdByPhone(tx, v.phone, exceptId))) throw new AppError('PHONE_TAKEN');
     if (v.employeeNo && (await repo.findStaffIdByEmployeeNo(tx, v.employeeNo, exceptId))) throw new AppError('EMPLOYEE_NO_TAKEN');
+    if (v.wecomUserId && (await repo.findStaffIdByWecomUserId(tx, v.wecomUserId, exceptId))) throw new AppError('WECOM_USER_TAKEN');
   }
 
   async createStaff(actor: Actor, input: StaffInput) {
@@ -168,7 +172,7 @@ export class PeopleService {
         // moving to another unit without naming a department leaves the old department behind
         if (values.unitId && values.unitId !== cur.unitId && values.departmentId === undefined) values.departmentId = null;
         const departmentId = values.departmentId === undefined ? cur.departmentId : values.departmentId;
-        await this.checkStaffRefs(tx, { phone: values.phone, employeeNo: values.employeeNo, unitId, departmentId }, id);
+        await this.checkStaffRefs(tx, { phone: values.phone, employeeNo: values.employeeNo, wecomUserId: values.wecomUserId, unitId, departmentId }, id);
         await repo.updateStaff(tx, id, values, this.ctx.clock.now());
         const fields = Object.keys(input).filter((k) => k !== 'password');
         await audit(tx, actor, 'staff.update', { type: 'staff', id }, { fields, ...(input.password !== undefined ? { password: input.password === null ? 'removed' : 'set' } : {}), ...(input.visitPermission !== undefined ? { visitPermission: input.visitPermission } : {}) });

@@ -19,6 +19,7 @@ export function mapDbError(e: unknown): never {
   if (code === '23505') {
     if (constraint.includes('phone')) throw new AppError('PHONE_TAKEN');
     if (constraint.includes('employee_no')) throw new AppError('EMPLOYEE_NO_TAKEN');
+    if (constraint.includes('wecom_user')) throw new AppError('WECOM_USER_TAKEN');
     throw new AppError('NAME_TAKEN');
   }
   if (code === '23503') throw new AppError('IN_USE');

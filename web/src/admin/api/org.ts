@@ -47,6 +47,8 @@ export interface Staff {
   officeRoom: string | null;
   officePhone: string | null;
   position: string | null;
+  /** 企业微信账号 (WeCom userid) */
+  wecomUserId: string | null;
   visitPermission: boolean;
   roles: StaffRole[];
   hasPassword: boolean;
@@ -66,6 +68,7 @@ export interface StaffInput {
   officeRoom?: string | null;
   officePhone?: string | null;
   position?: string | null;
+  wecomUserId?: string | null;
   visitPermission?: boolean;
   roles?: StaffRole[];
   password?: string | null;
