@@ -34,6 +34,10 @@ export interface E2EContext {
   /** the newest SMS text sent to a phone that matches `pattern` (waits for the queue to send it) */
   lastSms: (phone: string, pattern?: RegExp) => Promise<string>;
   adminLogin: (page: Page) => Promise<void>;
+  /** the network cut: the HTTP server stops listening (open connections dropped) and starts again on the same port; the database and workers stay */
+  server: { stop: () => Promise<void>; start: () => Promise<void> };
+  /** the e2e's database (to count what a journey stored) */
+  db: Awaited<ReturnType<typeof buildApp>>['ctx']['db'];
 }
 
 async function main() {
@@ -114,6 +118,15 @@ async function main() {
       const res = await page.request.post(`${baseUrl}/api/auth/admin/login`, { data: ADMIN });
       if (!res.ok()) throw new Error(`admin login failed: ${await res.text()}`);
     },
+    server: {
+      stop: () =>
+        new Promise<void>((resolve, reject) => {
+          app.server.close((err) => (err ? reject(err) : resolve()));
+          app.server.closeAllConnections();
+        }),
+      start: () => new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', () => resolve())),
+    },
+    db: ctx.db,
   };
 
   const specs = fs

@@ -1,6 +1,7 @@
-import { http, upload } from '@shared/api';
+import { http, isUnreachable, upload } from '@shared/api';
 import { FACE_CONSENT_VERSION } from '@contracts/consent';
 import type { IdType } from '@contracts/identity';
+import { searchHostsOffline } from './offline/cache';
 
 export interface KioskInfo {
   id: string;
@@ -60,13 +61,25 @@ export interface WalkInBody {
   temperature?: number;
   photoUploadId?: string;
   replacePhoto?: boolean;
+  /** one per registration: a retry or the offline queue's resend creates no second order */
+  idempotencyKey?: string;
 }
 export interface WalkInResult {
   order: { id: string; status: string; startAt: string; endAt: string; host: { name: string; unitName: string } };
   visitor: { name: string; blocked: boolean };
+  /** this key was registered before: the first order, as it stands now */
+  replay?: true;
 }
 
-export const searchHosts = (q: string) => http.get<{ items: KioskHost[] }>(`/api/kiosk/hosts?q=${encodeURIComponent(q)}`);
+/** 受访人 search; while the server cannot be reached, by name in the list the kiosk keeps (offline/cache.ts) */
+export async function searchHosts(q: string): Promise<{ items: KioskHost[] }> {
+  try {
+    return await http.get<{ items: KioskHost[] }>(`/api/kiosk/hosts?q=${encodeURIComponent(q)}`);
+  } catch (e) {
+    if (!isUnreachable(e)) throw e;
+    return searchHostsOffline(q);
+  }
+}
 export const todayWalkIns = () => http.get<{ items: TodayWalkIn[] }>('/api/kiosk/walk-ins/today');
 /** 访客最后来访: the phone or ID number goes in the POST body, never in a URL (proxies log URLs). */
 export const lastVisit = (by: { phone: string } | { idNumber: string }) => http.post<LastVisit | { visitor: null; lastVisit: null }>('/api/kiosk/visitors/last', by);

@@ -14,6 +14,7 @@ export const router = createRouter({
     { path: '/walk-in', name: 'walkIn', component: () => import('./views/WalkInView.vue'), meta: { title: 'walkIn.title' } },
     { path: '/appointment', name: 'appointment', component: () => import('./views/AppointmentView.vue'), meta: { title: 'lobby.title' } },
     { path: '/check-out', name: 'checkOut', component: () => import('./views/CheckOutView.vue'), meta: { title: 'lobby.checkOutTitle' } },
+    { path: '/offline', name: 'offline', component: () => import('./offline/OfflineView.vue'), meta: { title: 'offline.title' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

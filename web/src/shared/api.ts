@@ -23,19 +23,51 @@ export function setUnauthorizedHandler(h: Handler) {
   onUnauthorized = h;
 }
 
+const NETWORK_ERROR = { 'zh-CN': '网络错误', en: 'Network error' };
+/**
+ * The server could not be reached: no answer at all (status 0), a proxy's 502/503/504 without our
+ * error body, or our own 503 while the database is down — try again later, nothing was done.
+ */
+export function isUnreachable(e: unknown): boolean {
+  if (!(e instanceof ApiError)) return e instanceof TypeError; // fetch's own network failure
+  return e.status === 0 || e.code === 'NETWORK' || e.code === 'DB_UNAVAILABLE';
+}
+/** a 502/503/504 from a proxy (no error body of ours) or 503 DB_UNAVAILABLE */
+const gone = (status: number, code: string | undefined) => status >= 502 && status <= 504 && (!code || code === 'DB_UNAVAILABLE');
+type ReachListener = (reached: boolean) => void;
+let onReach: ReachListener | null = null;
+/** Told after every request whether the server answered (the kiosk's offline mode listens). */
+export function setReachabilityListener(l: ReachListener | null) {
+  onReach = l;
+}
+
 export async function request<T>(method: string, url: string, body?: unknown, opts: { silent401?: boolean } = {}): Promise<T> {
   const isForm = typeof FormData !== 'undefined' && body instanceof FormData;
-  const res = await fetch(url, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined || isForm ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : isForm ? (body as FormData) : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const data = text ? JSON.parse(text) : undefined;
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined || isForm ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : isForm ? (body as FormData) : JSON.stringify(body),
+    });
+    text = await res.text();
+  } catch {
+    onReach?.(false);
+    throw new ApiError(0, 'NETWORK', NETWORK_ERROR);
+  }
+  // a proxy in front of the server answers 502/504 with an HTML page while the server is down
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  onReach?.(!gone(res.status, (data as ErrorBody | undefined)?.error?.code));
   if (!res.ok) {
     const e = (data as ErrorBody | undefined)?.error;
-    const err = new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? { 'zh-CN': '网络错误', en: 'Network error' }, e?.details);
+    const err = new ApiError(res.status, e?.code ?? (gone(res.status, undefined) ? 'NETWORK' : 'INTERNAL'), e?.message ?? NETWORK_ERROR, e?.details);
     if (res.status === 401 && onUnauthorized && !opts.silent401) onUnauthorized(err);
     throw err;
   }
@@ -68,12 +100,21 @@ export function upload<T>(url: string, form: FormData, onProgress?: (percent: nu
     // some browsers send no progress events for small bodies: the upload is complete when it loads
     xhr.upload.onload = () => onProgress?.(100);
     xhr.onload = () => {
-      const data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
+      let data: unknown;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        data = undefined;
+      }
       const e = (data as ErrorBody | undefined)?.error;
-      reject(new ApiError(xhr.status, e?.code ?? 'INTERNAL', e?.message ?? { 'zh-CN': '网络错误', en: 'Network error' }, e?.details));
+      onReach?.(!gone(xhr.status, e?.code));
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
+      reject(new ApiError(xhr.status, e?.code ?? (gone(xhr.status, undefined) ? 'NETWORK' : 'INTERNAL'), e?.message ?? NETWORK_ERROR, e?.details));
     };
-    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', { 'zh-CN': '网络错误', en: 'Network error' }));
+    xhr.onerror = () => {
+      onReach?.(false);
+      reject(new ApiError(0, 'NETWORK', NETWORK_ERROR));
+    };
     xhr.send(form);
   });
 }
