@@ -18,7 +18,7 @@ export function useIdle(seconds: number, onIdle: () => void) {
     timer = window.setInterval(() => {
       left.value -= 1;
       if (left.value <= 0) {
-        window.clearInterval(timer);
+        left.value = seconds; // the page may decline (a result screen counts down by itself)
         onIdle();
       }
     }, 1000);
