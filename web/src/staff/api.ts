@@ -40,3 +40,5 @@ export const MY_PHOTO_URL = '/api/staff/me/photo';
 
 /** Which one-tap sign-ins are configured (the WeCom button shows only when it is). */
 export const getOAuthConfig = () => http.get<{ wechat: boolean; wecom: boolean }>('/api/auth/oauth/config');
+/** WeCom sign-in that comes back to `returnTo` (a path on this site, e.g. /staff/visits/…) */
+export const wecomSignInHref = (returnTo = '/staff/') => `/api/auth/wecom/start?returnTo=${encodeURIComponent(returnTo)}`;

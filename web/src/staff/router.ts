@@ -1,6 +1,7 @@
-import { createRouter, createWebHistory } from 'vue-router';
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
 import { setUnauthorizedHandler } from '@shared/api';
 import { session, loadSession } from './session';
+import { getOAuthConfig, wecomSignInHref } from './api';
 import { installPageTitles } from '@shared/brand';
 import { i18n } from './i18n';
 import LoginView from './views/LoginView.vue';
@@ -49,11 +50,27 @@ const titles: Record<string, string> = {
 };
 installPageTitles(router, i18n.global.t, (to) => titles[String(to.name)] ?? (typeof to.meta.title === 'string' ? to.meta.title : undefined));
 
+/**
+ * The same page without the from=wecom mark (what a WeCom card's 详情 adds) and the #wechat_redirect
+ * the browser keeps from the WeCom authorisation URL across its redirects.
+ */
+const unmarked = (to: RouteLocationNormalized) => {
+  const { from: _from, ...query } = to.query;
+  return { path: to.path, query, hash: to.hash === '#wechat_redirect' ? '' : to.hash };
+};
+const marked = (to: RouteLocationNormalized) => to.query.from === 'wecom' || to.hash === '#wechat_redirect';
+
 router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   if (!session.me) await loadSession();
-  if (session.me) return true;
+  if (session.me) return marked(to) ? { ...unmarked(to), replace: true } : true;
   if (typeof to.query.error === 'string') return { name: 'login', query: { error: to.query.error } };
+  // opened from a WeCom card (…?from=wecom) and nobody signed in: sign in through WeCom (silent in
+  // the WeCom app) and come back to this very page
+  if (to.query.from === 'wecom' && (await getOAuthConfig().catch(() => ({ wecom: false }))).wecom) {
+    window.location.assign(wecomSignInHref(router.resolve(unmarked(to)).href));
+    return false;
+  }
   return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
 });
 
