@@ -61,7 +61,7 @@ const en: typeof zh = {
   wecomNotForEvent: 'This message goes to visitors: WeCom is not available',
   wecomFallback: 'WeCom is not configured: sent by SMS for now',
   wecomCardHint: 'WeCom card preview, with sample data',
-  wecomButton: 'Details',
+  wecomButton: '详情', // the card's button as WeCom shows it: the message is sent in Chinese
   noneHint: 'With "Not sent", this event sends nothing.',
   disabledHint: 'When off, this event sends nothing.',
   variables: 'Insert a variable',
