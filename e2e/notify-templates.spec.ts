@@ -44,6 +44,16 @@ export async function run(e2e: E2EContext) {
     await page.locator('.el-message').last().waitFor({ state: 'detached' });
     await shot('admin-notify-templates');
 
+    // 企业微信 is offered beside 短信 and 语音, but this server has no WeCom (WECOM_AGENT_ID): disabled, with the reason
+    await page.click('[data-test=edit-order_submitted]');
+    const wecomDialog = page.locator('[data-test=template-dialog]');
+    await wecomDialog.waitFor();
+    assert.ok(await wecomDialog.locator('[data-test=channel-wecom] input').isDisabled(), '企业微信 cannot be chosen without WeCom');
+    await wecomDialog.locator('[data-test=wecom-reason]').getByText('企业微信未配置').waitFor();
+    await shot('admin-notify-template-wecom-unconfigured');
+    await page.keyboard.press('Escape');
+    await wecomDialog.waitFor({ state: 'hidden' });
+
     // edit 审核不通过: type, insert {comment} from the tags, watch the preview
     await page.click('[data-test=edit-order_rejected]');
     const dialog = page.locator('[data-test=template-dialog]');
