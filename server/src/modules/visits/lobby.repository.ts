@@ -1,6 +1,6 @@
 /** Data access for the lobby (K2 check-in/out, on site). Methods describe data; each takes a tx. */
 import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { departments, kioskChecks, staff, units, visitOrders, visitors } from '../../db/schema/index.js';
+import { buildings, departments, kioskChecks, staff, units, visitOrders, visitors } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 import type { OrderRow } from './visits.repository.js';
 
@@ -65,9 +65,10 @@ export function ordersByIds(tx: Tx, ids: string[]): Promise<OrderRow[]> {
 export function hostsByIds(tx: Tx, ids: string[]) {
   if (!ids.length) return Promise.resolve([]);
   return tx
-    .select({ id: staff.id, name: staff.name, phone: staff.phone, unitName: units.name, departmentName: departments.name, officeRoom: staff.officeRoom, unitBuildingId: units.buildingId })
+    .select({ id: staff.id, name: staff.name, phone: staff.phone, unitName: units.name, departmentName: departments.name, officeRoom: staff.officeRoom, unitBuildingId: units.buildingId, buildingName: buildings.name })
     .from(staff)
     .innerJoin(units, eq(units.id, staff.unitId))
+    .leftJoin(buildings, eq(buildings.id, units.buildingId))
     .leftJoin(departments, eq(departments.id, staff.departmentId))
     .where(inArray(staff.id, ids));
 }

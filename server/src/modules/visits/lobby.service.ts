@@ -7,7 +7,7 @@
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { checkIdNumber, maskIdNumber, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
+import { checkIdNumber, maskIdNumber, maskName, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
 import type { CheckInResult, CheckOutResult, LobbyFindResult, LobbyGroup, LobbyOrder, LobbyRefusal } from '../../../../contracts/lobby.js';
 import type { OrderStatus } from '../../../../contracts/visits.js';
 import { audit } from '../audit/audit.js';
@@ -73,7 +73,8 @@ export class LobbyService {
       const h = hosts.get(o.hostId);
       const m = o.meetingId ? meetings.get(o.meetingId) : undefined;
       const idEnc = v?.idNumberEnc ?? o.inviteeIdNumberEnc;
-      const place = m ? [m.buildingName, m.floor, m.location, m.roomName].filter(Boolean).join(' ') : (h?.officeRoom ?? null);
+      // where to go: the meeting room, or the host's building and office room
+      const place = m ? [m.buildingName, m.floor, m.location, m.roomName].filter(Boolean).join(' ') : [h?.buildingName, h?.officeRoom].filter(Boolean).join(' ');
       const blocked = !!v?.blocked;
       out.set(o.id, {
         id: o.id,
@@ -92,7 +93,8 @@ export class LobbyService {
         remark: o.remark,
         startAt: o.startAt.toISOString(),
         endAt: o.endAt.toISOString(),
-        host: { name: h?.name ?? '', unitName: h?.unitName ?? '', departmentName: h?.departmentName ?? null },
+        // a lobby screen: the host's name masked, as on the walk-in and the slip
+        host: { name: maskName(h?.name ?? ''), unitName: h?.unitName ?? '', departmentName: h?.departmentName ?? null },
         place: place || null,
         presence: presenceOf(o, ctx.clock.now(), ctx.config.VISIT_OVERSTAY_MINUTES),
         refusal: refusalFor ? refusalFor(o, blocked) : this.refusalOf(o, blocked, at),
