@@ -122,14 +122,14 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   const shanghai = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date()).slice(0, 2);
   assert.match(await k.locator('[data-test=clock]').innerText(), new RegExp(`^${shanghai}:`));
   await shot(k, 'kiosk-home');
-  // only built entries: 普通访客, and no 预约访客 tile leading to a 即将推出 page
-  await k.locator('[data-test=walk-in]').waitFor();
-  assert.equal(await k.locator('[data-test=appointment]').count(), 0, 'no 预约访客 tile');
-  assert.equal(await k.getByText('预约访客', { exact: true }).count(), 0);
+  // the three lobby entries (K1, K2, K3), each a built page — none leads to 即将推出
+  for (const tile of ['walk-in', 'appointment', 'check-out']) await k.locator(`[data-test=${tile}]`).waitFor();
   assert.doesNotMatch(await k.locator('body').innerText(), /即将推出/);
-  // the lone tile sits in the middle of the screen
-  const tile = await k.locator('[data-test=walk-in]').boundingBox();
-  assert.ok(tile && Math.abs(tile.x + tile.width / 2 - 640) <= 2, 'the 普通访客 tile is centred');
+  // the tiles sit side by side, centred on the screen
+  const boxes = await Promise.all(['walk-in', 'appointment', 'check-out'].map((x) => k.locator(`[data-test=${x}]`).boundingBox()));
+  const left = Math.min(...boxes.map((b) => b!.x));
+  const right = Math.max(...boxes.map((b) => b!.x + b!.width));
+  assert.ok(Math.abs((left + right) / 2 - 640) <= 4, 'the lobby tiles are centred');
 
   await a.reload();
   await a.locator('[data-test=kiosk-table] tbody tr').first().getByText('已配对').waitFor();
