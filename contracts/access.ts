@@ -14,10 +14,13 @@ export const DEVICE_HEALTH = ['ok', 'unreachable', 'unknown'] as const;
 export type DeviceHealth = (typeof DEVICE_HEALTH)[number];
 export const CREDENTIAL_STATUSES = ['issued', 'removed', 'failed'] as const;
 export type CredentialStatus = (typeof CREDENTIAL_STATUSES)[number];
-/** what a device holds for one person: face only with a photo and a face consent in force; ID card and QR always */
-export const CREDENTIAL_KINDS = ['face', 'id_card', 'qr'] as const;
+/**
+ * what a device holds for one person: face only with a photo and a face consent in force; ID card and
+ * QR always (gates, doors); a parking barrier holds only the plate, once 车辆审核 approved it
+ */
+export const CREDENTIAL_KINDS = ['face', 'id_card', 'qr', 'plate'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
-export const PASS_METHODS = ['face', 'id_card', 'qr', 'remote'] as const;
+export const PASS_METHODS = ['face', 'id_card', 'qr', 'plate', 'remote'] as const;
 export type PassMethod = (typeof PASS_METHODS)[number];
 export const PASS_DIRECTIONS = ['in', 'out'] as const;
 export type PassDirection = (typeof PASS_DIRECTIONS)[number];
@@ -50,6 +53,7 @@ export const CREDENTIAL_KIND_LABELS: Record<CredentialKind, L> = {
   face: { 'zh-CN': '人脸', en: 'Face' },
   id_card: { 'zh-CN': '身份证', en: 'ID card' },
   qr: { 'zh-CN': '二维码', en: 'QR code' },
+  plate: { 'zh-CN': '车牌', en: 'Plate' },
 };
 export const PASS_METHOD_LABELS: Record<PassMethod, L> = {
   ...CREDENTIAL_KIND_LABELS,
@@ -172,6 +176,8 @@ export interface CredentialRow {
   startAt: string;
   endAt: string;
   kinds: CredentialKind[];
+  /** the order's plate (a barrier's credential) */
+  plate: string | null;
   status: CredentialStatus;
   lastError: string | null;
   issuedAt: string | null;
@@ -196,6 +202,8 @@ export interface PassEventRow {
   deviceAt: string | null;
   /** the device's clock was off by more than ACCESS_CLOCK_SKEW_SECONDS */
   clockSkew: boolean;
+  /** a barrier's pass: the plate its camera read */
+  plate: string | null;
 }
 
 /** What a device holds for one person (the simulator's memory; the issuance record otherwise). */
@@ -208,6 +216,8 @@ export interface HeldCredential {
   validTo: string;
   idNumberMasked: string | null;
   hasFace: boolean;
+  /** a barrier holds the vehicle's plate */
+  plate: string | null;
 }
 
 /** POST /api/access/events (and the MQTT events topic): a pass reported by a device. */
@@ -221,4 +231,6 @@ export interface PassEventInput {
   personId?: string;
   /** a scanned 访客预约码 token, verified by the server */
   qrToken?: string;
+  /** method 'plate' (a parking barrier's camera): the plate it read, matched by the server to a live order whose plate 车辆审核 approved */
+  plate?: string;
 }

@@ -9,8 +9,8 @@ export const SUB_ORIGINS = ['companion', 'help_fill', 'forward_fill'] as const;
 export type SubOrigin = (typeof SUB_ORIGINS)[number];
 export const CANCEL_REASONS = ['rejected', 'withdrawn_by_visitor', 'withdrawn_by_host', 'cascaded', 'expired', 'blocked'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
-export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker' | 'admin' | 'kiosk' | 'gate' | 'vehicle_reviewer';
-export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave' | 'check_in' | 'check_out' | 'vehicle_approve' | 'vehicle_reject';
+export type ActorRole = 'visitor' | 'host' | 'chain_node' | 'system' | 'desk' | 'booker' | 'admin' | 'kiosk' | 'gate' | 'vehicle_reviewer' | 'barrier';
+export type TrailAction = 'create' | 'submit' | 'approve' | 'reject' | 'cancel' | 'expire' | 'cascade' | 'arrive' | 'confirm' | 'leave' | 'check_in' | 'check_out' | 'vehicle_approve' | 'vehicle_reject' | 'vehicle_in' | 'vehicle_out';
 
 type L = { 'zh-CN': string; en: string };
 export const STATUS_LABELS: Record<OrderStatus, L> = {
@@ -50,6 +50,7 @@ const ROLE_LABELS: Record<ActorRole, L> = {
   kiosk: { 'zh-CN': '访客机', en: 'Kiosk' },
   gate: { 'zh-CN': '闸机', en: 'Gate' },
   vehicle_reviewer: { 'zh-CN': '车辆审核人', en: 'Vehicle reviewer' },
+  barrier: { 'zh-CN': '道闸', en: 'Barrier' },
 };
 const ACTION_LABELS: Record<TrailAction, L> = {
   create: { 'zh-CN': '发起', en: 'created' },
@@ -66,6 +67,8 @@ const ACTION_LABELS: Record<TrailAction, L> = {
   check_out: { 'zh-CN': '签离', en: 'checked out' },
   vehicle_approve: { 'zh-CN': '车辆审核通过', en: 'approved the vehicle' },
   vehicle_reject: { 'zh-CN': '车辆审核不通过', en: 'rejected the vehicle' },
+  vehicle_in: { 'zh-CN': '车辆入场', en: 'the vehicle came in' },
+  vehicle_out: { 'zh-CN': '车辆出场', en: 'the vehicle went out' },
 };
 /** "邀约人：审核通过" / "Host: approved" */
 export function trailLabel(role: ActorRole, action: TrailAction): L {

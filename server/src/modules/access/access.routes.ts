@@ -90,6 +90,7 @@ const credential = z.object({
   startAt: z.string(),
   endAt: z.string(),
   kinds: z.array(z.enum(CREDENTIAL_KINDS)),
+  plate: z.string().nullable().describe("a barrier's credential: the order's plate"),
   status: z.enum(CREDENTIAL_STATUSES),
   lastError: z.string().nullable(),
   issuedAt: z.string().nullable(),
@@ -109,6 +110,7 @@ const passEvent = z.object({
   note: z.string().nullable(),
   deviceAt: z.string().nullable(),
   clockSkew: z.boolean(),
+  plate: z.string().nullable().describe("a barrier's pass: the plate read"),
 });
 const held = z.object({
   personId: z.string(),
@@ -119,6 +121,7 @@ const held = z.object({
   validTo: z.string(),
   idNumberMasked: z.string().nullable(),
   hasFace: z.boolean(),
+  plate: z.string().nullable().describe('a barrier holds the plate'),
 });
 const passBody = z.object({
   at: z.iso.datetime({ offset: true }).optional().describe("the device's time of the pass: kept as deviceAt (a skew is flagged; a repeat of the same person and time is recorded once); the server's clock decides"),
@@ -127,6 +130,7 @@ const passBody = z.object({
   result: z.enum(DEVICE_VERDICTS).describe("the device's own verdict; for a qrToken the server's verification decides, and a pass the server refuses is recorded as anomaly"),
   personId: z.string().max(64).optional().describe('the person id the device holds (the order id without dashes)'),
   qrToken: z.string().max(2000).optional().describe('a scanned 访客预约码, verified by the server'),
+  plate: z.string().max(20).optional().describe("method 'plate' (a parking barrier's camera): the plate read; matched to a live order of a building the barrier serves whose plate 车辆审核 approved — its vehicle's entry or exit is recorded on the order"),
 });
 const passOutcome = z.object({
   seq: z.number(),
@@ -211,9 +215,14 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'simulateAccessPass',
       tags,
-      summary: '模拟通行 on a simulator device: granted only if it holds the person (inside the validity), then recorded like a real pass',
+      summary: '模拟通行 on a simulator device: granted only if it holds the person (a barrier: the plate, method plate) inside the validity, then recorded like a real pass',
       params: idParams,
-      body: z.object({ personId: z.string().min(1).max(64), method: z.enum(PASS_METHODS), direction: z.enum(PASS_DIRECTIONS).optional() }),
+      body: z.object({
+        personId: z.string().min(1).max(64).optional().describe('the person the device holds (every method but plate)'),
+        plate: z.string().min(1).max(20).optional().describe("method 'plate' on a barrier: the plate its camera reads"),
+        method: z.enum(PASS_METHODS),
+        direction: z.enum(PASS_DIRECTIONS).optional(),
+      }),
       response: { 200: passOutcome, ...errors(400, 401, 404, 409) },
     },
     handler: (req) => svc.passes.simulate(admin(req), req.params.id, req.body),

@@ -27,6 +27,7 @@ import { PassService, type OrderArrivals } from './passes.service.js';
 import { deviceToken } from './device-token.js';
 import { recordHealth } from './device-watch.js';
 import { checkDoorGrants, doorColumns, doorViews } from './doors.service.js';
+import { checkBarrier, deviceTakes, platePush } from './barriers.js';
 
 export { deviceToken };
 
@@ -183,7 +184,9 @@ export class AccessService {
     if (!o) return { issued: 0, removed: 0, want: false };
     const want = await this.wants(o, now);
     const buildingId = want ? await this.buildingOf(ctx.db, o) : null;
-    const targets = want && buildingId ? await ctx.db.select().from(accessDevices).where(and(eq(accessDevices.enabled, true), sql`${buildingId}::uuid = any(${accessDevices.buildingIds})`)) : [];
+    const guarding = want && buildingId ? await ctx.db.select().from(accessDevices).where(and(eq(accessDevices.enabled, true), sql`${buildingId}::uuid = any(${accessDevices.buildingIds})`)) : [];
+    // barriers take only an approved plate (barriers.ts); gates and doors the person
+    const targets = guarding.filter((d) => deviceTakes(o, d));
     const existing = await ctx.db
       .select({ c: accessCredentials, d: accessDevices })
       .from(accessCredentials)
@@ -195,24 +198,26 @@ export class AccessService {
 
     if (targets.length) {
       const h = await this.holderOf(ctx.db, o);
-      const face = h.photoKey ? await ctx.storage.get(h.photoKey) : null;
+      const face = h.photoKey && targets.some((d) => d.kind !== 'barrier') ? await ctx.storage.get(h.photoKey) : null;
       // face is never the only way in: ID card (when on file) and the appointment code always go too
       const kinds: CredentialKind[] = [...(face ? (['face'] as const) : []), ...(h.idNumber ? (['id_card'] as const) : []), 'qr'];
       const push: CredentialPush = { personId: personIdOf(o.id), orderId: o.id, name: h.name, validFrom: o.startAt, validTo: o.endAt, idNumber: h.idNumber, face: face ?? null, kinds };
       const before = new Map(existing.map(({ c, d }) => [d.id, c]));
+      const plate = platePush(o, h.name);
       for (const d of targets) {
+        const p = d.kind === 'barrier' ? plate : push;
         try {
           // a face the device holds but may no longer (consent withdrawn, photo gone) is taken off
           // first: remove the person, then push them again without it
           const prev = before.get(d.id);
-          if (prev?.status === 'issued' && prev.kinds.includes('face') && !kinds.includes('face')) await this.adapterFor(d).remove(this.target(d), personIdOf(o.id));
-          await this.adapterFor(d).upsert(this.target(d), push);
-          await this.record(o.id, d.id, { status: 'issued', kinds, lastError: null, issuedAt: ctx.clock.now(), removedAt: null });
+          if (prev?.status === 'issued' && prev.kinds.includes('face') && !p.kinds.includes('face')) await this.adapterFor(d).remove(this.target(d), personIdOf(o.id));
+          await this.adapterFor(d).upsert(this.target(d), p);
+          await this.record(o.id, d.id, { status: 'issued', kinds: p.kinds, lastError: null, issuedAt: ctx.clock.now(), removedAt: null });
           await this.seen(d.id);
           issued++;
         } catch (e) {
           const msg = `issue: ${(e as Error).message}`.slice(0, 1000);
-          await this.record(o.id, d.id, { status: 'failed', kinds, lastError: msg });
+          await this.record(o.id, d.id, { status: 'failed', kinds: p.kinds, lastError: msg });
           errors.push(`${d.name}: ${msg}`);
         }
       }
@@ -318,7 +323,8 @@ export class AccessService {
     return (await this.view([await this.load(this.ctx.db, id)]))[0]!;
   }
 
-  private checkInput(i: Pick<DeviceInput, 'adapter' | 'address'>) {
+  private checkInput(i: Pick<DeviceInput, 'adapter' | 'address'> & { kind?: string }) {
+    checkBarrier(i);
     if (i.adapter === 'hikvision_isapi' && !/^https?:\/\/[^/\s]+\/?$/.test(i.address.trim())) throw new AppError('DEVICE_ADDRESS_INVALID', { field: 'address' });
     if (i.adapter === 'mqtt' && !parseMqttAddress(i.address.trim())) throw new AppError('DEVICE_ADDRESS_INVALID', { field: 'address' });
   }
@@ -360,7 +366,7 @@ export class AccessService {
   async updateDevice(actor: Actor, id: string, i: Partial<DeviceInput>): Promise<AccessDevice> {
     const row = await this.ctx.db.transaction(async (tx) => {
       const cur = await this.load(tx, id, true);
-      this.checkInput({ adapter: (i.adapter ?? cur.adapter) as DeviceInput['adapter'], address: i.address ?? cur.address });
+      this.checkInput({ adapter: (i.adapter ?? cur.adapter) as DeviceInput['adapter'], address: i.address ?? cur.address, kind: i.kind ?? cur.kind });
       if (i.buildingIds) await this.checkBuildings(tx, i.buildingIds);
       await checkDoorGrants(tx, i.openGrants);
       const set: Partial<typeof accessDevices.$inferInsert> = { updatedAt: this.ctx.clock.now(), ...doorColumns(i) };
@@ -424,12 +430,12 @@ export class AccessService {
       const items = simulatorOf(this.ctx)
         .holdings(id)
         .sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime())
-        .map((h) => ({ personId: h.personId, orderId: h.orderId, name: h.name, kinds: h.kinds, validFrom: h.validFrom.toISOString(), validTo: h.validTo.toISOString(), idNumberMasked: h.idNumber ? maskIdNumber(h.idNumber) : null, hasFace: !!h.face }));
+        .map((h) => ({ personId: h.personId, orderId: h.orderId, name: h.name, kinds: h.kinds, validFrom: h.validFrom.toISOString(), validTo: h.validTo.toISOString(), idNumberMasked: h.idNumber ? maskIdNumber(h.idNumber) : null, hasFace: !!h.face, plate: h.plate ?? null }));
       return { items, source: 'device' };
     }
     const rows = await this.credentialRows(and(eq(accessCredentials.deviceId, id), eq(accessCredentials.status, 'issued'))!, 200, 0);
     return {
-      items: rows.map((r) => ({ personId: personIdOf(r.orderId), orderId: r.orderId, name: r.holderName, kinds: r.kinds, validFrom: r.startAt, validTo: r.endAt, idNumberMasked: null, hasFace: r.kinds.includes('face') })),
+      items: rows.map((r) => ({ personId: personIdOf(r.orderId), orderId: r.orderId, name: r.holderName, kinds: r.kinds, validFrom: r.startAt, validTo: r.endAt, idNumberMasked: null, hasFace: r.kinds.includes('face'), plate: r.plate })),
       source: 'record',
     };
   }
@@ -445,6 +451,7 @@ export class AccessService {
         visitorName: visitors.name,
         attendeeName: attendee.mapWith(String),
         inviteeName: visitOrders.inviteeName,
+        plate: visitOrders.plate,
         orderStatus: visitOrders.status,
         startAt: visitOrders.startAt,
         endAt: visitOrders.endAt,
@@ -467,6 +474,7 @@ export class AccessService {
       startAt: r.startAt.toISOString(),
       endAt: r.endAt.toISOString(),
       kinds: r.c.kinds as CredentialKind[],
+      plate: r.c.kinds.includes('plate') ? r.plate : null,
       status: r.c.status as CredentialRow['status'],
       lastError: r.c.lastError,
       issuedAt: r.c.issuedAt?.toISOString() ?? null,

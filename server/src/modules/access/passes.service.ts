@@ -19,6 +19,8 @@ import type { DeviceTarget } from './adapters/types.js';
 import { simulatorOf } from './adapters/simulator.js';
 import { parseMqttAddress } from './adapters/mqtt.js';
 import { deviceIdOfToken } from './device-token.js';
+import { plateOrderOf, plateRefusal } from './barriers.js';
+import { normalisePlate } from '../../../../contracts/vehicles.js';
 
 type DeviceRow = typeof accessDevices.$inferSelect;
 export interface PassOutcome {
@@ -45,6 +47,8 @@ const LIVE = ['confirmed', 'arrived'];
 export interface OrderArrivals {
   markArrived(tx: Tx, orderId: string, via: { deviceId: string; deviceName: string; method: string }): Promise<object | null>;
   markLeft(tx: Tx, orderId: string, via: { deviceId: string; deviceName: string }): Promise<boolean>;
+  /** a barrier let the order's vehicle in or out (S8 车辆通行) */
+  markVehicle(tx: Tx, orderId: string, direction: PassDirection, via: { deviceId: string; deviceName: string; plate: string }): Promise<boolean>;
 }
 
 /** What the pass intake needs of the device side (AccessService). */
@@ -80,7 +84,7 @@ export class PassService {
       .limit(q.pageSize)
       .offset((q.page - 1) * q.pageSize);
     const items: PassEventRow[] = rows.map((r) => {
-      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string; clockSkew?: boolean; openedBy?: string };
+      const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string; clockSkew?: boolean; openedBy?: string; plate?: string };
       return {
         seq: r.e.seq,
         at: r.e.at.toISOString(),
@@ -95,6 +99,7 @@ export class PassService {
         note: detail.note ?? null,
         deviceAt: r.e.deviceAt?.toISOString() ?? null,
         clockSkew: !!detail.clockSkew,
+        plate: detail.plate ?? null,
       };
     });
     return { items, total: Number(t?.n ?? 0), page: q.page, pageSize: q.pageSize };
@@ -130,7 +135,9 @@ export class PassService {
     const skewMs = deviceAt ? deviceAt.getTime() - now.getTime() : null;
     const clockSkew = skewMs !== null && Math.abs(skewMs) > ctx.config.ACCESS_CLOCK_SKEW_SECONDS * 1000;
     const direction: PassDirection = input.direction ?? (d.direction === 'out' ? 'out' : 'in');
-    const dedupeKey = deviceAt ? sha256(JSON.stringify([input.personId ?? null, input.qrToken ? sha256(input.qrToken) : null, input.method, direction, input.result, deviceAt.toISOString()])) : null;
+    // a barrier's camera reads a plate (barriers.ts)
+    const plate = input.method === 'plate' ? normalisePlate(input.plate ?? '') || null : null;
+    const dedupeKey = deviceAt ? sha256(JSON.stringify([input.personId ?? null, input.qrToken ? sha256(input.qrToken) : null, input.method, direction, input.result, deviceAt.toISOString(), ...(plate ? [plate] : [])])) : null;
     if (dedupeKey) {
       const dup = await this.replayOf(d.id, dedupeKey);
       if (dup) return dup;
@@ -145,6 +152,12 @@ export class PassService {
       } catch (e) {
         refusal = e instanceof AppError ? e.code : 'CODE_INVALID';
       }
+    } else if (input.method === 'plate') {
+      const m = await plateOrderOf(ctx.db, plate ?? '', d, direction, now);
+      orderId = m.orderId;
+      // a vehicle leaving is not refused: an unknown plate going out is only noted
+      if (direction === 'in') refusal = m.refusal;
+      else note = m.refusal;
     } else if (input.personId) {
       orderId = orderIdOf(input.personId);
       // not one of ours (a staff card the gate also holds): recorded as the device says
@@ -166,14 +179,16 @@ export class PassService {
           else if (!LIVE.includes(o.status)) refusal = `ORDER_${o.status.toUpperCase()}`;
           else if (o.leftVia === 'kiosk' || o.leftVia === 'auto') refusal = 'CHECKED_OUT';
           else if (!inWindow) refusal = 'OUTSIDE_WINDOW';
+          else if (plate) refusal = plateRefusal(o, now);
         }
         // a code is the server's to verify; otherwise the device's verdict stands unless the server refuses a pass it let through
         const result: PassResult = input.qrToken ? (refusal ? 'denied' : input.result) : refusal && input.result === 'granted' ? 'anomaly' : input.result;
         note = refusal ?? note;
-        if (result === 'granted' && direction === 'in' && o?.status === 'confirmed') {
+        if (plate && result === 'granted' && o) await this.visits.markVehicle(tx, o.id, direction, { deviceId: d.id, deviceName: d.name, plate });
+        if (!plate && result === 'granted' && direction === 'in' && o?.status === 'confirmed') {
           arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, deviceName: d.name, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
         }
-        if (result === 'granted' && direction === 'out' && o?.status === 'arrived' && !o.leftAt) {
+        if (!plate && result === 'granted' && direction === 'out' && o?.status === 'arrived' && !o.leftAt) {
           await this.visits.markLeft(tx, o.id, { deviceId: d.id, deviceName: d.name });
         }
         const [e] = await tx
@@ -187,7 +202,7 @@ export class PassService {
             direction,
             orderId,
             result,
-            detail: { note, via, deviceName: d.name, personId: input.personId ?? null, ...(skewMs !== null ? { skewMs } : {}), ...(clockSkew ? { clockSkew: true } : {}) },
+            detail: { note, via, deviceName: d.name, personId: input.personId ?? null, ...(plate ? { plate } : {}), ...(skewMs !== null ? { skewMs } : {}), ...(clockSkew ? { clockSkew: true } : {}) },
           })
           .returning({ seq: accessEvents.seq });
         if (refusal === 'VISITOR_BLOCKED' || result === 'anomaly') {
@@ -230,10 +245,20 @@ export class PassService {
    * 模拟通行 on a simulator device: the simulator grants only what it holds (and inside the
    * credential's validity), like a real gate, then reports the pass like one.
    */
-  async simulate(actor: Actor, id: string, input: { personId: string; method: PassMethod; direction?: PassDirection }) {
+  async simulate(actor: Actor, id: string, input: { personId?: string; plate?: string; method: PassMethod; direction?: PassDirection }) {
     const d = await this.devices.load(this.ctx.db, id);
     if (d.adapter !== 'simulator') throw new AppError('DEVICE_NOT_SIMULATOR');
     const now = this.ctx.clock.now();
+    if (input.method === 'plate') {
+      // a barrier's camera reads the plate: the barrier opens only for a plate it holds (inside its validity)
+      const plate = normalisePlate(input.plate ?? '');
+      if (!plate) throw new AppError('VALIDATION_FAILED', [{ path: '/plate', message: 'a plate pass needs the plate' }]);
+      const h = simulatorOf(this.ctx).holdingByPlate(id, plate);
+      const valid = !!h && h.validFrom <= now && now < h.validTo;
+      await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.device.simulate', { type: 'access_device', id }, { method: 'plate' }));
+      return this.recordPass(d, { method: 'plate', direction: input.direction, result: valid ? 'granted' : 'denied', plate }, 'simulator');
+    }
+    if (!input.personId) throw new AppError('VALIDATION_FAILED', [{ path: '/personId', message: 'the person the device holds' }]);
     const h = simulatorOf(this.ctx).holding(id, input.personId);
     const valid = !!h && h.validFrom <= now && now < h.validTo && (input.method === 'remote' || h.kinds.includes(input.method as CredentialKind));
     await this.ctx.db.transaction((tx) => audit(tx, actor, 'access.device.simulate', { type: 'access_device', id }, { personId: input.personId, method: input.method }));
@@ -253,7 +278,7 @@ export class PassService {
     });
     if (!d) return;
     const p = payload as Partial<PassEventInput>;
-    const methods = ['face', 'id_card', 'qr', 'remote'];
+    const methods = ['face', 'id_card', 'qr', 'plate', 'remote'];
     if (!p || !methods.includes(p.method as string) || (p.result !== 'granted' && p.result !== 'denied')) return;
     await this.recordPass(
       d,
@@ -265,6 +290,7 @@ export class PassService {
         // the HTTP intake's text guard does not see MQTT: bad bytes are dropped here (jsonb refuses NUL)
         personId: typeof p.personId === 'string' && p.personId.length <= 64 && isCleanText(p.personId) ? p.personId : undefined,
         qrToken: typeof p.qrToken === 'string' && p.qrToken.length <= 2000 && isCleanText(p.qrToken) ? p.qrToken : undefined,
+        plate: typeof p.plate === 'string' && p.plate.length <= 20 && isCleanText(p.plate) ? p.plate : undefined,
       },
       'mqtt',
     );

@@ -104,6 +104,32 @@ export class VisitsService {
   }
 
   /**
+   * A parking barrier let the order's vehicle in or out (S8 车辆通行, access module): the entry
+   * (the latest; a re-entry clears the exit) or the exit is recorded with a trail entry
+   * (道闸：车辆入场 · 浙C12345 · the barrier). The order's status is untouched — the person arrives
+   * at a gate or kiosk. Runs in the caller's transaction (the pass event's).
+   */
+  async markVehicle(tx: Tx, orderId: string, direction: 'in' | 'out', via: { deviceId: string; deviceName: string; plate: string }): Promise<boolean> {
+    const o = await repo.findOrder(tx, orderId, { forUpdate: true });
+    if (!o) return false;
+    const at = this.ctx.clock.now();
+    await repo.updateOrder(tx, o.id, direction === 'in' ? { vehicleInAt: at, vehicleOutAt: null } : { vehicleOutAt: at });
+    await repo.insertTransition(tx, {
+      orderId: o.id,
+      at,
+      actorType: 'system',
+      actorId: `device:${via.deviceId}`,
+      actorRole: 'barrier',
+      action: direction === 'in' ? 'vehicle_in' : 'vehicle_out',
+      fromStatus: o.status,
+      toStatus: o.status,
+      reason: null,
+      comment: `${via.plate} · ${via.deviceName}`,
+    });
+    return true;
+  }
+
+  /**
    * 会议邀约 (S6): one attendee's order of kind meeting for the meeting's window, hosted by its
    * applicant. Internal attendees (staff) are confirmed at once; external ones get an SMS link to
    * register (if unknown) and submit, and are then reviewed by the applicant or a co-booker.

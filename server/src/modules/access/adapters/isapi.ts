@@ -112,6 +112,8 @@ export class IsapiAdapter implements AccessAdapter {
   }
 
   async upsert(d: DeviceTarget, p: CredentialPush): Promise<void> {
+    // Hikvision's parking cameras keep plates in a vehicle list of their own (not UserInfo): not spoken here
+    if (p.kinds.includes('plate')) throw new DeviceError('Hikvision ISAPI barriers are not supported: use the MQTT terminal protocol for a barrier');
     const user = {
       UserInfo: {
         employeeNo: p.personId,

@@ -2,7 +2,7 @@
  * The generic MQTT terminal protocol (X4) — for gates whose controller speaks MQTT rather than
  * ISAPI. A device's address is `mqtt://broker:1883/<terminalId>` (mqtts:// for TLS); its user name
  * and password are the broker login. Topics (JSON payloads, QoS 1; see docs/integrations/access.md):
- *   safeguard/<terminalId>/credentials/upsert  server → terminal  {requestId, personId, …}
+ *   safeguard/<terminalId>/credentials/upsert  server → terminal  {requestId, personId, …} (a barrier: kinds ['plate'], plate)
  *   safeguard/<terminalId>/credentials/remove  server → terminal  {requestId, personId}
  *   safeguard/<terminalId>/credentials/ack     terminal → server  {requestId, ok, error?}
  *   safeguard/<terminalId>/status              terminal, retained {online, model?, firmware?} (+ last will {online:false})
@@ -163,7 +163,9 @@ export class MqttHub implements AccessAdapter {
       idNumber: p.idNumber,
       face: p.face ? p.face.toString('base64') : null,
       // the terminal accepts a 访客预约码 whose claim `o` is this order, verified offline with GET /api/codes/public-key
-      qr: { orderId: p.orderId },
+      ...(p.kinds.includes('qr') ? { qr: { orderId: p.orderId } } : {}),
+      // a barrier: the plate its camera lets in (kinds ['plate'])
+      ...(p.plate ? { plate: p.plate } : {}),
     });
   }
 

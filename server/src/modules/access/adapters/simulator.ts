@@ -16,6 +16,8 @@ export interface SimulatedHolding {
   idNumber: string | null;
   face: Buffer | null;
   kinds: CredentialPush['kinds'];
+  /** a barrier's plate */
+  plate?: string | null;
   pushedAt: Date;
 }
 
@@ -70,6 +72,11 @@ export class SimulatorAdapter implements AccessAdapter {
 
   holding(deviceId: string, personId: string): SimulatedHolding | undefined {
     return this.held.get(deviceId)?.get(personId);
+  }
+
+  /** What a barrier holds for this plate (its camera read it). */
+  holdingByPlate(deviceId: string, plate: string): SimulatedHolding | undefined {
+    return this.holdings(deviceId).find((h) => h.plate === plate);
   }
 
   private check(device: DeviceTarget) {

@@ -28,6 +28,8 @@ export interface CredentialPush {
   /** the holder's face photo (JPEG) — only with a face consent in force */
   face: Buffer | null;
   kinds: CredentialKind[];
+  /** a parking barrier's credential: the vehicle's plate (kinds ['plate']; no ID number, no face) */
+  plate?: string | null;
 }
 
 export interface HealthResult {
