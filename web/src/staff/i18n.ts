@@ -3,6 +3,7 @@ import { visitMessages } from './visits/messages';
 import { roomsMessages } from './meetings/rooms.messages';
 import { invitesMessages } from './meetings/invites.messages';
 import { doorsMessages } from './doors/messages';
+import { vehiclesMessages } from './vehicles/messages';
 
 const zh = {
   app: { title: '智慧通行' },
@@ -113,6 +114,6 @@ const en: typeof zh = {
 };
 
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'], ...doorsMessages['zh-CN'] },
-  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en, ...doorsMessages.en },
+  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'], ...doorsMessages['zh-CN'], ...vehiclesMessages['zh-CN'] },
+  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en, ...doorsMessages.en, ...vehiclesMessages.en },
 });

@@ -21,6 +21,7 @@ export const router = createRouter({
     { path: '/visits/:id/review', name: 'visitReview', component: () => import('./views/OrderDetailView.vue') },
     { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalsView.vue') },
     { path: '/approvals/visits', name: 'visitApprovals', component: () => import('./views/VisitApprovalsView.vue') },
+    { path: '/approvals/vehicles', name: 'vehicleApprovals', component: () => import('./views/VehicleApprovalsView.vue') },
     // S3 远程开门
     { path: '/doors', name: 'remoteDoor', component: () => import('./views/RemoteDoorView.vue') },
     // meetings: S4 会议预订, S5 我的预订, S6 会议邀约, S7 我的会议, S8 会议室审核 / 会议承接确认 / 会议邀约审核
@@ -44,7 +45,7 @@ export const router = createRouter({
 // the browser tab: "<menu entry> · <center>智慧通行", in the page's language
 const titles: Record<string, string> = {
   login: 'login.subtitle', profile: 'menu.profile', invite: 'menu.invite', inviteSent: 'menu.invite', myInvitations: 'menu.myInvitations', visitDetail: 'menu.myInvitations',
-  visitReview: 'menu.approvals', approvals: 'menu.approvals', visitApprovals: 'menu.approvals', roomApprovals: 'menu.approvals', undertakeApprovals: 'menu.approvals', meetingApprovals: 'menu.approvals',
+  visitReview: 'menu.approvals', approvals: 'menu.approvals', visitApprovals: 'menu.approvals', roomApprovals: 'menu.approvals', undertakeApprovals: 'menu.approvals', meetingApprovals: 'menu.approvals', vehicleApprovals: 'menu.approvals',
   rooms: 'menu.roomBooking', roomWeek: 'menu.roomBooking', roomDay: 'menu.roomBooking', bookingForm: 'menu.roomBooking', myBookings: 'menu.myBookings', bookingDetail: 'menu.myBookings',
   meetingInvite: 'menu.myBookings', myMeetings: 'menu.myMeetings', meetingDetail: 'menu.myMeetings', remoteDoor: 'menu.remoteDoor',
 };

@@ -3,6 +3,7 @@
  * the one colour per status and per kind. Decided here once, for the visitor and the staff app.
  */
 import { CANCEL_REASON_LABELS, KIND_LABELS, ORIGIN_LABELS, STATUS_LABELS, type CancelReason, type OrderKind, type OrderStatus, type SubOrigin } from '@contracts/visits';
+import { VEHICLE_STATUS_LABELS, type VehicleStatus } from '@contracts/vehicles';
 import { formatDateTime } from '../center';
 import { currentLocale } from '../i18n';
 
@@ -41,3 +42,12 @@ export const KIND_COLOR: Record<OrderKind, string> = {
   walk_in: '#7232dd',
 };
 export const ORIGIN_COLOR = '#646566';
+
+/** 车辆通行状态 (S8 车辆审核): 无 grey, 待确认 orange, 已通过 green, 未通过 red. */
+export const vehicleStatusLabel = (s: VehicleStatus) => VEHICLE_STATUS_LABELS[s][locale];
+export const VEHICLE_COLOR: Record<VehicleStatus, string> = {
+  none: '#969799',
+  pending: '#ff8f1f',
+  approved: '#07c160',
+  rejected: '#ee0a24',
+};

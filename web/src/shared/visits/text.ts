@@ -25,6 +25,13 @@ const zh = {
   leftAt: '离开时间',
   onSite: '在场',
   overstay: (n: number) => `已超时 ${n} 分钟`,
+  vehicle: '车辆通行',
+  vehicleStatus: '车辆通行状态',
+  plateNo: '车牌号',
+  vehicleComment: '审核意见',
+  vehicleIn: '入场时间',
+  vehicleOut: '出场时间',
+  vehicleInside: '在场',
 };
 const en: typeof zh = {
   host: 'Host',
@@ -50,6 +57,13 @@ const en: typeof zh = {
   leftAt: 'Left',
   onSite: 'On site',
   overstay: (n: number) => `Overstaying by ${n} min`,
+  vehicle: 'Vehicle',
+  vehicleStatus: 'Vehicle access',
+  plateNo: 'Plate',
+  vehicleComment: 'Comment',
+  vehicleIn: 'Came in',
+  vehicleOut: 'Went out',
+  vehicleInside: 'On site',
 };
 
 export const orderText = currentLocale() === 'en' ? en : zh;

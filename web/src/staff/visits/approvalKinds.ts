@@ -3,18 +3,19 @@ import { getApprovalCounts } from '../api/visits';
 
 /** 审批中心 entries (S8), only kinds whose page is built. `route` is the page, `count` the key in the counts answer. */
 export interface ApprovalKind {
-  key: 'visits' | 'rooms' | 'undertake' | 'meetings';
+  key: 'visits' | 'rooms' | 'undertake' | 'meetings' | 'vehicles';
   icon: string;
   color: string;
   route: string;
-  count: 'visitsPending' | 'roomsPending' | 'undertakePending' | 'meetingsPending';
+  count: 'visitsPending' | 'roomsPending' | 'undertakePending' | 'meetingsPending' | 'vehiclesPending';
 }
 export const APPROVAL_KINDS: ApprovalKind[] = [
   { key: 'visits', icon: 'friends-o', color: '#1677ff', route: 'visitApprovals', count: 'visitsPending' },
   { key: 'rooms', icon: 'hotel-o', color: '#722ed1', route: 'roomApprovals', count: 'roomsPending' },
   { key: 'undertake', icon: 'completed-o', color: '#13c2c2', route: 'undertakeApprovals', count: 'undertakePending' },
   { key: 'meetings', icon: 'comment-o', color: '#52c41a', route: 'meetingApprovals', count: 'meetingsPending' },
-  // 车辆审核 / 人员审核 arrive with their pages in later issues
+  { key: 'vehicles', icon: 'logistics', color: '#fa8c16', route: 'vehicleApprovals', count: 'vehiclesPending' },
+  // 人员审核 arrives with its page in a later issue
 ];
 
 export type ApprovalCounts = Partial<Record<NonNullable<ApprovalKind['count']>, number>>;

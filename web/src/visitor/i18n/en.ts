@@ -99,7 +99,7 @@ const en: typeof zh = {
     endBeforeStart: 'The end must be after the start',
     plate: 'Vehicle',
     platePh: 'Plate (optional), e.g. 浙C12345',
-    plateInvalid: 'Invalid plate number',
+    plateInvalid: 'Not a valid plate: e.g. 浙C12345, or 沪AD12345 for a new-energy vehicle',
     addCompanions: 'Add companions',
     companions: 'Companions',
     companionPhone: 'Phone',

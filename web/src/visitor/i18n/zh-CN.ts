@@ -98,7 +98,7 @@ export default {
     endBeforeStart: '结束时间须晚于开始时间',
     plate: '车辆通行',
     platePh: '车牌号（选填），如 浙C12345',
-    plateInvalid: '车牌号格式不正确',
+    plateInvalid: '车牌号格式不正确，如 浙C12345，新能源车如 沪AD12345',
     addCompanions: '添加多位同行人员',
     companions: '同行人员信息',
     companionPhone: '手机号',
