@@ -43,9 +43,14 @@ export async function run(e2e: E2EContext) {
     const dialog = tid('device-dialog');
     await dialog.locator('input[name=device-name]').fill('北门道闸');
     await dialog.getByText('道闸', { exact: true }).click();
+    // a barrier takes plates through the MQTT terminal protocol (or the simulator): ISAPI is offered but not choosable
+    await tid('barrier-adapter-hint').waitFor();
     await tid('device-adapter').click();
-    await page.locator('.el-select-dropdown__item').getByText('海康威视 ISAPI').click();
-    await dialog.locator('input[name=device-address]').fill('http://127.0.0.1:9');
+    const isapi = page.locator('.el-select-dropdown__item:visible').filter({ hasText: '海康威视 ISAPI' });
+    assert.match(await isapi.innerText(), /道闸暂不支持/);
+    assert.match((await isapi.getAttribute('class')) ?? '', /is-disabled/);
+    await page.locator('.el-select-dropdown__item:visible').getByText('MQTT 终端').click();
+    await dialog.locator('input[name=device-address]').fill('mqtt://127.0.0.1:1883/barrier-north');
     await dialog.locator('input[name=device-username]').fill('admin');
     await dialog.locator('input[type=password]').fill('Hik12345!');
     await tid('device-buildings').click();
@@ -57,7 +62,7 @@ export async function run(e2e: E2EContext) {
     await table.getByText('北门道闸').waitFor();
     const devices = (await ok(await page.request.get(`${baseUrl}/api/admin/devices`))).items as Array<{ id: string; name: string; kind: string; adapter: string; hasPassword: boolean; buildingNames: string[] }>;
     const added = devices.find((d) => d.name === '北门道闸');
-    assert.deepEqual([added?.kind, added?.adapter, added?.hasPassword, added?.buildingNames], ['barrier', 'hikvision_isapi', true, ['行政中心2号楼']]);
+    assert.deepEqual([added?.kind, added?.adapter, added?.hasPassword, added?.buildingNames], ['barrier', 'mqtt', true, ['行政中心2号楼']]);
     assert.ok(!JSON.stringify(devices).includes('Hik12345!'), 'the password is never returned');
 
     // ———— the 1号楼 gate holds the visitor (pushed by the workers)

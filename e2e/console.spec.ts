@@ -160,9 +160,9 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   await s.waitForURL(/\/staff\/approvals$/);
   await s.locator('[data-test=approval-visits]').waitFor();
   const kinds = await s.locator('[data-test^=approval-]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')).filter((d) => d !== 'approval-kinds'));
-  assert.deepEqual(kinds, ['approval-visits', 'approval-rooms', 'approval-undertake', 'approval-meetings']);
+  assert.deepEqual(kinds, ['approval-visits', 'approval-rooms', 'approval-undertake', 'approval-meetings', 'approval-vehicles']);
   const approvalsText = await s.locator('body').innerText();
-  assert.doesNotMatch(approvalsText, /即将推出|车辆审核|人员审核/);
+  assert.doesNotMatch(approvalsText, /即将推出|人员审核/);
   await s.goBack();
   await s.waitForURL(`${baseUrl}/staff/`);
 
