@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, or, sql, type SQL } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz, updatedAt } from './_columns.js';
 import { buildings, staff, units } from './org.js';
@@ -97,3 +97,6 @@ export const meetingBookings = pgTable(
     check('meeting_bookings_headcount', sql`${t.headcount} > 0`),
   ],
 );
+
+/** SQL: the bookings where `staffId` is the applicant or a co-booker (the meeting's bookers) — used by meetings and the visits' badges alike. */
+export const bookedBy = (staffId: string): SQL => or(eq(meetingBookings.applicantId, staffId), sql`${staffId}::uuid = any(${meetingBookings.coBookerIds})`)!;

@@ -16,7 +16,7 @@ import type { Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import { windowVars } from '../../platform/when.js';
 import { VisitsService } from '../visits/visits.service.js';
-import { bookedBy } from '../visits/visits.repository.js';
+import { bookedBy } from '../../db/schema/index.js';
 import {
   LIVE_STATUSES,
   UNDERTAKING_REMINDER_MS,

@@ -18,7 +18,7 @@ import type { Actor } from '../identity/session.js';
 import { audit } from '../audit/audit.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { canInviteToMeeting, isMeetingBooker } from '../visits/visits.rules.js';
-import { bookedBy } from '../visits/visits.repository.js';
+import { bookedBy } from '../../db/schema/index.js';
 
 export type InviteInput = InviteBody;
 type Attendee = MeetingAttendee;

@@ -17,6 +17,9 @@ import * as repo from './visitors.repository.js';
 import { enqueueUploadPurge, UPLOAD_TTL_MS } from './visitors.jobs.js';
 import type { MyVisitorInfo, RegisterInput, VisitorInfoInput } from './visitors.schemas.js';
 
+/** A photo taken at the kiosk (K1/K2), with the face consent given when it was taken. */
+export type KioskUpload = repo.PhotoUploadRow;
+
 const UPLOADS_PER_SESSION_PER_HOUR = 30;
 type ConsentRow = { textVersion: string; grantedAt: Date };
 
@@ -210,18 +213,40 @@ export class VisitorsService {
    * object's key, for the caller to delete after commit.
    */
   async replacePhotoAtKiosk(tx: Tx, actor: Actor, visitorId: string, uploadId: string): Promise<string[]> {
-    const { ctx } = this;
-    const now = ctx.clock.now();
-    const upload = await this.takeUpload(tx, uploadId, actor.sessionId ?? '', now);
-    const v = await repo.findVisitorById(tx, visitorId, { lock: true });
-    if (!v) throw new AppError('NOT_FOUND');
-    await repo.withdrawFaceConsents(tx, v.id, now);
-    await repo.updateVisitor(tx, v.id, { photoKey: upload.storageKey, updatedAt: now });
-    await repo.insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
+    const upload = await this.takeKioskUpload(tx, actor, uploadId);
+    return this.applyKioskUpload(tx, actor, visitorId, upload, 'replace');
+  }
+
+  /** A photo taken at the kiosk in this session, unused and not expired, locked (UPLOAD_NOT_FOUND otherwise). */
+  takeKioskUpload(tx: Tx, actor: Actor, uploadId: string): Promise<KioskUpload> {
+    return this.takeUpload(tx, uploadId, actor.sessionId ?? '', this.ctx.clock.now());
+  }
+
+  /**
+   * What a kiosk upload becomes (K1 walk-in, K2 触摸拍照): `registered` — the photo the visitor was
+   * just registered with (its consent recorded); `replace` — the library photo replaced (the gates
+   * told, audited; the old object's key returned for deletion after commit); `discard` — the visitor
+   * keeps the photo on file (the new object's key returned for deletion). The upload is used up in every case.
+   */
+  async applyKioskUpload(tx: Tx, actor: Actor, visitorId: string, upload: KioskUpload, mode: 'registered' | 'replace' | 'discard'): Promise<string[]> {
+    const now = this.ctx.clock.now();
+    const old: string[] = [];
+    if (mode === 'registered') {
+      await repo.insertFaceConsent(tx, visitorId, upload.consentVersion, upload.consentAt);
+    } else if (mode === 'replace') {
+      const v = await repo.findVisitorById(tx, visitorId, { lock: true });
+      if (!v) throw new AppError('NOT_FOUND');
+      if (v.photoKey) old.push(v.photoKey);
+      await repo.withdrawFaceConsents(tx, v.id, now);
+      await repo.updateVisitor(tx, v.id, { photoKey: upload.storageKey, updatedAt: now });
+      await repo.insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
+      await holderChanged(this.ctx, tx, { visitorId: v.id });
+      await audit(tx, actor, 'visitor.photo_replace', { type: 'visitor', id: v.id }, { via: 'kiosk' });
+    } else {
+      old.push(upload.storageKey); // not kept: nothing refers to it once the upload is used
+    }
     await repo.markUploadUsed(tx, upload.id, now);
-    await holderChanged(ctx, tx, { visitorId: v.id });
-    await audit(tx, actor, 'visitor.photo_replace', { type: 'visitor', id: v.id }, { via: 'kiosk' });
-    return v.photoKey ? [v.photoKey] : [];
+    return old;
   }
 
   private checkedIdNumber(type: IdType, raw: string): string {
@@ -231,7 +256,7 @@ export class VisitorsService {
   }
 
   /** An upload of this session, unused and not expired, locked; otherwise UPLOAD_NOT_FOUND. */
-  private async takeUpload(tx: Tx, uploadId: string, sessionId: string, now: Date) {
+  private async takeUpload(tx: Tx, uploadId: string, sessionId: string, now: Date): Promise<KioskUpload> {
     const u = await repo.findOpenUpload(tx, uploadId, sessionId, new Date(now.getTime() - UPLOAD_TTL_MS));
     if (!u) throw new AppError('UPLOAD_NOT_FOUND');
     return u;

@@ -241,8 +241,7 @@ export function findMeetingsForCards(tx: Tx, ids: string[]) {
     .where(inArray(meetingBookings.id, ids));
 }
 
-/** SQL: the bookings where `staffId` is the applicant or a co-booker (the meeting's bookers). */
-export const bookedBy = (staffId: string) => or(eq(meetingBookings.applicantId, staffId), sql`${staffId}::uuid = any(${meetingBookings.coBookerIds})`)!;
+export { bookedBy } from '../../db/schema/meetings.js';
 
 /** A vehicle reviewer (or cc) of the unit (A6). */
 export async function isVehicleReviewer(tx: Tx, unitId: string, staffId: string): Promise<boolean> {

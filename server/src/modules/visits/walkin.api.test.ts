@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newUnit, newVisitor, randomPhone, validIdNumber } from '../../test/factories.js';
-import { consents, units, visitors } from '../../db/schema/index.js';
+import { consents, photoUploads, units, visitors } from '../../db/schema/index.js';
 import { makeImage, multipart } from '../../test/images.js';
 import { FACE_CONSENT_VERSION } from '../../../../contracts/consent.js';
 import { withIdCheckDigit } from '../../db/seed-demo.js';
@@ -82,6 +82,24 @@ describe('walk-in (review table row: the host, or confirmed at the desk where th
     const [after] = await t.ctx.db.select().from(visitors).where(eq(visitors.id, v.id));
     expect(after!.photoKey).toBeTruthy();
     expect(await t.ctx.db.select().from(consents).where(eq(consents.subjectId, v.id))).toHaveLength(1);
+  });
+
+  it('a photo taken but not kept (the visitor has one and 替换注册照片 is off): the library photo stays, the taken one is deleted', async () => {
+    const host = await newStaff(t);
+    const v = await newVisitor(t);
+    await t.ctx.storage.put('faces/kept-by-walkin-test', Buffer.from('library photo'));
+    await t.ctx.db.update(visitors).set({ photoKey: 'faces/kept-by-walkin-test' }).where(eq(visitors.id, v.id));
+    const { payload, headers } = await multipart({ consentVersion: FACE_CONSENT_VERSION }, { data: await makeImage({ width: 200, height: 260, format: 'png' }), name: 'p.png', type: 'image/png' });
+    const up = await kiosk.req('POST', '/api/kiosk/photos', payload, headers);
+    const [taken] = await t.ctx.db.select().from(photoUploads).where(eq(photoUploads.id, up.json().uploadId));
+    expect(await t.ctx.storage.get(taken!.storageKey)).not.toBeNull();
+    const res = await kiosk.post('/api/kiosk/walk-ins', walkIn(host.id, { phone: v.phone, photoUploadId: up.json().uploadId }));
+    expect(res.statusCode).toBe(201);
+    const [after] = await t.ctx.db.select().from(visitors).where(eq(visitors.id, v.id));
+    expect(after!.photoKey).toBe('faces/kept-by-walkin-test');
+    expect(await t.ctx.storage.get(taken!.storageKey)).toBeNull();
+    // the upload is used up: a second walk-in cannot take it
+    expect((await kiosk.post('/api/kiosk/walk-ins', walkIn(host.id, { phone: v.phone, photoUploadId: up.json().uploadId }))).json().error.code).toBe('UPLOAD_NOT_FOUND');
   });
 
   it('当日访客来访 and 访客最后来访 let the desk reuse details; IDs masked', async () => {

@@ -2,13 +2,11 @@
  * The kiosk (K1): host search, today's walk-ins, a visitor's last visit, 现场登记 and the scanned
  * 访客预约码 check. Blocklisted people are refused and the desk alerted.
  */
-import { eq } from 'drizzle-orm';
-import { visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { checkIdNumber, isValidPhone, maskIdNumber, maskName, maskPhone, normaliseIdNumber, type IdType } from '../../../../contracts/identity.js';
-import { findOpenUpload, insertFaceConsent, markUploadUsed, withdrawFaceConsents } from '../visitors/visitors.repository.js';
+import { VisitorsService } from '../visitors/visitors.service.js';
 import { deletePhotoNow } from '../../platform/photos.js';
 import type { OrderStatus } from '../../../../contracts/visits.js';
 import { audit } from '../audit/audit.js';
@@ -45,8 +43,10 @@ type WalkInResult = { order: Awaited<ReturnType<typeof buildCards>>[number]; vis
 
 export class WalkInService {
   private readonly core: VisitsCore;
+  private readonly visitors: VisitorsService;
   constructor(private readonly ctx: AppContext) {
     this.core = new VisitsCore(ctx);
+    this.visitors = new VisitorsService(ctx);
   }
 
   /** A kiosk (or a gate through the API) checks a scanned code. */
@@ -167,21 +167,15 @@ export class WalkInService {
       if (err) throw new AppError(err);
       let v = await repo.findVisitorByPhone(tx, input.phone);
       if (v?.blocked) throw new AppError('VISITOR_BLOCKED');
-      const upload = input.photoUploadId ? await findOpenUpload(tx, input.photoUploadId, actor.sessionId ?? '', new Date(now.getTime() - 3600_000)) : undefined;
-      if (input.photoUploadId && !upload) throw new AppError('UPLOAD_NOT_FOUND');
+      const upload = input.photoUploadId ? await this.visitors.takeKioskUpload(tx, actor, input.photoUploadId) : undefined;
       if (!v) {
         v = await this.core.registerVisitor(tx, { ...input, idNumber }, 'kiosk', upload?.storageKey);
-        if (upload) await insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
+        if (upload) await this.visitors.applyKioskUpload(tx, actor, v.id, upload, 'registered');
         await audit(tx, actor, 'visitor.register_at_kiosk', { type: 'visitor', id: v.id });
-      } else if (upload && (input.replacePhoto || !v.photoKey)) {
+      } else if (upload) {
         // 替换注册照片: the library photo becomes the one just taken (old object deleted after commit)
-        if (v.photoKey) oldKeys.push(v.photoKey);
-        await withdrawFaceConsents(tx, v.id, now);
-        await tx.update(visitors).set({ photoKey: upload.storageKey, updatedAt: now }).where(eq(visitors.id, v.id));
-        await insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
-        await audit(tx, actor, 'visitor.photo_replace', { type: 'visitor', id: v.id }, { via: 'kiosk' });
+        oldKeys.push(...(await this.visitors.applyKioskUpload(tx, actor, v.id, upload, input.replacePhoto || !v.photoKey ? 'replace' : 'discard')));
       }
-      if (upload) await markUploadUsed(tx, upload.id, now);
       const remark = [input.visitType ? `访问类型：${input.visitType}` : null, input.temperature != null ? `体温：${input.temperature.toFixed(1)}℃` : null, input.remark ?? null].filter(Boolean).join('；') || null;
       const order = await this.core.createOrder(
         tx,
