@@ -12,7 +12,8 @@ export type LobbyKey = { code: string } | { idType?: IdType; idNumber: string } 
 
 export const findLobby = (by: LobbyKey) => http.post<LobbyFindResult>('/api/kiosk/lobby/find', by);
 export const checkIn = (body: CheckInBody) => http.post<CheckInResult>('/api/kiosk/lobby/check-in', body);
-export const checkOut = (by: LobbyKey | { orderIds: string[] }) => http.post<CheckOutResult>('/api/kiosk/lobby/check-out', by);
+/** `idempotencyKey`: the same key for a retry of one attempt, so a check-out that reached the server is not answered 已签离 → 已离开 the second time */
+export const checkOut = (by: LobbyKey | { orderIds: string[] }, idempotencyKey?: string) => http.post<CheckOutResult>('/api/kiosk/lobby/check-out', { ...by, idempotencyKey });
 
 /** a key for one check-in attempt (a retried request is applied once); no crypto.randomUUID on a plain-http LAN page */
 export function attemptKey(): string {

@@ -176,9 +176,12 @@ describe('签离, exit gate, automatic check-out, overstay, 在场访客', () =>
     expect((await kiosk.post('/api/kiosk/lobby/check-in', { orderIds: [s.order.id] })).json().results[0].ok).toBe(true);
     await drain();
     expect(held(t, gate.id)).toHaveLength(1);
-    const out = await kiosk.post('/api/kiosk/lobby/check-out', { code });
+    const out = await kiosk.post('/api/kiosk/lobby/check-out', { code, idempotencyKey: `co-${s.order.id}` });
     expect(out.statusCode).toBe(200);
     expect(out.json().results[0]).toMatchObject({ ok: true, order: { presence: { leftVia: 'kiosk', leftWhere: '1号楼大厅访客机' } } });
+    // the kiosk retries the same attempt (its answer was lost): the first answer, not ALREADY_LEFT
+    const retry = await kiosk.post('/api/kiosk/lobby/check-out', { code, idempotencyKey: `co-${s.order.id}` });
+    expect(retry.json().results[0]).toMatchObject({ ok: true });
     await drain();
     expect(held(t, gate.id)).toHaveLength(0);
     const detail = (await s.visitor.get(`/api/visits/${s.order.id}`)).json();
