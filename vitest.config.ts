@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['server/src/**/*.test.ts', 'contracts/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // a suite's setup may start two apps (PGlite migrations each); on a loaded 2-core box that took >60 s once
+    hookTimeout: 180_000,
     pool: 'forks',
     // PGlite instances are memory-hungry WASM; two files at a time keeps a 2-core box responsive
     maxWorkers: 2,
