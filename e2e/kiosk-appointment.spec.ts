@@ -189,7 +189,7 @@ export async function run(e2e: E2EContext) {
     assert.match(line('时段') ?? '', /\d\d:\d\d–\d\d:\d\d$/);
     // the QR is a signed code for his order (the gates check it offline against the public key)
     const verified = await expectStatus(await k.request.post(`${baseUrl}/api/codes/verify`, { data: { token: slip.qr } }), 200);
-    assert.deepEqual([verified.order.id, verified.order.status], [qr.order.id, 'arrived']);
+    assert.deepEqual([verified.valid, verified.order.id, verified.order.status], [true, qr.order.id, 'arrived'], 'the slip of a visitor on site is valid, as at the gates');
     const simPage = await kCtx.newPage();
     await simPage.goto(`${control}/`);
     await simPage.getByText(`访客：${QR.name}`).waitFor();

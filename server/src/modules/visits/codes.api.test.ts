@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importJWK, jwtVerify } from 'jose';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newVisitor } from '../../test/factories.js';
+import { eq } from 'drizzle-orm';
+import { visitOrders } from '../../db/schema/index.js';
 
 let t: TestApp;
 let kiosk: Client;
@@ -64,5 +66,18 @@ describe('访客预约码 (V8; SPEC §2: only for confirmed orders, only under �
     const { token } = (await v.get(`/api/visits/${o.id}/code`)).json();
     await v.post(`/api/visits/${o.id}/cancel`, {});
     expect((await kiosk.post('/api/codes/verify', { token })).json()).toMatchObject({ valid: false, order: { status: 'cancelled' } });
+  });
+
+  it('an arrived visitor’s code (or slip) stays valid until they check out at the kiosk, as the gates treat it', async () => {
+    const { o, v, h } = await confirmedOrder();
+    await h.post(`/api/visits/${o.id}/review`, { decision: 'approve' });
+    const { token } = (await v.get(`/api/visits/${o.id}/code`)).json();
+    await t.ctx.db.update(visitOrders).set({ status: 'arrived', arrivedAt: new Date(), arrivedVia: 'kiosk' }).where(eq(visitOrders.id, o.id));
+    expect((await kiosk.post('/api/codes/verify', { token })).json()).toMatchObject({ valid: true, reason: null, order: { status: 'arrived' } });
+    // an exit gate's pass keeps it (a return the same day); a kiosk check-out ends it
+    await t.ctx.db.update(visitOrders).set({ leftAt: new Date(), leftVia: 'gate' }).where(eq(visitOrders.id, o.id));
+    expect((await kiosk.post('/api/codes/verify', { token })).json()).toMatchObject({ valid: true });
+    await t.ctx.db.update(visitOrders).set({ leftAt: new Date(), leftVia: 'kiosk' }).where(eq(visitOrders.id, o.id));
+    expect((await kiosk.post('/api/codes/verify', { token })).json()).toMatchObject({ valid: false, reason: 'CHECKED_OUT' });
   });
 });

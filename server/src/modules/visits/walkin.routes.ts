@@ -154,7 +154,7 @@ export async function walkInRoutes(app: FastifyInstance, ctx: AppContext, svc: W
       response: {
         200: z.object({
           valid: z.boolean(),
-          reason: z.string().nullable().describe('why not valid: VISITOR_BLOCKED (the desk is alerted), ORDER_PENDING, ORDER_CANCELLED, ORDER_ARRIVED …'),
+          reason: z.string().nullable().describe('why not valid: VISITOR_BLOCKED (the desk is alerted), ORDER_PENDING, ORDER_CANCELLED, ORDER_ENDED …, CHECKED_OUT (checked out at a kiosk or automatically); an arrived order on site is valid'),
           order: z.object({ id: z.string(), visitorName: z.string(), hostName: z.string(), unitName: z.string(), startAt: z.string(), endAt: z.string(), status: z.enum(ORDER_STATUSES) }),
         }),
         ...errors(400, 401, 410),

@@ -58,7 +58,15 @@ export class WalkInService {
       const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
       const host = await repo.findStaff(tx, o.hostId);
       // a blocklisted holder is refused whatever the order says, and the desk is alerted
-      const reason = v?.blocked ? 'VISITOR_BLOCKED' : o.status === 'confirmed' ? null : `ORDER_${o.status.toUpperCase()}`;
+      // the gates' rule (passes.service): confirmed, or arrived and not checked out at a kiosk / automatically —
+      // a slip printed at check-in goes on opening the gates until the visitor checks out
+      const reason = v?.blocked
+        ? 'VISITOR_BLOCKED'
+        : !['confirmed', 'arrived'].includes(o.status)
+          ? `ORDER_${o.status.toUpperCase()}`
+          : o.leftVia === 'kiosk' || o.leftVia === 'auto'
+            ? 'CHECKED_OUT'
+            : null;
       if (v?.blocked) await raiseAlert(this.ctx, tx, { kind: 'blocked_visitor', source: 'kiosk', orderId: o.id, visitorId: v.id, personName: v.name, reason });
       await audit(tx, actor, 'visit.code_verify', { type: 'visit_order', id: o.id }, { status: o.status, ...(reason ? { refused: reason } : {}) });
       return {
