@@ -7,6 +7,7 @@
 import { DEVICE_ADAPTER_LABELS, DOOR_OPEN_RESULT_LABELS, PASS_METHOD_LABELS } from './access.js';
 import { ID_TYPE_LABELS } from './identity.js';
 import { CANCEL_REASON_LABELS, KIND_LABELS } from './visits.js';
+import { PERSONNEL_REQUEST_KIND_LABELS } from './personnel.js';
 
 type L = { 'zh-CN': string; en: string };
 export type AuditLocale = keyof L;
@@ -51,6 +52,14 @@ export const AUDIT_ACTION_LABELS = {
   'meeting.attendees.read': { 'zh-CN': '查看参会人员', en: 'Viewed meeting attendees' },
   'meeting.invite': { 'zh-CN': '会议邀约', en: 'Invited to a meeting' },
   'notification_template.update': { 'zh-CN': '修改通知模板', en: 'Edited a notification template' },
+  'personnel.info_change.submit': { 'zh-CN': '提交个人信息修改', en: 'Submitted a change of personal details' },
+  'personnel.proxy.submit': { 'zh-CN': '代登记人员', en: 'Registered a colleague on their behalf' },
+  'personnel.withdraw': { 'zh-CN': '撤回人员审核申请', en: 'Withdrew a personnel request' },
+  'personnel.approve': { 'zh-CN': '人员审核通过', en: 'Approved a personnel request' },
+  'personnel.reject': { 'zh-CN': '人员审核不通过', en: 'Rejected a personnel request' },
+  'personnel.read': { 'zh-CN': '查看人员审核申请', en: 'Viewed a personnel request' },
+  'personnel.photo.read': { 'zh-CN': '查看人员审核照片', en: 'Viewed the photo of a personnel request' },
+  'personnel.list': { 'zh-CN': '查看人员审核', en: 'Viewed personnel reviews' },
   'room.create': { 'zh-CN': '新增会议室', en: 'Added a meeting room' },
   'room.delete': { 'zh-CN': '删除会议室', en: 'Deleted a meeting room' },
   'room.disable': { 'zh-CN': '停用会议室', en: 'Disabled a meeting room' },
@@ -126,6 +135,7 @@ export const AUDIT_SUBJECT_LABELS = {
   meeting_booking: { 'zh-CN': '会议室预订', en: 'Room booking' },
   meeting_room: { 'zh-CN': '会议室', en: 'Meeting room' },
   notification_template: { 'zh-CN': '通知模板', en: 'Notification template' },
+  personnel_request: { 'zh-CN': '人员审核申请', en: 'Personnel request' },
   photo_upload: { 'zh-CN': '照片', en: 'Photo' },
   security_alert: { 'zh-CN': '安全告警', en: 'Security alert' },
   sms_outbox: { 'zh-CN': '短信发件箱', en: 'SMS outbox' },
@@ -144,6 +154,7 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   all: { 'zh-CN': '全部', en: 'All' },
   after: { 'zh-CN': '修改后', en: 'After' },
   appendCodeLink: { 'zh-CN': '附带预约码链接', en: 'Code link appended' },
+  approvedBy: { 'zh-CN': '审核人', en: 'Approved by' },
   attendeeOrdersCancelled: { 'zh-CN': '取消的参会单据', en: 'Attendee orders cancelled' },
   before: { 'zh-CN': '修改前', en: 'Before' },
   blocked: { 'zh-CN': '黑名单', en: 'Blocklisted' },
@@ -162,6 +173,7 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   content: { 'zh-CN': '内容', en: 'Content' },
   count: { 'zh-CN': '条数', en: 'Count' },
   created: { 'zh-CN': '新增', en: 'Created' },
+  createdStaffId: { 'zh-CN': '新建人员', en: 'Staff record created' },
   departmentId: { 'zh-CN': '部门', en: 'Department' },
   deskConfirmed: { 'zh-CN': '前台确认', en: 'Confirmed at the desk' },
   deviceId: { 'zh-CN': '设备', en: 'Device' },
@@ -225,7 +237,7 @@ const VALUE_LABELS: Record<string, Record<string, L>> = {
   adapter: DEVICE_ADAPTER_LABELS,
   channel: { sms: { 'zh-CN': '短信', en: 'SMS' }, voice: { 'zh-CN': '语音', en: 'Voice call' }, none: { 'zh-CN': '不通知', en: 'None' } },
   idType: ID_TYPE_LABELS,
-  kind: KIND_LABELS,
+  kind: { ...KIND_LABELS, ...PERSONNEL_REQUEST_KIND_LABELS },
   doorResult: {
     ...DOOR_OPEN_RESULT_LABELS,
     not_permitted: { 'zh-CN': '无开门权限', en: 'Not permitted' },

@@ -74,18 +74,27 @@ export const FACE_CONSENT: { version: string; 'zh-CN': ConsentText; en: ConsentT
  * Staff photos (A1) are taken by an administrator, who confirms that the staff member agreed to
  * face processing for gate access; the server records that consent (subject 'staff') with this
  * version and the administrator as the recorder. The admin console shows `statement` beside the
- * checkbox and `detail` under it. Change the wording → change the version.
+ * checkbox and `detail` under it; so does the staff app's 代登记人员 (S10), where a colleague
+ * registers someone else. `selfStatement` is the same consent in the staff member's own words, for
+ * the photo they submit themselves in 修改个人信息 (S9). Change the wording → change the version.
  */
 export const STAFF_FACE_CONSENT_VERSION = 'staff-face-2026-11-v1';
 
-export const STAFF_FACE_CONSENT: { version: string; 'zh-CN': { statement: string; detail: string }; en: { statement: string; detail: string } } = {
+export interface StaffFaceConsentText {
+  statement: string;
+  selfStatement: string;
+  detail: string;
+}
+export const STAFF_FACE_CONSENT: { version: string; 'zh-CN': StaffFaceConsentText; en: StaffFaceConsentText } = {
   version: STAFF_FACE_CONSENT_VERSION,
   'zh-CN': {
     statement: '已取得本人同意采集人脸信息用于门禁通行',
+    selfStatement: '本人同意采集人脸信息用于门禁通行',
     detail: '照片仅用于闸机、门禁的人脸识别通行，加密存储，与身份信息分开保存；删除照片即视为撤回同意，人员删除时照片一并删除。未上传照片的人员仍可刷身份证通行。',
   },
   en: {
     statement: 'The staff member has agreed that their face is collected for gate access',
+    selfStatement: 'I agree that my face is collected for gate access',
     detail: 'The photo is used only for face recognition at gates and doors, encrypted and stored apart from identity details. Removing the photo withdraws the consent; deleting the staff member deletes the photo. Staff without a photo can still enter with their ID card.',
   },
 };

@@ -109,6 +109,10 @@ export const errorCatalogue = {
   CREDENTIAL_NOT_RETRYABLE: { status: 409, zh: '只有下发失败的记录可以重试', en: 'Only a failed issuance can be retried' },
   DOOR_OPEN_RATE_LIMITED: { status: 429, zh: '开门过于频繁，请稍后再试', en: 'Too many door openings; try again in a minute' },
   DOOR_GRANT_ROLE_INVALID: { status: 400, zh: '可开门角色不存在', en: 'A role allowed to open the door does not exist' },
+  NOTHING_TO_CHANGE: { status: 400, zh: '没有需要修改的内容', en: 'Nothing differs from your current details' },
+  PERSONNEL_REQUEST_PENDING: { status: 409, zh: '您已有一条待审核的信息修改，请等待审核或先撤回', en: 'You already have a change awaiting review; wait for it or withdraw it first' },
+  PERSONNEL_NOT_REVIEWABLE: { status: 409, zh: '该申请已处理或已撤回', en: 'This request has already been decided or withdrawn' },
+  PERSONNEL_SELF_REVIEW: { status: 403, zh: '不能审核自己提交的申请', en: 'You cannot review a request you submitted' },
   DB_UNAVAILABLE: { status: 503, zh: '系统暂时无法访问数据库，请稍后再试', en: 'The database is unavailable at the moment; please try again shortly' },
   INTERNAL: { status: 500, zh: '系统繁忙，请稍后再试', en: 'Something went wrong; please try again' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;

@@ -23,6 +23,9 @@ export const VISIT_EVENTS = [
   'security_alert',
   'visitor_overstay',
   'vehicle_submitted',
+  'personnel_submitted',
+  'personnel_decided',
+  'staff_registered',
 ] as const;
 export type VisitEvent = (typeof VISIT_EVENTS)[number];
 
@@ -65,6 +68,9 @@ export const EVENT_LABELS: Record<VisitEvent, L> = {
   security_alert: { 'zh-CN': '安全告警', en: 'Security alert' },
   visitor_overstay: { 'zh-CN': '访客超时未离开', en: 'Visitor overstaying' },
   vehicle_submitted: { 'zh-CN': '车辆待审核', en: 'Vehicle to review' },
+  personnel_submitted: { 'zh-CN': '人员信息待审核', en: 'Personnel request to review' },
+  personnel_decided: { 'zh-CN': '人员审核结果', en: 'Personnel request decided' },
+  staff_registered: { 'zh-CN': '代登记人员开通', en: 'Registered by a colleague' },
 };
 
 /** Who receives each event's message (shown in admin). */
@@ -88,6 +94,9 @@ export const EVENT_RECIPIENTS: Record<VisitEvent, L> = {
   security_alert: { 'zh-CN': '前台接待', en: 'Reception' },
   visitor_overstay: { 'zh-CN': '受访人、前台接待', en: 'Host, reception' },
   vehicle_submitted: { 'zh-CN': '车辆审核人', en: 'Vehicle reviewers' },
+  personnel_submitted: { 'zh-CN': '人员审核人', en: 'Personnel reviewers' },
+  personnel_decided: { 'zh-CN': '申请人', en: 'Applicant' },
+  staff_registered: { 'zh-CN': '被代登记的人员', en: 'The colleague registered' },
 };
 
 export const TEMPLATE_VARIABLES = [
@@ -110,6 +119,10 @@ export const TEMPLATE_VARIABLES = [
   'alertAt',
   'overstayMinutes',
   'plate',
+  'requesterName',
+  'requestKind',
+  'staffName',
+  'staffAppUrl',
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -133,6 +146,10 @@ export const VARIABLE_LABELS: Record<TemplateVariable, L> = {
   alertAt: { 'zh-CN': '告警时间', en: 'Alert time' },
   overstayMinutes: { 'zh-CN': '超时分钟数', en: 'Minutes overstayed' },
   plate: { 'zh-CN': '车牌号', en: 'Plate' },
+  requesterName: { 'zh-CN': '申请人', en: 'Applicant' },
+  requestKind: { 'zh-CN': '申请类型', en: 'Request' },
+  staffName: { 'zh-CN': '人员姓名', en: 'Staff member' },
+  staffAppUrl: { 'zh-CN': '登录地址', en: 'Sign-in address' },
 };
 
 const BASE: TemplateVariable[] = ['centerName', 'visitorName', 'hostName', 'unitName', 'reason', 'startAt', 'endAt', 'timeRange'];
@@ -158,6 +175,9 @@ export const EVENT_VARIABLES: Record<VisitEvent, TemplateVariable[]> = {
   security_alert: ['centerName', 'visitorName', 'deviceName', 'alertText', 'alertAt'],
   visitor_overstay: [...BASE, 'overstayMinutes'],
   vehicle_submitted: [...BASE, 'plate'],
+  personnel_submitted: ['centerName', 'requesterName', 'requestKind', 'staffName', 'unitName'],
+  personnel_decided: ['centerName', 'requestKind', 'staffName', 'status', 'comment'],
+  staff_registered: ['centerName', 'staffName', 'unitName', 'requesterName', 'staffAppUrl'],
 };
 
 /**
@@ -186,6 +206,10 @@ export const STAFF_PAGES: Record<VisitEvent, 'visit' | 'booking' | 'home' | null
   security_alert: 'home',
   visitor_overstay: 'visit',
   vehicle_submitted: 'visit',
+  // 人员审核: the notice names its page (审批中心 人员审核, 个人信息, 代登记人员) per recipient
+  personnel_submitted: 'home',
+  personnel_decided: 'home',
+  staff_registered: 'home',
 };
 
 /** Events whose template may use the WeCom channel (some of their recipients are staff). */
@@ -240,6 +264,14 @@ export const DEFAULT_TEMPLATES: Record<VisitEvent, TemplateDefaults> = {
   security_alert: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】安全告警：{alertText}，地点：{deviceName}，时间：{alertAt}。请立即核查。' },
   vehicle_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{visitorName}于{timeRange}来访{unitName}，车辆{plate}需要审核，请在审批中心“车辆审核”中处理。' },
   visitor_overstay: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】访客{visitorName}（受访人：{hostName}，预约时间：{timeRange}）已超过离开时间{overstayMinutes}分钟仍未签离，请核实。' },
+  personnel_submitted: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】{requesterName}提交了{requestKind}（{staffName}，{unitName}），请在审批中心“人员审核”中处理。' },
+  personnel_decided: { channel: 'sms', appendCodeLink: false, enabled: true, content: '【{centerName}】您提交的{requestKind}（{staffName}）审核结果：{status}。{comment}' },
+  staff_registered: {
+    channel: 'sms',
+    appendCodeLink: false,
+    enabled: true,
+    content: '【{centerName}】{staffName}您好，{requesterName}已为您在{unitName}登记智慧通行账号。请打开 {staffAppUrl} ，使用本手机号和短信验证码登录。',
+  },
 };
 
 /**
@@ -269,6 +301,10 @@ export const SAMPLE_VARS: Record<TemplateVariable, string> = {
   alertAt: '11月24日 09:12',
   overstayMinutes: '30',
   plate: '浙C12345',
+  requesterName: '黄波',
+  requestKind: '个人信息修改',
+  staffName: '姜柠檬',
+  staffAppUrl: 'https://example.gov.cn/staff/',
 };
 
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]{0,40})\}/g;

@@ -13,6 +13,7 @@ import { bookingsRoutes } from './meetings/bookings.routes.js';
 import { meetingInvitesRoutes } from './meetings/invites.routes.js';
 import { accessRoutes } from './access/access.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
+import { personnelRoutes } from './personnel/personnel.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -29,4 +30,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   meetingInvitesRoutes,
   accessRoutes,
   alertsRoutes,
+  personnelRoutes,
 ];

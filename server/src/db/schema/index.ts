@@ -5,3 +5,4 @@ export * from './platform.js';
 export * from './visits.js';
 export * from './meetings.js';
 export * from './access.js';
+export * from './personnel.js';

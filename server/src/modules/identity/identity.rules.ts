@@ -8,8 +8,13 @@ export const ADMIN_LOCK_MS = 15 * 60_000;
 export const STAFF_PASSWORD_MAX_FAILURES = 5;
 export const STAFF_PASSWORD_WINDOW_S = 15 * 60;
 
+/** What anyone may request a code for (POST /api/auth/sms-code). */
 export const SMS_PURPOSES = ['visitor_login', 'staff_login'] as const;
-export type SmsPurpose = (typeof SMS_PURPOSES)[number];
+/**
+ * …and codes that only a signed-in user's own route sends: 'staff_phone_change' goes to the NEW
+ * phone of a 修改个人信息 (S9), proving the staff member holds it.
+ */
+export type SmsPurpose = (typeof SMS_PURPOSES)[number] | 'staff_phone_change';
 
 export interface StoredCode {
   attempts: number;

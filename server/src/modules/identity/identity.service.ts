@@ -53,7 +53,10 @@ export class IdentityService {
       await queueSms(ctx, tx, {
         phone,
         template: 'login_code',
-        content: `【${ctx.config.CENTER_NAME}】您的验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信。`,
+        content:
+          purpose === 'staff_phone_change'
+            ? `【${ctx.config.CENTER_NAME}】您正在将本手机号设为智慧通行登录手机号，验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信。`
+            : `【${ctx.config.CENTER_NAME}】您的验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信。`,
         params: { code },
       });
     });

@@ -16,6 +16,7 @@ import { isMeetingBooker, reviewPolicy, shapeOf } from './visits.rules.js';
 import { buildCards, type OrderDetail } from './visits.view.js';
 import { VisitsCore } from './visits.core.js';
 import { VehiclesService } from './vehicles.service.js';
+import { PersonnelReviewService } from '../personnel/review.service.js';
 
 export class ReviewsService {
   private readonly core: VisitsCore;
@@ -115,7 +116,13 @@ export class ReviewsService {
         .from(visitOrders)
         .innerJoin(meetingBookings, eq(meetingBookings.id, visitOrders.meetingId))
         .where(and(eq(visitOrders.status, 'pending'), eq(visitOrders.kind, 'meeting'), repo.bookedBy(actor.id)));
-      return { visitsPending: Number(r?.n ?? 0), meetingsPending: Number(m?.n ?? 0), vehiclesPending: await new VehiclesService(this.ctx).pendingCount(tx, actor) };
+      return {
+        visitsPending: Number(r?.n ?? 0),
+        meetingsPending: Number(m?.n ?? 0),
+        vehiclesPending: await new VehiclesService(this.ctx).pendingCount(tx, actor),
+        // 人员审核 (personnel module): its badge, and whether 审批中心 shows the tile at all
+        ...(await new PersonnelReviewService(this.ctx).counts(tx, actor)),
+      };
     });
   }
 }

@@ -115,7 +115,17 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
     handler: (req) => vehicles.review(requireActor(req, 'staff'), req.params.id, req.body.decision, req.body.comment),
   });
   r.get('/api/approvals/counts', {
-    schema: { operationId: 'getApprovalCounts', tags: ['approvals'], summary: '审批中心 badges', response: { 200: z.object({ visitsPending: z.number(), meetingsPending: z.number(), vehiclesPending: z.number() }), ...errors(401) } },
+    schema: { operationId: 'getApprovalCounts', tags: ['approvals'], summary: '审批中心 badges', response: {
+        200: z.object({
+          visitsPending: z.number(),
+          meetingsPending: z.number(),
+          vehiclesPending: z.number(),
+          personnelPending: z.number(),
+          personnelReviewer: z.boolean().describe('a personnel reviewer or CC recipient of some unit: 审批中心 shows 人员审核'),
+        }),
+        ...errors(401),
+      },
+    },
     handler: (req) => reviews.counts(requireActor(req, 'staff')),
   });
 
