@@ -4,7 +4,7 @@
  * (outside production) a lobby kiosk. Idempotent: runs once per database.
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { accessDevices, buildings, departments, meetingBookings, meetingRooms, settings, staff, units, visitors } from './schema/index.js';
+import { accessDevices, buildings, departments, meetingBookings, meetingRooms, settings, staff, unitReviewers, units, visitors } from './schema/index.js';
 import type { AppContext } from '../platform/context.js';
 import { hashPassword } from '../modules/identity/identity.service.js';
 import { MeetingInvitesService } from '../modules/meetings/invites.service.js';
@@ -55,6 +55,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
     await seedDemoRooms(ctx);
     await seedDemoGates(ctx);
     await seedDemoDoors(ctx);
+    await seedDemoReviewers(ctx);
     await seedDemoMeeting(ctx);
     await seedDemoKiosk(ctx);
     return false;
@@ -116,6 +117,7 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
   await seedDemoRooms(ctx);
   await seedDemoGates(ctx);
   await seedDemoDoors(ctx);
+  await seedDemoReviewers(ctx);
   await seedDemoMeeting(ctx);
   await seedDemoKiosk(ctx);
   return true;
@@ -189,6 +191,32 @@ export async function seedDemoGates(ctx: AppContext): Promise<boolean> {
     await tx.insert(settings).values({ key: 'demo_gates_seeded', value: { at: ctx.clock.now().toISOString() } });
   });
   ctx.log.info(`demo access devices loaded: ${n} simulator gates`);
+  return true;
+}
+
+/**
+ * A6 reviewers: in each demo unit the 1st and 2nd staff members review personnel requests (S8
+ * 人员审核 — so 姜柠檬's own change goes to the 2nd, nobody reviews their own) and the 2nd reviews
+ * plates (车辆审核). Runs once per database (its own marker); units without such staff are skipped.
+ */
+export async function seedDemoReviewers(ctx: AppContext): Promise<boolean> {
+  const [done] = await ctx.db.select().from(settings).where(eq(settings.key, 'demo_reviewers_seeded'));
+  if (done) return false;
+  await ctx.db.transaction(async (tx) => {
+    for (const u of UNITS) {
+      const nos = [`${u.code}001`, `${u.code}002`];
+      const people = await tx.select({ id: staff.id, unitId: staff.unitId, no: staff.employeeNo }).from(staff).where(and(inArray(staff.employeeNo, nos), isNull(staff.deletedAt)));
+      const first = people.find((p) => p.no === nos[0]);
+      const second = people.find((p) => p.no === nos[1]);
+      if (!first || !second) continue;
+      await tx.insert(unitReviewers).values([
+        { unitId: first.unitId, kind: 'personnel', staffId: first.id, cc: false },
+        { unitId: first.unitId, kind: 'personnel', staffId: second.id, cc: false },
+        { unitId: first.unitId, kind: 'vehicle', staffId: second.id, cc: false },
+      ]);
+    }
+    await tx.insert(settings).values({ key: 'demo_reviewers_seeded', value: { at: ctx.clock.now().toISOString() } });
+  });
   return true;
 }
 

@@ -4,6 +4,7 @@ import { roomsMessages } from './meetings/rooms.messages';
 import { invitesMessages } from './meetings/invites.messages';
 import { doorsMessages } from './doors/messages';
 import { vehiclesMessages } from './vehicles/messages';
+import { personnelMessages } from './personnel/messages';
 
 const zh = {
   app: { title: '智慧通行' },
@@ -54,7 +55,7 @@ const zh = {
     photoYes: '已上传',
     photoNo: '未上传',
     photoAlt: '我的照片',
-    photoHint: '照片由单位管理员采集上传，用于闸机刷脸通行；未上传照片需携带身份证。如需更换或删除，请联系单位管理员。',
+    photoHint: '照片用于闸机刷脸通行；未上传照片需携带身份证。可在“修改个人信息”中提交新照片，审核通过后生效；如需删除，请联系单位管理员。',
     edit: '修改个人信息',
   },
 };
@@ -108,12 +109,12 @@ const en: typeof zh = {
     photoYes: 'Uploaded',
     photoNo: 'None',
     photoAlt: 'My photo',
-    photoHint: "Your photo is taken by your unit's administrator for face recognition at the gates; without one, bring your ID card. To replace or remove it, ask your administrator.",
+    photoHint: "Your photo is used for face recognition at the gates; without one, bring your ID card. Submit a new one under “Change my details” (it applies once approved); to remove it, ask your administrator.",
     edit: 'Change my details',
   },
 };
 
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'], ...doorsMessages['zh-CN'], ...vehiclesMessages['zh-CN'] },
-  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en, ...doorsMessages.en, ...vehiclesMessages.en },
+  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'], ...doorsMessages['zh-CN'], ...vehiclesMessages['zh-CN'], ...personnelMessages['zh-CN'] },
+  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en, ...doorsMessages.en, ...vehiclesMessages.en, ...personnelMessages.en },
 });

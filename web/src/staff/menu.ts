@@ -14,5 +14,5 @@ export const MENU: MenuEntry[] = [
   { key: 'myMeetings', icon: 'friends-o', color: '#52c41a', route: 'myMeetings' },
   { key: 'approvals', icon: 'passed', color: '#eb2f96', route: 'approvals' },
   { key: 'profile', icon: 'contact-o', color: '#1677ff', route: 'profile' },
-  // issue 11 adds 代登记人员 (proxy) together with its page
+  { key: 'proxy', icon: 'add-square', color: '#13c2c2', route: 'proxy' },
 ];

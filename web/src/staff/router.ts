@@ -13,6 +13,12 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
     { path: '/', name: 'home', component: HomeView },
     { path: '/profile', name: 'profile', component: () => import('./views/ProfileView.vue') },
+    // 人员审核 (issue 11): S9 修改个人信息, S10 代登记人员, S8 人员审核 — one request page for all three
+    { path: '/profile/edit', name: 'profileEdit', component: () => import('./views/personnel/ProfileEditView.vue') },
+    { path: '/proxy', name: 'proxy', component: () => import('./views/personnel/ProxyListView.vue') },
+    { path: '/proxy/new', name: 'proxyNew', component: () => import('./views/personnel/ProxyFormView.vue') },
+    { path: '/personnel/:id', name: 'personnelDetail', component: () => import('./views/personnel/PersonnelDetailView.vue') },
+    { path: '/approvals/personnel', name: 'personnelApprovals', component: () => import('./views/personnel/PersonnelApprovalsView.vue') },
     // visits (issue #4): S1 访客邀约, S2 我的邀约, 访客邀约审核, S8 审批中心
     { path: '/invite', name: 'invite', component: () => import('./views/InviteView.vue') },
     { path: '/invite/sent/:id', name: 'inviteSent', component: () => import('./views/InviteSentView.vue') },
@@ -48,6 +54,7 @@ const titles: Record<string, string> = {
   visitReview: 'menu.approvals', approvals: 'menu.approvals', visitApprovals: 'menu.approvals', roomApprovals: 'menu.approvals', undertakeApprovals: 'menu.approvals', meetingApprovals: 'menu.approvals', vehicleApprovals: 'menu.approvals',
   rooms: 'menu.roomBooking', roomWeek: 'menu.roomBooking', roomDay: 'menu.roomBooking', bookingForm: 'menu.roomBooking', myBookings: 'menu.myBookings', bookingDetail: 'menu.myBookings',
   meetingInvite: 'menu.myBookings', myMeetings: 'menu.myMeetings', meetingDetail: 'menu.myMeetings', remoteDoor: 'menu.remoteDoor',
+  profileEdit: 'menu.profile', proxy: 'menu.proxy', proxyNew: 'menu.proxy', personnelDetail: 'personnel.detail.title', personnelApprovals: 'menu.approvals',
 };
 installPageTitles(router, i18n.global.t, (to) => titles[String(to.name)] ?? (typeof to.meta.title === 'string' ? to.meta.title : undefined));
 

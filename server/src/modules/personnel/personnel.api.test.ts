@@ -209,3 +209,19 @@ describe('S10 代登记人员', () => {
     expect((await new Client(t).post('/api/personnel/proxy', { name: '甲' })).statusCode).toBe(401);
   });
 });
+
+describe('demo data (npm start)', () => {
+  it('each demo unit has personnel reviewers: 姜柠檬’s own change waits for her colleague, who sees the tile and the badge', async () => {
+    const { seedDemo, seedDemoReviewers, DEMO_STAFF_PHONE } = await import('../../db/seed-demo.js');
+    await seedDemo(t.ctx);
+    expect(await seedDemoReviewers(t.ctx)).toBe(false); // once per database
+    const me = await signInStaff(t, DEMO_STAFF_PHONE);
+    expect((await me.get('/api/approvals/counts')).json()).toMatchObject({ personnelReviewer: true });
+    const req = (await me.post('/api/staff/me/info-change', { employeeNo: 'DEMO-NEW-1' })).json();
+    const [self] = await t.ctx.db.select().from(staff).where(eq(staff.phone, DEMO_STAFF_PHONE));
+    const [colleague] = await t.ctx.db.select().from(staff).where(eq(staff.employeeNo, self!.employeeNo!.replace(/001$/, '002')));
+    const c = await signInStaff(t, colleague!.phone);
+    expect((await c.get('/api/approvals/personnel?tab=pending')).json().items.map((x: { id: string }) => x.id)).toContain(req.id);
+    expect((await me.get('/api/approvals/personnel?tab=pending')).json().items.map((x: { id: string }) => x.id)).not.toContain(req.id);
+  });
+});

@@ -57,7 +57,8 @@ export const cancelOrder = (id: string, comment?: string) => http.post<OrderDeta
 /** 访客邀约审核 tabs: 待处理 / 已处理 / 抄送我. */
 export const listApprovals = (tab: ApprovalTab, page: number, pageSize: number) => http.get<Page<OrderCard>>(`/api/approvals/visits?${qs({ tab, page, pageSize })}`);
 /** 审批中心 badges. */
-export const getApprovalCounts = () => http.get<{ visitsPending: number; meetingsPending: number; vehiclesPending: number }>('/api/approvals/counts');
+export const getApprovalCounts = () =>
+  http.get<{ visitsPending: number; meetingsPending: number; vehiclesPending: number; personnelPending?: number; personnelReviewer?: boolean }>('/api/approvals/counts');
 /** 车辆审核 tabs: 待审核 / 已审核 / 抄送我 — plates on the orders of the units I review vehicles for (A6). */
 export const listVehicleApprovals = (tab: ApprovalTab, page: number, pageSize: number) => http.get<Page<OrderCard>>(`/api/approvals/vehicles?${qs({ tab, page, pageSize })}`);
 /** 车辆审核 审核通过 / 审核不通过 (a comment required to reject; 404 for someone who does not review this unit's vehicles). */
