@@ -16,7 +16,8 @@ export const getDeviceToken = (id: string) => http.get<{ token: string }>(`/api/
 /** 远程开门: the simulator's door (open now?) and the recent remote openings */
 export const getDoorState = (id: string) => http.get<DoorState>(`/api/admin/devices/${id}/door`);
 export const getDeviceHoldings = (id: string) => http.get<{ items: HeldCredential[]; source: 'device' | 'record' }>(`/api/admin/devices/${id}/held`);
-export const simulatePass = (id: string, body: { personId: string; method: PassMethod; direction?: PassDirection }) =>
+/** a barrier's pass is by plate (method plate, no person); every other by the person the simulator holds */
+export const simulatePass = (id: string, body: { personId?: string; plate?: string; method: PassMethod; direction?: PassDirection }) =>
   http.post<{ seq: number; orderId: string | null; result: PassResult; arrived: boolean; note: string | null }>(`/api/admin/devices/${id}/simulate`, body);
 
 export const listCredentials = (q: { status?: CredentialStatus; deviceId?: string; page: number; pageSize: number }) => http.get<Paged<CredentialRow>>(`/api/admin/access/credentials${qs(q)}`);
