@@ -38,12 +38,25 @@ export interface E2EContext {
   server: { stop: () => Promise<void>; start: () => Promise<void> };
   /** the e2e's database (to count what a journey stored) */
   db: Awaited<ReturnType<typeof buildApp>>['ctx']['db'];
+  /** run the durable job queue now (notices are sent by it) */
+  drain: () => Promise<void>;
+  /**
+   * Another server beside the shared one, with extra env (e.g. WECOM_* pointing at a stub): its own
+   * database and demo data, so only the journey that asks for it pays its start; close it at the end.
+   */
+  startServer: (env: Record<string, string>) => Promise<E2EContext & { close: () => Promise<void> }>;
 }
 
-async function main() {
-  if (!fs.existsSync(path.join(webDist, 'index.html'))) throw new Error('web apps not built: run `npm run build` first');
-  fs.mkdirSync(shots, { recursive: true });
-  const filter = process.argv[2];
+/** A server as the journeys see it: the built web apps, demo data, workers, its own database. */
+interface E2EServer {
+  app: Awaited<ReturnType<typeof buildApp>>['app'];
+  ctx: Awaited<ReturnType<typeof buildApp>>['ctx'];
+  port: number;
+  baseUrl: string;
+  close: () => Promise<void>;
+}
+
+async function startServer(extraEnv: Record<string, string> = {}): Promise<E2EServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-e2e-'));
   let dbUrl = process.env.E2E_DATABASE_URL;
   let dropDb: (() => Promise<void>) | null = null;
@@ -70,6 +83,7 @@ async function main() {
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,
       ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+      ...extraEnv,
     } as never,
   );
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir });
@@ -78,16 +92,23 @@ async function main() {
   await ensureAdmin(ctx);
   await seedDemo(ctx);
   await app.listen({ host: '127.0.0.1', port });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    ctx,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      await database.close();
+      if (dropDb) await dropDb();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  // the apps follow the browser's language on a first visit: a journey is in Chinese unless it asks for another
-  const newContext = browser.newContext.bind(browser);
-  browser.newContext = (options = {}) => newContext({ locale: 'zh-CN', ...options });
-  const e2e: E2EContext = {
+function contextFor(server: E2EServer, browser: Browser): E2EContext {
+  const { app, ctx, port, baseUrl } = server;
+  return {
     baseUrl,
     browser,
     screenshot: async (page, name) => {
@@ -127,7 +148,28 @@ async function main() {
       start: () => new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', () => resolve())),
     },
     db: ctx.db,
+    drain: async () => void (await ctx.queue.drain()),
+    startServer: async (env) => {
+      const other = await startServer(env);
+      return { ...contextFor(other, browser), close: other.close };
+    },
   };
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(webDist, 'index.html'))) throw new Error('web apps not built: run `npm run build` first');
+  fs.mkdirSync(shots, { recursive: true });
+  const filter = process.argv[2];
+  const server = await startServer();
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // the apps follow the browser's language on a first visit: a journey is in Chinese unless it asks for another
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: 'zh-CN', ...options });
+  const e2e = contextFor(server, browser);
 
   const specs = fs
     .readdirSync(here)
@@ -146,10 +188,7 @@ async function main() {
     }
   }
   await browser.close();
-  await app.close();
-  await database.close();
-  if (dropDb) await dropDb();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await server.close();
   console.log(`${specs.length - failed}/${specs.length} journeys passed; screenshots in e2e/screenshots/`);
   process.exit(failed ? 1 : 0);
 }
