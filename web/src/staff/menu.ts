@@ -14,5 +14,5 @@ export const MENU: MenuEntry[] = [
   { key: 'myMeetings', icon: 'friends-o', color: '#52c41a', route: 'myMeetings' },
   { key: 'approvals', icon: 'passed', color: '#eb2f96', route: 'approvals' },
   { key: 'profile', icon: 'contact-o', color: '#1677ff', route: 'profile' },
-  { key: 'proxy', icon: 'add-square', color: '#13c2c2', route: 'proxy' },
+  { key: 'proxy', icon: 'idcard', color: '#13c2c2', route: 'proxy' },
 ];
