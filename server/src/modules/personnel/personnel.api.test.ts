@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { auditLog, consents, personnelRequests, smsMessages, staff } from '../../db/schema/index.js';
+import { auditLog, consents, jobs, personnelRequests, smsMessages, staff } from '../../db/schema/index.js';
 import { Client, createTestApp, lastCode, signInStaff, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newUnit, randomPhone, validIdNumber } from '../../test/factories.js';
 import { isJpeg, makeImage, multipart } from '../../test/images.js';
@@ -39,6 +39,12 @@ const smsTo = async (phone: string, template: string) => {
   await t.ctx.queue.drain();
   return (await t.ctx.db.select().from(smsMessages).where(and(eq(smsMessages.phone, phone), eq(smsMessages.template, template)))).map((m) => m.content);
 };
+/** The staff-app pages the WeCom cards of an event about a request open (the notice's data is encrypted). */
+const cardPages = async (event: string, requestId: string) =>
+  (await t.ctx.db.select().from(jobs).where(eq(jobs.type, NOTIFY_JOB)))
+    .map((j) => j.payload as { event: string; orderId: string; data: string })
+    .filter((p) => p.event === event && p.orderId === requestId)
+    .map((p) => (JSON.parse(t.ctx.crypto.decrypt(p.data)) as { page?: string }).page);
 const audits = (action: string, targetId: string) =>
   t.ctx.db
     .select()
@@ -96,6 +102,8 @@ describe('修改个人信息 (S9)', () => {
     // the unit's reviewer is told (not the CC recipient)
     expect((await smsTo(s.reviewer.phone, 'personnel_submitted'))[0]).toBe(`【市行政中心】姜柠檬提交了个人信息修改（姜柠檬，${s.unit.name}），请在审批中心“人员审核”中处理。`);
     expect(await smsTo(s.copied.phone, 'personnel_submitted')).toEqual([]);
+    // a WeCom card opens the request itself in the staff app, where the reviewer decides
+    expect(await cardPages('personnel_submitted', req.id)).toEqual([`/personnel/${req.id}`]);
 
     const ok = await review(s.as.reviewer, req.id, 'approve');
     expect(ok.statusCode).toBe(200);
@@ -103,6 +111,7 @@ describe('修改个人信息 (S9)', () => {
     expect((await staffRow(s.applicant.id)).phone).toBe(newPhone);
     // the applicant hears at the new phone; the new phone signs in
     expect((await smsTo(newPhone, 'personnel_decided'))[0]).toBe('【市行政中心】您提交的个人信息修改（姜柠檬）审核结果：已通过。');
+    expect(await cardPages('personnel_decided', req.id)).toEqual([`/personnel/${req.id}`]);
     later();
     const again = await signInStaff(t, newPhone);
     expect((await again.get('/api/staff/me/profile')).json().id).toBe(s.applicant.id);

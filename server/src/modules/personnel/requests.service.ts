@@ -21,8 +21,8 @@ import type { RequestRow } from './personnel.repository.js';
 import { infoChangeInput, parseData, proxyRegistrationInput } from './personnel.schemas.js';
 import { buildViews, currentValues, maySee, sealPayload, viewerUnits } from './personnel.view.js';
 
-/** The staff-app page a reviewer's notice opens (审批中心 → 人员审核). */
-export const REVIEW_PAGE = '/approvals/personnel';
+/** The staff-app page a WeCom notice about a request opens: the request, where a reviewer decides it and its applicant follows it. */
+export const requestPage = (id: string) => `/personnel/${encodeURIComponent(id)}`;
 
 /** SQLSTATE 23505 on the one-pending-change index: a second submission raced the first. */
 function isPendingRace(e: unknown): boolean {
@@ -220,7 +220,7 @@ export class RequestsService {
     const vars = { requesterName, requestKind: PERSONNEL_REQUEST_KIND_LABELS[row.kind as PersonnelRequestKind]['zh-CN'], staffName, unitName };
     for (const r of await repo.findReviewers(tx, row.unitId)) {
       if (r.id === row.applicantId) continue;
-      await notifyVisit(this.ctx, tx, { event: 'personnel_submitted', orderId: row.id, recipient: { kind: 'staff', id: r.id, phone: r.phone, page: REVIEW_PAGE }, vars });
+      await notifyVisit(this.ctx, tx, { event: 'personnel_submitted', orderId: row.id, recipient: { kind: 'staff', id: r.id, phone: r.phone, page: requestPage(row.id) }, vars });
     }
   }
 }

@@ -18,12 +18,10 @@ import { mapDbError } from '../people/people.shared.js';
 import { StaffRecordsService } from '../people/staff-records.service.js';
 import * as repo from './personnel.repository.js';
 import type { RequestRow } from './personnel.repository.js';
+import { requestPage } from './requests.service.js';
 import { buildViews, openPayload, sealPayload, viewerUnits, type Payload } from './personnel.view.js';
 
 export type PersonnelTab = 'pending' | 'done' | 'cc';
-
-/** The staff-app pages an applicant's notice opens. */
-export const APPLICANT_PAGES: Record<PersonnelRequestKind, string> = { info_change: '/profile', proxy_registration: '/proxy-registrations' };
 
 export class PersonnelReviewService {
   private readonly records: StaffRecordsService;
@@ -112,7 +110,7 @@ export class PersonnelReviewService {
       await notifyVisit(this.ctx, tx, {
         event: 'personnel_decided',
         orderId: r.id,
-        recipient: { kind: 'staff', id: applicant.id, phone: applicant.phone, page: APPLICANT_PAGES[kind] },
+        recipient: { kind: 'staff', id: applicant.id, phone: applicant.phone, page: requestPage(r.id) },
         vars: { requestKind: PERSONNEL_REQUEST_KIND_LABELS[kind]['zh-CN'], staffName, status: r.status === 'approved' ? '已通过' : '未通过', comment: r.comment ?? '' },
       });
     }
