@@ -33,6 +33,10 @@ export const REFUSAL_LABELS: Record<string, L> = {
   DEVICE_CLOCK_SKEW: { 'zh-CN': '设备时钟偏差', en: 'Device clock off' },
   CHECKED_OUT: { 'zh-CN': '已签离', en: 'Already checked out' },
   REMOTE_OPEN: { 'zh-CN': '员工远程开门', en: 'Opened remotely by staff' },
+  // a parking barrier's plate (车辆审核)
+  PLATE_UNKNOWN: { 'zh-CN': '车牌无对应单据', en: 'No order for this plate' },
+  VEHICLE_PENDING: { 'zh-CN': '车辆待审核', en: 'Vehicle not yet reviewed' },
+  VEHICLE_REJECTED: { 'zh-CN': '车辆审核未通过', en: 'Vehicle rejected' },
 };
 
 export function refusalLabel(code: string | null | undefined, locale: 'zh-CN' | 'en'): string {

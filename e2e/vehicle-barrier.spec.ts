@@ -46,10 +46,14 @@ export async function run(e2e: E2EContext) {
   const { page: v2, context: v2Ctx } = await phoneContext(browser, errors);
   let unitId = '';
   let barrierId = '';
+  /** the unit's vehicle reviewers before the journey (the demo's), put back at the end */
+  let before: { reviewerIds: string[]; ccIds: string[] } | null = null;
   try {
     await e2e.adminLogin(admin);
     const units = (await ok(await admin.request.get(`${baseUrl}/api/admin/units`))).items as Array<{ id: string; name: string }>;
     unitId = units.find((u) => u.name === UNIT)!.id;
+    const initial = ((await ok(await admin.request.get(`${baseUrl}/api/admin/unit-reviewers`))).items as Array<{ unitId: string; kind: string; reviewers: Array<{ id: string }>; cc: Array<{ id: string }> }>).find((r) => r.unitId === unitId && r.kind === 'vehicle');
+    before = { reviewerIds: initial?.reviewers.map((p) => p.id) ?? [], ccIds: initial?.cc.map((p) => p.id) ?? [] };
     const people = (await ok(await admin.request.get(`${baseUrl}/api/admin/staff?unitId=${unitId}&pageSize=20`))).items as Array<{ id: string; name: string; phone: string }>;
     const reviewer = people.find((p) => p.phone === REVIEWER_PHONE)!;
     const copied = people.find((p) => p.phone === CC_PHONE)!;
@@ -222,7 +226,7 @@ export async function run(e2e: E2EContext) {
     await held.locator('[data-test=simulate]').first().click();
     await sim.locator('input[data-test=simulate-plate], [data-test=simulate-plate] input').fill('浙C12345');
     await tid(admin, 'run-simulate').click();
-    await admin.locator('.el-message').getByText('未放行').first().waitFor();
+    await admin.locator('.el-message').getByText('未放行（车辆审核未通过）').first().waitFor();
     await sim.waitFor({ state: 'hidden' });
     await drawer.locator('.el-drawer__close-btn').click();
     await drawer.waitFor({ state: 'hidden' });
@@ -231,7 +235,8 @@ export async function run(e2e: E2EContext) {
     await admin.getByRole('tab', { name: '通行记录' }).click();
     const events = tid(admin, 'events-table');
     await events.locator('.el-table__row').filter({ hasText: '粤BD12345' }).filter({ hasText: '通过' }).first().waitFor();
-    await events.locator('.el-table__row').filter({ hasText: '浙C12345' }).first().waitFor();
+    await events.locator('.el-table__row').filter({ hasText: '浙C12345' }).getByText('车辆审核未通过').first().waitFor();
+    await admin.locator('.el-message').last().waitFor({ state: 'detached' });
     await adminShot('vehicle-barrier-events');
 
     // ———— the order shows the vehicle's entry time
@@ -266,7 +271,7 @@ export async function run(e2e: E2EContext) {
   } finally {
     // the demo stays as it was for the journeys after this one
     if (barrierId) await admin.request.delete(`${baseUrl}/api/admin/devices/${barrierId}`).catch(() => undefined);
-    if (unitId) await admin.request.put(`${baseUrl}/api/admin/unit-reviewers`, { data: { unitId, kind: 'vehicle', reviewerIds: [], ccIds: [] } }).catch(() => undefined);
+    if (unitId && before) await admin.request.put(`${baseUrl}/api/admin/unit-reviewers`, { data: { unitId, kind: 'vehicle', ...before } }).catch(() => undefined);
     await Promise.all([staffCtx.close(), v1Ctx.close(), v2Ctx.close()]);
     await adminCtx.close();
   }
