@@ -4,9 +4,9 @@
  * The server's `audit()` only accepts the actions and subject types listed here, and a test reads
  * the server source for `audit(…, '<action>'` so that no action reaches the log without a label.
  */
-import { DEVICE_ADAPTER_LABELS, DOOR_OPEN_RESULT_LABELS, PASS_METHOD_LABELS } from './access.js';
+import { DEVICE_ADAPTER_LABELS, DOOR_OPEN_RESULT_LABELS, PASS_METHOD_LABELS, PASS_RESULT_LABELS } from './access.js';
 import { ID_TYPE_LABELS } from './identity.js';
-import { CANCEL_REASON_LABELS, KIND_LABELS } from './visits.js';
+import { CANCEL_REASON_LABELS, KIND_LABELS, STATUS_LABELS } from './visits.js';
 import { PERSONNEL_REQUEST_KIND_LABELS } from './personnel.js';
 
 type L = { 'zh-CN': string; en: string };
@@ -31,6 +31,10 @@ export const AUDIT_ACTION_LABELS = {
   'alerts.read': { 'zh-CN': '查看安全告警', en: 'Viewed security alerts' },
   'approval_chain.delete': { 'zh-CN': '删除审批流程', en: 'Deleted an approval chain' },
   'approval_chain.save': { 'zh-CN': '保存审批流程', en: 'Saved an approval chain' },
+  'records.export': { 'zh-CN': '导出访客记录', en: 'Exported visit records' },
+  'records.export.download': { 'zh-CN': '下载导出文件', en: 'Downloaded an export file' },
+  'records.order.read': { 'zh-CN': '查看访客记录详情', en: 'Viewed a visit record' },
+  'records.orders.read': { 'zh-CN': '查询访客记录', en: 'Searched visit records' },
   'unit_reviewers.update': { 'zh-CN': '设置车辆/人员审核人', en: 'Set vehicle / personnel reviewers' },
   'booking.approve': { 'zh-CN': '会议室预订审核通过', en: 'Approved a room booking' },
   'booking.cancel': { 'zh-CN': '取消会议室预订', en: 'Cancelled a room booking' },
@@ -160,6 +164,16 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   blocked: { 'zh-CN': '黑名单', en: 'Blocklisted' },
   by: { 'zh-CN': '查询方式', en: 'Looked up by' },
   cc: { 'zh-CN': '抄送人数', en: 'CC recipients' },
+  buildingId: { 'zh-CN': '楼宇', en: 'Building' },
+  exportId: { 'zh-CN': '导出编号', en: 'Export' },
+  hostId: { 'zh-CN': '被访人', en: 'Host' },
+  orderStatus: { 'zh-CN': '单据状态', en: 'Order status' },
+  result: { 'zh-CN': '通行结果', en: 'Result' },
+  rows: { 'zh-CN': '行数', en: 'Rows' },
+  searchBy: { 'zh-CN': '访客查询方式', en: 'Visitor searched by' },
+  dateFrom: { 'zh-CN': '起始日期', en: 'From' },
+  dateTo: { 'zh-CN': '截止日期', en: 'To' },
+  visitor: { 'zh-CN': '访客', en: 'Visitor' },
   checkedIn: { 'zh-CN': '签到人数', en: 'Checked in' },
   offline: { 'zh-CN': '离线补传', en: 'Sent after being offline' },
   bytes: { 'zh-CN': '文件大小', en: 'Size' },
@@ -255,6 +269,14 @@ const VALUE_LABELS: Record<string, Record<string, L>> = {
   state: { open: { 'zh-CN': '待处理', en: 'Open' }, handled: { 'zh-CN': '已处理', en: 'Handled' } },
   tab: { pending: { 'zh-CN': '待处理', en: 'To do' }, done: { 'zh-CN': '已处理', en: 'Done' }, cc: { 'zh-CN': '抄送我', en: 'CC’d to me' } },
   via: { kiosk: { 'zh-CN': '访客机', en: 'Kiosk' } },
+  searchBy: {
+    name: { 'zh-CN': '姓名', en: 'Name' },
+    phone: { 'zh-CN': '手机号', en: 'Phone' },
+    phone_suffix: { 'zh-CN': '手机尾号', en: 'Phone ending' },
+    id_number: { 'zh-CN': '证件号码', en: 'ID number' },
+  },
+  result: PASS_RESULT_LABELS,
+  orderStatus: STATUS_LABELS,
 };
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);

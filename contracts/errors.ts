@@ -113,6 +113,8 @@ export const errorCatalogue = {
   PERSONNEL_REQUEST_PENDING: { status: 409, zh: '您已有一条待审核的信息修改，请等待审核或先撤回', en: 'You already have a change awaiting review; wait for it or withdraw it first' },
   PERSONNEL_NOT_REVIEWABLE: { status: 409, zh: '该申请已处理或已撤回', en: 'This request has already been decided or withdrawn' },
   PERSONNEL_SELF_REVIEW: { status: 403, zh: '不能审核自己提交的申请', en: 'You cannot review a request you submitted' },
+  EXPORT_NOT_READY: { status: 409, zh: '导出文件尚未生成完成，请稍候', en: 'The export is still being built; try again shortly' },
+  EXPORT_EXPIRED: { status: 410, zh: '导出文件已过期删除，请重新导出', en: 'The export file has expired and was deleted; export again' },
   DB_UNAVAILABLE: { status: 503, zh: '系统暂时无法访问数据库，请稍后再试', en: 'The database is unavailable at the moment; please try again shortly' },
   INTERNAL: { status: 500, zh: '系统繁忙，请稍后再试', en: 'Something went wrong; please try again' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;

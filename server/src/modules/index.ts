@@ -14,6 +14,7 @@ import { meetingInvitesRoutes } from './meetings/invites.routes.js';
 import { accessRoutes } from './access/access.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
 import { personnelRoutes } from './personnel/personnel.routes.js';
+import { recordsRoutes } from './records/records.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -31,4 +32,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   accessRoutes,
   alertsRoutes,
   personnelRoutes,
+  recordsRoutes,
 ];

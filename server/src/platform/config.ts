@@ -82,6 +82,10 @@ const schema = z.object({
   VISIT_OVERSTAY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** on-site visitors are checked out automatically this many minutes after their window's end (0: never) */
   VISIT_AUTO_CHECKOUT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(240),
+  /** 记录查询 Excel export: rows read from the database per keyset page while the file is written */
+  EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** an export's file is deleted this many hours after it was built */
+  EXPORT_KEEP_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   REDIS_URL: z.string().url().optional(),
   /** prefix of every Redis key, so several deployments (or test runs) can share one Redis */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),

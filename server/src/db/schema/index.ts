@@ -6,3 +6,4 @@ export * from './visits.js';
 export * from './meetings.js';
 export * from './access.js';
 export * from './personnel.js';
+export * from './records.js';

@@ -84,6 +84,9 @@ export const visitOrders = pgTable(
   (t) => [
     index('visit_orders_visitor').on(t.visitorId, t.startAt),
     index('visit_orders_host').on(t.hostId, t.startAt),
+    // 记录查询 (A8): orders by their start, newest first (keyset pages of the export), and per unit
+    index('visit_orders_start').on(t.startAt, t.id),
+    index('visit_orders_unit_start').on(t.unitId, t.startAt),
     index('visit_orders_parent').on(t.parentId),
     index('visit_orders_meeting').on(t.meetingId).where(sql`${t.meetingId} is not null`),
     // 车辆审核 待审核: the plates waiting, per unit

@@ -97,7 +97,7 @@ const credential = z.object({
   removedAt: z.string().nullable(),
   updatedAt: z.string(),
 });
-const passEvent = z.object({
+export const passEvent = z.object({
   seq: z.number(),
   at: z.string(),
   deviceId: z.string().nullable(),
@@ -250,8 +250,17 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'listAccessEvents',
       tags,
-      summary: '通行记录: pass events, newest first',
-      querystring: z.object({ ...paging, deviceId: z.uuid().optional(), orderId: z.uuid().optional(), result: z.enum(PASS_RESULTS).optional() }),
+      summary: '通行记录: pass events, newest first; filters device, building, order, method, result, time range; the read is audited',
+      querystring: z.object({
+        ...paging,
+        deviceId: z.uuid().optional(),
+        buildingId: z.uuid().optional().describe('passes at the devices guarding this building'),
+        orderId: z.uuid().optional(),
+        method: z.enum(PASS_METHODS).optional(),
+        result: z.enum(PASS_RESULTS).optional(),
+        from: z.iso.datetime({ offset: true }).optional().describe('at or after this instant'),
+        to: z.iso.datetime({ offset: true }).optional().describe('before this instant'),
+      }),
       response: { 200: paged(passEvent), ...errors(400, 401) },
     },
     handler: (req) => svc.passes.listEvents(admin(req), req.query),

@@ -8,7 +8,8 @@ import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { visitOrders } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
-import type { OrderStatus } from '../../../../contracts/visits.js';
+import type { OrderDetail, OrderStatus } from '../../../../contracts/visits.js';
+import { AppError } from '../../platform/errors.js';
 import type { Actor } from '../identity/session.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
@@ -180,6 +181,16 @@ export class VisitsService {
       link.url,
     );
     return row;
+  }
+
+  /**
+   * 记录查询 (A8): any order as an administrator sees it — the card (host named in full), the trail,
+   * the chain, companions and presence. The caller (records module) checks the actor and audits.
+   */
+  async adminDetail(tx: Tx, orderId: string, admin: Actor): Promise<OrderDetail> {
+    const o = await repo.findOrder(tx, orderId);
+    if (!o) throw new AppError('NOT_FOUND');
+    return this.core.detail(tx, o, admin);
   }
 
   // ——— jobs ———

@@ -95,7 +95,7 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
       parentId: r.parentId,
       status: r.status as OrderStatus,
       cancelReason: r.cancelReason as CancelReason | null,
-      host: { id: r.hostId, name: viewer.type !== 'staff' ? maskName(host?.name ?? '') : (host?.name ?? ''), unitName: host?.unitName ?? '', departmentName: host?.departmentName ?? null },
+      host: { id: r.hostId, name: viewer.type !== 'staff' && viewer.type !== 'admin' ? maskName(host?.name ?? '') : (host?.name ?? ''), unitName: host?.unitName ?? '', departmentName: host?.departmentName ?? null },
       visitor: { name: v?.name ?? r.inviteeName ?? null, phoneMasked: maskPhone(r.visitorPhone) },
       startAt: r.startAt.toISOString(),
       endAt: r.endAt.toISOString(),
