@@ -405,6 +405,12 @@ describe('代登记人员 (S10)', () => {
       expect(res.json().error.code).toMatch(/^[A-Z_]+$/);
     }
     expect((await new Client(t).post('/api/personnel/proxy', { name: '甲' })).statusCode).toBe(401);
+    // JSON nested deeper than the stack: 400, not 500
+    const deep = `{"name":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`;
+    for (const url of ['/api/personnel/proxy', '/api/staff/me/info-change']) {
+      const res = await s.as.outsider.req('POST', url, deep, { 'content-type': 'application/json' });
+      expect(res.statusCode, url).toBe(400);
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
-import { errors } from '../../platform/errors.js';
+import { AppError, errors } from '../../platform/errors.js';
 import { readPhotoForm, registerPhotoJobs, sendPhoto, type PhotoForm } from '../../platform/photos.js';
 import { requireActor } from '../identity/session.js';
 import { RequestsService } from './requests.service.js';
@@ -17,7 +17,14 @@ import * as s from './personnel.schemas.js';
 /** A multipart form as readPhotoForm reads it, or a JSON body standing for its `data` field. */
 async function submission(req: FastifyRequest): Promise<PhotoForm> {
   if (req.isMultipart()) return readPhotoForm(req);
-  return { photo: null, tooLarge: false, fields: { data: JSON.stringify(req.body ?? {}) } };
+  let data: string;
+  try {
+    data = JSON.stringify(req.body ?? {});
+  } catch {
+    // nesting deeper than the stack (JSON.parse took it; stringify can't): not a submission
+    throw new AppError('VALIDATION_FAILED', { reason: 'the body nests too deeply' });
+  }
+  return { photo: null, tooLarge: false, fields: { data } };
 }
 
 export async function personnelRoutes(app: FastifyInstance, ctx: AppContext) {
