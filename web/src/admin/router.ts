@@ -24,6 +24,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'rooms', name: 'rooms', component: () => import('./views/rooms/RoomsView.vue'), meta: { menu: 'rooms' } },
       { path: 'devices', name: 'devices', component: () => import('./views/devices/DevicesView.vue'), meta: { menu: 'devices' } },
       { path: 'on-site', name: 'onSite', component: () => import('./views/onsite/OnSiteView.vue'), meta: { menu: 'onSite' } },
+      { path: 'records', name: 'records', component: () => import('./views/records/RecordsView.vue'), meta: { menu: 'records' } },
       { path: 'alerts', name: 'alerts', component: () => import('./views/alerts/AlertsView.vue'), meta: { menu: 'alerts' } },
       { path: 'system/sms-outbox', name: 'smsOutbox', component: () => import('./views/system/SmsOutboxView.vue'), meta: { menu: 'smsOutbox' } },
       { path: 'system/jobs', name: 'jobs', component: () => import('./views/system/JobsView.vue'), meta: { menu: 'jobs' } },

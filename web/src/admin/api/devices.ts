@@ -22,4 +22,4 @@ export const simulatePass = (id: string, body: { personId?: string; plate?: stri
 
 export const listCredentials = (q: { status?: CredentialStatus; deviceId?: string; page: number; pageSize: number }) => http.get<Paged<CredentialRow>>(`/api/admin/access/credentials${qs(q)}`);
 export const retryCredential = (id: string) => http.post<{ ok: true }>(`/api/admin/access/credentials/${id}/retry`);
-export const listPassEvents = (q: { deviceId?: string; result?: PassResult; page: number; pageSize: number }) => http.get<Paged<PassEventRow>>(`/api/admin/access/events${qs(q)}`);
+export const listPassEvents = (q: { deviceId?: string; buildingId?: string; method?: PassMethod; result?: PassResult; from?: string; to?: string; page: number; pageSize: number }) => http.get<Paged<PassEventRow>>(`/api/admin/access/events${qs(q)}`);

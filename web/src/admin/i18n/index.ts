@@ -9,6 +9,7 @@ import rooms from './rooms';
 import alerts from './alerts';
 import onSite from './onsite';
 import reviewers from './reviewers';
+import records from './records';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -260,6 +261,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'] },
-  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'], ...records['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en, ...records.en },
 });

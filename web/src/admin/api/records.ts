@@ -1,0 +1,13 @@
+/** 记录查询 API (A8): 访客记录 (orders with filters, detail) and the Excel export with its progress. */
+import { http, query as qs } from '@shared/api';
+import type { ExportProgress, OrderRecordDetail, OrderRecordFilter, OrderRecordPage } from '@contracts/records';
+
+export type { ExportProgress, OrderRecordDetail, OrderRecordFilter, OrderRecordPage, OrderRecordRow } from '@contracts/records';
+
+export const listOrderRecords = (q: OrderRecordFilter & { page: number; pageSize: number }) => http.get<OrderRecordPage>(`/api/admin/records/orders${qs({ ...q })}`);
+export const getOrderRecord = (id: string) => http.get<OrderRecordDetail>(`/api/admin/records/orders/${id}`);
+/** 202 { exportId }: the file is built by a job; poll getExport */
+export const startOrderExport = (f: OrderRecordFilter & { locale: 'zh-CN' | 'en' }) => http.post<{ exportId: string }>('/api/admin/records/orders/export', f);
+export const getExport = (id: string) => http.get<ExportProgress>(`/api/admin/exports/${id}`);
+/** the .xlsx (the browser downloads it with the session cookie) */
+export const exportFileUrl = (id: string) => `/api/admin/exports/${id}/file`;
