@@ -379,10 +379,10 @@ describe('access', () => {
     const cc = await newStaff(t);
     const s = await scene({ chain: [], cc: [cc.id] });
     const o = await book(s.visitor, s.host.phone);
-    expect((await s.hostClient.get('/api/approvals/counts')).json()).toEqual({ visitsPending: 1, meetingsPending: 0, vehiclesPending: 0 });
+    expect((await s.hostClient.get('/api/approvals/counts')).json()).toEqual({ visitsPending: 1, meetingsPending: 0, vehiclesPending: 0, personnelPending: 0, personnelReviewer: false });
     expect((await s.hostClient.get('/api/approvals/visits?tab=pending')).json().items.map((x: { id: string }) => x.id)).toEqual([o.id]);
     await review(s.hostClient, o.id, 'approve');
-    expect((await s.hostClient.get('/api/approvals/counts')).json()).toEqual({ visitsPending: 0, meetingsPending: 0, vehiclesPending: 0 });
+    expect((await s.hostClient.get('/api/approvals/counts')).json()).toEqual({ visitsPending: 0, meetingsPending: 0, vehiclesPending: 0, personnelPending: 0, personnelReviewer: false });
     expect((await s.hostClient.get('/api/approvals/visits?tab=done')).json().total).toBe(1);
     const ccClient = await signInStaff(t, cc.phone);
     expect((await ccClient.get('/api/approvals/visits?tab=cc')).json().items.map((x: { id: string }) => x.id)).toEqual([o.id]);
