@@ -38,6 +38,8 @@ export interface E2EContext {
   server: { stop: () => Promise<void>; start: () => Promise<void> };
   /** the e2e's database (to count what a journey stored) */
   db: Awaited<ReturnType<typeof buildApp>>['ctx']['db'];
+  /** the server's crypto: a journey that puts a record in place encrypts an ID number as the app does */
+  crypto: Awaited<ReturnType<typeof buildApp>>['ctx']['crypto'];
   /** run the durable job queue now (notices are sent by it) */
   drain: () => Promise<void>;
   /**
@@ -148,6 +150,7 @@ function contextFor(server: E2EServer, browser: Browser): E2EContext {
       start: () => new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', () => resolve())),
     },
     db: ctx.db,
+    crypto: ctx.crypto,
     drain: async () => void (await ctx.queue.drain()),
     startServer: async (env) => {
       const other = await startServer(env);
