@@ -78,6 +78,8 @@ const schema = z.object({
   KIOSK_FEVER_THRESHOLD_C: z.coerce.number().min(36).max(40).default(37.3),
   /** the kiosk's 健康码 field (K1/K2): off unless the center asks for it */
   KIOSK_HEALTH_CODE: bool.default(false),
+  /** every administrator must sign in with a second factor (TOTP); without one, only enrolment works */
+  ADMIN_REQUIRE_2FA: bool.default(false),
   /** someone still on site this many minutes after their window's end is overstaying (host and reception told once) */
   VISIT_OVERSTAY_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** on-site visitors are checked out automatically this many minutes after their window's end (0: never) */

@@ -50,8 +50,9 @@ export async function newVisitor(t: TestApp, o: Partial<typeof visitors.$inferIn
 }
 
 /** Create an administrator and return a signed-in client. */
-export async function newAdminClient(t: TestApp, username = `admin${uniq()}`, password = 'admin-password-1') {
-  await t.ctx.db.insert(admins).values({ username, passwordHash: await hashPassword(password) });
+/** A signed-in administrator: 系统管理员 by default, 单位管理员 of `unitId` when given. */
+export async function newAdminClient(t: TestApp, username = `admin${uniq()}`, password = 'admin-password-1', unitId?: string) {
+  await t.ctx.db.insert(admins).values({ username, passwordHash: await hashPassword(password), ...(unitId ? { role: 'unit' as const, unitId } : {}) });
   const c = new Client(t);
   const res = await c.post('/api/auth/admin/login', { username, password });
   if (res.statusCode !== 200) throw new Error(`admin login failed: ${res.body}`);

@@ -1,16 +1,52 @@
-import { index, integer, pgTable, text, uuid, bigint, primaryKey } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, uuid, bigint, primaryKey } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz } from './_columns.js';
+import { units } from './org.js';
 
-export const admins = pgTable('admins', {
-  id: id(),
-  username: text('username').notNull().unique(),
-  name: text('name').notNull().default('系统管理员'),
-  passwordHash: text('password_hash').notNull(),
-  failedCount: integer('failed_count').notNull().default(0),
-  lockedUntil: tstz('locked_until'),
-  lastLoginAt: tstz('last_login_at'),
-  createdAt: createdAt(),
-});
+/**
+ * Administrators (A10): 系统管理员 (role system: every unit, devices and system pages) or 单位管理员
+ * (role unit: one unit's data only, unit_id). Optional second factor: a TOTP secret (encrypted with
+ * the app crypto) enabled at totp_enabled_at, the last time step used (a code is accepted once), and
+ * single-use recovery codes in admin_recovery_codes.
+ */
+export const admins = pgTable(
+  'admins',
+  {
+    id: id(),
+    username: text('username').notNull().unique(),
+    name: text('name').notNull().default('系统管理员'),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').$type<'system' | 'unit'>().notNull().default('system'),
+    unitId: uuid('unit_id').references(() => units.id),
+    failedCount: integer('failed_count').notNull().default(0),
+    lockedUntil: tstz('locked_until'),
+    lastLoginAt: tstz('last_login_at'),
+    disabledAt: tstz('disabled_at'),
+    totpSecretEnc: text('totp_secret_enc'),
+    totpEnabledAt: tstz('totp_enabled_at'),
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('admins_role', sql`${t.role} in ('system', 'unit')`),
+    check('admins_unit_role', sql`(${t.role} = 'unit') = (${t.unitId} is not null)`),
+  ],
+);
+
+/** An administrator's recovery codes (only a hash), each usable once. */
+export const adminRecoveryCodes = pgTable(
+  'admin_recovery_codes',
+  {
+    id: id(),
+    adminId: uuid('admin_id')
+      .notNull()
+      .references(() => admins.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: tstz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('admin_recovery_codes_admin').on(t.adminId)],
+);
 
 /** Server-side sessions; the cookie carries a random token whose hash is stored here. */
 export const sessions = pgTable(

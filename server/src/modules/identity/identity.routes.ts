@@ -16,6 +16,16 @@ export const meSchema = z.object({
   name: z.string(),
   phone: z.string().nullable(),
   roles: z.array(z.string()).optional(),
+  admin: z
+    .object({
+      role: z.enum(['system', 'unit']).describe('系统管理员 (every unit) or 单位管理员 (unitId only)'),
+      unitId: z.string().nullable(),
+      unitName: z.string().nullable(),
+      twoFactor: z.boolean().describe('a second factor (TOTP) is on'),
+      twoFactorRequired: z.boolean().describe('ADMIN_REQUIRE_2FA: without a second factor only 账号安全 works'),
+    })
+    .optional()
+    .describe('for an administrator'),
 });
 
 export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { hash, verify } from '@node-rs/argon2';
 import type { FastifyReply } from 'fastify';
-import { admins, smsCodes, staff, visitors } from '../../db/schema/index.js';
+import { admins, smsCodes, staff, units, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { randomCode, randomToken } from '../../platform/crypto.js';
@@ -147,7 +147,7 @@ export class IdentityService {
     const { ctx } = this;
     const now = ctx.clock.now();
     const [a] = await ctx.db.select().from(admins).where(eq(admins.username, username));
-    if (!a) {
+    if (!a || a.disabledAt) {
       await verify('$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0l4k0yq3rFQ2ZW4m0Zk3m3Q3c1lS8m3l3e7iLx0xk4A', password).catch(() => false);
       throw new AppError('LOGIN_FAILED');
     }
@@ -183,8 +183,24 @@ export class IdentityService {
         return { type: actor.type, id: actor.id, name: s?.name ?? '', phone: s?.phone ?? null, roles: s?.roles ?? [] };
       }
       case 'admin': {
-        const [a] = await db.select({ name: admins.name, username: admins.username }).from(admins).where(eq(admins.id, actor.id));
-        return { type: actor.type, id: actor.id, name: a?.name ?? a?.username ?? '', phone: null };
+        const [a] = await db
+          .select({ name: admins.name, username: admins.username, role: admins.role, unitId: admins.unitId, unitName: units.name, totp: admins.totpEnabledAt })
+          .from(admins)
+          .leftJoin(units, eq(units.id, admins.unitId))
+          .where(eq(admins.id, actor.id));
+        return {
+          type: actor.type,
+          id: actor.id,
+          name: a?.name ?? a?.username ?? '',
+          phone: null,
+          admin: {
+            role: a?.role ?? 'system',
+            unitId: a?.unitId ?? null,
+            unitName: a?.unitName ?? null,
+            twoFactor: !!a?.totp,
+            twoFactorRequired: this.ctx.config.ADMIN_REQUIRE_2FA,
+          },
+        };
       }
       default:
         return { type: actor.type, id: actor.id, name: '', phone: null };

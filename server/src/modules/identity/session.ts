@@ -3,9 +3,9 @@
  * State-changing requests must come from our own origin (Origin header check) — together with
  * SameSite=Strict this makes them CSRF-safe.
  */
-import { and, gt, inArray } from 'drizzle-orm';
+import { and, gt, inArray, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sessions } from '../../db/schema/index.js';
+import { admins, sessions } from '../../db/schema/index.js';
 import { randomToken, sha256 } from '../../platform/crypto.js';
 import { AppError } from '../../platform/errors.js';
 import type { AppContext } from '../../platform/context.js';
@@ -28,6 +28,15 @@ export interface Actor {
   id: string;
   sessionId?: string;
   ip?: string;
+  /** an administrator's role (A10), loaded with the session */
+  admin?: AdminRole;
+}
+
+/** 系统管理员 (every unit) or 单位管理员 (unitId only); whether a second factor is on. */
+export interface AdminRole {
+  role: 'system' | 'unit';
+  unitId: string | null;
+  totp: boolean;
 }
 
 declare module 'fastify' {
@@ -71,7 +80,7 @@ export async function destroySession(ctx: AppContext, req: FastifyRequest, reply
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function installSessions(app: FastifyInstance, ctx: AppContext) {
-  installAreaGuard(app);
+  installAreaGuard(app, ctx);
   app.decorateRequest('actor', null);
   app.decorateRequest('actors', {
     getter() {
@@ -101,10 +110,29 @@ export function installSessions(app: FastifyInstance, ctx: AppContext) {
     const hashes = COOKIE_NAMES.map((n) => req.cookies?.[n]).filter((t): t is string => !!t).map(sha256);
     if (hashes.length === 0) return;
     const rows = await ctx.db
-      .select({ id: sessions.id, subjectType: sessions.subjectType, subjectId: sessions.subjectId })
+      .select({
+        id: sessions.id,
+        subjectType: sessions.subjectType,
+        subjectId: sessions.subjectId,
+        adminRole: admins.role,
+        adminUnitId: admins.unitId,
+        adminTotp: admins.totpEnabledAt,
+        adminDisabled: admins.disabledAt,
+      })
       .from(sessions)
+      .leftJoin(admins, sql`${sessions.subjectType} = 'admin' and ${admins.id}::text = ${sessions.subjectId}`)
       .where(and(inArray(sessions.tokenHash, hashes), gt(sessions.expiresAt, ctx.clock.now())));
-    req.actors = rows.map((s) => ({ type: s.subjectType as SubjectType, id: s.subjectId, sessionId: s.id, ip: req.ip }));
+    req.actors = rows
+      // an administrator session only counts while its administrator exists and is not disabled
+      .filter((s) => s.subjectType !== 'admin' || (s.adminRole && !s.adminDisabled))
+      .filter((s) => s.subjectType in SESSION_COOKIES)
+      .map((s) => ({
+        type: s.subjectType as SubjectType,
+        id: s.subjectId,
+        sessionId: s.id,
+        ip: req.ip,
+        ...(s.subjectType === 'admin' ? { admin: { role: s.adminRole!, unitId: s.adminUnitId, totp: !!s.adminTotp } } : {}),
+      }));
     req.actor = req.actors[0] ?? null;
   });
 }
@@ -127,11 +155,12 @@ const AREAS: Array<[RegExp, SubjectType[]]> = [
   [/^\/api\/hosts\//, ['visitor', 'phone', 'staff', 'kiosk']],
 ];
 
-export function installAreaGuard(app: FastifyInstance) {
+export function installAreaGuard(app: FastifyInstance, ctx?: AppContext) {
   app.addHook('preValidation', async (req) => {
     const route = req.routeOptions.url ?? '';
     const area = AREAS.find(([re]) => re.test(route));
     if (area && !req.actors.some((a) => area[1].includes(a.type as SubjectType))) throw new AppError('AUTH_REQUIRED');
+    if (route.startsWith('/api/admin/')) guardAdminRoute(req, route, ctx?.config.ADMIN_REQUIRE_2FA ?? false);
   });
 }
 
@@ -145,4 +174,60 @@ export function requireActor(req: FastifyRequest, ...types: SubjectType[]): Acto
 /** The signed-in subject of one kind, if any (no error). */
 export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor | null {
   return req.actors.find((x) => types.includes(x.type as SubjectType)) ?? null;
+}
+
+/**
+ * Admin routes only a 系统管理员 may call (A10): devices, buildings, kiosks, jobs, the SMS outbox,
+ * the audit log, webhooks, retention, administrators, and creating or deleting units. A 单位管理员
+ * gets 403 SYSTEM_ADMIN_ONLY before the body is read. Everything else under /api/admin/ is either
+ * scoped to the unit admin's unit by its service (adminUnitScope: another unit's record → 404) or
+ * unit-neutral. admin-authz.matrix.api.test.ts checks every admin route against this.
+ */
+export const SYSTEM_ONLY_ROUTES: Array<[method: string | '*', RegExp]> = [
+  ['*', /^\/api\/admin\/(devices|access|buildings|kiosk-devices|jobs|sms-outbox|audit|notification-templates|webhooks|retention|admins)(\/|$)/],
+  ['POST', /^\/api\/admin\/units$/],
+  ['DELETE', /^\/api\/admin\/units\/:id$/],
+  ['*', /^\/api\/admin\/visitors\/:id\/block$/],
+];
+
+/** Routes an administrator may use before a required second factor is set up (ADMIN_REQUIRE_2FA). */
+const TWO_FACTOR_EXEMPT = /^\/api\/admin\/account(\/|$)/;
+
+export function isSystemOnlyRoute(method: string, route: string) {
+  return SYSTEM_ONLY_ROUTES.some(([m, re]) => (m === '*' || m === method) && re.test(route));
+}
+
+function guardAdminRoute(req: FastifyRequest, route: string, require2fa: boolean) {
+  const a = findActor(req, 'admin');
+  if (!a?.admin) return; // the area guard answered 401 already
+  if (require2fa && !a.admin.totp && !TWO_FACTOR_EXEMPT.test(route)) throw new AppError('TWO_FACTOR_REQUIRED');
+  if (a.admin.role !== 'system' && isSystemOnlyRoute(req.method, route)) throw new AppError('SYSTEM_ADMIN_ONLY');
+}
+
+/** The signed-in administrator with their role; 401 without one. */
+export function requireAdmin(req: FastifyRequest): Actor & { admin: AdminRole } {
+  const a = requireActor(req, 'admin');
+  if (!a.admin) throw new AppError('AUTH_REQUIRED');
+  return a as Actor & { admin: AdminRole };
+}
+
+/** A 系统管理员, or 403 SYSTEM_ADMIN_ONLY for a 单位管理员 (401 without an administrator). */
+export function requireSystemAdmin(req: FastifyRequest): Actor & { admin: AdminRole } {
+  const a = requireAdmin(req);
+  if (a.admin.role !== 'system') throw new AppError('SYSTEM_ADMIN_ONLY');
+  return a;
+}
+
+/**
+ * Which unit's data this administrator may see: null for a 系统管理员 (all units), else the 单位管理员's
+ * unit id. Services filter lists by it and answer another unit's record with 404 NOT_FOUND.
+ */
+export function adminUnitScope(req: FastifyRequest): string | null {
+  const a = requireAdmin(req);
+  return a.admin.role === 'system' ? null : a.admin.unitId;
+}
+
+/** 404 NOT_FOUND unless the record's unit is within the scope (null scope: every unit). */
+export function assertInUnitScope(scope: string | null, unitId: string | null | undefined) {
+  if (scope !== null && unitId !== scope) throw new AppError('NOT_FOUND');
 }
