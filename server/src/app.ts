@@ -20,6 +20,7 @@ import { EncryptedDiskStorage, type ObjectStorage } from './platform/storage.js'
 import { JobQueue } from './platform/queue.js';
 import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
+import { LiveBus, PgLiveTransport, RedisLiveTransport } from './platform/live.js';
 import { MemoryTokenStore, RedisTokenStore, WecomClient } from './platform/wecom.js';
 import { logDestination, loggerOptions, logPhone } from './platform/logger.js';
 import { frameworkErrors, installErrorHandler } from './platform/errors.js';
@@ -103,6 +104,14 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
           if (config.NODE_ENV !== 'production') app.log.info(`[dev outbox] voice call ${c.template} to ${logPhone(c.phone)} kept in 短信发件箱 (${c.id})`);
         }));
 
+  // live updates: Redis pub/sub when configured, else LISTEN/NOTIFY on PostgreSQL, else this process only
+  const live = new LiveBus(
+    redis ? new RedisLiveTransport(redis, config.REDIS_KEY_PREFIX) : database.pool ? new PgLiveTransport(database.pool, app.log) : null,
+    app.log,
+  );
+  live.wrapTransactions(database.db);
+  await live.start();
+
   const ctx: AppContext = {
     config,
     database,
@@ -126,6 +135,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
             store: redis ? new RedisTokenStore(redis, WecomClient.redisKey(config.REDIS_KEY_PREFIX, config.WECOM_CORP_ID, config.WECOM_CORP_SECRET, crypto), crypto) : new MemoryTokenStore(clock),
           })
         : null,
+    live,
   };
 
   await app.register(cookie);
@@ -170,8 +180,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   app.addHook('onReady', async () => {
     if (startWorkers) ctx.queue.start();
   });
+  app.addHook('preClose', async () => live.endStreams());
   app.addHook('onClose', async () => {
     await ctx.queue.stop();
+    await live.close();
     dbHealth.close();
     await rateLimiter.close();
     if (!opts.database) await database.close();

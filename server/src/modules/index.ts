@@ -15,6 +15,7 @@ import { accessRoutes } from './access/access.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
 import { personnelRoutes } from './personnel/personnel.routes.js';
 import { recordsRoutes } from './records/records.routes.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -33,4 +34,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   alertsRoutes,
   personnelRoutes,
   recordsRoutes,
+  dashboardRoutes,
 ];

@@ -89,6 +89,8 @@ const schema = z.object({
   /** an export's file is deleted this many hours after it was built */
   EXPORT_KEEP_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   REDIS_URL: z.string().url().optional(),
+  /** live updates (server-sent events): seconds between heartbeats on an open stream */
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
   /** prefix of every Redis key, so several deployments (or test runs) can share one Redis */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{0,64}$/).default('sg:'),
   SMS_PER_PHONE_PER_HOUR: z.coerce.number().int().min(1).default(10),

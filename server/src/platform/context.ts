@@ -9,6 +9,7 @@ import type { RateLimiter } from './rate-limit.js';
 import type { SmsProvider } from '../modules/notify/sms.provider.js';
 import type { VoiceProvider } from '../modules/notify/voice.provider.js';
 import type { WecomClient } from './wecom.js';
+import type { LiveBus } from './live.js';
 
 /** Everything a service needs, built once per process in app.ts. */
 export interface AppContext {
@@ -28,4 +29,6 @@ export interface AppContext {
   fetch: typeof fetch;
   /** WeCom (企业微信) API with its shared access_token; null unless WECOM_CORP_ID and WECOM_CORP_SECRET are set */
   wecom: WecomClient | null;
+  /** "something changed" hints for open screens (server-sent events), across processes */
+  live: LiveBus;
 }

@@ -248,6 +248,7 @@ export class PassService {
           });
         }
         await tx.update(accessDevices).set({ lastSeenAt: now }).where(eq(accessDevices.id, d.id));
+        ctx.live.changed('passes');
         return { seq: e!.seq, orderId, result, arrived, note };
       });
     } catch (err) {

@@ -121,33 +121,4 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     handler: (req) => svc.listAudit(req, req.query),
   });
-
-  r.get('/api/admin/dashboard', {
-    schema: {
-      operationId: 'getAdminDashboard',
-      tags,
-      summary: "首页: today's visits (expected, arrived, on site, cancelled, reviews waiting), counts of units, staff, hosts, visitors, faces held (X5) and failed jobs",
-      response: {
-        200: z.object({
-          today: z.object({
-            day: z.string().describe("the center's calendar day counted (YYYY-MM-DD)"),
-            expected: z.number().int().describe('people expected today: confirmed or arrived, window overlapping today'),
-            arrived: z.number().int().describe('arrived today'),
-            onSite: z.number().int().describe('arrived today and not seen leaving'),
-            overstaying: z.number().int().describe('on site VISIT_OVERSTAY_MINUTES or more past their window’s end'),
-            cancelled: z.number().int().describe('cancelled, window overlapping today'),
-            pendingReview: z.number().int().describe('waiting for a review now'),
-          }),
-          units: z.number().int(),
-          staff: z.number().int(),
-          staffWithVisitPermission: z.number().int(),
-          visitors: z.number().int(),
-          faces: z.object({ visitors: z.number().int(), staff: z.number().int(), total: z.number().int(), filingThreshold: z.number().int() }),
-          jobs: z.object({ failed: z.number().int(), dead: z.number().int() }),
-        }),
-        ...errors(401),
-      },
-    },
-    handler: (req) => svc.dashboard(req),
-  });
 }

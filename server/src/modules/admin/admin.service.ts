@@ -1,6 +1,6 @@
 /**
  * The admin console's system pages: the development SMS outbox (短信发件箱), the job queue
- * (任务队列), the audit log (审计日志) and the dashboard (首页). Administrators only.
+ * (任务队列) and the audit log (审计日志). Administrators only. The 首页 is modules/dashboard.
  */
 import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
@@ -10,10 +10,6 @@ import { AppError } from '../../platform/errors.js';
 import { maskPhone } from '../../../../contracts/identity.js';
 import { audit } from '../audit/audit.js';
 import { requireActor } from '../identity/session.js';
-import { todayVisits } from '../visits/visits.stats.js';
-
-/** PIPL / 2025 face-recognition measures: holding faces of 100,000 people starts a filing duty. */
-export const FACE_FILING_THRESHOLD = 100_000;
 
 export interface Page {
   page: number;
@@ -141,30 +137,5 @@ export class AdminService {
       for (const k of await db.select({ id: kioskDevices.id, name: kioskDevices.name }).from(kioskDevices).where(inArray(kioskDevices.id, kioskIds))) names.set(`kiosk:${k.id}`, k.name);
     }
     return names;
-  }
-
-  /** 首页 counts: today's visits, the organisation, how many faces the center holds (X5 filing duty at 100,000). */
-  async dashboard(req: FastifyRequest) {
-    requireActor(req, 'admin');
-    const { db } = this.ctx;
-    const one = async (q: Promise<Array<{ n: number }>>) => Number((await q)[0]?.n ?? 0);
-    const activeStaff = and(isNull(staff.deletedAt), eq(staff.active, true));
-    const unitsCount = await one(db.select({ n: count() }).from(units));
-    const staffCount = await one(db.select({ n: count() }).from(staff).where(activeStaff));
-    const hosts = await one(db.select({ n: count() }).from(staff).where(and(activeStaff, eq(staff.visitPermission, true))));
-    const visitorsCount = await one(db.select({ n: count() }).from(visitors));
-    const visitorFaces = await one(db.select({ n: count() }).from(visitors).where(isNotNull(visitors.photoKey)));
-    const staffFaces = await one(db.select({ n: count() }).from(staff).where(and(isNull(staff.deletedAt), isNotNull(staff.photoKey))));
-    const jobCounts = await db.select({ status: jobs.status, n: count() }).from(jobs).where(inArray(jobs.status, ['failed', 'dead'])).groupBy(jobs.status);
-    const jobsBy = (s: string) => Number(jobCounts.find((j) => j.status === s)?.n ?? 0);
-    return {
-      today: await todayVisits(this.ctx),
-      units: unitsCount,
-      staff: staffCount,
-      staffWithVisitPermission: hosts,
-      visitors: visitorsCount,
-      faces: { visitors: visitorFaces, staff: staffFaces, total: visitorFaces + staffFaces, filingThreshold: FACE_FILING_THRESHOLD },
-      jobs: { failed: jobsBy('failed'), dead: jobsBy('dead') },
-    };
   }
 }

@@ -98,6 +98,8 @@ export class VisitsCore {
       comment: s.comment ?? null,
     });
     const next = { ...o, ...set } as OrderRow;
+    // open dashboards and 在场人员 screens fetch again once this commits
+    this.ctx.live.changed('visits');
     if (plateSubmitted) {
       for (const r of await repo.findVehicleReviewers(tx, o.unitId)) await this.notify(tx, 'vehicle_submitted', next, { kind: 'staff', id: r.id, phone: r.phone }, { plate: next.plate ?? '' });
     }
