@@ -12,9 +12,23 @@ export interface Me {
   id: string;
   name: string;
 }
+export interface DashboardCounts {
+  expected: number;
+  arrived: number;
+  onSite: number;
+  left: number;
+  overstaying: number;
+  cancelled: number;
+  pendingReview: number;
+}
 export interface Dashboard {
   /** 今日来访, for the center's calendar day */
-  today: { day: string; expected: number; arrived: number; onSite: number; overstaying: number; cancelled: number; pendingReview: number };
+  today: DashboardCounts & { day: string };
+  /** the units with anything today, the busiest first */
+  perUnit: Array<DashboardCounts & { unitId: string; unitName: string }>;
+  /** arrivals today per hour of the center's clock (24) */
+  arrivalsByHour: number[];
+  last30Days: Array<{ day: string; expected: number; arrived: number }>;
   units: number;
   staff: number;
   staffWithVisitPermission: number;

@@ -2,9 +2,9 @@
  * The admin console's system pages: the development SMS outbox (短信发件箱), the job queue
  * (任务队列) and the audit log (审计日志). Administrators only. The 首页 is modules/dashboard.
  */
-import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import { admins, auditLog, jobs, kioskDevices, smsMessages, staff, units, visitors } from '../../db/schema/index.js';
+import { admins, auditLog, jobs, kioskDevices, smsMessages, staff } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { maskPhone } from '../../../../contracts/identity.js';

@@ -47,7 +47,9 @@ describe('GET /api/admin/dashboard — 今日来访', () => {
   it('is all zeros on a day without visits, for the center’s today', async () => {
     const res = await admin.get('/api/admin/dashboard');
     expect(res.statusCode).toBe(200);
-    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 0, arrived: 0, onSite: 0, overstaying: 0, cancelled: 0, pendingReview: 0 });
+    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 0, arrived: 0, onSite: 0, left: 0, overstaying: 0, cancelled: 0, pendingReview: 0 });
+    expect(res.json().perUnit).toEqual([]);
+    expect(res.json().arrivalsByHour).toEqual(Array(24).fill(0));
   });
 
   it('counts who is expected, arrived, still on site and cancelled today, and the reviews waiting', async () => {
@@ -74,7 +76,12 @@ describe('GET /api/admin/dashboard — 今日来访', () => {
     const res = await admin.get('/api/admin/dashboard');
     expect(res.statusCode).toBe(200);
     // overstaying: yesterday's arrival never seen leaving (the one on site now is inside its window)
-    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 5, arrived: 2, onSite: 1, overstaying: 1, cancelled: 1, pendingReview: 2 });
+    expect(res.json().today).toEqual({ day: '2026-12-06', expected: 5, arrived: 2, onSite: 1, left: 1, overstaying: 1, cancelled: 1, pendingReview: 2 });
+    // the center's hours: 08:05 and 09:20 in Shanghai (00:05 and 01:20 UTC)
+    const hours = res.json().arrivalsByHour as number[];
+    expect(hours[8]).toBe(1);
+    expect(hours[9]).toBe(1);
+    expect(hours.reduce((a, b) => a + b, 0)).toBe(2);
   });
 
   it('moves to the next day at the center’s midnight, not the server’s', async () => {

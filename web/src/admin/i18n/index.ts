@@ -58,7 +58,15 @@ const zh = {
     jobsHint: '重试中 {failed}，已放弃 {dead}',
     gotoJobs: '查看任务队列',
     todayTitle: '今日来访',
-    today: { expected: '预计来访', arrived: '已到达', onSite: '在场', overstaying: '超时未离开', pendingReview: '待审核', cancelled: '已取消' },
+    today: { expected: '预计来访', arrived: '已到达', onSite: '在场', left: '已离开', overstaying: '超时未离开', pendingReview: '待审核', cancelled: '已取消' },
+    chart: { hoursTitle: '今日到访时段', daysTitle: '近30天来访', arrivals: '到访人数', expected: '预约来访', arrived: '实际到访' },
+    unitTable: { title: '各单位今日来访', unit: '单位', total: '合计', empty: '今日暂无来访' },
+  },
+  live: {
+    live: '实时',
+    connecting: '连接中',
+    offline: '已断开',
+    hint: { live: '数据随通行实时更新', connecting: '正在连接实时更新…', offline: '实时更新已断开，请刷新页面' },
   },
   outbox: {
     hint: '开发环境短信发件箱：系统发送的全部短信（含验证码）、语音通知（电话播报的内容）和企业微信消息都在这里显示。查看记录会写入审计日志。',
@@ -182,7 +190,15 @@ const en: typeof zh = {
     jobsHint: 'retrying {failed}, given up {dead}',
     gotoJobs: 'Open the job queue',
     todayTitle: "Today's visits",
-    today: { expected: 'Expected', arrived: 'Arrived', onSite: 'On site', overstaying: 'Overstaying', pendingReview: 'Awaiting review', cancelled: 'Cancelled' },
+    today: { expected: 'Expected', arrived: 'Arrived', onSite: 'On site', left: 'Left', overstaying: 'Overstaying', pendingReview: 'Awaiting review', cancelled: 'Cancelled' },
+    chart: { hoursTitle: 'Arrivals today by hour', daysTitle: 'The last 30 days', arrivals: 'Arrivals', expected: 'Booked', arrived: 'Came' },
+    unitTable: { title: 'Today per unit', unit: 'Unit', total: 'Total', empty: 'No visits today' },
+  },
+  live: {
+    live: 'Live',
+    connecting: 'Connecting',
+    offline: 'Disconnected',
+    hint: { live: 'The numbers follow the gates as people pass', connecting: 'Connecting to live updates…', offline: 'Live updates stopped; reload the page' },
   },
   outbox: {
     hint: 'Development SMS outbox: every SMS (login codes included), voice call (the text read out) and WeCom message the system sends shows here. Viewing it is recorded in the audit log.',
