@@ -1,0 +1,1 @@
+CREATE INDEX "jobs_failed_dead" ON "jobs" USING btree ("status") WHERE "jobs"."status" in ('failed','dead');
