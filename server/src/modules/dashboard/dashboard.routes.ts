@@ -6,7 +6,7 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { streamLive } from '../../platform/sse.js';
 import { LIVE_TOPICS } from '../../platform/live.js';
-import { requireActor } from '../identity/session.js';
+import { adminUnitScope, requireAdmin } from '../identity/session.js';
 import { DashboardService } from './dashboard.service.js';
 
 const tags = ['admin'];
@@ -48,7 +48,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: AppContext) {
         ...errors(401),
       },
     },
-    handler: (req) => svc.overview(requireActor(req, 'admin')),
+    handler: (req) => svc.overview(adminUnitScope(req)),
   });
 
   r.get('/api/admin/live', {
@@ -61,7 +61,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: AppContext) {
       response: { ...errors(401) },
     },
     handler: (req, reply) => {
-      requireActor(req, 'admin');
+      requireAdmin(req);
       streamLive(req, reply, ctx.live, { topics: LIVE_TOPICS, heartbeatMs: ctx.config.LIVE_HEARTBEAT_SECONDS * 1000 });
     },
   });

@@ -7,7 +7,6 @@
 import { and, count, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { jobs, staff, units, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
-import type { Actor } from '../identity/session.js';
 import { lastDays, todayByUnit } from '../visits/visits.stats.js';
 
 /** PIPL / 2025 face-recognition measures: holding faces of 100,000 people starts a filing duty. */
@@ -16,11 +15,12 @@ export const FACE_FILING_THRESHOLD = 100_000;
 export class DashboardService {
   constructor(private readonly ctx: AppContext) {}
 
-  async overview(_actor: Actor) {
+  /** `unitId`: a 单位管理员 sees their unit's visits and staff only (the faces and jobs are the center's). */
+  async overview(unitId: string | null) {
     const { db } = this.ctx;
     const one = async (q: Promise<Array<{ n: number }>>) => Number((await q)[0]?.n ?? 0);
-    const activeStaff = and(isNull(staff.deletedAt), eq(staff.active, true));
-    const unitsCount = await one(db.select({ n: count() }).from(units));
+    const activeStaff = and(isNull(staff.deletedAt), eq(staff.active, true), unitId ? eq(staff.unitId, unitId) : undefined);
+    const unitsCount = unitId ? 1 : await one(db.select({ n: count() }).from(units));
     const staffCount = await one(db.select({ n: count() }).from(staff).where(activeStaff));
     const hosts = await one(db.select({ n: count() }).from(staff).where(and(activeStaff, eq(staff.visitPermission, true))));
     const visitorsCount = await one(db.select({ n: count() }).from(visitors));
@@ -29,12 +29,12 @@ export class DashboardService {
     // failed and dead jobs only (the partial index jobs_failed): the jobs table is never scanned
     const jobCounts = await db.select({ status: jobs.status, n: count() }).from(jobs).where(inArray(jobs.status, ['failed', 'dead'])).groupBy(jobs.status);
     const jobsBy = (s: string) => Number(jobCounts.find((j) => j.status === s)?.n ?? 0);
-    const today = await todayByUnit(this.ctx);
+    const today = await todayByUnit(this.ctx, unitId);
     return {
       today: today.total,
       perUnit: today.units,
       arrivalsByHour: today.arrivalsByHour,
-      last30Days: await lastDays(this.ctx, 30),
+      last30Days: await lastDays(this.ctx, 30, unitId),
       units: unitsCount,
       staff: staffCount,
       staffWithVisitPermission: hosts,

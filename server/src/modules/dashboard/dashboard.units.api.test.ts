@@ -87,6 +87,17 @@ describe('GET /api/admin/dashboard — per unit, by hour, 30 days', () => {
     expect(days.slice(1, 28).every((x) => x.expected === 0 && x.arrived === 0)).toBe(true);
   });
 
+  it("shows a 单位管理员 their unit's visits only", async () => {
+    const unitAdmin = await newAdminClient(t, undefined, undefined, units.b.id);
+    const d = (await unitAdmin.get('/api/admin/dashboard')).json();
+    expect(d.perUnit.map((u: { unitId: string }) => u.unitId)).toEqual([units.b.id]);
+    expect(d.today).toEqual({ day: '2026-12-06', expected: 2, arrived: 2, onSite: 2, left: 0, overstaying: 1, cancelled: 1, pendingReview: 0 });
+    expect(d.arrivalsByHour[9]).toBe(0); // unit a's arrival
+    expect(d.arrivalsByHour[11]).toBe(1);
+    expect(d.last30Days.find((x: { day: string }) => x.day === '2026-12-05')).toEqual({ day: '2026-12-05', expected: 0, arrived: 0 });
+    expect(d.units).toBe(1);
+  });
+
   it('is for administrators only', async () => {
     expect((await new Client(t).get('/api/admin/dashboard')).statusCode).toBe(401);
     expect((await new Client(t).get('/api/admin/dashboard')).json().error.code).toBe('AUTH_REQUIRED');

@@ -47,13 +47,15 @@ function todayBounds(ctx: Ctx) {
 }
 
 /** Today per unit (units with anything to count), the total, and arrivals per hour (0–23, the center's clock). */
-export async function todayByUnit(ctx: Ctx): Promise<{ total: TodayVisits; units: UnitCounts[]; arrivalsByHour: number[] }> {
+/** `unitId`: one unit only (a 单位管理员's dashboard). */
+export async function todayByUnit(ctx: Ctx, unitId: string | null = null): Promise<{ total: TodayVisits; units: UnitCounts[]; arrivalsByHour: number[] }> {
   const { db, clock } = ctx;
   const { day, dayStart, dayEnd } = todayBounds(ctx);
   const now = clock.now();
   const s = visitOrders.status;
   const arrivedToday = sql`${s} = 'arrived' and ${visitOrders.arrivedAt} >= ${dayStart}`;
-  const overlapsToday = and(gt(visitOrders.endAt, dayStart), lt(visitOrders.startAt, dayEnd));
+  const inUnit = unitId ? eq(visitOrders.unitId, unitId) : undefined;
+  const overlapsToday = and(gt(visitOrders.endAt, dayStart), lt(visitOrders.startAt, dayEnd), inUnit);
   const byUnit = new Map<string, Counts>();
   const of = (unitId: string) => byUnit.get(unitId) ?? byUnit.set(unitId, zero()).get(unitId)!;
 
@@ -75,7 +77,7 @@ export async function todayByUnit(ctx: Ctx): Promise<{ total: TodayVisits; units
   const pending = await db
     .select({ unitId: visitOrders.unitId, n: sql<number>`count(*)` })
     .from(visitOrders)
-    .where(and(eq(s, 'pending'), gte(visitOrders.endAt, now)))
+    .where(and(eq(s, 'pending'), gte(visitOrders.endAt, now), inUnit))
     .groupBy(visitOrders.unitId);
   for (const r of pending) of(r.unitId).pendingReview = Number(r.n);
 
@@ -83,7 +85,7 @@ export async function todayByUnit(ctx: Ctx): Promise<{ total: TodayVisits; units
   const over = await db
     .select({ unitId: visitOrders.unitId, n: sql<number>`count(*)` })
     .from(visitOrders)
-    .where(and(eq(s, 'arrived'), isNull(visitOrders.leftAt), lte(visitOrders.endAt, new Date(now.getTime() - ctx.config.VISIT_OVERSTAY_MINUTES * 60_000))))
+    .where(and(eq(s, 'arrived'), isNull(visitOrders.leftAt), lte(visitOrders.endAt, new Date(now.getTime() - ctx.config.VISIT_OVERSTAY_MINUTES * 60_000)), inUnit))
     .groupBy(visitOrders.unitId);
   for (const r of over) of(r.unitId).overstaying = Number(r.n);
 
@@ -120,7 +122,7 @@ export interface DayCounts {
 }
 
 /** The last `days` days up to today, oldest first, every day present (zeros too). Counted by the day a visit starts. */
-export async function lastDays(ctx: Ctx, days = 30): Promise<DayCounts[]> {
+export async function lastDays(ctx: Ctx, days = 30, unitId: string | null = null): Promise<DayCounts[]> {
   const { db, clock } = ctx;
   const { day, dayEnd } = todayBounds(ctx);
   const list = [day];
@@ -134,7 +136,7 @@ export async function lastDays(ctx: Ctx, days = 30): Promise<DayCounts[]> {
       arrived: sql<number>`count(*) filter (where ${visitOrders.arrivedAt} is not null)`,
     })
     .from(visitOrders)
-    .where(and(gte(visitOrders.startAt, from), lt(visitOrders.startAt, dayEnd)))
+    .where(and(gte(visitOrders.startAt, from), lt(visitOrders.startAt, dayEnd), unitId ? eq(visitOrders.unitId, unitId) : undefined))
     .groupBy(sql`1`);
   const by = new Map(rows.map((r) => [r.day, r]));
   return list.map((x) => ({ day: x, expected: Number(by.get(x)?.expected ?? 0), arrived: Number(by.get(x)?.arrived ?? 0) }));
