@@ -58,7 +58,7 @@ export async function dashboardRoutes(app: FastifyInstance, ctx: AppContext) {
       summary:
         'Live updates (server-sent events) for 首页 and 在场人员: `event: change` with `{ topic: visits | passes | roll_call, at }` when something changed (no personal data: fetch again), `: ping` heartbeats',
       produces: ['text/event-stream'],
-      response: { ...errors(401) },
+      response: { 200: z.string().describe('text/event-stream: `event: ready`, then `event: change` frames and `: ping` heartbeats'), ...errors(401) },
     },
     handler: (req, reply) => {
       requireAdmin(req);
