@@ -4,7 +4,7 @@
  * and refuses a photo unless that version is the current one; the visitor app shows this text.
  * Change the text → change the version (visitors then agree again for new photos).
  */
-export const FACE_CONSENT_VERSION = 'face-2026-11-v1';
+export const FACE_CONSENT_VERSION = 'face-2026-12-v2';
 
 export interface ConsentSection {
   heading: string;
@@ -34,7 +34,7 @@ export const FACE_CONSENT: { version: string; 'zh-CN': ConsentText; en: ConsentT
       },
       {
         heading: '存储与保存期限',
-        body: '照片加密存储，与身份信息分开保存，仅授权的系统管理人员在必要时可以查看，每次查看都会记录。照片保存至您撤回授权，或自最后一次来访起超过管理机构规定的保存期限后自动删除。',
+        body: '照片加密存储，与身份信息分开保存，仅授权的系统管理人员在必要时可以查看，每次查看都会记录。照片保存至您撤回授权，或自您最后一次来访起满{days}天后自动删除；您也可以随时在“我的数据”中注销账号。',
       },
       {
         heading: '撤回授权',
@@ -58,7 +58,7 @@ export const FACE_CONSENT: { version: string; 'zh-CN': ConsentText; en: ConsentT
       },
       {
         heading: 'Storage and retention',
-        body: 'The photo is encrypted and stored apart from your identity details. Only authorised administrators can view it when necessary, and every view is logged. It is kept until you withdraw consent, or deleted automatically after the retention period set by the center has passed since your last visit.',
+        body: 'The photo is encrypted and stored apart from your identity details. Only authorised administrators can view it when necessary, and every view is logged. It is kept until you withdraw consent, or deleted automatically {days} days after your last visit; you can also delete your account at any time under “My data”.',
       },
       {
         heading: 'Withdrawal',
@@ -106,7 +106,7 @@ export const STAFF_FACE_CONSENT: { version: string; 'zh-CN': StaffFaceConsentTex
  * without the current version (TERMS_REQUIRED) and records it in `consents` (kind 'terms').
  * Change either text → change the version.
  */
-export const TERMS_VERSION = 'terms-2026-12-v1';
+export const TERMS_VERSION = 'terms-2026-12-v2';
 
 export interface TermsDocument {
   title: string;
@@ -143,8 +143,8 @@ export const TERMS: { version: string; 'zh-CN': TermsText; en: TermsText } = {
         { heading: '处理目的与依据', body: '上述信息仅用于核验来访人员身份、安排受访人审核、向闸机下发通行凭证、发送审核和到访通知，以及行政中心的安全管理，属于履行法定职责和安全管理所必需（个人信息保护法第十三条）。证件号码属于敏感个人信息，仅用于身份核验和通行，不用于其他目的。' },
         { heading: '存储与保护', body: '信息存储在中华人民共和国境内。证件号码和照片加密存储，页面上以部分隐藏的形式显示；只有您的受访人、相关审批人员和授权的管理人员能看到完成工作所必需的信息，每次查看都记录在审计日志中。' },
         { heading: '提供与共享', body: '我们不向任何第三方出售或提供您的个人信息。仅在完成来访所必需的范围内，向受访人及其单位的审批人员展示预约信息，向闸机下发通行凭证；法律、行政法规另有规定的除外。' },
-        { heading: '保存期限', body: '预约和通行记录按行政中心公布的保存期限保存；照片和证件号码自您最后一次来访起超过管理机构规定的保存期限后自动删除。期满后，信息将被删除或匿名化处理。' },
-        { heading: '您的权利', body: '您可以在"我的注册信息"中查阅和更正您的信息，可以随时撤回人脸授权；您也可以请求复制、删除您的个人信息，或要求我们解释处理规则，请联系行政中心前台，我们将在十五个工作日内答复。不满十四周岁的未成年人应由监护人陪同办理。' },
+        { heading: '保存期限', body: '照片和证件号码自您最后一次来访（预约时段结束或离开，以较晚者为准）起满{days}天后自动删除；注册后从未预约的，注册信息自注册或最后一次修改起满{days}天后删除。预约和通行记录作为不含个人信息的统计记录保留。' },
+        { heading: '您的权利', body: '您可以在"我的注册信息"中查阅和更正您的信息，可以随时撤回人脸授权；在"我的数据"中可以查看我们保存了您的哪些信息、哪些人员何时查看过，导出您的全部数据，或注销账号（删除照片、证件号码、姓名和手机号码，过往来访仅保留不含个人信息的记录）。如需解释处理规则，请联系行政中心前台，我们将在十五个工作日内答复。不满十四周岁的未成年人应由监护人陪同办理。' },
       ],
     },
   },
@@ -169,9 +169,24 @@ export const TERMS: { version: string; 'zh-CN': TermsText; en: TermsText } = {
         { heading: 'Why, and on what basis', body: 'Only to check who visitors are, have hosts review bookings, give the gates your access, send review and arrival notices, and keep the center secure — necessary for the center\'s statutory duties and security management (PIPL art. 13). An ID number is sensitive personal information and is used only for identity checks and access.' },
         { heading: 'Storage and protection', body: 'Your information is stored in the People\'s Republic of China. ID numbers and photos are encrypted and shown partly hidden on screen. Only your host, the approvers concerned and authorised administrators see what their work needs, and every view is recorded in the audit log.' },
         { heading: 'Sharing', body: 'We never sell your personal information or give it to third parties. Your booking is shown only to your host and the approvers of their unit, and your access is sent only to the gates, as far as your visit needs, unless laws or administrative regulations require otherwise.' },
-        { heading: 'Retention', body: 'Bookings and passes are kept for the retention period the center publishes; photos and ID numbers are deleted automatically once the period set by the center has passed since your last visit. After that, the information is deleted or anonymised.' },
-        { heading: 'Your rights', body: 'Under "My registration" you can view and correct your details and withdraw your face consent at any time. You can also ask for a copy of your personal information, ask for it to be deleted, or ask how it is processed: contact the reception desk, which answers within 15 working days. Children under 14 should come with a guardian.' },
+        { heading: 'Retention', body: 'Photos and ID numbers are deleted automatically {days} days after your last visit (the end of the booked window or when you left, whichever is later); a registration never used for a booking is deleted {days} days after it was made or last edited. Bookings and passes are kept only as records without personal information.' },
+        { heading: 'Your rights', body: 'Under "My registration" you can view and correct your details and withdraw your face consent at any time. Under "My data" you can see what we hold about you and who viewed it when, export all of it, or delete your account (your photo, ID number, name and phone are deleted; past visits are kept only as records without personal information). To ask how your information is processed, contact the reception desk, which answers within 15 working days. Children under 14 should come with a guardian.' },
       ],
     },
   },
 };
+
+/**
+ * The texts above name the retention period as `{days}`: VISITOR_RETENTION_DAYS, which the apps
+ * read from GET /api/config (visitorRetentionDays). Render a text with the configured number before
+ * showing it; the server renders the same way wherever it sends a text.
+ */
+export function withRetentionDays<T>(doc: T, days: number): T {
+  const fill = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replaceAll('{days}', String(days));
+    if (Array.isArray(v)) return v.map(fill);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
+    return v;
+  };
+  return fill(doc) as T;
+}

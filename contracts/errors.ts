@@ -113,6 +113,7 @@ export const errorCatalogue = {
   PERSONNEL_REQUEST_PENDING: { status: 409, zh: '您已有一条待审核的信息修改，请等待审核或先撤回', en: 'You already have a change awaiting review; wait for it or withdraw it first' },
   PERSONNEL_NOT_REVIEWABLE: { status: 409, zh: '该申请已处理或已撤回', en: 'This request has already been decided or withdrawn' },
   PERSONNEL_SELF_REVIEW: { status: 403, zh: '不能审核自己提交的申请', en: 'You cannot review a request you submitted' },
+  ACCOUNT_HAS_OPEN_ORDER: { status: 409, zh: '您还有未结束的预约（待审核、已确认或正在来访中），请取消预约或等来访结束后再注销', en: 'You still have a visit that is not over (pending, confirmed or on site now); cancel it or wait until it ends, then delete your account' },
   EXPORT_NOT_READY: { status: 409, zh: '导出文件尚未生成完成，请稍候', en: 'The export is still being built; try again shortly' },
   EXPORT_EXPIRED: { status: 410, zh: '导出文件已过期删除，请重新导出', en: 'The export file has expired and was deleted; export again' },
   SYSTEM_ADMIN_ONLY: { status: 403, zh: '仅系统管理员可以使用此功能', en: 'Only a system administrator can use this' },

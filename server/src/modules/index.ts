@@ -16,6 +16,7 @@ import { alertsRoutes } from './alerts/alerts.routes.js';
 import { personnelRoutes } from './personnel/personnel.routes.js';
 import { recordsRoutes } from './records/records.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { privacyRoutes } from './privacy/privacy.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -35,4 +36,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   personnelRoutes,
   recordsRoutes,
   dashboardRoutes,
+  privacyRoutes,
 ];

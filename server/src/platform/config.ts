@@ -88,6 +88,11 @@ const schema = z.object({
   EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** an export's file is deleted this many hours after it was built */
   EXPORT_KEEP_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /**
+   * X5 retention: a visitor's photo and ID number are purged this many days after their last visit
+   * (and a registration never used for an order, this long after it was made or last edited)
+   */
+  VISITOR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   REDIS_URL: z.string().url().optional(),
   /** live updates (server-sent events): seconds between heartbeats on an open stream */
   LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),

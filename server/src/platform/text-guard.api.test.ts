@@ -155,7 +155,7 @@ describe('UPLOAD_INVALID: a broken multipart body is 400 on every upload route',
       [new Client(t), `/api/access/isapi/events?token=${encodeURIComponent(deviceToken)}`],
     ];
     const jpeg = await makeImage({ format: 'jpeg' });
-    const full = await multipart({ consentVersion: 'face-2026-11-v1', consentConfirmed: 'true', event_log: '{}' }, { data: jpeg, field: 'photo' });
+    const full = await multipart({ consentVersion: 'face-2026-12-v2', consentConfirmed: 'true', event_log: '{}' }, { data: jpeg, field: 'photo' });
     const boundary = full.headers['content-type'].split('boundary=')[1]!;
     const bodies: Array<[string, Buffer, string]> = [
       ['truncated in the file', full.payload.subarray(0, full.payload.length - 200), full.headers['content-type']],
@@ -173,7 +173,7 @@ describe('UPLOAD_INVALID: a broken multipart body is 400 on every upload route',
         else if (!['UPLOAD_INVALID', 'VALIDATION_FAILED', 'IMPORT_FILE_INVALID'].includes(res.json().error.code)) results.push(`${url} ${what}: ${res.body}`);
       }
       // a complete form without the file part
-      const noFile = await multipart({ consentVersion: 'face-2026-11-v1', consentConfirmed: 'true' });
+      const noFile = await multipart({ consentVersion: 'face-2026-12-v2', consentConfirmed: 'true' });
       const res = await c.req('POST', url, noFile.payload, noFile.headers);
       if (res.statusCode >= 500) results.push(`${url} without a file: ${res.statusCode}`);
     }

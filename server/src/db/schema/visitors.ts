@@ -23,6 +23,13 @@ export const visitors = pgTable(
     lastVisitAt: tstz('last_visit_at'),
     /** WeChat Official Account openid, bound after the visitor's first SMS login from WeChat */
     wechatOpenId: text('wechat_open_id'),
+    /**
+     * 注销 (the visitor deleted their account): name, phone and every personal field were replaced by
+     * a tombstone; the row stays so that past orders keep their (anonymous) visitor
+     */
+    deletedAt: tstz('deleted_at'),
+    /** when the retention purge (X5) last removed the photo and ID number */
+    purgedAt: tstz('purged_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -30,7 +37,8 @@ export const visitors = pgTable(
     uniqueIndex('visitors_phone').on(t.phone),
     uniqueIndex('visitors_wechat_open_id').on(t.wechatOpenId).where(sql`${t.wechatOpenId} is not null`),
     index('visitors_id_number_idx').on(t.idNumberIdx),
-    check('visitors_phone_format', sql`${t.phone} ~ '^1[0-9]{10}$'`),
+    // a deleted account's phone is a tombstone ('deleted:<id>'), so the phone can register afresh
+    check('visitors_phone_format', sql`${t.phone} ~ '^1[0-9]{10}$' or ${t.deletedAt} is not null`),
   ],
 );
 

@@ -47,7 +47,7 @@ export async function visitorWithFace(t: TestApp, o: { name?: string; consent?: 
   const key = `faces/test-${v.id}`;
   await t.ctx.storage.put(key, jpeg);
   await t.ctx.db.update(visitors).set({ photoKey: key }).where(eq(visitors.id, v.id));
-  if (o.consent ?? true) await t.ctx.db.insert(consents).values({ subjectType: 'visitor', subjectId: v.id, kind: 'face', textVersion: 'face-2026-11-v1', grantedAt: t.ctx.clock.now() });
+  if (o.consent ?? true) await t.ctx.db.insert(consents).values({ subjectType: 'visitor', subjectId: v.id, kind: 'face', textVersion: 'face-2026-12-v2', grantedAt: t.ctx.clock.now() });
   return { ...v, jpeg };
 }
 

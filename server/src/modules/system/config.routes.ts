@@ -9,6 +9,7 @@ export const publicConfigSchema = z.object({
   timeZone: z.string().describe('IANA zone of the center (TZ_CENTER); every time is shown in it'),
   wechat: z.boolean(),
   wecom: z.boolean(),
+  visitorRetentionDays: z.number().int().describe('VISITOR_RETENTION_DAYS: photos and ID numbers are purged this many days after the last visit; the consent texts name it'),
 });
 export type PublicConfig = z.infer<typeof publicConfigSchema>;
 
@@ -18,7 +19,7 @@ export async function configRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'getPublicConfig',
       tags: ['system'],
-      summary: "Public configuration: the center's name and time zone, enabled one-tap sign-ins",
+      summary: "Public configuration: the center's name and time zone, enabled one-tap sign-ins, the visitor retention period",
       security: [],
       response: { 200: publicConfigSchema },
     },
@@ -27,6 +28,7 @@ export async function configRoutes(app: FastifyInstance, ctx: AppContext) {
       timeZone: ctx.config.TZ_CENTER,
       wechat: ctx.config.wechatEnabled,
       wecom: ctx.config.wecomEnabled,
+      visitorRetentionDays: ctx.config.VISITOR_RETENTION_DAYS,
     }),
   });
 }

@@ -1,5 +1,5 @@
 /** Queries of the visitor library (访客库). Each takes a transaction (or the db); no rules here. */
-import { and, count, desc, eq, ilike, or, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, isNull, or, type SQL } from 'drizzle-orm';
 import { consents, staff, units, visitOrders, visitors } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
 
@@ -14,7 +14,8 @@ export interface VisitorFilter {
 }
 
 function visitorWhere(f: VisitorFilter): SQL | undefined {
-  const conds: SQL[] = [];
+  // a deleted account (注销) is no longer in the library: only its anonymous orders remain
+  const conds: SQL[] = [isNull(visitors.deletedAt)];
   if (f.blocked !== undefined) conds.push(eq(visitors.blocked, f.blocked));
   const q = f.q?.trim();
   if (q) {
@@ -23,7 +24,7 @@ function visitorWhere(f: VisitorFilter): SQL | undefined {
     if (f.idNumberIdx) any.push(eq(visitors.idNumberIdx, f.idNumberIdx));
     conds.push(or(...any)!);
   }
-  return conds.length ? and(...conds) : undefined;
+  return and(...conds);
 }
 
 export async function listVisitors(tx: Tx, f: VisitorFilter, page: { limit: number; offset: number }) {
@@ -36,7 +37,7 @@ export async function countVisitors(tx: Tx, f: VisitorFilter) {
 }
 
 export async function findVisitor(tx: Tx, id: string, opts: { lock?: boolean } = {}) {
-  const q = tx.select().from(visitors).where(eq(visitors.id, id)).limit(1);
+  const q = tx.select().from(visitors).where(and(eq(visitors.id, id), isNull(visitors.deletedAt))).limit(1);
   const [v] = opts.lock ? await q.for('update') : await q;
   return v;
 }

@@ -119,7 +119,7 @@ const JUNK_PATH = ['%00', 'a%00b', '%ED%A0%80', '%ZZ', '%', '..', '%2e%2e%2f%2e%
 const JUNK_QUERY = ['%00', '%ED%A0%80', '%ZZ', '%C0%80', '%F0%9F', '1e400', '-1', '99999999999999999999', 'NaN', 'Infinity', 'true', '', '%01', 'x'.repeat(5000), '2026-13-45'];
 
 /** Candidates for a string the schema only bounds by length or a pattern (sample picks one that fits). */
-const STRINGS = ['13800138000', '138001', '123456', '张三', 'abc', 'face-2026-11-v1', '330302199001011234', 'long-enough-password', '/next', '京A12345', '08:00', '2026-12-01', 'ABC中文'];
+const STRINGS = ['13800138000', '138001', '123456', '张三', 'abc', 'face-2026-12-v2', '330302199001011234', 'long-enough-password', '/next', '京A12345', '08:00', '2026-12-01', 'ABC中文'];
 
 /** Documents sent as JSON file parts; BAD is replaced by a JSON escape of bad text. */
 const JSON_FILES: unknown[] = [
@@ -363,7 +363,7 @@ export class RequestFactory {
         const filename = how === 'bad-filename' ? r.pick(['a\u0000.jpg', '\ud800.jpg', 'a\u0001.jpg', '../../x.jpg']) : 'photo.jpg';
         parts.push(`Content-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n${fileBytes}`);
       } else {
-        const value = how === 'bad-field' ? r.pick(BAD_TEXT) : 'face-2026-11-v1';
+        const value = how === 'bad-field' ? r.pick(BAD_TEXT) : 'face-2026-12-v2';
         parts.push(`Content-Disposition: form-data; name="${name}"\r\n\r\n${value}`);
       }
     }
