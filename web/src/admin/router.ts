@@ -29,6 +29,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'system/sms-outbox', name: 'smsOutbox', component: () => import('./views/system/SmsOutboxView.vue'), meta: { menu: 'smsOutbox' } },
       { path: 'system/jobs', name: 'jobs', component: () => import('./views/system/JobsView.vue'), meta: { menu: 'jobs' } },
       { path: 'system/audit', name: 'audit', component: () => import('./views/system/AuditView.vue'), meta: { menu: 'audit' } },
+      { path: 'system/retention', name: 'retention', component: () => import('./views/system/RetentionView.vue'), meta: { menu: 'retention' } },
       { path: 'system/kiosk-devices', name: 'kioskDevices', component: () => import('./views/system/KioskDevicesView.vue'), meta: { menu: 'kioskDevices' } },
     ],
   },

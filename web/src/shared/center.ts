@@ -13,6 +13,8 @@ export interface PublicConfig {
   timeZone: string;
   wechat: boolean;
   wecom: boolean;
+  /** VISITOR_RETENTION_DAYS: photos and ID numbers go this many days after the last visit */
+  visitorRetentionDays: number;
 }
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -38,6 +40,8 @@ export function loadCenter(): Promise<PublicConfig | null> {
 export const centerConfig = (): PublicConfig | null => config;
 export const centerTimeZone = (): string => config?.timeZone ?? DEFAULT_TIME_ZONE;
 export const centerName = (): string | null => config?.centerName ?? null;
+/** the retention period the consent texts name (the server's default until /api/config is loaded) */
+export const retentionDays = (): number => config?.visitorRetentionDays ?? 180;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 function partsIn(at: Date, tz: string): Record<string, string> {

@@ -2,6 +2,8 @@
 import { http, upload } from '@shared/api';
 import { FACE_CONSENT_VERSION, TERMS_VERSION } from '@contracts/consent';
 import type { IdType } from '@contracts/identity';
+import type { MyData } from '@contracts/privacy';
+export type { MyData };
 
 export interface Me {
   type: string;
@@ -48,6 +50,13 @@ export const getMyInfo = () => http.get<VisitorInfo>('/api/visitor/me');
 export const updateMyInfo = (form: VisitorInfoForm) => http.put<VisitorInfo>('/api/visitor/me', form);
 export const removeFaceConsent = () => http.delete<{ ok: true }>('/api/visitor/me/face-consent');
 export const MY_PHOTO_URL = '/api/visitor/me/photo';
+
+/** 我的数据 (docs/api/privacy.md) */
+export const getMyData = () => http.get<MyData>('/api/visitor/me/data');
+/** 导出我的数据: a plain GET the browser downloads (the session cookie goes with it) */
+export const MY_DATA_EXPORT_URL = '/api/visitor/me/data/export';
+/** 注销账号: 409 ACCOUNT_HAS_OPEN_ORDER while an order is open */
+export const removeMyAccount = () => http.delete<{ ok: true }>('/api/visitor/me');
 
 /** 上传照片: only after the visitor agreed to the current consent text (the server checks the version). */
 export function uploadPhoto(photo: Blob, onProgress?: (percent: number) => void) {

@@ -21,6 +21,7 @@ export const router = createRouter({
     { path: '/register', name: 'register', component: () => import('./views/RegisterView.vue'), meta: { need: 'phone' } },
     { path: '/', name: 'home', component: HomeView, meta: { need: 'visitor' } },
     { path: '/me', name: 'me', component: () => import('./views/MyInfoView.vue'), meta: { need: 'visitor' } },
+    { path: '/me/data', name: 'meData', component: () => import('./views/MyDataView.vue'), meta: { need: 'visitor' } },
     { path: '/me/edit', name: 'meEdit', component: () => import('./views/EditInfoView.vue'), meta: { need: 'visitor' } },
     { path: '/instructions', name: 'instructions', component: () => import('./views/InstructionsView.vue'), meta: { need: 'public' } },
     { path: '/appointment', name: 'appointment', component: () => import('./views/AppointmentView.vue'), meta: { need: 'visitor' } },
@@ -41,7 +42,7 @@ export const router = createRouter({
 
 // the browser tab: "<page> · <center>智慧通行", in the page's language
 const titles: Record<string, string> = {
-  login: 'login.title', register: 'register.title', home: 'home.title', me: 'me.title', meEdit: 'edit.title', instructions: 'instructions.title',
+  login: 'login.title', register: 'register.title', home: 'home.title', me: 'me.title', meEdit: 'edit.title', meData: 'data.title', instructions: 'instructions.title',
   appointment: 'visit.title', visits: 'visits.title', visit: 'detail.title', visitCode: 'code.title', helpFill: 'helpFill.title', link: 'link.title',
 };
 installPageTitles(router, i18n.global.t, (to) => titles[String(to.name)]);

@@ -3,15 +3,15 @@ import { Client, createTestApp, type TestApp } from '../../test/harness.js';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp({ env: { TZ_CENTER: 'Asia/Urumqi', CENTER_NAME: '测试中心' } });
+  t = await createTestApp({ env: { TZ_CENTER: 'Asia/Urumqi', CENTER_NAME: '测试中心', VISITOR_RETENTION_DAYS: '90' } });
 });
 afterAll(() => t.close());
 
 describe('GET /api/config', () => {
-  it('answers the configured center name, time zone and sign-ins without a session', async () => {
+  it('answers the configured center name, time zone, sign-ins and retention period without a session', async () => {
     const res = await new Client(t).get('/api/config');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ centerName: '测试中心', timeZone: 'Asia/Urumqi', wechat: false, wecom: false });
+    expect(res.json()).toEqual({ centerName: '测试中心', timeZone: 'Asia/Urumqi', wechat: false, wecom: false, visitorRetentionDays: 90 });
   });
 
   it('is in the OpenAPI document as getPublicConfig', async () => {

@@ -10,6 +10,7 @@ import alerts from './alerts';
 import onSite from './onsite';
 import reviewers from './reviewers';
 import records from './records';
+import retention from './retention';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -33,6 +34,7 @@ const zh = {
     jobs: '任务队列',
     audit: '审计日志',
     kioskDevices: '访客机设备',
+    retention: '数据保留',
   },
   login: {
     title: '管理后台登录',
@@ -165,6 +167,7 @@ const en: typeof zh = {
     jobs: 'Job queue',
     audit: 'Audit log',
     kioskDevices: 'Kiosk devices',
+    retention: 'Data retention',
   },
   login: {
     title: 'Admin sign-in',
@@ -277,6 +280,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'], ...records['zh-CN'] },
-  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en, ...records.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'], ...records['zh-CN'], ...retention['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en, ...records.en, ...retention.en },
 });
