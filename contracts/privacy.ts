@@ -46,7 +46,7 @@ export interface MyData {
   photo: { held: boolean; since: string | null };
   consents: Array<{ kind: 'face' | 'terms'; version: string; grantedAt: string; withdrawnAt: string | null }>;
   orders: { total: number; open: number };
-  /** the end of the latest visit window, or when they left if later (null: never had an order) */
+  /** the latest visit that is over: its window's end, or when they left if later (null: none yet) */
   lastVisitAt: string | null;
   retention: {
     days: number;

@@ -87,7 +87,7 @@ export class MyDataService {
     const photoKey = await ctx.db.transaction(async (tx) => {
       const v = await repo.findLiveVisitor(tx, actor.id, true);
       if (!v) throw new AppError('NOT_FOUND');
-      const figures = await repo.orderFigures(tx, v.id);
+      const figures = await repo.orderFigures(tx, v.id, now);
       if (figures.open > 0) throw new AppError('ACCOUNT_HAS_OPEN_ORDER');
       const { orders } = await repo.eraseVisitor(tx, v.id, v.phone, now);
       if (v.photoKey) await enqueuePhotoDeletion(ctx, tx, v.photoKey);
@@ -102,7 +102,7 @@ export class MyDataService {
   private async collect(v: repo.VisitorRow, tx: Parameters<typeof repo.listConsents>[0] = this.ctx.db): Promise<MyData> {
     const { ctx } = this;
     const consents = await repo.listConsents(tx, v.id);
-    const figures = await repo.orderFigures(tx, v.id);
+    const figures = await repo.orderFigures(tx, v.id, ctx.clock.now());
     const readings = await repo.listReadings(tx, v.id, READINGS_LIMIT);
     const readingsTotal = await repo.countReadings(tx, v.id);
     const activeFace = consents.filter((c) => c.kind === 'face' && !c.withdrawnAt).at(-1);
@@ -131,7 +131,7 @@ export class MyDataService {
         withdrawnAt: c.withdrawnAt?.toISOString() ?? null,
       })),
       orders: { total: figures.total, open: figures.open },
-      lastVisitAt: figures.lastVisitAt?.toISOString() ?? null,
+      lastVisitAt: figures.lastPastVisitAt?.toISOString() ?? null,
       retention: {
         days,
         purgeAfter: hasSomethingToPurge && figures.open === 0 && !v.blocked ? new Date(lastActivity + days * DAY_MS).toISOString() : null,

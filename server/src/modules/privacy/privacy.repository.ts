@@ -215,13 +215,17 @@ export async function listConsents(tx: Q, visitorId: string) {
     .orderBy(consents.grantedAt);
 }
 
-/** Orders counted, the open ones, and the last visit (see the module comment). */
-export async function orderFigures(tx: Q, visitorId: string): Promise<{ total: number; open: number; lastVisitAt: Date | null }> {
+/**
+ * Orders counted, the open ones, the last visit as the purge counts it (every order, see the module
+ * comment) and the last visit over by `now` (what the visitor is shown as 最后一次来访).
+ */
+export async function orderFigures(tx: Q, visitorId: string, now: Date): Promise<{ total: number; open: number; lastVisitAt: Date | null; lastPastVisitAt: Date | null }> {
   const res = await tx.execute(sql`
-    select count(*)::int as total, count(*) filter (where ${openOrderSql('o')})::int as open, max(${overAtSql('o')}) as last_visit
+    select count(*)::int as total, count(*) filter (where ${openOrderSql('o')})::int as open, max(${overAtSql('o')}) as last_visit,
+           max(${overAtSql('o')}) filter (where not ${openOrderSql('o')} and ${overAtSql('o')} <= ${now.toISOString()}::timestamptz) as last_past
     from visit_orders o where o.visitor_id = ${visitorId}`);
-  const r = rows<{ total: number; open: number; last_visit: unknown }>(res)[0]!;
-  return { total: Number(r.total), open: Number(r.open), lastVisitAt: r.last_visit ? toDate(r.last_visit) : null };
+  const r = rows<{ total: number; open: number; last_visit: unknown; last_past: unknown }>(res)[0]!;
+  return { total: Number(r.total), open: Number(r.open), lastVisitAt: r.last_visit ? toDate(r.last_visit) : null, lastPastVisitAt: r.last_past ? toDate(r.last_past) : null };
 }
 
 export async function listOrdersForExport(tx: Q, visitorId: string) {
