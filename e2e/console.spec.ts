@@ -87,6 +87,9 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   await a.getByRole('menuitem', { name: '记录查询' }).click();
   await a.locator('[data-test=records-table]').waitFor();
   assert.doesNotMatch(await a.locator('body').innerText(), /即将推出/);
+  // 系统 → 数据保留 (X5) opens with the configured period
+  await a.getByRole('menuitem', { name: '数据保留' }).click();
+  await a.locator('[data-test=retention-days]').getByText('180 天').waitFor();
 
   // create a kiosk device: the token is shown once, with its QR code
   await a.getByRole('menuitem', { name: '访客机设备' }).click();
