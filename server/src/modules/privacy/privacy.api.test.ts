@@ -145,7 +145,7 @@ describe('retention purge (VISITOR_RETENTION_DAYS, moved clock)', () => {
     }
   });
 
-  it('admin only: no session / a visitor / a staff member → 401', async () => {
+  it('system administrators only: no session / a visitor / a staff member → 401', async () => {
     const { c } = await registered();
     const s = await newStaff(t);
     const staff = await signInStaff(t, s.phone);
@@ -153,6 +153,17 @@ describe('retention purge (VISITOR_RETENTION_DAYS, moved clock)', () => {
       expect((await who.get('/api/admin/retention')).statusCode).toBe(401);
       expect((await who.post('/api/admin/retention/run')).statusCode).toBe(401);
     }
+  });
+
+  it('a 单位管理员 → 403 SYSTEM_ADMIN_ONLY; nothing runs', async () => {
+    const s = await newStaff(t);
+    const unitAdmin = await newAdminClient(t, undefined, undefined, s.unitId);
+    expect((await unitAdmin.get('/api/admin/retention')).json().error.code).toBe('SYSTEM_ADMIN_ONLY');
+    const before = (await t.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'retention.run'))).length;
+    const res = await unitAdmin.post('/api/admin/retention/run');
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('SYSTEM_ADMIN_ONLY');
+    expect((await t.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'retention.run'))).length).toBe(before);
   });
 
   it('the period is public configuration (the apps render the consent texts with it)', async () => {

@@ -124,8 +124,8 @@ export async function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'getRetention',
       tags,
-      summary: '数据保留: the period (VISITOR_RETENTION_DAYS), the last run, the next run and what it will remove (counts, and up to 200 entries with masked names); audited (retention.read)',
-      response: { 200: overview, ...errors(401) },
+      summary: '数据保留 (system administrators; a unit administrator 403 SYSTEM_ADMIN_ONLY): the period (VISITOR_RETENTION_DAYS), the last run, the next run and what it will remove (counts, and up to 200 entries with masked names); audited (retention.read)',
+      response: { 200: overview, ...errors(401, 403) },
     },
     handler: (req) => retentionSvc.overview(req),
   });
@@ -134,8 +134,8 @@ export async function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'runRetention',
       tags,
-      summary: '立即执行: the retention purge now, as the daily job does it; answers what it removed; audited (retention.run)',
-      response: { 200: run, ...errors(401) },
+      summary: '立即执行 (system administrators): the retention purge now, as the daily job does it; answers what it removed; audited (retention.run)',
+      response: { 200: run, ...errors(401, 403) },
     },
     handler: (req) => retentionSvc.runNow(req),
   });

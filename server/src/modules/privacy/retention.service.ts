@@ -25,7 +25,7 @@ import { settings } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { deletePhotoNow, enqueuePhotoDeletion } from '../../platform/photos.js';
 import { audit } from '../audit/audit.js';
-import { requireActor, type Actor } from '../identity/session.js';
+import { requireSystemAdmin, type Actor } from '../identity/session.js';
 import * as repo from './privacy.repository.js';
 
 export const RETENTION_JOB = 'privacy.retention';
@@ -55,9 +55,9 @@ export class RetentionService {
     return today > now ? today : new Date(clock.startOfDay(clock.dayOf(new Date(now.getTime() + DAY_MS))).getTime() + RUN_HOUR * 3600_000);
   }
 
-  /** GET /api/admin/retention: the period, the last run and what the next run removes (names masked); audited. */
+  /** GET /api/admin/retention (system administrators): the period, the last run and what the next run removes (names masked); audited. */
   async overview(req: FastifyRequest): Promise<RetentionOverview> {
-    const actor = requireActor(req, 'admin');
+    const actor = requireSystemAdmin(req);
     const now = this.ctx.clock.now();
     const cutoff = this.cutoff(now);
     return this.ctx.db.transaction(async (tx) => {
@@ -87,9 +87,9 @@ export class RetentionService {
     });
   }
 
-  /** POST /api/admin/retention/run (立即执行): the same run as the daily job, by this administrator. */
+  /** POST /api/admin/retention/run (立即执行, system administrators): the same run as the daily job, by this administrator. */
   async runNow(req: FastifyRequest): Promise<RetentionRun> {
-    const actor = requireActor(req, 'admin');
+    const actor = requireSystemAdmin(req);
     return this.run(actor, 'admin');
   }
 
