@@ -37,6 +37,13 @@ export const AUDIT_ACTION_LABELS = {
   'records.export.download': { 'zh-CN': '下载导出文件', en: 'Downloaded an export file' },
   'records.order.read': { 'zh-CN': '查看访客记录详情', en: 'Viewed a visit record' },
   'records.orders.read': { 'zh-CN': '查询访客记录', en: 'Searched visit records' },
+  'webhook.create': { 'zh-CN': '新增 Webhook', en: 'Added a webhook endpoint' },
+  'webhook.update': { 'zh-CN': '修改 Webhook', en: 'Edited a webhook endpoint' },
+  'webhook.delete': { 'zh-CN': '删除 Webhook', en: 'Deleted a webhook endpoint' },
+  'webhook.rotate': { 'zh-CN': '更换 Webhook 签名密钥', en: 'Rotated a webhook signing secret' },
+  'webhook.redeliver': { 'zh-CN': '重新投递 Webhook', en: 'Redelivered a webhook message' },
+  'webhook.delivery.read': { 'zh-CN': '查看 Webhook 投递内容', en: 'Viewed a webhook delivery' },
+  'webhook.test': { 'zh-CN': '发送 Webhook 测试事件', en: 'Sent a webhook test event' },
   'unit_reviewers.update': { 'zh-CN': '设置车辆/人员审核人', en: 'Set vehicle / personnel reviewers' },
   'booking.approve': { 'zh-CN': '会议室预订审核通过', en: 'Approved a room booking' },
   'booking.cancel': { 'zh-CN': '取消会议室预订', en: 'Cancelled a room booking' },
@@ -152,6 +159,7 @@ export const AUDIT_SUBJECT_LABELS = {
   unit: { 'zh-CN': '单位', en: 'Unit' },
   visit_order: { 'zh-CN': '来访单据', en: 'Visit order' },
   visitor: { 'zh-CN': '访客', en: 'Visitor' },
+  webhook_endpoint: { 'zh-CN': 'Webhook', en: 'Webhook endpoint' },
 } as const satisfies Record<string, L>;
 export type AuditSubjectType = keyof typeof AUDIT_SUBJECT_LABELS;
 export const AUDIT_SUBJECT_TYPES = Object.keys(AUDIT_SUBJECT_LABELS) as AuditSubjectType[];
@@ -211,6 +219,10 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   error: { 'zh-CN': '设备返回', en: 'Device said' },
   external: { 'zh-CN': '外部参会人', en: 'External attendees' },
   fields: { 'zh-CN': '修改项', en: 'Fields' },
+  webhookUrl: { 'zh-CN': '推送地址', en: 'URL' },
+  webhookEvents: { 'zh-CN': '订阅事件', en: 'Events' },
+  messageId: { 'zh-CN': '消息编号', en: 'Message ID' },
+  eventType: { 'zh-CN': '事件', en: 'Event' },
   fileName: { 'zh-CN': '文件名', en: 'File' },
   from: { 'zh-CN': '原状态', en: 'From' },
   id: { 'zh-CN': 'ID', en: 'ID' },

@@ -17,6 +17,7 @@ import { personnelRoutes } from './personnel/personnel.routes.js';
 import { recordsRoutes } from './records/records.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { privacyRoutes } from './privacy/privacy.routes.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -37,4 +38,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   recordsRoutes,
   dashboardRoutes,
   privacyRoutes,
+  webhooksRoutes,
 ];

@@ -93,6 +93,10 @@ const schema = z.object({
    * (and a registration never used for an order, this long after it was made or last edited)
    */
   VISITOR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** webhooks (X8): a receiver that has not answered (headers and body) within this many seconds is a failed attempt */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  /** webhooks: attempts of one delivery before it is given up (backoff 5 s, 10 s, 20 s … capped at 1 h) */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(12),
   REDIS_URL: z.string().url().optional(),
   /** live updates (server-sent events): seconds between heartbeats on an open stream */
   LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),

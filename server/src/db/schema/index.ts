@@ -7,3 +7,4 @@ export * from './meetings.js';
 export * from './access.js';
 export * from './personnel.js';
 export * from './records.js';
+export * from './webhooks.js';

@@ -15,6 +15,7 @@ import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
 import { notifyVisit } from '../notify/notify.service.js';
 import { messageTime } from '../../platform/when.js';
+import { emitWebhookEvent } from '../webhooks/webhooks.hooks.js';
 
 /** one alert per (kind, person, device) in this many minutes */
 const QUIET_MINUTES = 5;
@@ -68,6 +69,22 @@ export async function raiseAlert(ctx: AppContext, tx: Tx, a: RaiseAlert): Promis
     })
     .returning({ id: securityAlerts.id });
   const id = row!.id;
+  // webhooks (X8): a blocklisted person at a gate or the kiosk
+  if (a.kind === 'blocked_visitor') {
+    await emitWebhookEvent(ctx, tx, 'blocklist.alert', () => ({
+      alert: {
+        id,
+        kind: a.kind,
+        source: a.source,
+        at: now.toISOString(),
+        device: a.deviceId || a.deviceName ? { id: a.deviceId ?? null, name: a.deviceName ?? null } : null,
+        orderId: a.orderId ?? null,
+        visitorId: a.visitorId ?? null,
+        personName: a.personName ?? null,
+        reason: a.reason ?? null,
+      },
+    }));
+  }
 
   const reception = await receptionStaff(tx, a.buildingIds ?? []);
   const where = a.deviceName ?? (a.source === 'kiosk' ? '访客机' : '');

@@ -16,6 +16,7 @@ import type { Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import { windowVars } from '../../platform/when.js';
 import { VisitsService } from '../visits/visits.service.js';
+import { emitWebhookEvent } from '../webhooks/webhooks.hooks.js';
 import { bookedBy } from '../../db/schema/index.js';
 import {
   LIVE_STATUSES,
@@ -266,9 +267,29 @@ export class BookingsService {
 
   /** Approved (by review or at once): ask the undertakers, and call them if nobody confirms within 5 minutes. */
   private async afterApproval(tx: Tx, b: BookingRow, room: RoomRow, approvedAt: Date) {
+    await emitWebhookEvent(this.ctx, tx, 'booking.approved', () => this.webhookData(tx, b, room, approvedAt));
     if (!room.undertakerIds.length) return;
     await this.notify(tx, 'undertaking_request', b, room, room.undertakerIds);
     await this.ctx.queue.enqueue(tx, { type: REMINDER_JOB, key: reminderKey(b.id), payload: { bookingId: b.id }, runAt: new Date(approvedAt.getTime() + UNDERTAKING_REMINDER_MS) });
+  }
+
+  /** `data.booking` of the booking.approved webhook (X8): no phone, as in every webhook. */
+  private async webhookData(tx: Tx, b: BookingRow, room: RoomRow, approvedAt: Date) {
+    const [applicant] = await tx.select({ name: staff.name }).from(staff).where(eq(staff.id, b.applicantId));
+    const [unit] = await tx.select({ name: units.name }).from(units).where(eq(units.id, b.settlementUnitId));
+    return {
+      booking: {
+        id: b.id,
+        title: b.title,
+        status: b.status,
+        room: { id: room.id, name: room.name },
+        applicant: { id: b.applicantId, name: applicant?.name ?? null },
+        unit: { id: b.settlementUnitId, name: unit?.name ?? null },
+        window: { startAt: b.startAt.toISOString(), endAt: b.endAt.toISOString() },
+        headcount: b.headcount,
+        approvedAt: approvedAt.toISOString(),
+      },
+    };
   }
 
   /** The reminder job: a voice call to each undertaker when the booking is still approved and not undertaken. */

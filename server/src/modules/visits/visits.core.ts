@@ -20,6 +20,7 @@ import { canCreateSubs, checkWindow, followMain, isMeetingBooker, remainingCompa
 import { createLink } from './links.js';
 import { windowVars } from '../../platform/when.js';
 import { buildDetail, type OrderDetail } from './visits.view.js';
+import { emitOrderEvents, orderEventsOf } from './visits.webhooks.js';
 
 type Step = { actor: Actor; role: ActorRole; action: TrailAction; comment?: string | null };
 type Notice = Parameters<typeof notifyVisit>[2];
@@ -104,6 +105,8 @@ export class VisitsCore {
       for (const r of await repo.findVehicleReviewers(tx, o.unitId)) await this.notify(tx, 'vehicle_submitted', next, { kind: 'staff', id: r.id, phone: r.phone }, { plate: next.plate ?? '' });
     }
     if (to !== o.status) await orderAccessChanged(this.ctx, tx, next);
+    // webhooks (X8): order.submitted / approved / rejected / cancelled / arrived, enqueued in this transaction
+    await emitOrderEvents(this.ctx, tx, orderEventsOf(o.status as OrderStatus, to, next.cancelReason), next);
     if (!o.parentId && to !== o.status) await this.cascade(tx, next, s.actor);
     return next;
   }
@@ -127,6 +130,7 @@ export class VisitsCore {
   async leave(tx: Tx, o: OrderRow, s: Step & { at: Date; via: LeaveVia; where: string | null }): Promise<OrderRow> {
     const next = await this.move(tx, o, 'arrived', { ...s, set: { leftAt: s.at, leftVia: s.via, leftWhere: s.where } });
     if (s.via !== 'gate') await orderAccessChanged(this.ctx, tx, next);
+    await emitOrderEvents(this.ctx, tx, ['order.left'], next);
     return next;
   }
 
