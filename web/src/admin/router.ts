@@ -31,6 +31,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'system/audit', name: 'audit', component: () => import('./views/system/AuditView.vue'), meta: { menu: 'audit' } },
       { path: 'system/retention', name: 'retention', component: () => import('./views/system/RetentionView.vue'), meta: { menu: 'retention' } },
       { path: 'system/kiosk-devices', name: 'kioskDevices', component: () => import('./views/system/KioskDevicesView.vue'), meta: { menu: 'kioskDevices' } },
+      { path: 'system/webhooks', name: 'webhooks', component: () => import('./views/webhooks/WebhooksView.vue'), meta: { menu: 'webhooks' } },
     ],
   },
   { path: '/:rest(.*)*', redirect: '/' },

@@ -11,6 +11,7 @@ import onSite from './onsite';
 import reviewers from './reviewers';
 import records from './records';
 import retention from './retention';
+import webhooks from './webhooks';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -35,6 +36,7 @@ const zh = {
     audit: '审计日志',
     kioskDevices: '访客机设备',
     retention: '数据保留',
+    webhooks: 'Webhook 推送',
   },
   login: {
     title: '管理后台登录',
@@ -168,6 +170,7 @@ const en: typeof zh = {
     audit: 'Audit log',
     kioskDevices: 'Kiosk devices',
     retention: 'Data retention',
+    webhooks: 'Webhooks',
   },
   login: {
     title: 'Admin sign-in',
@@ -280,6 +283,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'], ...records['zh-CN'], ...retention['zh-CN'] },
-  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en, ...records.en, ...retention.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'], ...records['zh-CN'], ...retention['zh-CN'], ...webhooks['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en, ...records.en, ...retention.en, ...webhooks.en },
 });
