@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz, updatedAt } from './_columns.js';
 
 /**
@@ -34,8 +34,8 @@ export const webhookDeliveries = pgTable(
       .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
     eventType: text('event_type').notNull(),
     messageId: text('message_id').notNull(),
-    /** the body sent: { type, timestamp, data } */
-    payload: jsonb('payload').notNull(),
+    /** the body sent, byte for byte (JSON text, not jsonb: a retry or a redelivery signs and sends exactly the same body): { type, timestamp, data } */
+    body: text('body').notNull(),
     /** pending | delivered | failed */
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),

@@ -46,7 +46,7 @@ export async function enqueueDelivery(ctx: AppContext, tx: Tx, endpointId: strin
   const now = ctx.clock.now();
   const [d] = await tx
     .insert(webhookDeliveries)
-    .values({ endpointId, eventType: payload.type, messageId, payload, status: 'pending', nextAttemptAt: now })
+    .values({ endpointId, eventType: payload.type, messageId, body: JSON.stringify(payload), status: 'pending', nextAttemptAt: now })
     .returning({ id: webhookDeliveries.id });
   await ctx.queue.enqueue(tx, { type: DELIVER_JOB, key: jobKey(d!.id, 0), payload: { deliveryId: d!.id }, maxAttempts: ctx.config.WEBHOOK_MAX_ATTEMPTS });
   return d!.id;
@@ -111,7 +111,7 @@ export async function attemptDelivery(ctx: AppContext, deliveryId: string, jobAt
     return;
   }
 
-  const body = JSON.stringify(d.payload);
+  const body = d.body;
   // webhook-timestamp is the moment of this attempt on the wall clock, which the receiver compares
   // with its own to refuse replays (as the SMS providers' request signatures are); the event's time
   // is the payload's `timestamp`, from the app clock

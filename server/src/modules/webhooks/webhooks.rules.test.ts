@@ -18,11 +18,11 @@ describe('webhook rules', () => {
     },
   );
 
-  it('events: at least one, all known, duplicates dropped', () => {
+  it('events: at least one, all known, duplicates dropped, in the catalogue’s order', () => {
     expect(checkEvents([])).toEqual({ error: 'WEBHOOK_EVENTS_REQUIRED' });
     expect(checkEvents(['order.approved', 'order.exploded'])).toEqual({ error: 'WEBHOOK_EVENT_UNKNOWN' });
     expect(checkEvents(['webhook.test'])).toEqual({ error: 'WEBHOOK_EVENT_UNKNOWN' });
-    expect(checkEvents(['order.left', 'order.approved', 'order.left'])).toEqual({ events: ['order.left', 'order.approved'] });
+    expect(checkEvents(['order.left', 'order.approved', 'order.left'])).toEqual({ events: ['order.approved', 'order.left'] });
   });
 
   it('an answer: 2xx delivered, 410 gone, anything else (or none) retried', () => {

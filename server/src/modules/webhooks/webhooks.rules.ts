@@ -2,7 +2,7 @@
  * Webhooks (X8), the pure part: which URLs and event lists an endpoint may have, what an answer
  * means for the delivery, and how secrets and message ids look. No I/O.
  */
-import { isWebhookEvent, type WebhookEvent } from '../../../../contracts/webhooks.js';
+import { WEBHOOK_EVENTS, isWebhookEvent, type WebhookEvent } from '../../../../contracts/webhooks.js';
 import type { ErrorCode } from '../../../../contracts/errors.js';
 
 export const URL_MAX = 2000;
@@ -46,7 +46,8 @@ export function checkEvents(events: readonly string[]): { events: WebhookEvent[]
   if (events.length === 0) return { error: 'WEBHOOK_EVENTS_REQUIRED' };
   const unknown = events.find((e) => !isWebhookEvent(e));
   if (unknown !== undefined) return { error: 'WEBHOOK_EVENT_UNKNOWN' };
-  return { events: [...new Set(events)] as WebhookEvent[] };
+  const chosen = new Set(events);
+  return { events: WEBHOOK_EVENTS.filter((e) => chosen.has(e)) };
 }
 
 export type AttemptOutcome = 'delivered' | 'gone' | 'retry';

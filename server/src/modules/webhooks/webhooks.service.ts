@@ -199,7 +199,7 @@ export class WebhooksService {
     return this.ctx.db.transaction(async (tx) => {
       const d = await this.loadDelivery(tx, endpointId, deliveryId);
       await audit(tx, actor, 'webhook.delivery.read', { type: 'webhook_endpoint', id: endpointId }, { messageId: d.messageId, eventType: d.eventType });
-      return { ...this.deliveryView(d), payload: d.payload, responseExcerpt: d.responseExcerpt };
+      return { ...this.deliveryView(d), payload: JSON.parse(d.body) as unknown, responseExcerpt: d.responseExcerpt };
     });
   }
 
