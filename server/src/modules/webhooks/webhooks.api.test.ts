@@ -4,7 +4,7 @@
  * wrong secret fails verification, 500 then 200 is retried after the queue's backoff, 410 disables
  * the endpoint, retries give up after WEBHOOK_MAX_ATTEMPTS, a receiver that never answers times
  * out, redeliver sends the same message again, rotate changes the key; validation errors answer
- * 400 with their codes; only administrators reach the routes.
+ * 400 with their codes; only system administrators reach the routes.
  *
  * webhook-timestamp is the wall clock's (the receiver refuses one more than five minutes from its
  * own time); the app clock, which decides retries, is moved by the tests.
@@ -351,7 +351,7 @@ describe('refusals', () => {
     expect((await admin.get(`/api/admin/webhooks/${endpoint.id}`)).json()).toMatchObject({ url: `${rx.url}/hooks`, events: ['order.left'] });
   });
 
-  it('no session, staff or a visitor → 401 on every route; unknown ids → 404; another endpoint’s delivery → 404', async () => {
+  it('no session, staff or a visitor → 401 on every route, a unit administrator → 403; unknown ids → 404; another endpoint’s delivery → 404', async () => {
     const { endpoint } = await newEndpoint(['order.left']);
     const sent = (await admin.post(`/api/admin/webhooks/${endpoint.id}/test`)).json();
     const others = [new Client(t), await signInStaff(t, (await newStaff(t)).phone), await signInVisitor(t, randomPhone())];
@@ -372,6 +372,13 @@ describe('refusals', () => {
         const res = await c.req(method as 'GET', url, method === 'GET' || method === 'DELETE' ? undefined : { url: `${rx.url}/x`, events: ['order.left'] });
         expect(res.statusCode, `${method} ${url}`).toBe(401);
       }
+    // a 单位管理员 (A10): 403 SYSTEM_ADMIN_ONLY
+    const unitAdmin = await newAdminClient(t, undefined, undefined, (await newUnit(t)).id);
+    for (const [method, url] of routes) {
+      const res = await unitAdmin.req(method as 'GET', url, method === 'GET' || method === 'DELETE' ? undefined : { url: `${rx.url}/x`, events: ['order.left'] });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+      expect(res.json().error.code).toBe('SYSTEM_ADMIN_ONLY');
+    }
     const NIL = '00000000-0000-7000-8000-000000000000';
     expect((await admin.get(`/api/admin/webhooks/${NIL}`)).statusCode).toBe(404);
     expect((await admin.patch(`/api/admin/webhooks/${NIL}`, { enabled: false })).statusCode).toBe(404);

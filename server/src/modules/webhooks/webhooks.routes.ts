@@ -1,5 +1,5 @@
 /**
- * Webhooks (X8) under /api/admin/webhooks, system administrators only: endpoints, their delivery
+ * Webhooks (X8) under /api/admin/webhooks, 系统管理员 only: endpoints, their delivery
  * log, 重新投递 and 发送测试事件. The delivery job is registered here. docs/api/webhooks.md tells
  * integrators what they receive and how to verify it.
  */
@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
-import { requireActor } from '../identity/session.js';
+import { requireSystemAdmin } from '../identity/session.js';
 import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from '../../../../contracts/webhooks.js';
 import { WebhooksService } from './webhooks.service.js';
 import { registerWebhookJobs } from './webhooks.delivery.js';
@@ -66,10 +66,11 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new WebhooksService(ctx);
   registerWebhookJobs(ctx);
-  const admin = (req: FastifyRequest) => requireActor(req, 'admin');
+  // 系统管理员 only (a 单位管理员: 403 SYSTEM_ADMIN_ONLY; also refused by the session's route guard)
+  const admin = (req: FastifyRequest) => requireSystemAdmin(req);
 
   r.get('/api/admin/webhooks', {
-    schema: { operationId: 'listWebhookEndpoints', tags, summary: 'Webhook endpoints, newest first, with their deliveries counted by status', response: { 200: z.object({ items: z.array(endpoint) }), ...errors(401) } },
+    schema: { operationId: 'listWebhookEndpoints', tags, summary: 'Webhook endpoints, newest first, with their deliveries counted by status', response: { 200: z.object({ items: z.array(endpoint) }), ...errors(401, 403) } },
     handler: (req) => {
       admin(req);
       return svc.list();
@@ -81,12 +82,12 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
       tags,
       summary: 'Register an endpoint for some events; the answer carries its signing secret (whsec_…) this once; audited (webhook.create)',
       body: endpointBody,
-      response: { 201: withSecret, ...errors(400, 401) },
+      response: { 201: withSecret, ...errors(400, 401, 403) },
     },
     handler: async (req, reply) => reply.status(201).send(await svc.create(admin(req), req.body)),
   });
   r.get('/api/admin/webhooks/:id', {
-    schema: { operationId: 'getWebhookEndpoint', tags, summary: 'One endpoint', params: idParams, response: { 200: endpoint, ...errors(400, 401, 404) } },
+    schema: { operationId: 'getWebhookEndpoint', tags, summary: 'One endpoint', params: idParams, response: { 200: endpoint, ...errors(400, 401, 403, 404) } },
     handler: (req) => {
       admin(req);
       return svc.get(req.params.id);
@@ -99,12 +100,12 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
       summary: 'Edit URL, description, events or enabled (enabling again clears a 410 disable); audited (webhook.update)',
       params: idParams,
       body: endpointBody.partial(),
-      response: { 200: endpoint, ...errors(400, 401, 404) },
+      response: { 200: endpoint, ...errors(400, 401, 403, 404) },
     },
     handler: (req) => svc.update(admin(req), req.params.id, req.body),
   });
   r.delete('/api/admin/webhooks/:id', {
-    schema: { operationId: 'removeWebhookEndpoint', tags, summary: 'Delete an endpoint and its delivery log; audited (webhook.delete)', params: idParams, response: { 204: z.null(), ...errors(400, 401, 404) } },
+    schema: { operationId: 'removeWebhookEndpoint', tags, summary: 'Delete an endpoint and its delivery log; audited (webhook.delete)', params: idParams, response: { 204: z.null(), ...errors(400, 401, 403, 404) } },
     handler: async (req, reply) => {
       await svc.remove(admin(req), req.params.id);
       return reply.status(204).send(null);
@@ -116,7 +117,7 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
       tags,
       summary: 'A new signing secret, shown this once; every message from now on (retries too) is signed with it; audited (webhook.rotate)',
       params: idParams,
-      response: { 200: withSecret, ...errors(400, 401, 404) },
+      response: { 200: withSecret, ...errors(400, 401, 403, 404) },
     },
     handler: (req) => svc.rotate(admin(req), req.params.id),
   });
@@ -126,7 +127,7 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
       tags,
       summary: '发送测试事件: a webhook.test message to this endpoint alone, delivered by the queue like any other; audited (webhook.test)',
       params: idParams,
-      response: { 202: delivery, ...errors(400, 401, 404, 409) },
+      response: { 202: delivery, ...errors(400, 401, 403, 404, 409) },
     },
     handler: async (req, reply) => reply.status(202).send(await svc.sendTest(admin(req), req.params.id)),
   });
@@ -141,7 +142,7 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
         page: z.coerce.number().int().min(1).max(100_000).default(1),
         pageSize: z.coerce.number().int().min(1).max(100).default(20),
       }),
-      response: { 200: z.object({ items: z.array(delivery), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }), ...errors(400, 401, 404) },
+      response: { 200: z.object({ items: z.array(delivery), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }), ...errors(400, 401, 403, 404) },
     },
     handler: (req) => {
       admin(req);
@@ -154,7 +155,7 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
       tags,
       summary: "One delivery with the payload sent and the receiver's last answer; audited (webhook.delivery.read: the payload names people)",
       params: deliveryParams,
-      response: { 200: deliveryDetail, ...errors(400, 401, 404) },
+      response: { 200: deliveryDetail, ...errors(400, 401, 403, 404) },
     },
     handler: (req) => svc.delivery(admin(req), req.params.id, req.params.deliveryId),
   });
@@ -164,7 +165,7 @@ export async function webhooksRoutes(app: FastifyInstance, ctx: AppContext) {
       tags,
       summary: '重新投递: the same message (same webhook-id and body, signed anew) again now, with fresh retries; audited (webhook.redeliver)',
       params: deliveryParams,
-      response: { 202: delivery, ...errors(400, 401, 404, 409) },
+      response: { 202: delivery, ...errors(400, 401, 403, 404, 409) },
     },
     handler: async (req, reply) => reply.status(202).send(await svc.redeliver(admin(req), req.params.id, req.params.deliveryId)),
   });
