@@ -189,10 +189,11 @@ describe('retries', () => {
     expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500, lastError: 'HTTP 500' });
     // the first retry is due 5 s later (the queue's backoff), not before
     expect(new Date(d!.nextAttemptAt).getTime() - new Date(d!.lastAttemptAt).getTime()).toBe(5000);
-    wallClock(4000);
+    const failedAt = new Date(d!.lastAttemptAt).getTime();
+    t.ctx.clock.set(new Date(failedAt + 4999));
     await drain();
     expect(rx.received).toHaveLength(1);
-    wallClock(5000);
+    t.ctx.clock.set(new Date(failedAt + 5000));
     await drain();
     [d] = await deliveries(endpoint.id);
     expect(d).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
