@@ -127,6 +127,8 @@ export const errorCatalogue = {
   TWO_FACTOR_ALREADY_ENABLED: { status: 409, zh: '已开启双重验证', en: 'Two-step verification is already on' },
   TWO_FACTOR_NOT_ENABLED: { status: 409, zh: '尚未开启双重验证', en: 'Two-step verification is not on' },
   TWO_FACTOR_ENROLMENT_EXPIRED: { status: 409, zh: '请重新扫描二维码开始设置', en: 'Start the set-up again by scanning a new QR code' },
+  ROLL_CALL_RECEPTION_ONLY: { status: 403, zh: '仅前台接待人员可以点名', en: 'Only reception staff can take a roll call' },
+  ROLL_CALL_CLOSED: { status: 409, zh: '本次点名已结束', en: 'This roll call has ended' },
   LAST_SYSTEM_ADMIN: { status: 409, zh: '至少需要保留一名可用的系统管理员', en: 'At least one active system administrator must remain' },
   USERNAME_TAKEN: { status: 409, zh: '用户名已存在', en: 'The username already exists' },
   ADMIN_UNIT_REQUIRED: { status: 400, zh: '单位管理员必须选择所属单位', en: 'A unit administrator needs a unit' },

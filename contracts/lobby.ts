@@ -130,6 +130,8 @@ export interface OnSiteRow {
   hostName: string;
   hostPhoneMasked: string;
   unitName: string;
+  /** the host's unit's building (在场人员 groups by it); null when the unit has none */
+  buildingName: string | null;
   startAt: string;
   endAt: string;
   presence: Presence;

@@ -18,6 +18,7 @@ import { recordsRoutes } from './records/records.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { privacyRoutes } from './privacy/privacy.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
+import { rollCallRoutes } from './rollcall/rollcall.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -39,4 +40,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   dashboardRoutes,
   privacyRoutes,
   webhooksRoutes,
+  rollCallRoutes,
 ];

@@ -8,3 +8,4 @@ export * from './access.js';
 export * from './personnel.js';
 export * from './records.js';
 export * from './webhooks.js';
+export * from './rollcall.js';

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { hash, verify } from '@node-rs/argon2';
 import type { FastifyReply } from 'fastify';
 import { admins, smsCodes, staff, units, visitors } from '../../db/schema/index.js';
@@ -206,4 +206,10 @@ export class IdentityService {
         return { type: actor.type, id: actor.id, name: '', phone: null };
     }
   }
+}
+
+/** Administrators' usernames by id (other modules show who did something, e.g. 点名). */
+export async function adminUsernames(tx: import('../../platform/db.js').Tx, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  return new Map((await tx.select({ id: admins.id, username: admins.username }).from(admins).where(inArray(admins.id, ids))).map((a) => [a.id, a.username]));
 }

@@ -201,6 +201,10 @@ export async function findStaffById(tx: Tx, id: string) {
   const [s] = await staffSelect(tx).where(and(eq(staff.id, id), isNull(staff.deletedAt)));
   return s ?? null;
 }
+export async function findStaffRoles(tx: Tx, id: string) {
+  const [s] = await tx.select({ id: staff.id, name: staff.name, roles: staff.roles, active: staff.active }).from(staff).where(and(eq(staff.id, id), isNull(staff.deletedAt)));
+  return s ?? null;
+}
 export async function findStaffIdByPhone(tx: Tx, phone: string, exceptId?: string) {
   const [s] = await tx
     .select({ id: staff.id })

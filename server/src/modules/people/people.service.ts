@@ -322,3 +322,8 @@ export class PeopleService {
     };
   }
 }
+
+/** A staff member's name, roles and whether they may sign in — for other modules' access checks (点名 needs `reception`). */
+export async function staffRolesOf(tx: Tx, id: string): Promise<{ id: string; name: string; roles: string[]; active: boolean } | null> {
+  return repo.findStaffRoles(tx, id);
+}

@@ -119,6 +119,7 @@ export async function lobbyRoutes(app: FastifyInstance, ctx: AppContext) {
               hostName: z.string(),
               hostPhoneMasked: z.string(),
               unitName: z.string(),
+              buildingName: z.string().nullable().describe("the host's unit's building (在场人员 groups by it)"),
               startAt: z.string(),
               endAt: z.string(),
               presence,

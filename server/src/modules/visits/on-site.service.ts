@@ -48,6 +48,7 @@ export class OnSiteService {
             hostName: h?.name ?? '',
             hostPhoneMasked: maskPhone(h?.phone ?? ''),
             unitName: h?.unitName ?? '',
+            buildingName: h?.buildingName ?? null,
             startAt: o.startAt.toISOString(),
             endAt: o.endAt.toISOString(),
             presence: presenceOf(o, now, threshold),
@@ -55,6 +56,33 @@ export class OnSiteService {
         }),
         total: counts.total,
         overstaying: counts.overstaying,
+      };
+    });
+  }
+
+  /**
+   * Who a roll call covers (点名, A11): everyone on site now, and the orders in `alsoIds` (marked in
+   * the roll call) even if they have left since. Masked phones; the caller audits the read.
+   */
+  async people(tx: Tx, alsoIds: string[]): Promise<Array<{ orderId: string; visitorName: string; phoneMasked: string; company: string | null; hostName: string; hostPhoneMasked: string; unitName: string; buildingName: string | null; left: boolean }>> {
+    const onSite = await lobby.onSiteAll(tx, LIST_LIMIT);
+    const have = new Set(onSite.map((o) => o.id));
+    const rows = [...onSite, ...(await lobby.ordersByIds(tx, alsoIds.filter((id) => !have.has(id))))];
+    const hosts = new Map((await lobby.hostsByIds(tx, [...new Set(rows.map((r) => r.hostId))])).map((h) => [h.id, h]));
+    const people = new Map((await lobby.visitorsByIds(tx, [...new Set(rows.map((r) => r.visitorId).filter((x): x is string => !!x))])).map((v) => [v.id, v]));
+    return rows.map((o) => {
+      const v = o.visitorId ? people.get(o.visitorId) : undefined;
+      const h = hosts.get(o.hostId);
+      return {
+        orderId: o.id,
+        visitorName: v?.name ?? o.inviteeName ?? '',
+        phoneMasked: maskPhone(o.visitorPhone),
+        company: v?.company ?? o.inviteeCompany ?? null,
+        hostName: h?.name ?? '',
+        hostPhoneMasked: maskPhone(h?.phone ?? ''),
+        unitName: h?.unitName ?? '',
+        buildingName: h?.buildingName ?? null,
+        left: !!o.leftAt,
       };
     });
   }
