@@ -72,7 +72,9 @@ export async function run(e2e: E2EContext) {
     assert.match(await tid(row, 'on-site-arrived').innerText(), /^\d{2}:\d{2}$/, 'arrived today: the time of day');
     assert.equal(await tid(row, 'on-site-status').innerText(), '在场');
     assert.match(await tid(page, 'on-site-summary').innerText(), /在场 \d+ 人/);
-    await tid(page, 'on-site-updated').getByText(/每 30 秒自动刷新 · 更新于/).waitFor();
+    await tid(page, 'on-site-updated').getByText(/^更新于 /).waitFor();
+    await page.locator('[data-test="live-badge"][data-state="live"]').waitFor();
+    await tid(table, 'on-site-building').filter({ hasText: '行政中心1号楼' }).first().waitFor();
     await shot(page, 'admin-on-site');
     // 打印: the browser's print dialog opens; what it prints is the roll call with the time it was printed
     await page.evaluate(() => {
@@ -120,7 +122,7 @@ export async function run(e2e: E2EContext) {
     assert.equal(left.status, 'arrived');
     assert.deepEqual([left.presence.leftVia, left.presence.leftWhere], ['gate', GATE]);
 
-    // 在场访客: gone (the page's refresh; the 30 s timer does the same)
+    // 在场访客: gone (the page hears it live; 刷新 does the same)
     await page.goto(`${baseUrl}/admin/on-site`);
     await tid(page, 'on-site-summary').waitFor();
     await table.locator('.el-table__row').filter({ hasText: VISITOR.name }).waitFor({ state: 'detached' });

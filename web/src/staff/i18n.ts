@@ -5,6 +5,7 @@ import { invitesMessages } from './meetings/invites.messages';
 import { doorsMessages } from './doors/messages';
 import { vehiclesMessages } from './vehicles/messages';
 import { personnelMessages } from './personnel/messages';
+import { rollCallMessages } from './rollcall/messages';
 
 const zh = {
   app: { title: '智慧通行' },
@@ -37,6 +38,7 @@ const zh = {
     approvals: '审批中心',
     profile: '个人信息',
     proxy: '代登记人员',
+    rollCall: '在场点名',
   },
   profile: {
     title: '个人信息',
@@ -91,6 +93,7 @@ const en: typeof zh = {
     approvals: 'Approvals',
     profile: 'My profile',
     proxy: 'Register colleagues',
+    rollCall: 'Roll call',
   },
   profile: {
     title: 'My profile',
@@ -115,6 +118,6 @@ const en: typeof zh = {
 };
 
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'], ...doorsMessages['zh-CN'], ...vehiclesMessages['zh-CN'], ...personnelMessages['zh-CN'] },
-  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en, ...doorsMessages.en, ...vehiclesMessages.en, ...personnelMessages.en },
+  'zh-CN': { ...zh, ...visitMessages['zh-CN'], ...roomsMessages['zh-CN'], ...invitesMessages['zh-CN'], ...doorsMessages['zh-CN'], ...vehiclesMessages['zh-CN'], ...personnelMessages['zh-CN'], ...rollCallMessages['zh-CN'] },
+  en: { ...en, ...visitMessages.en, ...roomsMessages.en, ...invitesMessages.en, ...doorsMessages.en, ...vehiclesMessages.en, ...personnelMessages.en, ...rollCallMessages.en },
 });

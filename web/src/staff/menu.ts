@@ -4,6 +4,8 @@ export interface MenuEntry {
   icon: string;
   color: string;
   route: string;
+  /** shown only to staff with this role (the server checks it again) */
+  role?: string;
 }
 export const MENU: MenuEntry[] = [
   { key: 'invite', icon: 'add-o', color: '#1677ff', route: 'invite' },
@@ -15,4 +17,6 @@ export const MENU: MenuEntry[] = [
   { key: 'approvals', icon: 'passed', color: '#eb2f96', route: 'approvals' },
   { key: 'profile', icon: 'contact-o', color: '#1677ff', route: 'profile' },
   { key: 'proxy', icon: 'idcard', color: '#13c2c2', route: 'proxy' },
+  // 点名 (A11): reception staff during an evacuation
+  { key: 'rollCall', icon: 'shield-o', color: '#f5222d', route: 'rollCall', role: 'reception' },
 ];

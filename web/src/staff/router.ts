@@ -43,6 +43,8 @@ export const router = createRouter({
     { path: '/approvals/rooms', name: 'roomApprovals', component: () => import('./views/meetings/BookingQueueView.vue'), props: { kind: 'review' } },
     { path: '/approvals/undertake', name: 'undertakeApprovals', component: () => import('./views/meetings/BookingQueueView.vue'), props: { kind: 'undertake' } },
     { path: '/approvals/meetings', name: 'meetingApprovals', component: () => import('./views/meetings/MeetingApprovalsView.vue') },
+    // 点名 (A11): reception staff
+    { path: '/roll-call', name: 'rollCall', component: () => import('./views/RollCallView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
   scrollBehavior: () => ({ top: 0 }),
@@ -53,7 +55,7 @@ const titles: Record<string, string> = {
   login: 'login.subtitle', profile: 'menu.profile', invite: 'menu.invite', inviteSent: 'menu.invite', myInvitations: 'menu.myInvitations', visitDetail: 'menu.myInvitations',
   visitReview: 'menu.approvals', approvals: 'menu.approvals', visitApprovals: 'menu.approvals', roomApprovals: 'menu.approvals', undertakeApprovals: 'menu.approvals', meetingApprovals: 'menu.approvals', vehicleApprovals: 'menu.approvals',
   rooms: 'menu.roomBooking', roomWeek: 'menu.roomBooking', roomDay: 'menu.roomBooking', bookingForm: 'menu.roomBooking', myBookings: 'menu.myBookings', bookingDetail: 'menu.myBookings',
-  meetingInvite: 'menu.myBookings', myMeetings: 'menu.myMeetings', meetingDetail: 'menu.myMeetings', remoteDoor: 'menu.remoteDoor',
+  meetingInvite: 'menu.myBookings', myMeetings: 'menu.myMeetings', meetingDetail: 'menu.myMeetings', remoteDoor: 'menu.remoteDoor', rollCall: 'menu.rollCall',
   profileEdit: 'menu.profile', proxy: 'menu.proxy', proxyNew: 'menu.proxy', personnelDetail: 'personnel.detail.title', personnelApprovals: 'menu.approvals',
 };
 installPageTitles(router, i18n.global.t, (to) => titles[String(to.name)] ?? (typeof to.meta.title === 'string' ? to.meta.title : undefined));

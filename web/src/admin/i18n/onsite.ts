@@ -1,6 +1,6 @@
 /** Messages of 在场访客 (K3, A11) and of arrival/leave in the admin console. Namespace `onSite`; the ways in and out come from contracts/lobby.ts. */
 const zh = {
-  hint: '已到达且尚未离开的访客。超过离开时间仍在场的访客显示为“已超时”，排在最前。列表每 30 秒自动刷新；紧急疏散时可打印清单逐一核对。',
+  hint: '已到达且尚未离开的访客，按楼宇分组。超过离开时间仍在场的访客显示为“已超时”，排在最前。列表随通行实时更新；紧急疏散时可打印清单（每栋楼一张表）或开始点名，前台人员在手机上逐一确认安全。',
   visitor: '访客',
   phone: '手机',
   company: '单位',
@@ -16,7 +16,13 @@ const zh = {
   summary: '在场 {total} 人',
   summaryOverstay: '其中已超时 {n} 人',
   shownOf: '（仅显示前 {n} 人）',
-  updatedAt: '每 30 秒自动刷新 · 更新于 {at}',
+  updatedAt: '更新于 {at}',
+  building: '楼宇',
+  noBuilding: '未指定楼宇',
+  buildingCount: '{name}：{n} 人',
+  rollCall: '点名',
+  markedSafe: '已确认安全',
+  unaccounted: '未确认',
   stale: '刷新失败，显示的是 {at} 的数据',
   refresh: '刷新',
   print: '打印',
@@ -30,7 +36,7 @@ const zh = {
 };
 
 const en: typeof zh = {
-  hint: 'Visitors who have arrived and not left. Anyone still on site after their visit ended is shown as overstaying, first. The list refreshes every 30 seconds; in an evacuation, print it and tick people off.',
+  hint: 'Visitors who have arrived and not left, by building. Anyone still on site after their visit ended is shown as overstaying, first. The list follows the gates live; in an evacuation, print it (one table per building) or start a roll call that reception confirms person by person on their phones.',
   visitor: 'Visitor',
   phone: 'Mobile',
   company: 'Company',
@@ -46,7 +52,13 @@ const en: typeof zh = {
   summary: '{total} on site',
   summaryOverstay: '{n} overstaying',
   shownOf: '(the first {n} shown)',
-  updatedAt: 'Refreshes every 30 s · updated {at}',
+  updatedAt: 'Updated {at}',
+  building: 'Building',
+  noBuilding: 'No building',
+  buildingCount: '{name}: {n}',
+  rollCall: 'Roll call',
+  markedSafe: 'Safe',
+  unaccounted: 'Unaccounted',
   stale: 'Refresh failed; showing the list of {at}',
   refresh: 'Refresh',
   print: 'Print',
@@ -59,4 +71,25 @@ const en: typeof zh = {
   stillOnSite: 'On site',
 };
 
-export default { 'zh-CN': { onSite: zh }, en: { onSite: en } };
+const rollCallZh = {
+  inProgress: '点名进行中',
+  count: '已确认 {safe} / 共 {total}',
+  startedBy: '{by} 于 {at} 开始',
+  idle: '当前没有进行中的点名。紧急疏散时开始点名，前台人员在手机上逐一标记安全。',
+  start: '开始点名',
+  startConfirm: '开始点名后，前台人员的手机和本页面将同步显示确认进度。确定开始吗？',
+  end: '结束点名',
+  endConfirm: '仍有 {n} 人未确认，确定结束点名吗？',
+};
+const rollCallEn: typeof rollCallZh = {
+  inProgress: 'Roll call in progress',
+  count: '{safe} of {total} safe',
+  startedBy: 'started by {by} at {at}',
+  idle: 'No roll call in progress. In an evacuation, start one: reception marks each person safe on their phones.',
+  start: 'Start a roll call',
+  startConfirm: "Once started, reception's phones and this page show the progress live. Start now?",
+  end: 'End the roll call',
+  endConfirm: '{n} people are still unaccounted for. End the roll call?',
+};
+
+export default { 'zh-CN': { onSite: zh, rollCall: rollCallZh }, en: { onSite: en, rollCall: rollCallEn } };
