@@ -94,7 +94,7 @@ export async function run(e2e: E2EContext) {
     await page.waitForTimeout(400);
     await screenshot(page, 'admin-on-site-roll-call');
     await viewShot(p, 'staff-roll-call-pending');
-    await tid(p, 'tab-done').click();
+    await p.locator('.van-tab').filter({ hasText: '已确认' }).click();
     for (const v of [A, B]) await tid(p, `person-${v.name}`).getByText('✓ 已安全').waitFor();
     await p.waitForTimeout(300);
     await viewShot(p, 'staff-roll-call-done');
