@@ -76,6 +76,16 @@ export async function run(ctx: E2EContext) {
     assert.ok(!readings.includes('admin'), 'the reader is a role, not an account');
     await settle(page);
     await ctx.screenshot(page, 'my-data');
+    // the same page in English
+    await page.evaluate(() => localStorage.setItem('sg_locale', 'en'));
+    await page.reload();
+    await byTest(page, 'retention').getByText(/deleted 180 days after your last visit/).waitFor();
+    assert.match(await byTest(page, 'readings').innerText(), /Administrator\s*Viewed a visitor/);
+    await settle(page);
+    await ctx.screenshot(page, 'my-data-en');
+    await page.evaluate(() => localStorage.setItem('sg_locale', 'zh-CN'));
+    await page.reload();
+    await byTest(page, 'stored').waitFor();
 
     // 导出我的数据: the file holds everything
     const [download] = await Promise.all([page.waitForEvent('download'), byTest(page, 'export').click()]);

@@ -23,7 +23,8 @@ export class DashboardService {
     const unitsCount = unitId ? 1 : await one(db.select({ n: count() }).from(units));
     const staffCount = await one(db.select({ n: count() }).from(staff).where(activeStaff));
     const hosts = await one(db.select({ n: count() }).from(staff).where(and(activeStaff, eq(staff.visitPermission, true))));
-    const visitorsCount = await one(db.select({ n: count() }).from(visitors));
+    // a deleted account (注销) is a tombstone kept for its anonymous orders, not a visitor
+    const visitorsCount = await one(db.select({ n: count() }).from(visitors).where(isNull(visitors.deletedAt)));
     const visitorFaces = await one(db.select({ n: count() }).from(visitors).where(isNotNull(visitors.photoKey)));
     const staffFaces = await one(db.select({ n: count() }).from(staff).where(and(isNull(staff.deletedAt), isNotNull(staff.photoKey))));
     // failed and dead jobs only (the partial index jobs_failed): the jobs table is never scanned

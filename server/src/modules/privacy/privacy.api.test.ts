@@ -290,10 +290,12 @@ describe('注销 (DELETE /api/visitor/me)', () => {
     expect((await again.c.get('/api/visitor/me/data')).json().orders).toEqual({ total: 0, open: 0 });
   });
 
-  it('deleting one account leaves another visitor’s untouched', async () => {
+  it('deleting one account leaves another visitor’s untouched; 首页 counts one visitor fewer', async () => {
     const a = await registered('殷离');
     const b = await registered('蛛儿');
+    const before = (await admin.get('/api/admin/dashboard')).json().visitors;
     expect((await a.c.delete('/api/visitor/me')).statusCode).toBe(200);
+    expect((await admin.get('/api/admin/dashboard')).json().visitors).toBe(before - 1);
     expect(await visitorRow(b.v.id)).toMatchObject({ name: '蛛儿', phone: b.phone, deletedAt: null });
     expect((await b.c.get('/api/visitor/me/data')).statusCode).toBe(200);
   });
