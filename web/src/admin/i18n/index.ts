@@ -64,7 +64,7 @@ const zh = {
     todayTitle: '今日来访',
     today: { expected: '预计来访', arrived: '已到达', onSite: '在场', left: '已离开', overstaying: '超时未离开', pendingReview: '待审核', cancelled: '已取消' },
     chart: { hoursTitle: '今日到访时段', daysTitle: '近30天来访', arrivals: '到访人数', expected: '预约来访', arrived: '实际到访' },
-    unitTable: { title: '各单位今日来访', unit: '单位', total: '合计', empty: '今日暂无来访' },
+    unitTable: { title: '各单位今日来访', unit: '单位', total: '合计', empty: '今日暂无来访', cols: { expected: '预计来访', arrived: '已到达', onSite: '在场', left: '已离开', overstaying: '超时', pendingReview: '待审核' } },
   },
   live: {
     live: '实时',
@@ -198,7 +198,7 @@ const en: typeof zh = {
     todayTitle: "Today's visits",
     today: { expected: 'Expected', arrived: 'Arrived', onSite: 'On site', left: 'Left', overstaying: 'Overstaying', pendingReview: 'Awaiting review', cancelled: 'Cancelled' },
     chart: { hoursTitle: 'Arrivals today by hour', daysTitle: 'The last 30 days', arrivals: 'Arrivals', expected: 'Booked', arrived: 'Came' },
-    unitTable: { title: 'Today per unit', unit: 'Unit', total: 'Total', empty: 'No visits today' },
+    unitTable: { title: 'Today per unit', unit: 'Unit', total: 'Total', empty: 'No visits today', cols: { expected: 'Expected', arrived: 'Arrived', onSite: 'On site', left: 'Left', overstaying: 'Overstay', pendingReview: 'Reviews' } },
   },
   live: {
     live: 'Live',
