@@ -72,6 +72,12 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // every route as registered (the authorization matrix test walks the admin ones)
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+  });
 
   const clock = opts.clock ?? new Clock(config.TZ_CENTER);
   const database =
@@ -211,4 +217,11 @@ function webFallback(req: FastifyRequest, reply: FastifyReply) {
   }
   const appName = webApps.find((a) => url === `/${a}` || url.startsWith(`/${a}/`));
   return reply.type('text/html').sendFile(appName ? `${appName}/index.html` : 'index.html');
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** every route registered (method, URL pattern), in order; HEAD left out */
+    routeTable?: Array<{ method: string; url: string }>;
+  }
 }

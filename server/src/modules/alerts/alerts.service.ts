@@ -12,7 +12,7 @@ import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { ALERT_KIND_LABELS, refusalLabel, type AlertKind, type AlertRow, type AlertSource, type AlertState } from '../../../../contracts/alerts.js';
 import { audit } from '../audit/audit.js';
-import type { Actor } from '../identity/session.js';
+import { unitScopeOf, type Actor } from '../identity/session.js';
 import { notifyVisit } from '../notify/notify.service.js';
 import { messageTime } from '../../platform/when.js';
 import { emitWebhookEvent } from '../webhooks/webhooks.hooks.js';
@@ -113,16 +113,22 @@ export async function receptionStaff(tx: Tx, buildingIds: string[]) {
   return near.length ? near : all;
 }
 
+/** A 单位管理员's alerts: those about an order with their unit (a blocklisted person without one is the center's). */
+function ofUnit(actor: Actor) {
+  const scope = unitScopeOf(actor);
+  return scope ? sql`${securityAlerts.orderId} in (select o.id from visit_orders o where o.unit_id = ${scope})` : undefined;
+}
+
 export class AlertsService {
   constructor(private readonly ctx: AppContext) {}
 
-  async counts(): Promise<{ open: number }> {
-    const [r] = await this.ctx.db.select({ n: count() }).from(securityAlerts).where(isNull(securityAlerts.handledAt));
+  async counts(actor: Actor): Promise<{ open: number }> {
+    const [r] = await this.ctx.db.select({ n: count() }).from(securityAlerts).where(and(isNull(securityAlerts.handledAt), ofUnit(actor)));
     return { open: Number(r?.n ?? 0) };
   }
 
   async list(actor: Actor, q: { state?: AlertState; page: number; pageSize: number }) {
-    const where = q.state === 'open' ? isNull(securityAlerts.handledAt) : q.state === 'handled' ? isNotNull(securityAlerts.handledAt) : undefined;
+    const where = and(q.state === 'open' ? isNull(securityAlerts.handledAt) : q.state === 'handled' ? isNotNull(securityAlerts.handledAt) : undefined, ofUnit(actor));
     return this.ctx.db.transaction(async (tx) => {
       const [t] = await tx.select({ n: count() }).from(securityAlerts).where(where);
       const attendee = sql<string | null>`(select name from staff where staff.id = ${visitOrders.attendeeStaffId})`;
@@ -174,9 +180,9 @@ export class AlertsService {
     const comment = input.comment;
     const now = this.ctx.clock.now();
     return this.ctx.db.transaction(async (tx) => {
-      const open = ids === 'all' ? isNull(securityAlerts.handledAt) : and(inArray(securityAlerts.id, ids), isNull(securityAlerts.handledAt));
+      const open = and(ids === 'all' ? isNull(securityAlerts.handledAt) : and(inArray(securityAlerts.id, ids), isNull(securityAlerts.handledAt)), ofUnit(actor));
       if (ids !== 'all') {
-        const found = await tx.select({ id: securityAlerts.id }).from(securityAlerts).where(inArray(securityAlerts.id, ids));
+        const found = await tx.select({ id: securityAlerts.id }).from(securityAlerts).where(and(inArray(securityAlerts.id, ids), ofUnit(actor)));
         if (found.length !== ids.length) throw new AppError('NOT_FOUND');
       }
       const rows = await tx

@@ -53,10 +53,7 @@ export async function approvalsAdminRoutes(app: FastifyInstance, ctx: AppContext
       summary: 'A6 车辆审核人 / 人员审核人 and their CC, per unit',
       response: { 200: z.object({ items: z.array(reviewersView) }), ...errors(401) },
     },
-    handler: (req) => {
-      requireActor(req, 'admin');
-      return reviewers.list();
-    },
+    handler: (req) => reviewers.list(requireActor(req, 'admin')),
   });
   r.put('/api/admin/unit-reviewers', {
     schema: {

@@ -12,7 +12,7 @@ import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import type { StaffRole } from '../../../../contracts/permissions.js';
 import { audit } from '../audit/audit.js';
-import { requireActor } from '../identity/session.js';
+import { adminUnitScope, assertInUnitScope, requireActor } from '../identity/session.js';
 import { referencedStaffIds, validateCcStaffIds, validateChainNodes, type ChainKind, type ChainNode } from './approvals.rules.js';
 
 export interface ChainInput {
@@ -61,12 +61,13 @@ export class ApprovalsAdminService {
 
   /** GET /api/admin/approval-chains: every configured chain, by unit order then kind. */
   async list(req: FastifyRequest): Promise<ChainView[]> {
-    requireActor(req, 'admin');
+    const scope = adminUnitScope(req);
     return this.ctx.db.transaction(async (tx) => {
       const rows = await tx
         .select({ ...chainColumns, unitName: units.name })
         .from(approvalChains)
         .innerJoin(units, eq(units.id, approvalChains.unitId))
+        .where(scope ? eq(approvalChains.unitId, scope) : undefined)
         .orderBy(asc(units.sortOrder), asc(units.name), asc(approvalChains.kind));
       return this.views(tx, rows);
     });
@@ -75,6 +76,8 @@ export class ApprovalsAdminService {
   /** PUT /api/admin/approval-chains: create or replace the chain of (unit, kind). */
   async upsert(req: FastifyRequest, input: ChainInput): Promise<ChainView> {
     const actor = requireActor(req, 'admin');
+    const scope = adminUnitScope(req);
+    assertInUnitScope(scope, input.unitId);
     const problem = validateChainNodes(input.nodes) ?? validateCcStaffIds(input.ccStaffIds);
     if (problem) throw new AppError(problem);
     const nodes = storedNodes(input.nodes);
@@ -88,7 +91,8 @@ export class ApprovalsAdminService {
         const found = await tx
           .select({ id: staff.id })
           .from(staff)
-          .where(and(inArray(staff.id, wanted), isNull(staff.deletedAt), eq(staff.active, true)));
+          // a 单位管理员 picks their own unit's staff
+          .where(and(inArray(staff.id, wanted), isNull(staff.deletedAt), eq(staff.active, true), scope ? eq(staff.unitId, scope) : undefined));
         const have = new Set(found.map((f) => f.id));
         const missing = wanted.find((id) => !have.has(id));
         if (missing) throw new AppError('STAFF_NOT_FOUND', { staffId: missing });
@@ -117,8 +121,12 @@ export class ApprovalsAdminService {
   /** DELETE /api/admin/approval-chains/:id: the unit's orders of that kind go back to the host alone. */
   async remove(req: FastifyRequest, id: string): Promise<{ ok: true }> {
     const actor = requireActor(req, 'admin');
+    const scope = adminUnitScope(req);
     return this.ctx.db.transaction(async (tx) => {
-      const [row] = await tx.delete(approvalChains).where(eq(approvalChains.id, id)).returning(chainColumns);
+      const [row] = await tx
+        .delete(approvalChains)
+        .where(and(eq(approvalChains.id, id), scope ? eq(approvalChains.unitId, scope) : undefined))
+        .returning(chainColumns);
       if (!row) throw new AppError('NOT_FOUND');
       await audit(tx, actor, 'approval_chain.delete', { type: 'approval_chain', id }, { unitId: row.unitId, kind: row.kind, nodes: row.nodes, ccStaffIds: row.ccStaffIds });
       return { ok: true as const };

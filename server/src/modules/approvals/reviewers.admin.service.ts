@@ -8,7 +8,7 @@ import { staff, unitReviewers, units } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
-import type { Actor } from '../identity/session.js';
+import { assertInUnitScope, unitScopeOf, type Actor } from '../identity/session.js';
 
 export const REVIEWER_KINDS = ['vehicle', 'personnel'] as const;
 export type ReviewerKind = (typeof REVIEWER_KINDS)[number];
@@ -23,12 +23,13 @@ export class ReviewersAdminService {
   constructor(private readonly ctx: AppContext) {}
 
   /** Every unit's reviewers of both kinds (units without any are left out). */
-  async list(): Promise<{ items: ReviewersView[] }> {
+  async list(actor: Actor): Promise<{ items: ReviewersView[] }> {
+    const scope = unitScopeOf(actor);
     const rows = await this.ctx.db
       .select({ unitId: unitReviewers.unitId, kind: unitReviewers.kind, cc: unitReviewers.cc, staffId: staff.id, name: staff.name })
       .from(unitReviewers)
       .innerJoin(staff, eq(staff.id, unitReviewers.staffId))
-      .where(isNull(staff.deletedAt))
+      .where(and(isNull(staff.deletedAt), scope ? eq(unitReviewers.unitId, scope) : undefined))
       .orderBy(asc(unitReviewers.createdAt));
     const byKey = new Map<string, ReviewersView>();
     for (const r of rows) {
@@ -44,11 +45,13 @@ export class ReviewersAdminService {
   async set(actor: Actor, input: { unitId: string; kind: ReviewerKind; reviewerIds: string[]; ccIds: string[] }): Promise<ReviewersView> {
     const reviewerIds = [...new Set(input.reviewerIds)];
     const ccIds = [...new Set(input.ccIds)].filter((id) => !reviewerIds.includes(id));
+    const scope = unitScopeOf(actor);
+    assertInUnitScope(scope, input.unitId);
     return this.ctx.db.transaction(async (tx) => {
       const [u] = await tx.select({ id: units.id }).from(units).where(eq(units.id, input.unitId));
       if (!u) throw new AppError('UNIT_NOT_FOUND');
       const all = [...reviewerIds, ...ccIds];
-      const people = all.length ? await tx.select({ id: staff.id, name: staff.name }).from(staff).where(and(inArray(staff.id, all), isNull(staff.deletedAt), eq(staff.active, true))) : [];
+      const people = all.length ? await tx.select({ id: staff.id, name: staff.name }).from(staff).where(and(inArray(staff.id, all), isNull(staff.deletedAt), eq(staff.active, true), scope ? eq(staff.unitId, scope) : undefined)) : [];
       if (people.length !== all.length) throw new AppError('STAFF_NOT_FOUND');
       const before = await tx.select({ staffId: unitReviewers.staffId, cc: unitReviewers.cc }).from(unitReviewers).where(and(eq(unitReviewers.unitId, input.unitId), eq(unitReviewers.kind, input.kind)));
       await tx.delete(unitReviewers).where(and(eq(unitReviewers.unitId, input.unitId), eq(unitReviewers.kind, input.kind)));

@@ -178,13 +178,15 @@ export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor |
 
 /**
  * Admin routes only a 系统管理员 may call (A10): devices, buildings, kiosks, jobs, the SMS outbox,
- * the audit log, webhooks, retention, administrators, and creating or deleting units. A 单位管理员
+ * the audit log, notification templates and meeting rooms (both center-wide: no unit in the schema),
+ * the center's dashboard, on-site list and roll call, webhooks, retention, administrators, creating or
+ * deleting units and the blocklist (docs/decisions/0014-unit-administrators.md). A 单位管理员
  * gets 403 SYSTEM_ADMIN_ONLY before the body is read. Everything else under /api/admin/ is either
  * scoped to the unit admin's unit by its service (adminUnitScope: another unit's record → 404) or
  * unit-neutral. admin-authz.matrix.api.test.ts checks every admin route against this.
  */
 export const SYSTEM_ONLY_ROUTES: Array<[method: string | '*', RegExp]> = [
-  ['*', /^\/api\/admin\/(devices|access|buildings|kiosk-devices|jobs|sms-outbox|audit|notification-templates|webhooks|retention|admins)(\/|$)/],
+  ['*', /^\/api\/admin\/(devices|access|buildings|kiosk-devices|jobs|sms-outbox|audit|notification-templates|rooms|dashboard|on-site|roll-call|webhooks|retention|admins)(\/|$)/],
   ['POST', /^\/api\/admin\/units$/],
   ['DELETE', /^\/api\/admin\/units\/:id$/],
   ['*', /^\/api\/admin\/visitors\/:id\/block$/],
@@ -225,6 +227,11 @@ export function requireSystemAdmin(req: FastifyRequest): Actor & { admin: AdminR
 export function adminUnitScope(req: FastifyRequest): string | null {
   const a = requireAdmin(req);
   return a.admin.role === 'system' ? null : a.admin.unitId;
+}
+
+/** adminUnitScope for a service that was handed the actor: null unless a 单位管理员 (then their unit). */
+export function unitScopeOf(actor: Actor): string | null {
+  return actor.type === 'admin' && actor.admin?.role === 'unit' ? actor.admin.unitId : null;
 }
 
 /** 404 NOT_FOUND unless the record's unit is within the scope (null scope: every unit). */

@@ -6,7 +6,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
-import type { Actor } from '../identity/session.js';
+import { assertInUnitScope, unitScopeOf, type Actor } from '../identity/session.js';
 import * as repo from './people.repository.js';
 import { blankToNull, firstError, iso, mapDbError } from './people.shared.js';
 
@@ -98,11 +98,14 @@ export class OrgService {
     }));
   }
 
-  async listUnits(_actor: Actor) {
-    return { items: await this.unitView(this.ctx.db) };
+  /** Every unit for a 系统管理员; a 单位管理员 sees their own only. */
+  async listUnits(actor: Actor) {
+    const scope = unitScopeOf(actor);
+    return { items: await this.unitView(this.ctx.db, scope ? [scope] : undefined) };
   }
 
-  async getUnit(_actor: Actor, id: string) {
+  async getUnit(actor: Actor, id: string) {
+    assertInUnitScope(unitScopeOf(actor), id);
     const [u] = await this.unitView(this.ctx.db, [id]);
     if (!u) throw new AppError('NOT_FOUND');
     return u;
@@ -145,9 +148,16 @@ export class OrgService {
   async updateUnit(actor: Actor, id: string, input: Partial<UnitInput>) {
     const name = input.name?.trim();
     if (name === '') throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    assertInUnitScope(unitScopeOf(actor), id);
     await this.ctx.db
       .transaction(async (tx) => {
-        if (!(await repo.findUnitById(tx, id))) throw new AppError('NOT_FOUND');
+        const current = await repo.findUnitById(tx, id);
+        if (!current) throw new AppError('NOT_FOUND');
+        // a 单位管理员 keeps their unit's 办理须知 and visit settings; its name, code, building and order are the center's
+        const fixed = { name, code: blankToNull(input.code), buildingId: input.buildingId === undefined ? undefined : input.buildingId || null, sortOrder: input.sortOrder };
+        if (unitScopeOf(actor) && (Object.keys(fixed) as Array<keyof typeof fixed>).some((k) => fixed[k] !== undefined && fixed[k] !== (current[k] ?? null))) {
+          throw new AppError('SYSTEM_ADMIN_ONLY');
+        }
         await this.checkUnitInput(tx, { ...input, name }, id);
         await repo.updateUnit(tx, id, this.unitValues({ ...input, name }), this.ctx.clock.now());
         // A3: 办理须知 changes are recorded with the field list only (the text itself can be long)
@@ -173,6 +183,7 @@ export class OrgService {
   async createDepartment(actor: Actor, unitId: string, input: DepartmentInput) {
     const name = input.name.trim();
     if (!name) throw new AppError('REQUIRED_FIELD_MISSING', { field: 'name' });
+    assertInUnitScope(unitScopeOf(actor), unitId);
     return this.ctx.db
       .transaction(async (tx) => {
         if (!(await repo.findUnitById(tx, unitId))) throw new AppError('NOT_FOUND');
@@ -191,6 +202,7 @@ export class OrgService {
       .transaction(async (tx) => {
         const d = await repo.findDepartmentById(tx, id);
         if (!d) throw new AppError('NOT_FOUND');
+        assertInUnitScope(unitScopeOf(actor), d.unitId);
         if (name) {
           const other = await repo.findDepartmentByName(tx, d.unitId, name);
           if (other && other.id !== id) throw new AppError('NAME_TAKEN');
@@ -208,6 +220,7 @@ export class OrgService {
       .transaction(async (tx) => {
         const d = await repo.findDepartmentById(tx, id);
         if (!d) throw new AppError('NOT_FOUND');
+        assertInUnitScope(unitScopeOf(actor), d.unitId);
         const { byDept } = await repo.staffCounts(tx);
         if ((byDept.get(id) ?? 0) > 0) throw new AppError('IN_USE');
         await repo.deleteDepartment(tx, id);

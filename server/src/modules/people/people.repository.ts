@@ -283,9 +283,9 @@ export async function findHostByPhone(tx: Tx, phone: string) {
 const STAFF_FACE = { subjectType: 'staff', kind: 'face' } as const;
 
 /** A non-deleted staff member's photo key (null when none); undefined when there is no such staff. */
-export async function findStaffPhotoKey(tx: Tx, id: string, opts: { lock?: boolean } = {}): Promise<{ photoKey: string | null } | undefined> {
+export async function findStaffPhotoKey(tx: Tx, id: string, opts: { lock?: boolean } = {}): Promise<{ photoKey: string | null; unitId: string } | undefined> {
   const q = tx
-    .select({ photoKey: staff.photoKey })
+    .select({ photoKey: staff.photoKey, unitId: staff.unitId })
     .from(staff)
     .where(and(eq(staff.id, id), isNull(staff.deletedAt)))
     .limit(1);

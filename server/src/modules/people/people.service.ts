@@ -11,13 +11,13 @@ import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
 import { deletePhotoNow } from '../../platform/photos.js';
-import type { Actor } from '../identity/session.js';
+import { assertInUnitScope, unitScopeOf, type Actor } from '../identity/session.js';
 import { hashPassword } from '../identity/identity.service.js';
 import * as repo from './people.repository.js';
 import { buildExport, buildTemplate, readStaffWorkbook } from './import.js';
 import { StaffPhotoService } from './staff-photo.service.js';
 import { OrgService } from './org.service.js';
-import { checkStaffFields, HOST_LOOKUPS_PER_MINUTE, validateImportRows } from './people.rules.js';
+import { checkStaffFields, COLUMN_HEADER, HOST_LOOKUPS_PER_MINUTE, validateImportRows } from './people.rules.js';
 
 import { blankToNull, firstError, iso, mapDbError, msg } from './people.shared.js';
 
@@ -79,7 +79,10 @@ export class PeopleService {
 
   async listStaff(actor: Actor, q: StaffListQuery) {
     return this.ctx.db.transaction(async (tx) => {
-      const filter = { q: q.q, unitId: q.unitId, departmentId: q.departmentId, visitPermission: q.visitPermission };
+      const scope = unitScopeOf(actor);
+      // a 单位管理员 lists their unit's staff (asking for another unit: 404)
+      if (q.unitId) assertInUnitScope(scope, q.unitId);
+      const filter = { q: q.q, unitId: scope ?? q.unitId, departmentId: q.departmentId, visitPermission: q.visitPermission };
       const total = await repo.countStaff(tx, filter);
       const rows = await repo.listStaff(tx, filter, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
       // a list of names and phones is personal data too: who looked is recorded (not the search text)
@@ -92,6 +95,7 @@ export class PeopleService {
     return this.ctx.db.transaction(async (tx) => {
       const s = await repo.findStaffById(tx, id);
       if (!s) throw new AppError('NOT_FOUND');
+      assertInUnitScope(unitScopeOf(actor), s.unitId);
       await audit(tx, actor, 'staff.read', { type: 'staff', id });
       return this.staffView(s);
     });
@@ -151,6 +155,7 @@ export class PeopleService {
 
   async createStaff(actor: Actor, input: StaffInput) {
     const values = await this.prepareStaff(input);
+    assertInUnitScope(unitScopeOf(actor), values.unitId);
     const id = await this.ctx.db
       .transaction(async (tx) => {
         await this.checkStaffRefs(tx, values);
@@ -168,6 +173,8 @@ export class PeopleService {
       .transaction(async (tx) => {
         const cur = await repo.findStaffById(tx, id);
         if (!cur) throw new AppError('NOT_FOUND');
+        assertInUnitScope(unitScopeOf(actor), cur.unitId);
+        if (values.unitId) assertInUnitScope(unitScopeOf(actor), values.unitId);
         const unitId = values.unitId ?? cur.unitId;
         // moving to another unit without naming a department leaves the old department behind
         if (values.unitId && values.unitId !== cur.unitId && values.departmentId === undefined) values.departmentId = null;
@@ -185,6 +192,7 @@ export class PeopleService {
   async removeStaff(actor: Actor, id: string) {
     const photoKey = await this.ctx.db.transaction(async (tx) => {
       const cur = await repo.findStaffPhotoKey(tx, id, { lock: true });
+      if (cur) assertInUnitScope(unitScopeOf(actor), cur.unitId);
       if (!cur || !(await repo.softDeleteStaff(tx, id, this.ctx.clock.now()))) throw new AppError('NOT_FOUND');
       if (cur.photoKey) await this.photos.dropPhoto(tx, id, cur.photoKey);
       await audit(tx, actor, 'staff.delete', { type: 'staff', id }, cur.photoKey ? { photoDeleted: true } : undefined);
@@ -195,8 +203,9 @@ export class PeopleService {
 
   // ------------------------------------------------------------ Excel
 
-  async importTemplate(_actor: Actor) {
-    const units = await this.org.unitView(this.ctx.db);
+  async importTemplate(actor: Actor) {
+    const scope = unitScopeOf(actor);
+    const units = await this.org.unitView(this.ctx.db, scope ? [scope] : undefined);
     return buildTemplate(units.map((u) => ({ name: u.name, departments: u.departments.map((d) => d.name) })));
   }
 
@@ -207,7 +216,9 @@ export class PeopleService {
     const { crypto, clock } = this.ctx;
     return this.ctx.db
       .transaction(async (tx) => {
-        const units = await this.org.unitView(tx);
+        // a 单位管理员 imports into their unit only: other units' names are unknown, others' staff taken
+        const scope = unitScopeOf(actor);
+        const units = await this.org.unitView(tx, scope ? [scope] : undefined);
         const phones = [...new Set(rows.map((r) => (r.values.phone ?? '').replace(/[\s-]/g, '')).filter(Boolean))];
         const nos = [...new Set(rows.map((r) => (r.values.employeeNo ?? '').trim()).filter(Boolean))];
         const existing = await repo.findStaffByPhones(tx, phones);
@@ -217,6 +228,10 @@ export class PeopleService {
           staffByPhone: new Map(existing.map((s) => [s.phone, { id: s.id, unitId: s.unitId, hasIdNumber: Boolean(s.idNumberEnc) }])),
           employeeNoOwner: new Map(owners.map((o) => [o.employeeNo!, o.phone])),
         });
+        if (scope) {
+          const foreign = new Set(existing.filter((s) => s.unitId !== scope).map((s) => s.phone));
+          for (const r of records) if (r.existingId && foreign.has(r.phone)) errors.push({ row: r.row, column: COLUMN_HEADER.phone, code: 'PHONE_TAKEN' });
+        }
         if (errors.length) {
           throw new AppError(
             'IMPORT_ROWS_INVALID',
@@ -270,7 +285,10 @@ export class PeopleService {
       .catch(mapDbError);
   }
 
-  async exportStaff(actor: Actor, filter: repo.StaffFilter) {
+  async exportStaff(actor: Actor, asked: repo.StaffFilter) {
+    const scope = unitScopeOf(actor);
+    if (asked.unitId) assertInUnitScope(scope, asked.unitId);
+    const filter = { ...asked, unitId: scope ?? asked.unitId };
     const rows = await this.ctx.db.transaction(async (tx) => {
       const rows = await repo.listStaff(tx, filter, null);
       await audit(tx, actor, 'staff.export', { type: 'staff' }, { unitId: filter.unitId, departmentId: filter.departmentId, visitPermission: filter.visitPermission, search: Boolean(filter.q), count: rows.length });

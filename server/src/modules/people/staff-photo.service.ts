@@ -14,7 +14,7 @@ import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { deletePhotoNow, enqueuePhotoDeletion, newFaceKey, normalisePhoto, requirePhotoFile, type PhotoForm } from '../../platform/photos.js';
 import { audit } from '../audit/audit.js';
-import type { Actor } from '../identity/session.js';
+import { assertInUnitScope, unitScopeOf, type Actor } from '../identity/session.js';
 import * as repo from './people.repository.js';
 
 export class StaffPhotoService {
@@ -23,7 +23,9 @@ export class StaffPhotoService {
   /** POST /api/admin/staff/:id/photo: consent confirmed, then size and format; replaces any photo. */
   async upload(actor: Actor, staffId: string, form: PhotoForm): Promise<{ ok: true }> {
     const { ctx } = this;
-    if (!(await repo.findStaffPhotoKey(ctx.db, staffId))) throw new AppError('NOT_FOUND');
+    const found = await repo.findStaffPhotoKey(ctx.db, staffId);
+    if (!found) throw new AppError('NOT_FOUND');
+    assertInUnitScope(unitScopeOf(actor), found.unitId);
     if (form.fields.consentConfirmed !== 'true') throw new AppError('CONSENT_REQUIRED');
     const jpeg = await normalisePhoto(requirePhotoFile(form));
     const storageKey = newFaceKey();
@@ -58,6 +60,7 @@ export class StaffPhotoService {
     return this.ctx.db.transaction(async (tx) => {
       const cur = await repo.findStaffPhotoKey(tx, staffId);
       if (!cur?.photoKey) throw new AppError('NOT_FOUND');
+      assertInUnitScope(unitScopeOf(actor), cur.unitId);
       const jpeg = await this.ctx.storage.get(cur.photoKey);
       if (!jpeg) throw new AppError('NOT_FOUND');
       await audit(tx, actor, 'staff.photo.read', { type: 'staff', id: staffId });
@@ -70,6 +73,7 @@ export class StaffPhotoService {
     const key = await this.ctx.db.transaction(async (tx) => {
       const cur = await repo.findStaffPhotoKey(tx, staffId, { lock: true });
       if (!cur?.photoKey) throw new AppError('NOT_FOUND');
+      assertInUnitScope(unitScopeOf(actor), cur.unitId);
       const withdrawn = await this.dropPhoto(tx, staffId, cur.photoKey);
       await audit(tx, actor, 'staff.photo.delete', { type: 'staff', id: staffId }, { consentsWithdrawn: withdrawn });
       return cur.photoKey;

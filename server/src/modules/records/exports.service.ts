@@ -51,8 +51,10 @@ export class ExportsService {
   ) {}
 
   /** POST /api/admin/records/orders/export → 202 { exportId } */
-  async create(req: FastifyRequest, filter: OrderRecordFilter, locale: ExportLocale): Promise<{ exportId: string }> {
+  async create(req: FastifyRequest, asked: OrderRecordFilter, locale: ExportLocale): Promise<{ exportId: string }> {
     const actor = requireActor(req, 'admin');
+    // a 单位管理员's export is their unit's, whatever the job later reads
+    const filter = this.records.scoped(req, asked);
     const w = this.records.where(filter); // a bad filter is refused here, before anything is stored
     const { visitor, ...rest } = filter;
     const stored: StoredFilter = { ...rest, locale, ...(visitor?.trim() ? { visitorEnc: this.ctx.crypto.encrypt(visitor.trim()) } : {}) };

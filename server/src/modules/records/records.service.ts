@@ -14,7 +14,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
-import { requireActor } from '../identity/session.js';
+import { adminUnitScope, assertInUnitScope, requireActor } from '../identity/session.js';
 import { presenceOf } from '../visits/presence.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { vehicleOf } from '../visits/visits.view.js';
@@ -62,9 +62,17 @@ export class RecordsService {
     return { dateFrom: f.from ?? null, dateTo: f.to ?? null, unitId: f.unitId ?? null, hostId: f.hostId ?? null, kind: f.kind ?? null, orderStatus: f.status ?? null, visitor: shown, searchBy: by };
   }
 
+  /** A 单位管理员's filter is their unit's (naming another unit: 404 NOT_FOUND). */
+  scoped<F extends OrderRecordFilter>(req: FastifyRequest, f: F): F {
+    const scope = adminUnitScope(req);
+    if (f.unitId) assertInUnitScope(scope, f.unitId);
+    return scope ? { ...f, unitId: scope } : f;
+  }
+
   /** GET /api/admin/records/orders */
-  async list(req: FastifyRequest, f: OrderRecordFilter & { page: number; pageSize: number }): Promise<OrderRecordPage> {
+  async list(req: FastifyRequest, asked: OrderRecordFilter & { page: number; pageSize: number }): Promise<OrderRecordPage> {
     const actor = requireActor(req, 'admin');
+    const f = this.scoped(req, asked);
     const w = this.where(f);
     return this.ctx.db.transaction(async (tx) => {
       const total = await repo.countOrders(tx, w);
@@ -80,6 +88,7 @@ export class RecordsService {
     return this.ctx.db.transaction(async (tx: Tx) => {
       const r = await repo.findOrderRow(tx, id);
       if (!r) throw new AppError('NOT_FOUND');
+      assertInUnitScope(adminUnitScope(req), r.o.unitId);
       const order = await this.visits.adminDetail(tx, id, actor);
       const passes = await listPassEvents(tx, { orderId: id, page: 1, pageSize: DETAIL_PASSES });
       await audit(tx, actor, 'records.order.read', { type: 'visit_order', id });

@@ -10,7 +10,7 @@ import { maskIdNumber, normaliseIdNumber, type IdType } from '../../../../contra
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
-import { requireActor } from '../identity/session.js';
+import { adminUnitScope, requireActor } from '../identity/session.js';
 import * as repo from './visitor-library.repository.js';
 import { presenceOf } from '../visits/presence.js';
 import { holderChanged } from '../access/access.service.js';
@@ -38,7 +38,8 @@ export class VisitorLibraryService {
     const q = query.q?.trim() || undefined;
     const idNumber = q ? normaliseIdNumber(q) : '';
     // any text of ID-number shape may be one: compare its blind index, never the number itself
-    const filter: repo.VisitorFilter = { q, blocked: query.blocked, idNumberIdx: /^[0-9A-Z]{5,}$/.test(idNumber) ? this.ctx.crypto.blindIndex(idNumber) : undefined };
+    // a 单位管理员's library: the visitors who have had an order with their unit
+    const filter: repo.VisitorFilter = { q, blocked: query.blocked, unitId: adminUnitScope(req) ?? undefined, idNumberIdx: /^[0-9A-Z]{5,}$/.test(idNumber) ? this.ctx.crypto.blindIndex(idNumber) : undefined };
     return this.ctx.db.transaction(async (tx) => {
       const total = await repo.countVisitors(tx, filter);
       const rows = await repo.listVisitors(tx, filter, { limit: query.pageSize, offset: (query.page - 1) * query.pageSize });
@@ -51,12 +52,14 @@ export class VisitorLibraryService {
   /** GET /api/admin/visitors/:id: the record (ID masked), face consent and visit history; audited. */
   async detail(req: FastifyRequest, id: string) {
     const actor = requireActor(req, 'admin');
+    const scope = adminUnitScope(req);
     return this.ctx.db.transaction(async (tx) => {
-      const v = await repo.findVisitor(tx, id);
+      const v = await repo.findVisitor(tx, id, { unitId: scope });
       if (!v) throw new AppError('NOT_FOUND');
       const consent = await repo.latestFaceConsent(tx, id);
-      const history = await repo.visitHistory(tx, id, HISTORY_LIMIT);
-      const visitCount = await repo.countVisits(tx, id);
+      // a 单位管理员 sees the visits to their unit only
+      const history = await repo.visitHistory(tx, id, HISTORY_LIMIT, scope);
+      const visitCount = await repo.countVisits(tx, id, scope);
       await audit(tx, actor, 'visitor.read', { type: 'visitor', id });
       return {
         ...this.summary(v),
@@ -86,8 +89,9 @@ export class VisitorLibraryService {
   /** GET /api/admin/visitors/:id/photo: the JPEG; the read is audited in the same transaction. */
   async photo(req: FastifyRequest, id: string): Promise<Buffer> {
     const actor = requireActor(req, 'admin');
+    const scope = adminUnitScope(req);
     return this.ctx.db.transaction(async (tx) => {
-      const v = await repo.findVisitor(tx, id);
+      const v = await repo.findVisitor(tx, id, { unitId: scope });
       if (!v?.photoKey) throw new AppError('NOT_FOUND');
       const jpeg = await this.ctx.storage.get(v.photoKey);
       if (!jpeg) throw new AppError('NOT_FOUND');
