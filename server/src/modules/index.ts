@@ -19,6 +19,7 @@ import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { privacyRoutes } from './privacy/privacy.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import { rollCallRoutes } from './rollcall/rollcall.routes.js';
+import { adminsRoutes } from './identity/admins.routes.js';
 
 /** Every domain module's route registration, in order. */
 export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<void>> = [
@@ -41,4 +42,5 @@ export const modules: Array<(app: FastifyInstance, ctx: AppContext) => Promise<v
   privacyRoutes,
   webhooksRoutes,
   rollCallRoutes,
+  adminsRoutes,
 ];

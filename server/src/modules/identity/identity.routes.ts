@@ -5,6 +5,7 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { destroySession, requireActor, SCOPE_TYPES } from './session.js';
 import { IdentityService } from './identity.service.js';
+import { TwoFactorService } from './two-factor.service.js';
 import { SMS_PURPOSES } from './identity.rules.js';
 
 const phone = z.string().describe('11-digit mainland mobile number');
@@ -31,6 +32,7 @@ export const meSchema = z.object({
 export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new IdentityService(ctx);
+  const twoFactor = new TwoFactorService(ctx);
   const tags = ['identity'];
 
   r.post('/api/auth/sms-codes', {
@@ -81,12 +83,28 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
     schema: {
       operationId: 'adminLogin',
       tags,
-      summary: 'Administrator password login (Argon2id; locked 15 min after 5 failures)',
+      summary:
+        'Administrator password login (Argon2id; locked 15 min after 5 failures). With a second factor on, no session yet: twoFactorChallenge is answered at POST /api/auth/admin/login/two-factor within 5 minutes',
       body: z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
+      response: { 200: z.object({ ok: z.literal(true), twoFactorChallenge: z.string().optional() }), ...errors(400, 401, 423) },
+    },
+    handler: async (req, reply) => {
+      const out = await svc.adminLogin(req.body.username, req.body.password, req.ip, reply, req.headers['user-agent']);
+      return { ok: true as const, ...out };
+    },
+  });
+
+  r.post('/api/auth/admin/login/two-factor', {
+    schema: {
+      operationId: 'adminLoginSecondFactor',
+      tags,
+      summary:
+        "The second step of admin sign-in: the authenticator app's 6-digit code (each accepted once) or a recovery code (single use). Wrong codes count with wrong passwords: 5 lock the account for 15 minutes (423 ACCOUNT_LOCKED); 401 TWO_FACTOR_CODE_INVALID, TWO_FACTOR_CHALLENGE_EXPIRED",
+      body: z.object({ challenge: z.string().min(1).max(100), code: z.string().min(1).max(40) }),
       response: { 200: ok, ...errors(400, 401, 423) },
     },
     handler: async (req, reply) => {
-      await svc.adminLogin(req.body.username, req.body.password, req.ip, reply, req.headers['user-agent']);
+      await twoFactor.completeLogin(req.body.challenge, req.body.code, req.ip, reply, req.headers['user-agent']);
       return { ok: true as const };
     },
   });

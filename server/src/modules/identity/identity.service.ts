@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { hash, verify } from '@node-rs/argon2';
 import type { FastifyReply } from 'fastify';
 import { admins, smsCodes, staff, units, visitors } from '../../db/schema/index.js';
+import { ADMIN_SESSION_HOURS, TwoFactorService } from './two-factor.service.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { randomCode, randomToken } from '../../platform/crypto.js';
@@ -142,8 +143,11 @@ export class IdentityService {
     return s;
   }
 
-  /** Admin password login: Argon2id; 5 consecutive failures lock the account for 15 minutes. */
-  async adminLogin(username: string, password: string, ip: string, reply: FastifyReply, ua?: string) {
+  /**
+   * Admin password login: Argon2id; 5 consecutive failures lock the account for 15 minutes. With a
+   * second factor on, the right password answers a challenge for POST /api/auth/admin/login/two-factor.
+   */
+  async adminLogin(username: string, password: string, ip: string, reply: FastifyReply, ua?: string): Promise<{ twoFactorChallenge?: string }> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const [a] = await ctx.db.select().from(admins).where(eq(admins.username, username));
@@ -161,11 +165,14 @@ export class IdentityService {
       });
       throw new AppError(next.lockedUntil ? 'ACCOUNT_LOCKED' : 'LOGIN_FAILED');
     }
+    // with a second factor on, the password only opens the second step (its failures count on)
+    if (a.totpEnabledAt) return { twoFactorChallenge: await ctx.db.transaction((tx) => new TwoFactorService(ctx).startChallenge(tx, a.id)) };
     await ctx.db.transaction(async (tx) => {
       await tx.update(admins).set({ failedCount: 0, lockedUntil: null, lastLoginAt: now }).where(eq(admins.id, a.id));
-      await createSession(ctx, tx, reply, { type: 'admin', id: a.id }, ua, 12);
+      await createSession(ctx, tx, reply, { type: 'admin', id: a.id }, ua, ADMIN_SESSION_HOURS);
       await audit(tx, { type: 'admin', id: a.id, ip }, 'admin.login', { type: 'admin', id: a.id });
     });
+    return {};
   }
 
   /** Who is signed in, for the apps' headers. */
