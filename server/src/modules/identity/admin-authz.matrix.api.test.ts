@@ -13,9 +13,11 @@
  *  - `list` routes: both 200; unit A's record is in the system admin's answer and not in the unit admin's.
  *  - `neutral` routes: both 2xx (the unit admin's answer is scoped, tested in their module).
  *  - `self` routes (/api/admin/account: the administrator's own sign-in settings): both let in.
+ *  - `stream` routes (server-sent events): both get 200 and the stream is closed at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newUnit, newVisitor, randomPhone } from '../../test/factories.js';
@@ -30,7 +32,8 @@ type Rule =
   | { kind: 'record'; req: () => Promise<Req> }
   | { kind: 'list'; req: () => Promise<Req>; shows: () => string }
   | { kind: 'neutral'; req: () => Promise<Req> }
-  | { kind: 'self'; req: () => Promise<Req> };
+  | { kind: 'self'; req: () => Promise<Req> }
+  | { kind: 'stream'; req: () => Promise<Req> };
 
 const NIL = '00000000-0000-7000-8000-000000000000';
 const HOUR = 3600_000;
@@ -135,6 +138,9 @@ const RULES: Record<string, Rule> = {
   'GET /api/admin/alerts': { kind: 'list', req: async () => ({ method: 'GET', url: '/api/admin/alerts?pageSize=100' }), shows: () => A.alertId },
   'GET /api/admin/alerts/counts': { kind: 'neutral', req: async () => ({ method: 'GET', url: '/api/admin/alerts/counts' }) },
   'POST /api/admin/alerts/handle': { kind: 'record', req: async () => ({ method: 'POST', url: '/api/admin/alerts/handle', body: { ids: [A.alertId] } }) },
+  // 首页: the dashboard is the unit's for a 单位管理员 (dashboard.units.api.test.ts); live events name topics only
+  'GET /api/admin/dashboard': { kind: 'neutral', req: async () => ({ method: 'GET', url: '/api/admin/dashboard' }) },
+  'GET /api/admin/live': { kind: 'stream', req: async () => ({ method: 'GET', url: '/api/admin/live' }) },
   // 记录查询 and its exports
   'GET /api/admin/records/orders': { kind: 'list', req: async () => ({ method: 'GET', url: '/api/admin/records/orders?pageSize=100' }), shows: () => A.orderId },
   'GET /api/admin/records/orders/:id': { kind: 'record', req: async () => ({ method: 'GET', url: `/api/admin/records/orders/${A.orderId}` }) },
@@ -150,6 +156,19 @@ function ruleFor(method: string, url: string): Rule | 'system' | undefined {
   if (isSystemOnlyRoute(method, url)) return 'system';
   if (SELF.test(url)) return { kind: 'self', req: async () => ({ method, url: url.replace(/:[A-Za-z]+/g, NIL), body: method === 'GET' || method === 'DELETE' ? undefined : {} }) };
   return RULES[`${method} ${url}`];
+}
+
+/** A server-sent events stream never ends: open it over HTTP, read the status, close it. */
+async function openStream(c: Client, url: string): Promise<number> {
+  if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const ac = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}${url}`, {
+    headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    signal: ac.signal,
+  });
+  ac.abort();
+  await res.body?.cancel().catch(() => {});
+  return res.status;
 }
 
 const send = (c: Client, r: Req) => c.req(r.method as 'GET', r.url, r.body ?? (['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined), r.headers ?? {});
@@ -249,6 +268,8 @@ describe('authorization matrix: every admin route × caller × a record of anoth
         } else expect(res.statusCode, `unit admin ${what}`).toBe(200);
         const sys = await send(system, await rule.req());
         expect(sys.statusCode, `system admin ${what}: ${sys.body.slice(0, 200)}`).toBe(200);
+      } else if (rule.kind === 'stream') {
+        for (const [who, c] of [['unit admin', unitAdminB], ['system admin', system]] as const) expect(await openStream(c, (await rule.req()).url), `${who} ${what}`).toBe(200);
       } else {
         for (const [who, c] of [['unit admin', unitAdminB], ['system admin', system]] as const) {
           const res = await send(c, await rule.req());

@@ -179,14 +179,14 @@ export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor |
 /**
  * Admin routes only a 系统管理员 may call (A10): devices, buildings, kiosks, jobs, the SMS outbox,
  * the audit log, notification templates and meeting rooms (both center-wide: no unit in the schema),
- * the center's dashboard, on-site list and roll call, webhooks, retention, administrators, creating or
+ * the center's on-site list and roll call, webhooks, retention, administrators, creating or
  * deleting units and the blocklist (docs/decisions/0014-unit-administrators.md). A 单位管理员
  * gets 403 SYSTEM_ADMIN_ONLY before the body is read. Everything else under /api/admin/ is either
  * scoped to the unit admin's unit by its service (adminUnitScope: another unit's record → 404) or
  * unit-neutral. admin-authz.matrix.api.test.ts checks every admin route against this.
  */
 export const SYSTEM_ONLY_ROUTES: Array<[method: string | '*', RegExp]> = [
-  ['*', /^\/api\/admin\/(devices|access|buildings|kiosk-devices|jobs|sms-outbox|audit|notification-templates|rooms|dashboard|on-site|roll-call|webhooks|retention|admins)(\/|$)/],
+  ['*', /^\/api\/admin\/(devices|access|buildings|kiosk-devices|jobs|sms-outbox|audit|notification-templates|rooms|on-site|roll-call|webhooks|retention|admins)(\/|$)/],
   ['POST', /^\/api\/admin\/units$/],
   ['DELETE', /^\/api\/admin\/units\/:id$/],
   ['*', /^\/api\/admin\/visitors\/:id\/block$/],
