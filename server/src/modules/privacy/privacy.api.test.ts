@@ -4,6 +4,7 @@ import { Client, createTestApp, signInStaff, type TestApp } from '../../test/har
 import { newAdminClient, newStaff, newVisitor, validIdNumber } from '../../test/factories.js';
 import { auditLog, consents, sessions, settings, visitOrders, visitors } from '../../db/schema/index.js';
 import { TERMS_VERSION } from '../../../../contracts/consent.js';
+import { auditDetailPairs } from '../../../../contracts/audit.js';
 import { insertOrder } from '../notify/test-orders.js';
 import { makeImage, signInNewPhone, uploadPhoto } from '../visitors/test-helpers.js';
 import { RETENTION_JOB } from './retention.service.js';
@@ -108,6 +109,8 @@ describe('retention purge (VISITOR_RETENTION_DAYS, moved clock)', () => {
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ actorType: 'admin', targetType: 'retention', detail: { trigger: 'admin', retentionDays: DAYS, ...p.counts } });
       expect(JSON.stringify(entries[0]!.detail)).not.toMatch(/钱|[0-9]{17}/);
+      // 审计日志 shows it in words
+      expect(auditDetailPairs(entries[0]!.detail, 'zh-CN').map((x) => `${x.label}：${x.value}`)).toEqual(expect.arrayContaining(['触发方式：管理员立即执行', '删除照片：1', '删除证件号码：1']));
 
       // idempotent: the preview is empty and a second run removes nothing
       const after = (await admin.get('/api/admin/retention')).json();
