@@ -11,6 +11,7 @@ import { createScratchDatabase } from '../db/scratch.js';
 import { openDatabase, type Database } from './db.js';
 import { LiveBus, PgLiveTransport, RedisLiveTransport, type LiveEvent } from './live.js';
 import { requireService } from '../test/services.js';
+import { createTestApp, type TestApp } from '../test/harness.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -136,5 +137,31 @@ describe('across processes through Redis pub/sub (REDIS_URL)', () => {
     await inA.next('roll_call');
     expect(inA.heard.map((e) => e.topic)).toEqual(['visits', 'roll_call']);
     expect(inB.heard.map((e) => e.topic)).toEqual(['visits', 'roll_call']);
+  });
+});
+
+describe('the app wires the bus from its configuration', () => {
+  it('two app processes with REDIS_URL hear each other through Redis', async () => {
+    await requireService('redis', REDIS_URL, 'the live bus tests on Redis');
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: `sg-test-live-app-${Date.now()}:` };
+    const apps: TestApp[] = [await createTestApp({ env }), await createTestApp({ env })];
+    try {
+      expect(apps.map((a) => a.ctx.live.mode)).toEqual(['redis', 'redis']);
+      const inSecond = ear(apps[1]!.ctx.live);
+      // a change committed in the first app's database
+      await apps[0]!.ctx.db.transaction(async () => apps[0]!.ctx.live.changed('visits'));
+      await inSecond.next('visits');
+    } finally {
+      for (const a of apps) await a.close();
+    }
+  });
+
+  it('without Redis: LISTEN/NOTIFY on PostgreSQL, this process only on PGlite', async () => {
+    const app = await createTestApp();
+    try {
+      expect(app.ctx.live.mode).toBe(process.env.TEST_DATABASE_URL ? 'postgres' : 'memory');
+    } finally {
+      await app.close();
+    }
   });
 });
