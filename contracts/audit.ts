@@ -304,7 +304,7 @@ const VALUE_LABELS: Record<string, Record<string, L>> = {
     rate_limited: { 'zh-CN': '开门过于频繁', en: 'Too many openings' },
   },
   method: PASS_METHOD_LABELS,
-  trigger: { schedule: { 'zh-CN': '每日自动', en: 'Daily schedule' }, admin: { 'zh-CN': '管理员立即执行', en: 'Run now by an administrator' } },
+  trigger: { schedule: { 'zh-CN': '每日自动', en: 'Daily schedule' }, admin: { 'zh-CN': '管理员立即执行', en: 'Run now by an administrator' }, cli: { 'zh-CN': '命令行', en: 'Command line' } },
   password: { set: { 'zh-CN': '已设置', en: 'Set' }, removed: { 'zh-CN': '已移除', en: 'Removed' } },
   purpose: {
     companion: { 'zh-CN': '同行人员', en: 'Companion' },

@@ -118,7 +118,7 @@ export interface RetentionItem {
 
 export interface RetentionRun {
   at: string;
-  trigger: 'schedule' | 'admin';
+  trigger: 'schedule' | 'admin' | 'cli';
   days: number;
   cutoff: string;
   counts: RetentionCounts;

@@ -1,4 +1,4 @@
-/** CLI entry: serve | migrate | seed-demo | create-admin <username> <password> [--force] | work */
+/** CLI entry: serve | migrate | seed-demo | create-admin <username> <password> [--force] | work | purge */
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { loadConfig } from './platform/config.js';
@@ -8,6 +8,7 @@ import { DEMO_STAFF_PASSWORD, DEMO_STAFF_PHONE, seedDemo } from './db/seed-demo.
 import { demoKioskLink } from './modules/kiosk/demo-kiosk.js';
 import { adminLoginText, describeDatabase, localBaseUrl, startBanner } from './start-banner.js';
 import { installCrashPolicy } from './platform/crash.js';
+import { RetentionService } from './modules/privacy/retention.service.js';
 
 // an error nobody caught: log it (no personal data) and exit 1, for the supervisor to restart us
 installCrashPolicy();
@@ -67,6 +68,12 @@ async function main() {
       case 'create-admin':
         print(await createAdminCommand(ctx, args));
         break;
+      case 'purge': {
+        // the retention purge now (X5), as the daily job runs it; prints the counts only
+        const r = await new RetentionService(ctx).run({ type: 'system', id: 'cli' }, 'cli');
+        print(`retention purge (${r.days} days, before ${r.cutoff}): ${JSON.stringify(r.counts)}`);
+        break;
+      }
       case 'work':
         ctx.queue.start();
         await app.ready();

@@ -55,7 +55,7 @@ const counts = z.object({
   unusedRegistrations: z.number().int(),
   inviteeIdNumbers: z.number().int(),
 });
-const run = z.object({ at: z.string(), trigger: z.enum(['schedule', 'admin']), days: z.number().int(), cutoff: z.string(), counts });
+const run = z.object({ at: z.string(), trigger: z.enum(['schedule', 'admin', 'cli']), days: z.number().int(), cutoff: z.string(), counts });
 const overview = z.object({
   days: z.number().int().describe('VISITOR_RETENTION_DAYS'),
   cutoff: z.string().describe('the next run removes what was last active before this'),
