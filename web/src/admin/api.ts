@@ -11,6 +11,8 @@ export interface Me {
   type: string;
   id: string;
   name: string;
+  /** A10: 系统管理员 (every unit) or 单位管理员 (unitId only), and the second factor */
+  admin?: { role: 'system' | 'unit'; unitId: string | null; unitName: string | null; twoFactor: boolean; twoFactorRequired: boolean };
 }
 export interface DashboardCounts {
   expected: number;
@@ -88,7 +90,9 @@ export interface KioskDevice {
 }
 
 
-export const login = (username: string, password: string) => http.post<{ ok: true }>('/api/auth/admin/login', { username, password });
+export const login = (username: string, password: string) => http.post<{ ok: true; twoFactorChallenge?: string }>('/api/auth/admin/login', { username, password });
+/** the second step: the authenticator code or a recovery code */
+export const loginSecondFactor = (challenge: string, code: string) => http.post<{ ok: true }>('/api/auth/admin/login/two-factor', { challenge, code });
 export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=admin');
 export const getMe = () => http.get<Me>('/api/auth/me?scope=admin', { silent401: true });
 export const getDashboard = () => http.get<Dashboard>('/api/admin/dashboard');

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { setUnauthorizedHandler } from '@shared/api';
 import { session, loadSession } from './session';
+import { canOpen, mustEnrol } from './role';
 import { installPageTitles } from '@shared/brand';
 import { i18n } from './i18n';
 import LoginView from './views/LoginView.vue';
@@ -30,6 +31,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'system/jobs', name: 'jobs', component: () => import('./views/system/JobsView.vue'), meta: { menu: 'jobs' } },
       { path: 'system/audit', name: 'audit', component: () => import('./views/system/AuditView.vue'), meta: { menu: 'audit' } },
       { path: 'system/retention', name: 'retention', component: () => import('./views/system/RetentionView.vue'), meta: { menu: 'retention' } },
+      { path: 'system/admins', name: 'admins', component: () => import('./views/system/AdminsView.vue'), meta: { menu: 'admins' } },
+      { path: 'account', name: 'account', component: () => import('./views/system/AccountView.vue'), meta: { menu: 'account' } },
       { path: 'system/kiosk-devices', name: 'kioskDevices', component: () => import('./views/system/KioskDevicesView.vue'), meta: { menu: 'kioskDevices' } },
       { path: 'system/webhooks', name: 'webhooks', component: () => import('./views/webhooks/WebhooksView.vue'), meta: { menu: 'webhooks' } },
     ],
@@ -46,6 +49,10 @@ router.beforeEach(async (to) => {
   if (to.meta.public) return true;
   if (!session.me) await loadSession();
   if (!session.me) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  // ADMIN_REQUIRE_2FA: nothing but 账号安全 until the second factor is set up
+  if (mustEnrol.value && to.name !== 'account') return { name: 'account' };
+  // a 单位管理员 typing the address of a system page lands on 首页 (the server would answer 403)
+  if (!canOpen(typeof to.meta.menu === 'string' ? to.meta.menu : undefined)) return { name: 'home' };
   return true;
 });
 

@@ -12,6 +12,7 @@ import reviewers from './reviewers';
 import records from './records';
 import retention from './retention';
 import webhooks from './webhooks';
+import admins from './admins';
 
 const zh = {
   app: { title: '智慧通行管理后台', short: '智慧通行' },
@@ -37,6 +38,8 @@ const zh = {
     kioskDevices: '访客机设备',
     retention: '数据保留',
     webhooks: 'Webhook 推送',
+    admins: '管理员',
+    account: '账号安全',
   },
   login: {
     title: '管理后台登录',
@@ -171,6 +174,8 @@ const en: typeof zh = {
     kioskDevices: 'Kiosk devices',
     retention: 'Data retention',
     webhooks: 'Webhooks',
+    admins: 'Administrators',
+    account: 'Account security',
   },
   login: {
     title: 'Admin sign-in',
@@ -283,6 +288,6 @@ const en: typeof zh = {
 
 // org.ts (the organisation pages) brings its own `org` namespace
 export const i18n = makeI18n({
-  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'], ...records['zh-CN'], ...retention['zh-CN'], ...webhooks['zh-CN'] },
-  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en, ...records.en, ...retention.en, ...webhooks.en },
+  'zh-CN': { ...zh, ...org['zh-CN'], ...notify['zh-CN'], ...approvals['zh-CN'], ...visitors['zh-CN'], ...devices['zh-CN'], ...rooms['zh-CN'], ...alerts['zh-CN'], ...onSite['zh-CN'], ...reviewers['zh-CN'], ...records['zh-CN'], ...retention['zh-CN'], ...webhooks['zh-CN'], ...admins['zh-CN'] },
+  en: { ...en, ...org.en, ...notify.en, ...approvals.en, ...visitors.en, ...devices.en, ...rooms.en, ...alerts.en, ...onSite.en, ...reviewers.en, ...records.en, ...retention.en, ...webhooks.en, ...admins.en },
 });
