@@ -180,7 +180,7 @@ export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor |
  * Admin routes only a 系统管理员 may call (A10): devices, buildings, kiosks, jobs, the SMS outbox,
  * the audit log, notification templates and meeting rooms (both center-wide: no unit in the schema),
  * the center's on-site list and roll call, webhooks, retention, administrators, creating or
- * deleting units and the blocklist (docs/decisions/0014-unit-administrators.md). A 单位管理员
+ * deleting units and the blocklist (docs/decisions/0015-unit-administrators.md). A 单位管理员
  * gets 403 SYSTEM_ADMIN_ONLY before the body is read. Everything else under /api/admin/ is either
  * scoped to the unit admin's unit by its service (adminUnitScope: another unit's record → 404) or
  * unit-neutral. admin-authz.matrix.api.test.ts checks every admin route against this.
