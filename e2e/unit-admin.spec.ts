@@ -78,6 +78,14 @@ export async function run(ctx: E2EContext) {
     for (const present of ['人员管理', '记录查询', '审批流程', '访客库']) assert.equal(await menu.getByText(present, { exact: true }).count(), 1, `${present} is in the menu`);
     await shot(page, 'unit-admin-home');
 
+    // 单位与部门: only their unit, no 新增单位; its name is the center's (read-only)
+    await menu.getByText('单位与部门', { exact: true }).click();
+    const tree = page.locator('.el-tree');
+    await tree.getByText(UNIT).first().waitFor();
+    assert.ok(!(await tree.innerText()).includes(OTHER), 'no other unit in 单位与部门');
+    assert.equal(await page.locator('[data-test=unit-add]').count(), 0);
+    await shot(page, 'unit-admin-units');
+
     // 人员管理: only the unit's staff, the unit filter fixed
     await menu.getByText('人员管理', { exact: true }).click();
     const staffRows = page.locator('[data-test=staff-table] .el-table__body-wrapper tr.el-table__row');

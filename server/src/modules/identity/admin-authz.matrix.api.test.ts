@@ -79,6 +79,8 @@ async function workbookForA() {
 
 /** How each admin route that is not system-only is reached for unit A's record. Key: "METHOD /url". */
 const RULES: Record<string, Rule> = {
+  // 楼宇: their names (read-only for a unit admin, shown with units); changes are system-only
+  'GET /api/admin/buildings': { kind: 'neutral', req: async () => ({ method: 'GET', url: '/api/admin/buildings' }) },
   // 组织机构: units (办理须知 is a unit field), departments
   'GET /api/admin/units': { kind: 'list', req: async () => ({ method: 'GET', url: '/api/admin/units' }), shows: () => A.unit.id },
   'GET /api/admin/units/:id': { kind: 'record', req: async () => ({ method: 'GET', url: `/api/admin/units/${A.unit.id}` }) },

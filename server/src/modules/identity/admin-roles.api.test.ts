@@ -63,3 +63,17 @@ describe('me', () => {
     expect(res.json().error.code).toBe('LOGIN_FAILED');
   });
 });
+
+describe("a 单位管理员's own unit", () => {
+  it('they save its visit settings (the form sends the unchanged name too) but cannot rename it or move it to a building', async () => {
+    const u = await newUnit(t, { name: '自己的单位' });
+    const c = await newAdminClient(t, undefined, undefined, u.id);
+    const ok = await c.patch(`/api/admin/units/${u.id}`, { name: '自己的单位', code: null, buildingId: null, sortOrder: 0, maxVisitHours: 8, allowDeskConfirm: true, instructions: '请带身份证' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ maxVisitHours: 8, allowDeskConfirm: true, instructions: '请带身份证' });
+    const rename = await c.patch(`/api/admin/units/${u.id}`, { name: '改个名字' });
+    expect(rename.statusCode).toBe(403);
+    expect(rename.json().error.code).toBe('SYSTEM_ADMIN_ONLY');
+    expect((await system.get(`/api/admin/units/${u.id}`)).json().name).toBe('自己的单位');
+  });
+});

@@ -177,7 +177,7 @@ export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor |
 }
 
 /**
- * Admin routes only a 系统管理员 may call (A10): devices, buildings, kiosks, jobs, the SMS outbox,
+ * Admin routes only a 系统管理员 may call (A10): devices, changing buildings, kiosks, jobs, the SMS outbox,
  * the audit log, notification templates and meeting rooms (both center-wide: no unit in the schema),
  * the center's on-site list and roll call, webhooks, retention, administrators, creating or
  * deleting units and the blocklist (docs/decisions/0015-unit-administrators.md). A 单位管理员
@@ -186,7 +186,11 @@ export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor |
  * unit-neutral. admin-authz.matrix.api.test.ts checks every admin route against this.
  */
 export const SYSTEM_ONLY_ROUTES: Array<[method: string | '*', RegExp]> = [
-  ['*', /^\/api\/admin\/(devices|access|buildings|kiosk-devices|jobs|sms-outbox|audit|notification-templates|rooms|on-site|roll-call|webhooks|retention|admins)(\/|$)/],
+  ['*', /^\/api\/admin\/(devices|access|kiosk-devices|jobs|sms-outbox|audit|notification-templates|rooms|on-site|roll-call|webhooks|retention|admins)(\/|$)/],
+  // the buildings' names are read by every admin page that shows a unit; changing them is the center's
+  ['POST', /^\/api\/admin\/buildings$/],
+  ['PATCH', /^\/api\/admin\/buildings\/:id$/],
+  ['DELETE', /^\/api\/admin\/buildings\/:id$/],
   ['POST', /^\/api\/admin\/units$/],
   ['DELETE', /^\/api\/admin\/units\/:id$/],
   ['*', /^\/api\/admin\/visitors\/:id\/block$/],
