@@ -121,6 +121,7 @@ export const AUDIT_ACTION_LABELS = {
   'visit.vehicle_list': { 'zh-CN': '查看车辆审核', en: 'Viewed vehicle reviews' },
   'visit.check_out': { 'zh-CN': '访客机签离', en: 'Checked a visitor out at a kiosk' },
   'visit.on_site_read': { 'zh-CN': '查看在场访客', en: 'Viewed who is on site' },
+  'visit.evacuation_phones_read': { 'zh-CN': '打印疏散核对清单（完整手机号）', en: 'Printed the evacuation sheet (full phone numbers)' },
   'visit.companions_add': { 'zh-CN': '添加同行人员', en: 'Added companions' },
   'visit.create': { 'zh-CN': '访客预约', en: 'Requested a visit' },
   'visit.forward_link': { 'zh-CN': '转发同伴填写', en: 'Forwarded a companion link' },

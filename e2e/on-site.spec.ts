@@ -88,10 +88,13 @@ export async function run(e2e: E2EContext) {
     await sheet.getByText('在场人员清单（疏散核对）').waitFor();
     await sheet.getByText(/打印时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/).waitFor();
     await sheet.locator('tbody tr').filter({ hasText: VISITOR.name }).getByText(`闸机通行 · ${GATE}`).waitFor();
+    // the sheet carries the visitor's phone in full (to call them in an evacuation); the screen never does
+    assert.equal(await sheet.locator('tbody tr').filter({ hasText: VISITOR.name }).locator('[data-test="print-phone"]').textContent(), VISITOR.phone);
     await shot(page, 'admin-on-site-print');
     await page.emulateMedia({ media: 'screen' });
     await sheet.waitFor({ state: 'hidden' });
     assert.ok(await table.isVisible());
+    assert.ok(!(await table.textContent())?.includes(VISITOR.phone), 'the on-screen list masks phones');
 
     // ———— the visitor's order detail: 到访记录 — 到达时间 (time, 闸机通行 · the gate) and 在场
     await visitor.page.goto(`${baseUrl}/visits/${order.id}`);

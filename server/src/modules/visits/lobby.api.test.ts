@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { orderTransitions, securityAlerts, smsMessages, visitors } from '../../db/schema/index.js';
+import { auditLog, orderTransitions, securityAlerts, smsMessages, visitors } from '../../db/schema/index.js';
 import { Client, type TestApp } from '../../test/harness.js';
-import { newStaff } from '../../test/factories.js';
+import { newStaff, newUnit } from '../../test/factories.js';
 import { deviceToken } from '../access/access.service.js';
 import { bookedVisit, confirmedVisit, held, newGate, orderRow, startAccessApp, T0 } from '../access/test-helpers.js';
 import { personIdOf } from '../../../../contracts/access.js';
@@ -247,6 +247,31 @@ describe('签离, exit gate, automatic check-out, overstay, 在场访客', () =>
     expect((await orderRow(t, s.order.id))).toMatchObject({ leftVia: 'auto' });
     list = (await admin.get('/api/admin/on-site')).json();
     expect(list.items.some((i: { orderId: string }) => i.orderId === s.order.id)).toBe(false);
+  });
+
+  it('打印 for an evacuation: everyone on site with their and their host\'s phone in full, audited; not for a 单位管理员', async () => {
+    const s = await confirmedNow();
+    await kiosk.post('/api/kiosk/lobby/check-in', { orderIds: [s.order.id] });
+    const onScreen = (await admin.get('/api/admin/on-site')).json().items.find((i: { orderId: string }) => i.orderId === s.order.id);
+    expect(onScreen.phoneMasked).not.toBe(s.v.phone);
+    const res = await admin.get('/api/admin/on-site/evacuation-phones');
+    expect(res.statusCode).toBe(200);
+    const mine = res.json().items.find((i: { orderId: string }) => i.orderId === s.order.id);
+    expect(mine).toEqual({ orderId: s.order.id, phone: s.v.phone, hostPhone: s.host.phone });
+    const [entry] = await t.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'visit.evacuation_phones_read'));
+    expect(entry?.detail).toMatchObject({ count: res.json().items.length });
+    expect(JSON.stringify(entry?.detail)).not.toContain(s.v.phone);
+    // the center's on-site list is the 系统管理员's (decision 0015): a 单位管理员 is refused
+    const other = await newUnit(t, { name: '疏散测试别的单位' });
+    await admin.post('/api/admin/admins', { username: 'evac-ua', name: '单位管理员乙', role: 'unit', unitId: other.id, password: 'unit-pass-123' });
+    const ua = new Client(t);
+    expect((await ua.post('/api/auth/admin/login', { username: 'evac-ua', password: 'unit-pass-123' })).statusCode).toBe(200);
+    const theirs = await ua.get('/api/admin/on-site/evacuation-phones');
+    expect(theirs.statusCode).toBe(403);
+    expect(theirs.json().error.code).toBe('SYSTEM_ADMIN_ONLY');
+    expect((await new Client(t).get('/api/admin/on-site/evacuation-phones')).statusCode).toBe(401);
+    expect((await kiosk.get('/api/admin/on-site/evacuation-phones')).statusCode).toBe(401);
+    expect((await s.visitor.get('/api/admin/on-site/evacuation-phones')).statusCode).toBe(401);
   });
 
   it('在场访客 is for administrators only', async () => {

@@ -133,4 +133,17 @@ export async function lobbyRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     handler: (req) => onSite.list(requireActor(req, 'admin')),
   });
+
+  r.get('/api/admin/on-site/evacuation-phones', {
+    schema: {
+      operationId: 'listOnSiteEvacuationPhones',
+      tags: ['admin'],
+      summary: '打印 (疏散核对): the full phones of everyone on site and of their hosts, for the printed evacuation sheet; 系统管理员 only; the read is audited',
+      response: {
+        200: z.object({ items: z.array(z.object({ orderId: z.string(), phone: z.string(), hostPhone: z.string() })) }),
+        ...errors(401),
+      },
+    },
+    handler: (req) => onSite.evacuationPhones(requireActor(req, 'admin')),
+  });
 }

@@ -61,6 +61,22 @@ export class OnSiteService {
   }
 
   /**
+   * 打印 for an evacuation (A11): the phones of everyone on site and of their hosts in full, so that
+   * whoever holds the sheet can call them (系统管理员 only, as the whole on-site list). The read is
+   * audited with its count; the screen keeps showing masked phones.
+   */
+  async evacuationPhones(actor: Actor): Promise<{ items: Array<{ orderId: string; phone: string; hostPhone: string }> }> {
+    const { ctx } = this;
+    return ctx.db.transaction(async (tx) => {
+      const rows = await lobby.onSiteAll(tx, LIST_LIMIT);
+      const hosts = new Map((await lobby.hostsByIds(tx, [...new Set(rows.map((r) => r.hostId))])).map((h) => [h.id, h]));
+      const items = rows.map((o) => ({ orderId: o.id, phone: o.visitorPhone, hostPhone: hosts.get(o.hostId)?.phone ?? '' }));
+      await audit(tx, actor, 'visit.evacuation_phones_read', { type: 'visit_order' }, { count: items.length });
+      return { items };
+    });
+  }
+
+  /**
    * Who a roll call covers (点名, A11): everyone on site now, and the orders in `alsoIds` (marked in
    * the roll call) even if they have left since. Masked phones; the caller audits the read.
    */
