@@ -6,7 +6,9 @@
  * other unit's visitor is not there, 通行记录/操作日志 tabs are gone); another unit's staff record by
  * the API answers 404 and a system page's address leads back to 首页. Then 账号安全: two-step
  * verification on (the code computed here with otpauth from the key on screen), the recovery codes
- * shown once; signing in again asks for the code after the password. Also in English.
+ * shown once; signing in again asks for the code after the password. Also in English. Last, a
+ * server with ADMIN_REQUIRE_2FA: the administrator is sent to 账号安全 (every other admin API answers
+ * 403 TWO_FACTOR_REQUIRED) until the second factor is set up.
  */
 import assert from 'node:assert/strict';
 import { and, eq, isNull } from 'drizzle-orm';
@@ -151,6 +153,31 @@ export async function run(ctx: E2EContext) {
     await shot(page, 'unit-admin-staff-en');
   } finally {
     await context.close();
+  }
+
+  // ------------------------------------------------------------ ADMIN_REQUIRE_2FA: set-up before anything else
+  const strict = await ctx.startServer({ ADMIN_REQUIRE_2FA: 'true' });
+  const sc = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+  try {
+    const p = await sc.newPage();
+    await strict.adminLogin(p);
+    await p.goto(`${strict.baseUrl}/admin/records`);
+    await p.locator('[data-test=account-required]').waitFor();
+    assert.ok(p.url().endsWith('/admin/account'), 'sent to 账号安全');
+    const blocked = await p.request.get(`${strict.baseUrl}/api/admin/units`);
+    assert.equal(blocked.status(), 403);
+    assert.equal((await blocked.json()).error.code, 'TWO_FACTOR_REQUIRED');
+    await shot(p, 'admin-2fa-required');
+    await p.locator('[data-test=two-factor-start]').click();
+    const key = (await p.locator('[data-test=two-factor-secret]').innerText()).trim();
+    await p.locator('input[data-test=two-factor-code]').fill(new TOTP({ secret: Secret.fromBase32(key), digits: 6, period: 30, algorithm: 'SHA1' }).generate());
+    await p.locator('[data-test=two-factor-confirm]').click();
+    await p.locator('.el-dialog').filter({ hasText: '恢复码' }).locator('[data-test=recovery-codes-done]').click();
+    await p.locator('.aside').getByText('记录查询', { exact: true }).click();
+    await p.locator('[data-test=records-table]').waitFor();
+  } finally {
+    await sc.close();
+    await strict.close();
   }
 }
 
