@@ -274,6 +274,16 @@ describe('签离, exit gate, automatic check-out, overstay, 在场访客', () =>
     expect((await s.visitor.get('/api/admin/on-site/evacuation-phones')).statusCode).toBe(401);
   });
 
+  it('访客库 最近来访 is the visitor\'s latest arrival', async () => {
+    const s = await confirmedNow();
+    const before = (await admin.get(`/api/admin/visitors?q=${s.v.phone}`)).json().items[0];
+    expect(before.lastVisitAt).toBeNull();
+    const arrival = t.ctx.clock.now();
+    await kiosk.post('/api/kiosk/lobby/check-in', { orderIds: [s.order.id] });
+    const after = (await admin.get(`/api/admin/visitors?q=${s.v.phone}`)).json().items[0];
+    expect(after.lastVisitAt).toBe(arrival.toISOString());
+  });
+
   it('在场访客 is for administrators only', async () => {
     expect((await new Client(t).get('/api/admin/on-site')).statusCode).toBe(401);
     expect((await kiosk.get('/api/admin/on-site')).statusCode).toBe(401);

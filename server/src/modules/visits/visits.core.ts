@@ -117,6 +117,7 @@ export class VisitsCore {
    */
   async arrive(tx: Tx, o: OrderRow, s: Step & { at: Date; via: ArrivalVia; where: string | null }): Promise<OrderRow> {
     const next = await this.move(tx, o, 'arrived', { ...s, set: { arrivedAt: s.at, arrivedVia: s.via, arrivedWhere: s.where } });
+    if (o.visitorId) await repo.touchVisitorLastVisit(tx, o.visitorId, s.at);
     const host = o.attendeeStaffId ? undefined : await repo.findStaff(tx, o.hostId);
     if (host) await this.notify(tx, 'visitor_arrived', next, { kind: 'staff', id: host.id, phone: host.phone });
     return next;

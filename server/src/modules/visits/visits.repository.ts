@@ -84,6 +84,13 @@ export function findVisitorsByIds(tx: Tx, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([]);
   return tx.select({ id: visitors.id, name: visitors.name, phone: visitors.phone }).from(visitors).where(inArray(visitors.id, ids));
 }
+/** 访客库 最近来访: the visitor's latest arrival (never moved back by an older one). */
+export function touchVisitorLastVisit(tx: Tx, visitorId: string, at: Date) {
+  return tx
+    .update(visitors)
+    .set({ lastVisitAt: at })
+    .where(and(eq(visitors.id, visitorId), or(isNull(visitors.lastVisitAt), sql`${visitors.lastVisitAt} < ${at}`)));
+}
 /** Active staff who hold a role in a unit (role nodes of an approval chain). */
 export function findStaffWithRole(tx: Tx, unitId: string, role: string) {
   return tx
