@@ -33,27 +33,10 @@ export class OnSiteService {
     return ctx.db.transaction(async (tx) => {
       const rows = await lobby.onSiteAll(tx, LIST_LIMIT);
       const counts = await lobby.countOnSite(tx, new Date(now.getTime() - threshold * 60_000));
-      const hosts = new Map((await lobby.hostsByIds(tx, [...new Set(rows.map((r) => r.hostId))])).map((h) => [h.id, h]));
-      const people = new Map((await lobby.visitorsByIds(tx, [...new Set(rows.map((r) => r.visitorId).filter((x): x is string => !!x))])).map((v) => [v.id, v]));
+      const who = await personOf(tx, rows);
       await audit(tx, actor, 'visit.on_site_read', { type: 'visit_order' }, { count: rows.length });
       return {
-        items: rows.map((o) => {
-          const v = o.visitorId ? people.get(o.visitorId) : undefined;
-          const h = hosts.get(o.hostId);
-          return {
-            orderId: o.id,
-            visitorName: v?.name ?? o.inviteeName ?? '',
-            phoneMasked: maskPhone(o.visitorPhone),
-            company: v?.company ?? o.inviteeCompany ?? null,
-            hostName: h?.name ?? '',
-            hostPhoneMasked: maskPhone(h?.phone ?? ''),
-            unitName: h?.unitName ?? '',
-            buildingName: h?.buildingName ?? null,
-            startAt: o.startAt.toISOString(),
-            endAt: o.endAt.toISOString(),
-            presence: presenceOf(o, now, threshold),
-          };
-        }),
+        items: rows.map((o) => ({ ...who(o), startAt: o.startAt.toISOString(), endAt: o.endAt.toISOString(), presence: presenceOf(o, now, threshold) })),
         total: counts.total,
         overstaying: counts.overstaying,
       };
@@ -84,23 +67,8 @@ export class OnSiteService {
     const onSite = await lobby.onSiteAll(tx, LIST_LIMIT);
     const have = new Set(onSite.map((o) => o.id));
     const rows = [...onSite, ...(await lobby.ordersByIds(tx, alsoIds.filter((id) => !have.has(id))))];
-    const hosts = new Map((await lobby.hostsByIds(tx, [...new Set(rows.map((r) => r.hostId))])).map((h) => [h.id, h]));
-    const people = new Map((await lobby.visitorsByIds(tx, [...new Set(rows.map((r) => r.visitorId).filter((x): x is string => !!x))])).map((v) => [v.id, v]));
-    return rows.map((o) => {
-      const v = o.visitorId ? people.get(o.visitorId) : undefined;
-      const h = hosts.get(o.hostId);
-      return {
-        orderId: o.id,
-        visitorName: v?.name ?? o.inviteeName ?? '',
-        phoneMasked: maskPhone(o.visitorPhone),
-        company: v?.company ?? o.inviteeCompany ?? null,
-        hostName: h?.name ?? '',
-        hostPhoneMasked: maskPhone(h?.phone ?? ''),
-        unitName: h?.unitName ?? '',
-        buildingName: h?.buildingName ?? null,
-        left: !!o.leftAt,
-      };
-    });
+    const who = await personOf(tx, rows);
+    return rows.map((o) => ({ ...who(o), left: !!o.leftAt }));
   }
 
   /** The minute sweep. Returns how many were told about and how many were checked out. */
@@ -143,4 +111,27 @@ export class OnSiteService {
       told.add(s.id);
     }
   }
+}
+
+/**
+ * Who an on-site order is, as 在场访客 and the roll call show it: the visitor (or invitee), masked
+ * phones, the host with unit and building. Reads the hosts and visitors of all `rows` at once.
+ */
+async function personOf(tx: Tx, rows: OrderRow[]) {
+  const hosts = new Map((await lobby.hostsByIds(tx, [...new Set(rows.map((r) => r.hostId))])).map((h) => [h.id, h]));
+  const people = new Map((await lobby.visitorsByIds(tx, [...new Set(rows.map((r) => r.visitorId).filter((x): x is string => !!x))])).map((v) => [v.id, v]));
+  return (o: OrderRow) => {
+    const v = o.visitorId ? people.get(o.visitorId) : undefined;
+    const h = hosts.get(o.hostId);
+    return {
+      orderId: o.id,
+      visitorName: v?.name ?? o.inviteeName ?? '',
+      phoneMasked: maskPhone(o.visitorPhone),
+      company: v?.company ?? o.inviteeCompany ?? null,
+      hostName: h?.name ?? '',
+      hostPhoneMasked: maskPhone(h?.phone ?? ''),
+      unitName: h?.unitName ?? '',
+      buildingName: h?.buildingName ?? null,
+    };
+  };
 }
