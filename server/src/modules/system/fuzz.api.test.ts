@@ -7,8 +7,9 @@
  * FUZZ_SEED replays a run (the seed is printed); a larger run is `npm run bench` (bench/fuzz.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/harness.js';
+import { Client, createTestApp, type TestApp } from '../../test/harness.js';
 import { runFuzz } from '../../test/fuzz/run.js';
+import { operationsOf } from '../../test/fuzz/requests.js';
 
 const REQUESTS = 2_400;
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -28,6 +29,14 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 describe('fuzz: malformed requests from the OpenAPI document', () => {
+  it('the server-sent-events streams are documented but not fuzzed: they answer until the client goes', async () => {
+    const doc = (await new Client(t).get('/api/docs/json')).json();
+    expect(doc.paths['/api/admin/live']).toBeDefined();
+    const ops = operationsOf(doc);
+    expect(ops.some((o) => o.path === '/api/admin/live')).toBe(false);
+    expect(ops.some((o) => o.path === '/api/admin/dashboard')).toBe(true);
+  });
+
   it(`${REQUESTS} malformed requests over every operation and session: none ≥ 500, no row written by a rejected one`, async () => {
     const r = await runFuzz(t, { requests: REQUESTS, seed: SEED });
     console.log(

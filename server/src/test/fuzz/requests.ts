@@ -37,13 +37,17 @@ export interface Operation {
   multipart?: Schema;
 }
 
-type Doc = { paths: Record<string, Record<string, { operationId?: string; parameters?: Array<{ in: string; name: string; required?: boolean; schema?: Schema }>; requestBody?: { content?: Record<string, { schema?: Schema }> } }>> };
+type Doc = { paths: Record<string, Record<string, { operationId?: string; parameters?: Array<{ in: string; name: string; required?: boolean; schema?: Schema }>; requestBody?: { content?: Record<string, { schema?: Schema }> }; responses?: Record<string, { content?: Record<string, unknown> }> }>> };
+
+/** A server-sent-events stream answers forever (until the client goes): not a request/answer to fuzz. Its doors are in the authorization matrix and its own tests. */
+const isStream = (op: { responses?: Record<string, { content?: Record<string, unknown> }> }) => Object.values(op.responses ?? {}).some((r) => !!r.content && 'text/event-stream' in r.content);
 
 /** Every operation of the document, in document order. */
 export function operationsOf(doc: Doc): Operation[] {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
+      if (isStream(op)) continue;
       const params = op.parameters ?? [];
       ops.push({
         id: op.operationId ?? `${method} ${path}`,
