@@ -203,6 +203,7 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   unusedRegistrations: { 'zh-CN': '删除未使用的注册', en: 'Unused registrations deleted' },
   inviteeIdNumbers: { 'zh-CN': '删除同行/受邀人证件号码', en: 'Companion/invitee ID numbers deleted' },
   ordersAnonymised: { 'zh-CN': '匿名化的单据', en: 'Orders anonymised' },
+  messagesErased: { 'zh-CN': '清除的短信记录', en: 'Messages erased' },
   hostId: { 'zh-CN': '被访人', en: 'Host' },
   orderStatus: { 'zh-CN': '单据状态', en: 'Order status' },
   result: { 'zh-CN': '通行结果', en: 'Result' },

@@ -220,3 +220,8 @@ export async function adminUsernames(tx: import('../../platform/db.js').Tx, ids:
   if (!ids.length) return new Map();
   return new Map((await tx.select({ id: admins.id, username: admins.username }).from(admins).where(inArray(admins.id, ids))).map((a) => [a.id, a.username]));
 }
+
+/** 注销: the verification codes ever sent to this phone (hashes, tries, times) go with the account. */
+export async function forgetCodesOf(tx: import('../../platform/db.js').Tx, phone: string): Promise<void> {
+  await tx.delete(smsCodes).where(eq(smsCodes.phone, phone));
+}

@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
+import { maskPhone } from '../../../../contracts/identity.js';
 import { smsMessages } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
@@ -29,10 +30,28 @@ function storedContent(ctx: AppContext, m: { template: string; content: string }
   return ctx.sms.name === 'outbox' || m.template !== 'login_code' ? m.content : m.content.replace(/\d{6}/g, '******');
 }
 
+/** What 短信发件箱 keeps of a message to someone who deleted their account (注销). */
+export const ERASED_CONTENT = '（账号已注销，内容已删除）';
+
+/**
+ * 注销 (PIPL art. 47): the messages sent to this phone keep their line in 短信发件箱 (when, which
+ * template, how it went) with the phone masked and the text — names, links, codes — gone; one not
+ * yet sent is not sent (cancelled). Returns how many rows were changed.
+ */
+export async function eraseMessagesTo(tx: Tx, phone: string): Promise<number> {
+  await tx.update(smsMessages).set({ status: 'cancelled' }).where(and(eq(smsMessages.phone, phone), eq(smsMessages.status, 'queued')));
+  const rows = await tx
+    .update(smsMessages)
+    .set({ phone: maskPhone(phone), content: ERASED_CONTENT })
+    .where(and(eq(smsMessages.phone, phone), ne(smsMessages.content, ERASED_CONTENT)))
+    .returning({ id: smsMessages.id });
+  return rows.length;
+}
+
 export function registerSmsJobs(ctx: AppContext) {
   ctx.queue.register('sms.send', async (payload: { messageId: string; params: string }) => {
     const [msg] = await ctx.db.select().from(smsMessages).where(eq(smsMessages.id, payload.messageId));
-    if (!msg || msg.status === 'sent') return;
+    if (!msg || msg.status === 'sent' || msg.status === 'cancelled') return;
     try {
       const { ref } = await ctx.sms.send({ id: msg.id, phone: msg.phone, template: msg.template, content: msg.content, params: JSON.parse(ctx.crypto.decrypt(payload.params)) as Record<string, string> });
       // (rows queued before codes were masked at insert are masked now, whichever way the send goes)

@@ -11,6 +11,8 @@
  * after the commit (and by the queued photos.delete job). The browser's cookie is cleared. A later
  * sign-in with the same phone finds no visitor and registers afresh.
  */
+import { eraseMessagesTo } from '../notify/sms.service.js';
+import { forgetCodesOf } from '../identity/identity.service.js';
 import type { FastifyReply } from 'fastify';
 import { maskIdNumber, maskName, type IdType } from '../../../../contracts/identity.js';
 import { READINGS_LIMIT, type MyData, type MyDataExport, type MyDataReading, type ReaderRole } from '../../../../contracts/privacy.js';
@@ -90,8 +92,12 @@ export class MyDataService {
       const figures = await repo.orderFigures(tx, v.id, now);
       if (figures.open > 0) throw new AppError('ACCOUNT_HAS_OPEN_ORDER');
       const { orders } = await repo.eraseVisitor(tx, v.id, v.phone, now);
+      // the SMS sent to the phone and its codes, unless a staff member has the same phone (theirs)
+      const colleague = await repo.isStaffPhone(tx, v.phone);
+      const messagesErased = colleague ? 0 : await eraseMessagesTo(tx, v.phone);
+      if (!colleague) await forgetCodesOf(tx, v.phone);
       if (v.photoKey) await enqueuePhotoDeletion(ctx, tx, v.photoKey);
-      await audit(tx, actor, 'visitor.account_deleted', { type: 'visitor', id: v.id }, { photoDeleted: Boolean(v.photoKey), ordersAnonymised: orders });
+      await audit(tx, actor, 'visitor.account_deleted', { type: 'visitor', id: v.id }, { photoDeleted: Boolean(v.photoKey), ordersAnonymised: orders, messagesErased });
       return v.photoKey;
     });
     if (photoKey) await deletePhotoNow(ctx, photoKey);

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newVisitor, validIdNumber } from '../../test/factories.js';
-import { auditLog, consents, sessions, settings, visitOrders, visitors } from '../../db/schema/index.js';
+import { auditLog, consents, sessions, settings, smsCodes, smsMessages, visitOrders, visitors } from '../../db/schema/index.js';
+import { ERASED_CONTENT } from '../notify/sms.service.js';
+import { maskPhone } from '../../../../contracts/identity.js';
 import { TERMS_VERSION } from '../../../../contracts/consent.js';
 import { auditDetailPairs } from '../../../../contracts/audit.js';
 import { insertOrder } from '../notify/test-orders.js';
@@ -279,6 +281,13 @@ describe('注销 (DELETE /api/visitor/me)', () => {
     }
     const [entry] = await t.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'visitor.account_deleted'), eq(auditLog.targetId, me.v.id)));
     expect(entry!.detail).toMatchObject({ photoDeleted: true, ordersAnonymised: 2 });
+    // 短信发件箱 keeps the lines (when, which template) without the phone or the text; the codes are gone
+    expect(await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, me.phone))).toEqual([]);
+    const erased = await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.content, ERASED_CONTENT));
+    expect(erased.length).toBeGreaterThanOrEqual(1);
+    expect((entry!.detail as { messagesErased: number }).messagesErased).toBe(erased.length);
+    expect(erased.every((m) => m.phone === maskPhone(me.phone) && m.status !== 'queued')).toBe(true);
+    expect(await t.ctx.db.select().from(smsCodes).where(eq(smsCodes.phone, me.phone))).toEqual([]);
     // the 访客库 no longer lists or opens them
     expect((await admin.get(`/api/admin/visitors/${me.v.id}`)).statusCode).toBe(404);
     expect((await admin.get(`/api/admin/visitors?q=${encodeURIComponent('已注销')}`)).json().total).toBe(0);

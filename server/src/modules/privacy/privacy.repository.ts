@@ -197,6 +197,12 @@ export async function eraseVisitor(tx: Tx, id: string, phone: string, at: Date):
   return { orders: changed.length };
 }
 
+/** Whether a staff member has this phone (their messages and codes are not the visitor's to erase). */
+export async function isStaffPhone(tx: Tx, phone: string): Promise<boolean> {
+  const [s] = await tx.select({ id: staff.id }).from(staff).where(eq(staff.phone, phone)).limit(1);
+  return !!s;
+}
+
 // ------------------------------------------------------------------ reads of one visitor
 
 export type VisitorRow = typeof visitors.$inferSelect;

@@ -90,7 +90,7 @@ const zh = {
     search: '查询',
     refresh: '刷新',
     templates: { login_code: '登录验证码' },
-    statuses: { queued: '排队中', sent: '已发送', failed: '发送失败' },
+    statuses: { queued: '排队中', sent: '已发送', failed: '发送失败', cancelled: '已取消（账号注销）' },
   },
   jobs: {
     status: '状态',
@@ -226,7 +226,7 @@ const en: typeof zh = {
     search: 'Search',
     refresh: 'Refresh',
     templates: { login_code: 'Login code' },
-    statuses: { queued: 'Queued', sent: 'Sent', failed: 'Failed' },
+    statuses: { queued: 'Queued', sent: 'Sent', failed: 'Failed', cancelled: 'Cancelled (account deleted)' },
   },
   jobs: {
     status: 'Status',
