@@ -8,7 +8,8 @@
  * kiosk never heard) → kept and sent again with the same key → still one order ("合并为一条").
  * In the same outage a visitor with a confirmed appointment shows his 访客预约码 to the bridge's
  * scanner: verified on the kiosk against the kept public key → "已签到（离线）" (an altered code is
- * refused in words); after the restart the order is 已到达, checked in once.
+ * refused in words); after the restart the order is 已到达, checked in once. Last, a server that takes
+ * the walk-in's connection and never answers: after 15 s the kiosk keeps the entry and sends it later, once.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -200,6 +201,28 @@ export async function run(e2e: E2EContext) {
     await resent.getByText('重复提交已合并为一条').waitFor();
     assert.equal((await ordersOf(e2e, second.phone)).length, 1, 'sent again with the same key: still one order');
     await shot(e2e, k, 'records-replay');
+
+    // ---------------------------------------------------------------- a server that never answers
+    // (a hung proxy or database): after 15 s the kiosk gives up, keeps the entry and sends it later
+    const third = { name: '卫无应', phone: `136${stamp}`, id: prcId(Number(stamp.slice(-3)) + 10, 17) };
+    await tid(k, 'offline-back').click();
+    await tid(k, 'walk-in').click();
+    await fillWalkIn(k, third);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await k.route('**/api/kiosk/walk-ins', async (route) => {
+      await released;
+      await route.abort('timedout').catch(() => undefined); // the kiosk has long given up on it
+    }, { times: 1 });
+    await tid(k, 'wi-submit').click();
+    await tid(k, 'offline-saved-title').waitFor({ timeout: 30_000 });
+    assert.equal((await ordersOf(e2e, third.phone)).length, 0, 'nothing reached the server');
+    release();
+    await tid(k, 'result-home').click();
+    await tid(k, 'offline-open').click();
+    const late = k.locator('[data-test^="offline-entry-"]').filter({ hasText: third.name });
+    await late.locator('[data-test="offline-entry-state"]', { hasText: '已提交' }).waitFor({ timeout: 30_000 });
+    assert.equal((await ordersOf(e2e, third.phone)).length, 1, 'sent once when the server answered again');
 
     // English, on a 1920×1080 kiosk
     await k.setViewportSize({ width: 1920, height: 1080 });

@@ -41,6 +41,17 @@ export function setReachabilityListener(l: ReachListener | null) {
   onReach = l;
 }
 
+let timeoutMs = 0;
+/**
+ * Give up on a request that has had no (complete) answer after `ms` (0: wait as long as the browser
+ * does) and treat it as the server being unreachable. The kiosk sets one: a server that accepts the
+ * connection but never answers (a hung proxy, a stalled database) must not freeze the lobby — what
+ * was being sent is kept offline and sent again with its idempotency key.
+ */
+export function setRequestTimeout(ms: number) {
+  timeoutMs = ms;
+}
+
 export async function request<T>(method: string, url: string, body?: unknown, opts: { silent401?: boolean } = {}): Promise<T> {
   const isForm = typeof FormData !== 'undefined' && body instanceof FormData;
   let res: Response;
@@ -51,6 +62,7 @@ export async function request<T>(method: string, url: string, body?: unknown, op
       credentials: 'same-origin',
       headers: body === undefined || isForm ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : isForm ? (body as FormData) : JSON.stringify(body),
+      signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
     });
     text = await res.text();
   } catch {
