@@ -36,6 +36,7 @@ export interface LiveTransport {
 
 interface Warn {
   warn(obj: unknown, msg?: string): void;
+  info?(msg: string): void;
 }
 
 interface Wire extends LiveEvent {
@@ -150,6 +151,8 @@ export class PgLiveTransport implements LiveTransport {
   private client: import('pg').Client | null = null;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
+  /** lost and not listening again yet: the loss is logged once, not at every retry of an outage */
+  private down = false;
   private onMessage: (raw: string) => void = () => {};
 
   constructor(
@@ -172,7 +175,8 @@ export class PgLiveTransport implements LiveTransport {
     const again = (err?: unknown) => {
       if (this.closed || this.client !== client) return;
       this.client = null;
-      if (err) this.log?.warn({ err }, 'live bus: LISTEN connection lost, reconnecting');
+      if (err && !this.down) this.log?.warn({ err }, 'live bus: LISTEN connection lost, reconnecting');
+      this.down = true;
       client.end().catch(() => {});
       this.retry = setTimeout(() => void this.connect().catch(() => again()), 2000);
     };
@@ -182,6 +186,8 @@ export class PgLiveTransport implements LiveTransport {
     try {
       await client.connect();
       await client.query(`listen ${CHANNEL}`);
+      if (this.down) this.log?.info?.('live bus: listening to other processes again');
+      this.down = false;
     } catch (err) {
       again(err);
     }
