@@ -182,6 +182,29 @@ describe('database rate limits shared by two app instances on one database', () 
     await expectLimitsShared(a, b, { perIp: 4, perPhone: 3 });
   });
 
+  it('a request refused as too soon (60 s gap) sends nothing and does not use up one of the phone\'s hourly sends', async () => {
+    const start = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 1000;
+    const at = (ms: number) => a.ctx.clock.set(new Date(start + ms));
+    const phone = uniquePhone();
+    try {
+      at(0);
+      expect((await send(a, uniqueIp(), phone)).statusCode).toBe(200);
+      for (let i = 1; i <= 5; i++) {
+        at(i * 5_000);
+        expect((await send(a, uniqueIp(), phone)).json().error.code).toBe('SMS_TOO_SOON');
+      }
+      // the limit is 3 an hour: the 2nd and 3rd real sends still go out
+      at(61_000);
+      expect((await send(a, uniqueIp(), phone)).statusCode).toBe(200);
+      at(122_000);
+      expect((await send(a, uniqueIp(), phone)).statusCode).toBe(200);
+      at(183_000);
+      expect((await send(a, uniqueIp(), phone)).json().error.code).toBe('SMS_RATE_LIMITED');
+    } finally {
+      a.ctx.clock.set(null);
+    }
+  });
+
   it('share the staff password lock-out (per phone and address) and its lifting by an SMS-code sign-in', async () => {
     const s = await newStaff(a, { password: 'correct-horse' });
     await expectStaffLockShared(a, b, s.phone);

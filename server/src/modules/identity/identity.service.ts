@@ -33,6 +33,11 @@ export class IdentityService {
    * the same answers (gap, limits) and no SMS, so the endpoint can't list staff: it records a code
    * nobody knows.
    */
+  private async lastCodeAt(phone: string): Promise<Date | null> {
+    const [last] = await this.ctx.db.select({ createdAt: smsCodes.createdAt }).from(smsCodes).where(eq(smsCodes.phone, phone)).orderBy(desc(smsCodes.createdAt)).limit(1);
+    return last?.createdAt ?? null;
+  }
+
   async requestCode(phone: string, purpose: SmsPurpose, ip: string): Promise<void> {
     assertPhone(phone);
     const { ctx } = this;
@@ -40,6 +45,10 @@ export class IdentityService {
     if ((await ctx.rateLimiter.hit(`sms:ip:${ip}`, 3600)) > ctx.config.SMS_PER_IP_PER_HOUR) throw new AppError('SMS_RATE_LIMITED');
     const deliver = purpose !== 'staff_login' || !!(await this.findActiveStaff(phone));
     const code = randomCode();
+    // a request inside the resend gap sends nothing, so it must not use up one of the phone's
+    // hourly sends (a user tapping 重发 early, or a client retrying, would lock the phone out):
+    // refuse it before counting; the transaction checks again under the phone's lock
+    if (!canResend(await this.lastCodeAt(phone), now)) throw new AppError('SMS_TOO_SOON');
     // (PGlite has one connection: nothing may use ctx.db while a transaction is open)
     const perPhone = await ctx.rateLimiter.hit(`sms:phone:${phone}`, 3600);
     await ctx.db.transaction(async (tx) => {
