@@ -180,7 +180,7 @@ async function main() {
 
   const specs = fs
     .readdirSync(here)
-    .filter((f) => f.endsWith('.spec.ts') && (!filter || f.includes(filter)))
+    .filter((f) => f.endsWith('.spec.ts') && (!filter || filter.split(',').some((part) => f.includes(part))))
     .sort();
   let failed = 0;
   for (const f of specs) {
