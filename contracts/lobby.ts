@@ -121,8 +121,8 @@ export interface CheckOutResult {
   results: Array<{ orderId: string; ok: boolean; refusal: LobbyRefusal | null; order: LobbyOrder }>;
 }
 
-/** Admin 在场访客: who is on site now (arrived, not left), overstaying first. */
-export interface OnSiteRow {
+/** Who an on-site order is, as 在场访客 and the roll call (点名) show it. */
+export interface OnSitePerson {
   orderId: string;
   visitorName: string;
   phoneMasked: string;
@@ -132,6 +132,10 @@ export interface OnSiteRow {
   unitName: string;
   /** the host's unit's building (在场人员 groups by it); null when the unit has none */
   buildingName: string | null;
+}
+
+/** Admin 在场访客: who is on site now (arrived, not left), overstaying first. */
+export interface OnSiteRow extends OnSitePerson {
   startAt: string;
   endAt: string;
   presence: Presence;

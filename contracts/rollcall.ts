@@ -9,16 +9,9 @@
  *   and the same under /api/admin/roll-call for a 系统管理员.
  */
 
-export interface RollCallPerson {
-  orderId: string;
-  visitorName: string;
-  phoneMasked: string;
-  company: string | null;
-  hostName: string;
-  hostPhoneMasked: string;
-  unitName: string;
-  /** the host's unit's building; null when the unit has none */
-  buildingName: string | null;
+import type { OnSitePerson } from './lobby.js';
+
+export interface RollCallPerson extends OnSitePerson {
   /** 已确认安全: when and by whom (a name) */
   markedAt: string | null;
   markedBy: string | null;
