@@ -50,11 +50,12 @@ const toDate = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
  * number (blocked visitors are kept: the blocklist matches by ID number). Oldest first. `lock`:
  * FOR UPDATE SKIP LOCKED of the visitor rows, so two runs never purge the same row at once.
  */
-export async function findPurgeCandidates(tx: Q, cutoff: Date, limit: number, lock = false): Promise<PurgeCandidate[]> {
-  const res = await tx.execute(sql`
-    select v.id, v.name, v.photo_key, (v.id_number_enc is not null or v.id_number_idx is not null) as has_id,
-           greatest(v.updated_at, a.last_visit) as last_activity
-    from visitors v
+/**
+ * `from … where …` of the visitors past the cut-off with something to purge and no open order —
+ * one text for the run and its preview, so that the preview is what the run removes.
+ */
+function purgeableVisitors(cutoff: Date) {
+  return sql`from visitors v
     join (
       select o.visitor_id, max(${overAtSql('o')}) as last_visit, bool_or(${openOrderSql('o')}) as open
       from visit_orders o where o.visitor_id is not null group by o.visitor_id
@@ -62,7 +63,14 @@ export async function findPurgeCandidates(tx: Q, cutoff: Date, limit: number, lo
     where v.deleted_at is null and not v.blocked
       and (v.photo_key is not null or v.id_number_enc is not null or v.id_number_idx is not null)
       and not a.open
-      and greatest(v.updated_at, a.last_visit) < ${cutoff.toISOString()}::timestamptz
+      and greatest(v.updated_at, a.last_visit) < ${cutoff.toISOString()}::timestamptz`;
+}
+
+export async function findPurgeCandidates(tx: Q, cutoff: Date, limit: number, lock = false): Promise<PurgeCandidate[]> {
+  const res = await tx.execute(sql`
+    select v.id, v.name, v.photo_key, (v.id_number_enc is not null or v.id_number_idx is not null) as has_id,
+           greatest(v.updated_at, a.last_visit) as last_activity
+    ${purgeableVisitors(cutoff)}
     order by last_activity, v.id
     limit ${limit}
     ${lock ? sql`for update of v skip locked` : sql``}`);
@@ -79,15 +87,7 @@ export async function countPurgeCandidates(tx: Q, cutoff: Date): Promise<{ visit
   const res = await tx.execute(sql`
     select count(*)::int as n, count(v.photo_key)::int as photos,
            count(*) filter (where v.id_number_enc is not null or v.id_number_idx is not null)::int as ids
-    from visitors v
-    join (
-      select o.visitor_id, max(${overAtSql('o')}) as last_visit, bool_or(${openOrderSql('o')}) as open
-      from visit_orders o where o.visitor_id is not null group by o.visitor_id
-    ) a on a.visitor_id = v.id
-    where v.deleted_at is null and not v.blocked
-      and (v.photo_key is not null or v.id_number_enc is not null or v.id_number_idx is not null)
-      and not a.open
-      and greatest(v.updated_at, a.last_visit) < ${cutoff.toISOString()}::timestamptz`);
+    ${purgeableVisitors(cutoff)}`);
   const r = rows<{ n: number; photos: number; ids: number }>(res)[0]!;
   return { visitors: Number(r.n), photos: Number(r.photos), idNumbers: Number(r.ids) };
 }
