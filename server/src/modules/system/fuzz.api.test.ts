@@ -4,7 +4,7 @@
  * None may answer ≥ 500, every error answer carries a code of the catalogue, and no rejected
  * request may leave a row written.
  *
- * FUZZ_SEED replays a run (the seed is printed); a larger run is `npm run bench` (bench/fuzz.ts).
+ * FUZZ_SEED replays a run (the seed is printed); a larger run is `npm run bench` (bench/fuzz.bench.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createTestApp, type TestApp } from '../../test/harness.js';

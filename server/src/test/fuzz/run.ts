@@ -1,6 +1,6 @@
 /**
  * The fuzz run (issue 8 point 5), shared by the CI test (modules/system/fuzz.api.test.ts) and
- * `npm run bench` (bench/fuzz.ts): reads /api/docs/json from the app, sends malformed requests
+ * `npm run bench` (bench/fuzz.bench.ts): reads /api/docs/json from the app, sends malformed requests
  * round-robin over every operation × {no session, visitor, staff, admin, kiosk}, and reports
  * every answer ≥ 500 and every rejected request (≥ 400) after which a table holds more or fewer rows.
  */

@@ -1,0 +1,41 @@
+/**
+ * npm run bench — runs every bench/*.bench.ts in turn (each in its own process, so one bench's
+ * heap and connections don't colour the next), then joins bench/results/<name>.md into
+ * bench/results/latest.md. BENCH_ONLY=a,b runs the benches whose file name contains a word.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => !only.length || only.some((w) => f.includes(w)))
+  .sort();
+
+let failed = 0;
+for (const f of files) {
+  console.log(`\n=== ${f}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, f)], { stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`${f} exited ${r.status}`);
+  }
+}
+
+const results = path.join(dir, 'results');
+fs.mkdirSync(results, { recursive: true });
+const sections = fs
+  .readdirSync(results)
+  .filter((f) => f.endsWith('.md') && f !== 'latest.md')
+  .sort()
+  .map((f) => fs.readFileSync(path.join(results, f), 'utf8'));
+fs.writeFileSync(
+  path.join(results, 'latest.md'),
+  ['# Benchmark results', '', 'Written by `npm run bench` (bench/all.ts). Ratios are against a baseline measured in the same process and run; min / median / max over BENCH_RUNS runs.', '', ...sections].join('\n'),
+);
+console.log(`\nwrote bench/results/latest.md (${sections.length} sections)`);
+process.exit(failed ? 1 : 0);
