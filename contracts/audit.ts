@@ -80,6 +80,8 @@ export const AUDIT_ACTION_LABELS = {
   'meeting.attendees.read': { 'zh-CN': '查看参会人员', en: 'Viewed meeting attendees' },
   'meeting.invite': { 'zh-CN': '会议邀约', en: 'Invited to a meeting' },
   'notification_template.update': { 'zh-CN': '修改通知模板', en: 'Edited a notification template' },
+  'notification_template.unit.update': { 'zh-CN': '修改单位通知模板', en: 'Edited a unit\'s notification template' },
+  'notification_template.unit.reset': { 'zh-CN': '单位通知模板恢复为中心模板', en: 'Set a unit\'s notification template back to the center\'s' },
   'personnel.info_change.submit': { 'zh-CN': '提交个人信息修改', en: 'Submitted a change of personal details' },
   'personnel.proxy.submit': { 'zh-CN': '代登记人员', en: 'Registered a colleague on their behalf' },
   'personnel.withdraw': { 'zh-CN': '撤回人员审核申请', en: 'Withdrew a personnel request' },

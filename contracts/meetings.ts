@@ -59,6 +59,9 @@ export interface RoomView {
   name: string;
   buildingId: string | null;
   buildingName: string | null;
+  /** the unit whose room this is (its staff only); null: a shared room of the center */
+  unitId: string | null;
+  unitName: string | null;
   floor: string | null;
   location: string | null;
   capacity: number;
@@ -96,6 +99,8 @@ export interface AdminRoomView extends RoomView {
 export interface RoomInput {
   name: string;
   buildingId: string | null;
+  /** the owning unit (a 单位管理员's rooms are always their unit's); null or absent: a shared room */
+  unitId?: string | null;
   floor: string | null;
   location: string | null;
   capacity: number;

@@ -13,6 +13,11 @@ export const meetingRooms = pgTable(
     id: id(),
     name: text('name').notNull(),
     buildingId: uuid('building_id').references(() => buildings.id),
+    /**
+     * The unit whose room this is (局大会议室): listed and bookable for that unit's staff only, and
+     * managed by its 单位管理员. Null: one of the center's shared rooms, for every unit's staff.
+     */
+    unitId: uuid('unit_id').references(() => units.id),
     floor: text('floor'),
     location: text('location'),
     capacity: integer('capacity').notNull(),
@@ -36,6 +41,7 @@ export const meetingRooms = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    index('meeting_rooms_unit').on(t.unitId),
     check('meeting_rooms_capacity', sql`${t.capacity} > 0`),
     check('meeting_rooms_hours', sql`${t.openFrom} >= 0 and ${t.openTo} <= 1440 and ${t.openFrom} < ${t.openTo}`),
   ],

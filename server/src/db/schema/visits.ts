@@ -220,6 +220,27 @@ export const notificationTemplates = pgTable('notification_templates', {
   updatedAt: updatedAt(),
 });
 
+/**
+ * A unit's own wording of an event's message (A4, decision 0015): used for that unit's orders,
+ * bookings and personnel requests instead of the center's template; deleting the row goes back to
+ * the center's. Edited by the unit's 单位管理员 or a 系统管理员.
+ */
+export const unitNotificationTemplates = pgTable(
+  'unit_notification_templates',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    event: text('event').notNull(),
+    channel: text('channel').notNull().default('sms'),
+    content: text('content').notNull(),
+    appendCodeLink: boolean('append_code_link').notNull().default(false),
+    enabled: boolean('enabled').notNull().default(true),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('unit_notification_templates_unit_event').on(t.unitId, t.event)],
+);
+
 
 /**
  * Kiosk check-ins and check-outs (K2): one row per attempt, keyed by the kiosk's idempotency key so

@@ -22,14 +22,15 @@ import { eq } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newUnit, newVisitor, randomPhone } from '../../test/factories.js';
 import { makeImage, multipart } from '../../test/images.js';
-import { approvalChains, departments, securityAlerts, staff, unitReviewers, visitOrders, visitors } from '../../db/schema/index.js';
+import { approvalChains, departments, meetingRooms, securityAlerts, staff, unitReviewers, visitOrders, visitors } from '../../db/schema/index.js';
 import { IMPORT_COLUMNS } from '../people/people.rules.js';
 import { XLSX_MIME } from '../people/import.js';
 import { isSystemOnlyRoute } from './session.js';
 
 type Req = { method: string; url: string; body?: unknown; headers?: Record<string, string> };
 type Rule =
-  | { kind: 'record'; req: () => Promise<Req> }
+  /** unit admin B: 404 `notFound` (default NOT_FOUND; a module's own not-found code where it has one), or `refused` */
+  | { kind: 'record'; req: () => Promise<Req>; notFound?: string; refused?: { status: number; code: string } }
   | { kind: 'list'; req: () => Promise<Req>; shows: () => string }
   | { kind: 'neutral'; req: () => Promise<Req> }
   | { kind: 'self'; req: () => Promise<Req> }
@@ -50,7 +51,18 @@ const A = {} as {
   alertId: string;
   chainId: string;
   exportId: string;
+  roomId: string;
 };
+
+/** A meeting room of unit A, with a photo (a fresh one for the requests that delete it). */
+async function roomOfA(): Promise<string> {
+  const key = `rooms/matrix-${uniq()}`;
+  await t.ctx.storage.put(key, await makeImage({ format: 'jpeg' }));
+  const [r] = await t.ctx.db.insert(meetingRooms).values({ name: `矩阵会议室${uniq()}`, capacity: 10, unitId: A.unit.id, photoKey: key }).returning();
+  return r!.id;
+}
+const roomBody = () => ({ name: `矩阵会议室${uniq()}`, buildingId: null, floor: null, location: null, capacity: 8, seatingStyles: [], services: [], openFrom: 480, openTo: 1440, reviewRequired: false, approverIds: [], undertakerIds: [], enabled: true });
+const tplBody = { channel: 'sms', content: '【{centerName}】{visitorName}预约来访，请审核。', appendCodeLink: false, enabled: true };
 
 let seq = 0;
 const uniq = () => `${Date.now().toString(36)}${seq++}`;
@@ -149,6 +161,33 @@ const RULES: Record<string, Rule> = {
   'POST /api/admin/records/orders/export': { kind: 'record', req: async () => ({ method: 'POST', url: '/api/admin/records/orders/export', body: { unitId: A.unit.id } }) },
   'GET /api/admin/exports/:id': { kind: 'record', req: async () => ({ method: 'GET', url: `/api/admin/exports/${A.exportId}` }) },
   'GET /api/admin/exports/:id/file': { kind: 'record', req: async () => ({ method: 'GET', url: `/api/admin/exports/${A.exportId}/file` }) },
+  // 会议室 of unit A (shared rooms are the system admin's: unit-rooms.api.test.ts)
+  'GET /api/admin/rooms': { kind: 'list', req: async () => ({ method: 'GET', url: '/api/admin/rooms?pageSize=200' }), shows: () => A.roomId },
+  'GET /api/admin/rooms/:id': { kind: 'record', notFound: 'ROOM_NOT_FOUND', req: async () => ({ method: 'GET', url: `/api/admin/rooms/${A.roomId}` }) },
+  'POST /api/admin/rooms': {
+    kind: 'record',
+    refused: { status: 400, code: 'UNIT_NOT_FOUND' },
+    req: async () => ({ method: 'POST', url: '/api/admin/rooms', body: { ...roomBody(), unitId: A.unit.id } }),
+  },
+  'PATCH /api/admin/rooms/:id': { kind: 'record', notFound: 'ROOM_NOT_FOUND', req: async () => ({ method: 'PATCH', url: `/api/admin/rooms/${A.roomId}`, body: { capacity: 12 } }) },
+  'DELETE /api/admin/rooms/:id': { kind: 'record', notFound: 'ROOM_NOT_FOUND', req: async () => ({ method: 'DELETE', url: `/api/admin/rooms/${await roomOfA()}` }) },
+  'GET /api/admin/rooms/:id/photo': { kind: 'record', notFound: 'ROOM_NOT_FOUND', req: async () => ({ method: 'GET', url: `/api/admin/rooms/${A.roomId}/photo` }) },
+  'POST /api/admin/rooms/:id/photo': {
+    kind: 'record',
+    notFound: 'ROOM_NOT_FOUND',
+    req: async () => {
+      const m = await multipart({}, { data: await makeImage({ format: 'jpeg' }), type: 'image/jpeg', field: 'photo' });
+      return { method: 'POST', url: `/api/admin/rooms/${await roomOfA()}/photo`, body: m.payload, headers: m.headers };
+    },
+  },
+  'DELETE /api/admin/rooms/:id/photo': { kind: 'record', notFound: 'ROOM_NOT_FOUND', req: async () => ({ method: 'DELETE', url: `/api/admin/rooms/${await roomOfA()}/photo` }) },
+  // 通知模板: unit A's own wording (the center's templates are system-only)
+  'GET /api/admin/units/:id/notification-templates': { kind: 'record', req: async () => ({ method: 'GET', url: `/api/admin/units/${A.unit.id}/notification-templates` }) },
+  'PUT /api/admin/units/:id/notification-templates/:event': {
+    kind: 'record',
+    req: async () => ({ method: 'PUT', url: `/api/admin/units/${A.unit.id}/notification-templates/order_submitted`, body: tplBody }),
+  },
+  'DELETE /api/admin/units/:id/notification-templates/:event': { kind: 'record', req: async () => ({ method: 'DELETE', url: `/api/admin/units/${A.unit.id}/notification-templates/order_submitted` }) },
 };
 
 /** The administrator's own sign-in settings (账号安全): every administrator, about themselves. */
@@ -198,6 +237,7 @@ beforeAll(async () => {
   A.alertId = al!.id;
   const [c] = await t.ctx.db.insert(approvalChains).values({ unitId: A.unit.id, kind: 'appointment', nodes: [], ccStaffIds: [] }).returning();
   A.chainId = c!.id;
+  A.roomId = await roomOfA();
   await t.ctx.db.insert(unitReviewers).values({ unitId: A.unit.id, kind: 'personnel', staffId: A.staff.id });
   const ex = await system.post('/api/admin/records/orders/export', { unitId: A.unit.id });
   expect(ex.statusCode).toBe(202);
@@ -249,8 +289,8 @@ describe('authorization matrix: every admin route × caller × a record of anoth
         expect(sys.statusCode, `system admin ${what}: ${sys.body.slice(0, 200)}`).toBeLessThan(500);
       } else if (rule.kind === 'record') {
         const res = await send(unitAdminB, await rule.req());
-        expect(res.statusCode, `unit admin ${what}: ${res.body.slice(0, 200)}`).toBe(404);
-        expect(res.json().error.code, `unit admin ${what}`).toBe('NOT_FOUND');
+        expect(res.statusCode, `unit admin ${what}: ${res.body.slice(0, 200)}`).toBe(rule.refused?.status ?? 404);
+        expect(res.json().error.code, `unit admin ${what}`).toBe(rule.refused?.code ?? rule.notFound ?? 'NOT_FOUND');
         const sys = await send(system, await rule.req());
         expect(sys.statusCode, `system admin ${what}: ${sys.body.slice(0, 200)}`).toBeGreaterThanOrEqual(200);
         expect(sys.statusCode, `system admin ${what}: ${sys.body.slice(0, 200)}`).toBeLessThan(300);

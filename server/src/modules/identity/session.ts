@@ -178,15 +178,15 @@ export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor |
 
 /**
  * Admin routes only a 系统管理员 may call (A10): devices, changing buildings, kiosks, jobs, the SMS outbox,
- * the audit log, notification templates and meeting rooms (both center-wide: no unit in the schema),
- * the center's on-site list and roll call, webhooks, retention, administrators, creating or
+ * the audit log, the center's notification templates (a unit's own wording is unit-scoped), the
+ * center's on-site list and roll call, webhooks, retention, administrators, creating or
  * deleting units and the blocklist (docs/decisions/0015-unit-administrators.md). A 单位管理员
  * gets 403 SYSTEM_ADMIN_ONLY before the body is read. Everything else under /api/admin/ is either
  * scoped to the unit admin's unit by its service (adminUnitScope: another unit's record → 404) or
  * unit-neutral. admin-authz.matrix.api.test.ts checks every admin route against this.
  */
 export const SYSTEM_ONLY_ROUTES: Array<[method: string | '*', RegExp]> = [
-  ['*', /^\/api\/admin\/(devices|access|kiosk-devices|jobs|sms-outbox|audit|notification-templates|rooms|on-site|roll-call|webhooks|retention|admins)(\/|$)/],
+  ['*', /^\/api\/admin\/(devices|access|kiosk-devices|jobs|sms-outbox|audit|notification-templates|on-site|roll-call|webhooks|retention|admins)(\/|$)/],
   // the buildings' names are read by every admin page that shows a unit; changing them is the center's
   ['POST', /^\/api\/admin\/buildings$/],
   ['PATCH', /^\/api\/admin\/buildings\/:id$/],

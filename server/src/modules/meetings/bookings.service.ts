@@ -18,6 +18,7 @@ import { windowVars } from '../../platform/when.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { emitWebhookEvent } from '../webhooks/webhooks.hooks.js';
 import { bookedBy } from '../../db/schema/index.js';
+import { staffUnitOf } from './rooms.service.js';
 import {
   LIVE_STATUSES,
   UNDERTAKING_REMINDER_MS,
@@ -74,9 +75,17 @@ export class BookingsService {
 
   // ——— rooms: week strip and day cells ———
 
-  private async findRoom(tx: Tx, id: string, opts: { enabledOnly?: boolean } = {}): Promise<RoomRow> {
+  /**
+   * The room, or ROOM_NOT_FOUND. `bookableBy`: only a room that staff member may book — enabled,
+   * and shared or their own unit's (another unit's room is as if it did not exist).
+   */
+  private async findRoom(tx: Tx, id: string, opts: { bookableBy?: string } = {}): Promise<RoomRow> {
     const [room] = await tx.select().from(meetingRooms).where(eq(meetingRooms.id, id)).limit(1);
-    if (!room || (opts.enabledOnly && !room.enabled)) throw new AppError('ROOM_NOT_FOUND');
+    if (!room) throw new AppError('ROOM_NOT_FOUND');
+    if (opts.bookableBy) {
+      if (!room.enabled) throw new AppError('ROOM_NOT_FOUND');
+      if (room.unitId && room.unitId !== (await staffUnitOf(tx, opts.bookableBy))) throw new AppError('ROOM_NOT_FOUND');
+    }
     return room;
   }
 
@@ -106,8 +115,8 @@ export class BookingsService {
       .orderBy(asc(meetingBookings.startAt));
   }
 
-  async week(_actor: Actor, roomId: string, from?: string): Promise<RoomWeek> {
-    const room = await this.findRoom(this.ctx.db, roomId, { enabledOnly: true });
+  async week(actor: Actor, roomId: string, from?: string): Promise<RoomWeek> {
+    const room = await this.findRoom(this.ctx.db, roomId, { bookableBy: actor.id });
     const today = dayIn(this.now(), this.tz);
     const first = from ?? today;
     const days = Array.from({ length: 7 }, (_x, i) => addDays(first, i));
@@ -129,7 +138,7 @@ export class BookingsService {
   }
 
   async day(actor: Actor, roomId: string, date: string): Promise<RoomDay> {
-    const room = await this.findRoom(this.ctx.db, roomId, { enabledOnly: true });
+    const room = await this.findRoom(this.ctx.db, roomId, { bookableBy: actor.id });
     const rows = await this.liveBetween(this.ctx.db, room.id, atMinute(date, 0, this.tz), atMinute(date, 1440, this.tz));
     const bookings = rows.map((b) => ({ id: b.id, title: b.title, startAt: b.startAt, endAt: b.endAt, mine: b.applicantId === actor.id || b.coBookerIds.includes(actor.id) }));
     return {
@@ -261,7 +270,7 @@ export class BookingsService {
     };
     for (const id of new Set(recipientIds)) {
       const p = ppl.get(id);
-      if (p) await notifyVisit(this.ctx, tx, { event, orderId: b.id, recipient: { kind: 'staff', id, phone: p.phone }, vars });
+      if (p) await notifyVisit(this.ctx, tx, { event, orderId: b.id, recipient: { kind: 'staff', id, phone: p.phone }, vars, unitId: room.unitId ?? b.settlementUnitId });
     }
   }
 
@@ -342,7 +351,7 @@ export class BookingsService {
       id = await this.ctx.db.transaction(async (tx) => {
         const again = await existing(tx);
         if (again) return again;
-        const room = await this.findRoom(tx, input.roomId, { enabledOnly: true });
+        const room = await this.findRoom(tx, input.roomId, { bookableBy: actor.id });
         const start = new Date(input.startAt);
         const end = new Date(input.endAt);
         if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new AppError('VALIDATION_FAILED', { field: 'startAt/endAt' });

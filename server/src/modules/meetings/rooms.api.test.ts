@@ -357,6 +357,8 @@ describe('staff room list (S4 查看会议室)', () => {
       name: on.name,
       buildingId: buildingA,
       buildingName: expect.stringContaining('1号楼'),
+      unitId: null,
+      unitName: null,
       floor: '3F',
       location: '东侧',
       capacity: 20,

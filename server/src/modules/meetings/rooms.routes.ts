@@ -20,6 +20,8 @@ const roomSchema = z.object({
   name: z.string(),
   buildingId: z.string().nullable(),
   buildingName: z.string().nullable(),
+  unitId: z.string().nullable().describe('the unit whose room this is (listed and bookable for its staff only); null: a shared room of the center'),
+  unitName: z.string().nullable(),
   floor: z.string().nullable(),
   location: z.string().nullable(),
   capacity: z.number(),
@@ -42,6 +44,7 @@ const people = z.array(z.uuid()).max(ROOM_LIMITS.people);
 const roomBody = z.object({
   name: z.string().max(ROOM_LIMITS.name),
   buildingId: z.uuid().nullable(),
+  unitId: z.uuid().nullable().optional().describe('the owning unit (null: a shared room of the center); a 单位管理员\'s rooms are always their unit\'s'),
   floor: z.string().max(ROOM_LIMITS.floor).nullable(),
   location: z.string().max(ROOM_LIMITS.location).nullable(),
   // the range is the service's rule (ROOM_CAPACITY_INVALID); here only "a number"
@@ -74,6 +77,7 @@ export async function roomsRoutes(app: FastifyInstance, ctx: AppContext) {
       querystring: z.object({
         q: z.string().max(50).optional().describe('name contains'),
         buildingId: z.uuid().optional(),
+        unitId: z.union([z.uuid(), z.literal('shared')]).optional().describe('one unit\'s rooms, or `shared` for the center\'s'),
         enabled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
         page: z.coerce.number().int().min(1).max(100_000).default(1),
         pageSize: z.coerce.number().int().min(1).max(200).default(20),
@@ -136,10 +140,7 @@ export async function roomsRoutes(app: FastifyInstance, ctx: AppContext) {
   });
   r.get('/api/admin/rooms/:id/photo', {
     schema: { operationId: 'getRoomPhotoAdmin', tags, summary: 'The room photo (image/jpeg)', produces: ['image/jpeg'], params: idParams, response: { 200: jpeg, ...errors(400, 401, 404) } },
-    handler: async (req, reply) => {
-      admin(req);
-      return sendPhoto(reply, await svc.photo(req.params.id));
-    },
+    handler: async (req, reply) => sendPhoto(reply, await svc.photo(admin(req), req.params.id)),
   });
   r.delete('/api/admin/rooms/:id/photo', {
     schema: { operationId: 'removeRoomPhoto', tags, summary: 'Remove the room photo', params: idParams, response: { 200: adminRoomSchema, ...errors(400, 401, 404) } },
@@ -159,23 +160,14 @@ export async function roomsRoutes(app: FastifyInstance, ctx: AppContext) {
       }),
       response: { 200: z.object({ items: z.array(roomSchema) }), ...errors(400, 401) },
     },
-    handler: (req) => {
-      staffOnly(req);
-      return svc.listForStaff(req.query);
-    },
+    handler: (req) => svc.listForStaff(staffOnly(req), req.query),
   });
   r.get('/api/rooms/:id', {
     schema: { operationId: 'getRoom', tags, summary: 'One enabled meeting room (a disabled one: ROOM_NOT_FOUND)', params: idParams, response: { 200: roomSchema, ...errors(400, 401, 404) } },
-    handler: (req) => {
-      staffOnly(req);
-      return svc.getForStaff(req.params.id);
-    },
+    handler: (req) => svc.getForStaff(staffOnly(req), req.params.id),
   });
   r.get('/api/rooms/:id/photo', {
     schema: { operationId: 'getRoomPhoto', tags, summary: 'The photo of an enabled room (image/jpeg)', produces: ['image/jpeg'], params: idParams, response: { 200: jpeg, ...errors(400, 401, 404) } },
-    handler: async (req, reply) => {
-      staffOnly(req);
-      return sendPhoto(reply, await svc.photo(req.params.id, { enabledOnly: true }));
-    },
+    handler: async (req, reply) => sendPhoto(reply, await svc.photo(staffOnly(req), req.params.id)),
   });
 }

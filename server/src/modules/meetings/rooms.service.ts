@@ -6,7 +6,7 @@
  * same encrypted private storage as faces and are only served behind a session.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, eq, gte, ilike, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AdminRoomView, RoomInput, RoomPerson, RoomView } from '../../../../contracts/meetings.js';
 import { buildings, meetingBookings, meetingRooms, staff, units } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
@@ -14,14 +14,16 @@ import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { deletePhotoNow, enqueuePhotoDeletion, normalisePhoto, requirePhotoFile, type PhotoForm } from '../../platform/photos.js';
 import { audit } from '../audit/audit.js';
-import type { Actor } from '../identity/session.js';
+import { unitScopeOf, type Actor } from '../identity/session.js';
 import { checkRoom, normaliseRoom } from './rooms.rules.js';
 
-type RoomRow = typeof meetingRooms.$inferSelect & { buildingName: string | null };
+type RoomRow = typeof meetingRooms.$inferSelect & { buildingName: string | null; unitName: string | null };
 
 export interface AdminRoomFilter {
   q?: string;
   buildingId?: string;
+  /** a unit's rooms, or `shared` for the center's rooms */
+  unitId?: string;
   enabled?: boolean;
   page: number;
   pageSize: number;
@@ -36,11 +38,28 @@ const newRoomPhotoKey = () => `rooms/${randomUUID()}`;
 
 function roomSelect(tx: Tx) {
   return tx
-    .select({ room: meetingRooms, buildingName: buildings.name })
+    .select({ room: meetingRooms, buildingName: buildings.name, unitName: units.name })
     .from(meetingRooms)
-    .leftJoin(buildings, eq(buildings.id, meetingRooms.buildingId));
+    .leftJoin(buildings, eq(buildings.id, meetingRooms.buildingId))
+    .leftJoin(units, eq(units.id, meetingRooms.unitId));
 }
-const flat = (r: { room: typeof meetingRooms.$inferSelect; buildingName: string | null }): RoomRow => ({ ...r.room, buildingName: r.buildingName });
+const flat = (r: { room: typeof meetingRooms.$inferSelect; buildingName: string | null; unitName: string | null }): RoomRow => ({ ...r.room, buildingName: r.buildingName, unitName: r.unitName });
+
+/** The rooms a staff member may see and book: the center's shared rooms and their own unit's. */
+export function roomsOpenTo(staffUnitId: string | null): SQL {
+  return staffUnitId ? or(isNull(meetingRooms.unitId), eq(meetingRooms.unitId, staffUnitId))! : isNull(meetingRooms.unitId);
+}
+
+/** The unit of a staff member (null when they have none or are gone). */
+export async function staffUnitOf(tx: Tx, staffId: string): Promise<string | null> {
+  const [s] = await tx.select({ unitId: staff.unitId }).from(staff).where(eq(staff.id, staffId));
+  return s?.unitId ?? null;
+}
+
+/** ROOM_NOT_FOUND unless a 单位管理员's scope holds the room (a 系统管理员's null scope holds every room). */
+function assertRoomInScope(scope: string | null, room: RoomRow | null): asserts room is RoomRow {
+  if (!room || (scope !== null && room.unitId !== scope)) throw new AppError('ROOM_NOT_FOUND');
+}
 
 /** A room with its building's name, or null. Usable in any transaction (the bookings module reads rooms this way). */
 export async function findRoom(tx: Tx, id: string, opts: { lock?: boolean } = {}): Promise<RoomRow | null> {
@@ -59,6 +78,8 @@ export function toRoomView(r: RoomRow, photoBase = '/api/rooms'): RoomView {
     name: r.name,
     buildingId: r.buildingId,
     buildingName: r.buildingName,
+    unitId: r.unitId,
+    unitName: r.unitName,
     floor: r.floor,
     location: r.location,
     capacity: r.capacity,
@@ -95,9 +116,17 @@ async function toAdminViews(tx: Tx, rows: RoomRow[]): Promise<AdminRoomView[]> {
   return rows.map((r) => ({ ...toRoomView(r, '/api/admin/rooms'), approvers: pick(r.approverIds), undertakers: pick(r.undertakerIds), sort: r.sort }));
 }
 
-/** The staff ids that are not (or no longer) staff. */
-async function missingStaff(tx: Tx, ids: string[]): Promise<string[]> {
+/** The staff ids that are not (or no longer) staff — or, for a unit's room, not that unit's staff. */
+async function missingStaff(tx: Tx, ids: string[], unitId?: string | null): Promise<string[]> {
   if (!ids.length) return [];
+  if (unitId) {
+    const rows = await tx
+      .select({ id: staff.id })
+      .from(staff)
+      .where(and(inArray(staff.id, [...new Set(ids)]), isNull(staff.deletedAt), eq(staff.unitId, unitId)));
+    const found = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => !found.has(id));
+  }
   const found = await peopleById(tx, ids);
   return ids.filter((id) => !found.has(id));
 }
@@ -108,12 +137,16 @@ export class RoomsService {
   // ------------------------------------------------------------ admin
 
   /** GET /api/admin/rooms: search by name, building and state; paged, in 排序 then name order. */
-  async list(_actor: Actor, f: AdminRoomFilter): Promise<{ items: AdminRoomView[]; total: number; page: number; pageSize: number }> {
+  async list(actor: Actor, f: AdminRoomFilter): Promise<{ items: AdminRoomView[]; total: number; page: number; pageSize: number }> {
     const conds: SQL[] = [];
     const q = f.q?.trim();
     if (q) conds.push(ilike(meetingRooms.name, `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
     if (f.buildingId) conds.push(eq(meetingRooms.buildingId, f.buildingId));
     if (f.enabled !== undefined) conds.push(eq(meetingRooms.enabled, f.enabled));
+    if (f.unitId) conds.push(f.unitId === 'shared' ? isNull(meetingRooms.unitId) : eq(meetingRooms.unitId, f.unitId));
+    // a 单位管理员 sees their unit's rooms only (decision 0015)
+    const scope = unitScopeOf(actor);
+    if (scope) conds.push(eq(meetingRooms.unitId, scope));
     const where = conds.length ? and(...conds) : undefined;
     return this.ctx.db.transaction(async (tx) => {
       const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(meetingRooms).where(where);
@@ -127,16 +160,20 @@ export class RoomsService {
   }
 
   /** GET /api/admin/rooms/:id */
-  async get(_actor: Actor, id: string): Promise<AdminRoomView> {
+  async get(actor: Actor, id: string): Promise<AdminRoomView> {
     return this.ctx.db.transaction(async (tx) => {
       const r = await findRoom(tx, id);
-      if (!r) throw new AppError('ROOM_NOT_FOUND');
+      assertRoomInScope(unitScopeOf(actor), r);
       return (await toAdminViews(tx, [r]))[0]!;
     });
   }
 
-  /** Field rules, then the references: building, approvers and undertakers must exist. */
-  private async checked(tx: Tx, input: RoomInput, exceptId?: string) {
+  /**
+   * Field rules, then the references: building, owning unit, approvers and undertakers must exist.
+   * A 单位管理员's room is their unit's (another unit → UNIT_NOT_FOUND, as if it did not exist),
+   * and a unit's room has that unit's staff as approvers and undertakers.
+   */
+  private async checked(tx: Tx, actor: Actor, input: RoomInput, exceptId?: string) {
     const room = normaliseRoom(input);
     const errs = checkRoom(room);
     if (errs.length) throw new AppError(errs[0]!.code, { field: errs[0]!.field });
@@ -144,8 +181,17 @@ export class RoomsService {
       const [b] = await tx.select({ id: buildings.id }).from(buildings).where(eq(buildings.id, room.buildingId));
       if (!b) throw new AppError('BUILDING_NOT_FOUND', { field: 'buildingId' });
     }
+    const scope = unitScopeOf(actor);
+    if (scope) {
+      if (room.unitId && room.unitId !== scope) throw new AppError('UNIT_NOT_FOUND', { field: 'unitId' });
+      room.unitId = scope;
+    } else if (room.unitId) {
+      const [u] = await tx.select({ id: units.id }).from(units).where(eq(units.id, room.unitId));
+      if (!u) throw new AppError('UNIT_NOT_FOUND', { field: 'unitId' });
+    }
+    room.unitId = room.unitId ?? null;
     for (const field of ['approverIds', 'undertakerIds'] as const) {
-      const missing = await missingStaff(tx, room[field]);
+      const missing = await missingStaff(tx, room[field], room.unitId);
       if (missing.length) throw new AppError('STAFF_NOT_FOUND', { field, ids: missing });
     }
     const [dup] = await tx
@@ -159,7 +205,7 @@ export class RoomsService {
   /** POST /api/admin/rooms */
   async create(actor: Actor, input: RoomInput): Promise<AdminRoomView> {
     return this.ctx.db.transaction(async (tx) => {
-      const room = await this.checked(tx, input);
+      const room = await this.checked(tx, actor, input);
       const [row] = await tx
         .insert(meetingRooms)
         .values({ ...room, sort: room.sort ?? 0 })
@@ -173,10 +219,11 @@ export class RoomsService {
   async update(actor: Actor, id: string, patch: Partial<RoomInput>): Promise<AdminRoomView> {
     return this.ctx.db.transaction(async (tx) => {
       const cur = await findRoom(tx, id, { lock: true });
-      if (!cur) throw new AppError('ROOM_NOT_FOUND');
+      assertRoomInScope(unitScopeOf(actor), cur);
       const merged: RoomInput = {
         name: cur.name,
         buildingId: cur.buildingId,
+        unitId: cur.unitId,
         floor: cur.floor,
         location: cur.location,
         capacity: cur.capacity,
@@ -193,10 +240,10 @@ export class RoomsService {
       };
       // approvers and undertakers already on the room who were deleted since do not block other edits
       const keep = new Set([...cur.approverIds, ...cur.undertakerIds]);
-      const gone = new Set(await missingStaff(tx, [...keep]));
+      const gone = new Set(await missingStaff(tx, [...keep], cur.unitId));
       merged.approverIds = merged.approverIds.filter((s) => !gone.has(s) || !cur.approverIds.includes(s));
       merged.undertakerIds = merged.undertakerIds.filter((s) => !gone.has(s) || !cur.undertakerIds.includes(s));
-      const room = await this.checked(tx, merged, id);
+      const room = await this.checked(tx, actor, merged, id);
       await tx
         .update(meetingRooms)
         .set({ ...room, sort: room.sort ?? cur.sort, updatedAt: this.ctx.clock.now() })
@@ -215,7 +262,7 @@ export class RoomsService {
     const photoKey = await this.ctx.db
       .transaction(async (tx) => {
         const cur = await findRoom(tx, id, { lock: true });
-        if (!cur) throw new AppError('ROOM_NOT_FOUND');
+        assertRoomInScope(unitScopeOf(actor), cur);
         const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(meetingBookings).where(eq(meetingBookings.roomId, id));
         if (Number(n) > 0) throw new AppError('IN_USE', { bookings: Number(n), hint: 'disable' });
         await tx.delete(meetingRooms).where(eq(meetingRooms.id, id));
@@ -235,7 +282,7 @@ export class RoomsService {
   /** POST /api/admin/rooms/:id/photo: JPEG/PNG ≤ 5 MB, stored as a normalised JPEG; replaces any photo. */
   async uploadPhoto(actor: Actor, id: string, form: PhotoForm): Promise<AdminRoomView> {
     const { ctx } = this;
-    if (!(await findRoom(ctx.db, id))) throw new AppError('ROOM_NOT_FOUND');
+    assertRoomInScope(unitScopeOf(actor), await findRoom(ctx.db, id));
     const jpeg = await normalisePhoto(requirePhotoFile(form));
     const key = newRoomPhotoKey();
     await ctx.storage.put(key, jpeg);
@@ -243,7 +290,7 @@ export class RoomsService {
     try {
       result = await ctx.db.transaction(async (tx) => {
         const cur = await findRoom(tx, id, { lock: true });
-        if (!cur) throw new AppError('ROOM_NOT_FOUND');
+        assertRoomInScope(unitScopeOf(actor), cur);
         await tx.update(meetingRooms).set({ photoKey: key, updatedAt: ctx.clock.now() }).where(eq(meetingRooms.id, id));
         if (cur.photoKey) await enqueuePhotoDeletion(ctx, tx, cur.photoKey);
         await audit(tx, actor, 'room.photo.upload', { type: 'meeting_room', id }, { bytes: jpeg.length, replaced: Boolean(cur.photoKey) });
@@ -262,7 +309,7 @@ export class RoomsService {
     const { ctx } = this;
     const { key, view } = await ctx.db.transaction(async (tx) => {
       const cur = await findRoom(tx, id, { lock: true });
-      if (!cur) throw new AppError('ROOM_NOT_FOUND');
+      assertRoomInScope(unitScopeOf(actor), cur);
       if (!cur.photoKey) throw new AppError('ROOM_PHOTO_NOT_FOUND');
       await tx.update(meetingRooms).set({ photoKey: null, updatedAt: ctx.clock.now() }).where(eq(meetingRooms.id, id));
       await enqueuePhotoDeletion(ctx, tx, cur.photoKey);
@@ -273,10 +320,14 @@ export class RoomsService {
     return view;
   }
 
-  /** The room's photo (admin and staff alike; not personal data, so the read is not audited). */
-  async photo(id: string, opts: { enabledOnly?: boolean } = {}): Promise<Buffer> {
-    const r = await findRoom(this.ctx.db, id);
-    if (!r || (opts.enabledOnly && !r.enabled)) throw new AppError('ROOM_NOT_FOUND');
+  /**
+   * The room's photo (not personal data, so the read is not audited): for an administrator within
+   * their scope, or for staff a room they may book (enabled, shared or their unit's).
+   */
+  async photo(actor: Actor, id: string): Promise<Buffer> {
+    const r = actor.type === 'admin' ? await findRoom(this.ctx.db, id) : await this.openRoom(actor.id, id);
+    if (actor.type === 'admin') assertRoomInScope(unitScopeOf(actor), r);
+    if (!r) throw new AppError('ROOM_NOT_FOUND');
     if (!r.photoKey) throw new AppError('ROOM_PHOTO_NOT_FOUND');
     const jpeg = await this.ctx.storage.get(r.photoKey);
     if (!jpeg) throw new AppError('ROOM_PHOTO_NOT_FOUND');
@@ -285,9 +336,17 @@ export class RoomsService {
 
   // ------------------------------------------------------------ staff
 
-  /** GET /api/rooms: enabled rooms, optionally in one building and for at least N people. */
-  async listForStaff(f: StaffRoomFilter): Promise<{ items: RoomView[] }> {
-    const conds: SQL[] = [eq(meetingRooms.enabled, true)];
+  /** An enabled room this staff member may book (the center's or their unit's), or null. */
+  private async openRoom(staffId: string, id: string): Promise<RoomRow | null> {
+    const r = await findRoom(this.ctx.db, id);
+    if (!r || !r.enabled) return null;
+    if (r.unitId && r.unitId !== (await staffUnitOf(this.ctx.db, staffId))) return null;
+    return r;
+  }
+
+  /** GET /api/rooms: enabled rooms the staff member may book, optionally in one building and for at least N people. */
+  async listForStaff(actor: Actor, f: StaffRoomFilter): Promise<{ items: RoomView[] }> {
+    const conds: SQL[] = [eq(meetingRooms.enabled, true), roomsOpenTo(await staffUnitOf(this.ctx.db, actor.id))];
     if (f.buildingId) conds.push(eq(meetingRooms.buildingId, f.buildingId));
     if (f.minCapacity !== undefined) conds.push(gte(meetingRooms.capacity, f.minCapacity));
     const rows = await roomSelect(this.ctx.db)
@@ -296,10 +355,10 @@ export class RoomsService {
     return { items: rows.map((r) => toRoomView(flat(r))) };
   }
 
-  /** GET /api/rooms/:id: an enabled room (a disabled one is ROOM_NOT_FOUND to staff). */
-  async getForStaff(id: string): Promise<RoomView> {
-    const r = await findRoom(this.ctx.db, id);
-    if (!r || !r.enabled) throw new AppError('ROOM_NOT_FOUND');
+  /** GET /api/rooms/:id: an enabled room the staff member may book (else ROOM_NOT_FOUND). */
+  async getForStaff(actor: Actor, id: string): Promise<RoomView> {
+    const r = await this.openRoom(actor.id, id);
+    if (!r) throw new AppError('ROOM_NOT_FOUND');
     return toRoomView(r);
   }
 }

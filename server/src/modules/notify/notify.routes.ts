@@ -11,6 +11,7 @@ import { ensureDefaultTemplates, registerNotifyJobs } from './notify.service.js'
 const label = z.object({ 'zh-CN': z.string(), en: z.string() });
 const templateView = z.object({
   event: z.enum(VISIT_EVENTS),
+  source: z.enum(['center', 'unit']).describe('center: the center\'s template (for a unit: it has no wording of its own); unit: the unit\'s own'),
   label: label.describe('name of the event'),
   recipients: label.describe('who receives this message'),
   channel: z.enum(NOTIFY_CHANNELS).describe('sms | voice (a phone call reading the message out, VOICE_PROVIDER) | wecom (a WeCom text card to staff with a WeCom userid; anyone else gets the SMS) | none (not sent)'),
@@ -63,5 +64,39 @@ export async function notifyRoutes(app: FastifyInstance, ctx: AppContext) {
       response: { 200: templateView, ...errors(400, 401, 404) },
     },
     handler: (req) => svc.update(req, req.params.event, req.body),
+  });
+
+  // a unit's own wording (A4, decision 0015): its 单位管理员 or a 系统管理员
+  const unitParams = z.object({ id: z.uuid() });
+  r.get('/api/admin/units/:id/notification-templates', {
+    schema: {
+      operationId: 'listUnitNotificationTemplates',
+      tags,
+      summary: 'What the unit\'s messages say: for each event the unit\'s own template (source unit) or the center\'s (source center). Another unit\'s for a 单位管理员: 404',
+      params: unitParams,
+      response: { 200: z.array(templateView), ...errors(400, 401, 404) },
+    },
+    handler: (req) => svc.listForUnit(req, req.params.id),
+  });
+  r.put('/api/admin/units/:id/notification-templates/:event', {
+    schema: {
+      operationId: 'updateUnitNotificationTemplate',
+      tags,
+      summary: 'The unit\'s own wording of one event, used for its orders, bookings and personnel requests (same checks as the center\'s template)',
+      params: unitParams.extend({ event: z.string().max(64) }),
+      body: templateBody,
+      response: { 200: templateView, ...errors(400, 401, 404) },
+    },
+    handler: (req) => svc.updateForUnit(req, req.params.id, req.params.event, req.body),
+  });
+  r.delete('/api/admin/units/:id/notification-templates/:event', {
+    schema: {
+      operationId: 'resetUnitNotificationTemplate',
+      tags,
+      summary: '恢复中心模板: the unit uses the center\'s template of this event again; answers that template',
+      params: unitParams.extend({ event: z.string().max(64) }),
+      response: { 200: templateView, ...errors(400, 401, 404) },
+    },
+    handler: (req) => svc.resetForUnit(req, req.params.id, req.params.event),
   });
 }

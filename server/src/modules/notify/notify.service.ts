@@ -7,7 +7,7 @@
  * (docs/decisions/0013-wecom-notices.md).
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { jobs, notificationTemplates, staff } from '../../db/schema/index.js';
+import { jobs, notificationTemplates, staff, unitNotificationTemplates } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { logPhone } from '../../platform/logger.js';
@@ -28,6 +28,8 @@ export interface VisitNotice {
   recipient: { kind: 'visitor' | 'staff' | 'phone'; id?: string; phone: string; page?: string };
   vars: Record<string, string>;
   link?: string;
+  /** the unit whose order/booking/request this is: its own template (A4) is used when it has one */
+  unitId?: string | null;
 }
 
 export const NOTIFY_JOB = 'notify.visit';
@@ -39,6 +41,8 @@ interface NoticePayload {
   recipientKind: VisitNotice['recipient']['kind'];
   recipientId: string | null;
   data: string;
+  /** absent in jobs queued before unit templates: the center's template */
+  unitId?: string | null;
 }
 interface NoticeData {
   phone: string;
@@ -64,6 +68,7 @@ export async function notifyVisit(ctx: AppContext, tx: Tx, n: VisitNotice): Prom
     recipientKind: n.recipient.kind,
     recipientId: n.recipient.id ?? null,
     data: ctx.crypto.encrypt(JSON.stringify(data)),
+    ...(n.unitId ? { unitId: n.unitId } : {}),
   };
   await ctx.queue.enqueue(tx, { type: NOTIFY_JOB, key: noticeKey({ event: n.event, orderId: n.orderId, phone }), payload });
 }
@@ -133,8 +138,7 @@ export function registerNotifyJobs(ctx: AppContext) {
       // any channel (the admin may have switched the template's channel in between).
       const [already] = await tx.select({ id: jobs.id }).from(jobs).where(inArray(jobs.key, [smsKey, voiceKey, wecomKey]));
       if (already) return;
-      const [row] = await tx.select().from(notificationTemplates).where(eq(notificationTemplates.event, p.event));
-      const tpl = row ?? DEFAULT_TEMPLATES[p.event];
+      const tpl = await templateFor(tx, p.event, p.unitId ?? null);
       const out = renderNotice(ctx, tpl, { event: p.event, orderId: p.orderId, recipientKind: p.recipientKind, vars: d.vars, link: d.link });
       if (!out) return;
       let channel = tpl.channel;
@@ -151,6 +155,19 @@ export function registerNotifyJobs(ctx: AppContext) {
       ctx.log.info({ event: p.event, orderId: p.orderId, phone: logPhone(d.phone), channel, ...(channel !== tpl.channel ? { templateChannel: tpl.channel } : {}) }, 'notification queued');
     });
   });
+}
+
+/** The template of an event for a unit: the unit's own when it has one, else the center's (else the default). */
+export async function templateFor(tx: Tx, event: VisitEvent, unitId: string | null): Promise<TemplateRow> {
+  if (unitId) {
+    const [own] = await tx
+      .select()
+      .from(unitNotificationTemplates)
+      .where(and(eq(unitNotificationTemplates.unitId, unitId), eq(unitNotificationTemplates.event, event)));
+    if (own) return own;
+  }
+  const [row] = await tx.select().from(notificationTemplates).where(eq(notificationTemplates.event, event));
+  return row ?? DEFAULT_TEMPLATES[event];
 }
 
 /**

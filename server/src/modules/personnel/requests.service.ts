@@ -220,7 +220,7 @@ export class RequestsService {
     const vars = { requesterName, requestKind: PERSONNEL_REQUEST_KIND_LABELS[row.kind as PersonnelRequestKind]['zh-CN'], staffName, unitName };
     for (const r of await repo.findReviewers(tx, row.unitId)) {
       if (r.id === row.applicantId) continue;
-      await notifyVisit(this.ctx, tx, { event: 'personnel_submitted', orderId: row.id, recipient: { kind: 'staff', id: r.id, phone: r.phone, page: requestPage(row.id) }, vars });
+      await notifyVisit(this.ctx, tx, { event: 'personnel_submitted', orderId: row.id, recipient: { kind: 'staff', id: r.id, phone: r.phone, page: requestPage(row.id) }, vars, unitId: row.unitId });
     }
   }
 }

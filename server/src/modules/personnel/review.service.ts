@@ -110,6 +110,7 @@ export class PersonnelReviewService {
       await notifyVisit(this.ctx, tx, {
         event: 'personnel_decided',
         orderId: r.id,
+        unitId: r.unitId,
         recipient: { kind: 'staff', id: applicant.id, phone: applicant.phone, page: requestPage(r.id) },
         vars: { requestKind: PERSONNEL_REQUEST_KIND_LABELS[kind]['zh-CN'], staffName, status: r.status === 'approved' ? '已通过' : '未通过', comment: r.comment ?? '' },
       });
@@ -119,6 +120,7 @@ export class PersonnelReviewService {
       await notifyVisit(this.ctx, tx, {
         event: 'staff_registered',
         orderId: r.id,
+        unitId: r.unitId,
         recipient: { kind: 'staff', id: r.targetStaffId, phone: p.proposed.phone, page: '/' },
         vars: { staffName, unitName, requesterName: applicant?.name ?? '', staffAppUrl: `${publicBase(this.ctx)}/staff/` },
       });

@@ -70,7 +70,7 @@ export class VisitsCore {
   }
 
   async notify(tx: Tx, event: VisitEvent, o: OrderRow, recipient: Notice['recipient'], extra: Record<string, string> = {}, link?: string) {
-    await notifyVisit(this.ctx, tx, { event, orderId: o.id, recipient, vars: await this.vars(tx, o, extra), link });
+    await notifyVisit(this.ctx, tx, { event, orderId: o.id, recipient, vars: await this.vars(tx, o, extra), link, unitId: o.unitId });
   }
 
   async notifyVisitorOf(tx: Tx, event: VisitEvent, o: OrderRow, extra: Record<string, string> = {}) {
