@@ -133,6 +133,7 @@ export const errorCatalogue = {
   USERNAME_TAKEN: { status: 409, zh: '用户名已存在', en: 'The username already exists' },
   ADMIN_UNIT_REQUIRED: { status: 400, zh: '单位管理员必须选择所属单位', en: 'A unit administrator needs a unit' },
   DB_UNAVAILABLE: { status: 503, zh: '系统暂时无法访问数据库，请稍后再试', en: 'The database is unavailable at the moment; please try again shortly' },
+  STORAGE_UNAVAILABLE: { status: 503, zh: '照片存储暂时无法访问，请稍后再试', en: 'Photo storage is unavailable at the moment; please try again shortly' },
   INTERNAL: { status: 500, zh: '系统繁忙，请稍后再试', en: 'Something went wrong; please try again' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 

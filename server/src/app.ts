@@ -16,7 +16,7 @@ import { loadConfig, type Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db.js';
 import { Clock } from './platform/clock.js';
 import { Crypto, resolveMasterKey } from './platform/crypto.js';
-import { EncryptedDiskStorage, type ObjectStorage } from './platform/storage.js';
+import { openStorage, type ObjectStorage } from './platform/storage.js';
 import { JobQueue } from './platform/queue.js';
 import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
@@ -88,7 +88,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   database.onConnectionError = () => void dbHealth.check().catch(() => {});
   app.decorate('dbHealth', dbHealth);
   const crypto = new Crypto(resolveMasterKey({ masterKey: config.MASTER_KEY, dataDir: config.dataDir, warn: (m) => app.log.warn(m) }));
-  const storage = opts.storage ?? new EncryptedDiskStorage(config.storageDir, crypto);
+  const storage = opts.storage ?? (await openStorage(config, crypto));
   // one Redis connection (when configured) for the rate limits and the WeCom access_token
   const redis = config.REDIS_URL ? new (await import('ioredis')).Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
   const rateLimiter: RateLimiter = redis ? new RedisRateLimiter(redis, clock, config.REDIS_KEY_PREFIX) : new DbRateLimiter(database.db, clock);
@@ -192,6 +192,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     await live.close();
     dbHealth.close();
     await rateLimiter.close();
+    if (!opts.storage) storage.close?.();
     if (!opts.database) await database.close();
   });
   return { app, ctx };

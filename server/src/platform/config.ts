@@ -143,7 +143,17 @@ const schema = z.object({
   WECOM_AGENT_ID: z.string().regex(/^\d{1,12}$/, 'the app\'s AgentId (digits)').optional(),
   WECOM_OAUTH_URL: z.string().url().default('https://open.weixin.qq.com'),
   WECOM_API_URL: z.string().url().default('https://qyapi.weixin.qq.com'),
+  /** where photos and export files are kept: disk (STORAGE_DIR, one machine) or s3 (an S3-compatible bucket every process shares) */
+  STORAGE_DRIVER: z.enum(['disk', 's3']).default('disk'),
   STORAGE_DIR: z.string().optional(),
+  /** S3-compatible endpoint (MinIO, Aliyun OSS, Tencent COS); unset: AWS S3 of S3_REGION */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3–63 lower-case letters, digits, dots and hyphens').optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** path-style URLs (endpoint/bucket/key), as MinIO and most self-hosted stores need; false: virtual-hosted (bucket.endpoint/key), as OSS and COS need */
+  S3_FORCE_PATH_STYLE: bool.default(false),
   /** a pass whose device time is further than this from the server's is flagged (通行记录: 时钟偏差) */
   ACCESS_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(120),
 });
@@ -171,6 +181,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const k of ['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_VOICE_TTS_CODE'] as const) {
       if (!c[k]) throw new Error(`Invalid configuration:\n  ${k}: required when VOICE_PROVIDER=aliyun`);
     }
+  }
+  if (c.STORAGE_DRIVER === 's3' && !c.S3_BUCKET) throw new Error('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
+  if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY)) {
+    throw new Error('Invalid configuration:\n  S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: set both, or neither (the AWS default credentials: AWS_* variables, an instance role)');
   }
   if (c.NODE_ENV === 'production' && !c.MASTER_KEY) {
     throw new Error('Invalid configuration:\n  MASTER_KEY: required in production (openssl rand -base64 32)');

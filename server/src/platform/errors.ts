@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { z } from 'zod';
 import { errorCatalogue, type ErrorBody, type ErrorCode } from '../../../contracts/errors.js';
 import { isDbUnavailable } from './db-health.js';
+import { StorageUnavailableError } from './storage.js';
 
 export class AppError extends Error {
   readonly status: number;
@@ -71,6 +72,11 @@ export function installErrorHandler(app: FastifyInstance, notFound?: (req: Fasti
     if (isDbUnavailable(err)) {
       app.dbHealth?.reportFailure(err);
       return reply.status(503).header('retry-after', '5').send(errorBody('DB_UNAVAILABLE'));
+    }
+    // the object store (S3) cannot be reached: a temporary 503; the reason is logged, never a key
+    if (err instanceof StorageUnavailableError) {
+      req.log.warn({ reason: err.reason }, 'object storage unavailable: answered 503 STORAGE_UNAVAILABLE');
+      return reply.status(503).header('retry-after', '5').send(errorBody('STORAGE_UNAVAILABLE'));
     }
     if (err.validation || err.code === 'FST_ERR_VALIDATION') {
       const details = Array.isArray(err.validation)
