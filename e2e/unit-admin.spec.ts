@@ -1,7 +1,9 @@
 /**
  * Journey: a 单位管理员 can't see another unit (A10, issue 12) at 1440×900. The system administrator
  * opens 系统 → 管理员 and creates a unit administrator for 市发展和改革委员会. That administrator signs
- * in: the header names the unit; 设备管理, 会议室, 通知模板 and the 系统 menu are absent; 人员管理
+ * in: the header names the unit; 设备管理, 在场访客 and the 系统 menu are absent; 会议室 lists only the
+ * unit's own room and a new room is the unit's; 通知模板 shows the unit's wording (the center's until
+ * the unit words an event itself, then 单位模板, and 恢复中心模板 goes back); 人员管理
  * lists only the unit's staff with the unit filter fixed; 记录查询 lists only the unit's orders (the
  * other unit's visitor is not there, 通行记录/操作日志 tabs are gone); another unit's staff record by
  * the API answers 404 and a system page's address leads back to 首页. Then 账号安全: two-step
@@ -15,7 +17,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import type { E2EContext } from './run.js';
-import { staff, units, visitOrders, visitors } from '../server/src/db/schema/index.js';
+import { meetingRooms, staff, units, visitOrders, visitors } from '../server/src/db/schema/index.js';
 
 const HOUR = 3600_000;
 const USERNAME = 'fgw-admin';
@@ -76,8 +78,8 @@ export async function run(ctx: E2EContext) {
     await page.locator('[data-test=unit-admin-tag]').waitFor();
     assert.match(await page.locator('[data-test=unit-admin-tag]').innerText(), new RegExp(UNIT));
     const menu = page.locator('.aside');
-    for (const absent of ['设备管理', '会议室', '通知模板', '在场访客', '系统', '楼宇']) assert.equal(await menu.getByText(absent, { exact: true }).count(), 0, `${absent} is not in a unit admin's menu`);
-    for (const present of ['人员管理', '记录查询', '审批流程', '访客库']) assert.equal(await menu.getByText(present, { exact: true }).count(), 1, `${present} is in the menu`);
+    for (const absent of ['设备管理', '在场访客', '系统', '楼宇']) assert.equal(await menu.getByText(absent, { exact: true }).count(), 0, `${absent} is not in a unit admin's menu`);
+    for (const present of ['人员管理', '记录查询', '审批流程', '访客库', '会议室', '通知模板']) assert.equal(await menu.getByText(present, { exact: true }).count(), 1, `${present} is in the menu`);
     await shot(page, 'unit-admin-home');
 
     // 单位与部门: only their unit, no 新增单位; its name is the center's (read-only)
@@ -87,6 +89,44 @@ export async function run(ctx: E2EContext) {
     assert.ok(!(await tree.innerText()).includes(OTHER), 'no other unit in 单位与部门');
     assert.equal(await page.locator('[data-test=unit-add]').count(), 0);
     await shot(page, 'unit-admin-units');
+
+    // 会议室: only the unit's own room (not the center's shared rooms); a new room is the unit's
+    await menu.getByText('会议室', { exact: true }).click();
+    const rooms = page.locator('[data-test=rooms-table]');
+    await rooms.locator('[data-test="room-发改委小会议室"]').waitFor();
+    const roomsText = await rooms.innerText();
+    for (const shared of ['第一会议室', '大会议室', '培训室']) assert.ok(!roomsText.includes(shared), `${shared} (shared) is not in the unit admin's rooms`);
+    await page.locator('[data-test=rooms-add]').click();
+    const roomDlg = page.locator('[data-test=room-dialog]');
+    await roomDlg.locator('input[data-test=room-name], [data-test=room-name] input').first().fill('发改委洽谈室');
+    assert.ok(await roomDlg.locator('[data-test=room-unit] .is-disabled, [data-test=room-unit].is-disabled').count(), 'the room\'s unit is fixed');
+    assert.match(await roomDlg.locator('[data-test=room-unit]').innerText(), new RegExp(UNIT));
+    await shot(page, 'unit-admin-room-new');
+    await roomDlg.locator('[data-test=room-save]').click();
+    await rooms.locator('[data-test="room-发改委洽谈室"]').waitFor();
+    const [newRoom] = await db.select().from(meetingRooms).where(eq(meetingRooms.name, '发改委洽谈室'));
+    assert.equal(newRoom?.unitId, mine.id, 'the new room is the unit\'s');
+    await shot(page, 'unit-admin-rooms');
+
+    // 通知模板: the unit's wording — the center's until the unit words 预约待审核 itself; then back
+    await menu.getByText('通知模板', { exact: true }).click();
+    await page.locator('[data-test=unit-scope-hint]').waitFor();
+    await page.locator('[data-test=templates-scope]', { hasText: UNIT }).waitFor();
+    await page.locator('[data-test=source-order_submitted]', { hasText: '中心模板' }).waitFor();
+    await page.click('[data-test=edit-order_submitted]');
+    const tplDlg = page.locator('[data-test=template-dialog]');
+    await tplDlg.locator('textarea').fill('【{centerName}】发改委：{visitorName}预约{startAt}来访，请审核。');
+    await page.click('[data-test=save-template]');
+    await tplDlg.waitFor({ state: 'hidden' });
+    await page.locator('[data-test=source-order_submitted]', { hasText: '单位模板' }).waitFor();
+    await shot(page, 'unit-admin-templates');
+    const own = await page.request.get(`${baseUrl}/api/admin/units/${mine.id}/notification-templates`);
+    assert.equal((await own.json()).find((x: { event: string }) => x.event === 'order_submitted').content, '【{centerName}】发改委：{visitorName}预约{startAt}来访，请审核。');
+    const center = await page.request.get(`${baseUrl}/api/admin/notification-templates`);
+    assert.equal(center.status(), 403, 'the center\'s templates are the system admin\'s');
+    await page.click('[data-test=reset-order_submitted]');
+    await page.locator('.el-message-box').getByRole('button', { name: '确定' }).click();
+    await page.locator('[data-test=source-order_submitted]', { hasText: '中心模板' }).waitFor();
 
     // 人员管理: only the unit's staff, the unit filter fixed
     await menu.getByText('人员管理', { exact: true }).click();

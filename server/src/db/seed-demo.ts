@@ -126,8 +126,8 @@ export async function seedDemo(ctx: AppContext): Promise<boolean> {
 // ------------------------------------------------------------------ meeting rooms (A5)
 
 /**
- * Four demo meeting rooms; 大会议室 needs review by the 2nd staff member of the first unit and is
- * undertaken by the 3rd. Runs once per database (its own marker), also on a database seeded
+ * Five demo meeting rooms; 大会议室 needs review by the 2nd staff member of the first unit and is
+ * undertaken by the 3rd; 发改委小会议室 is 市发展和改革委员会's own (its staff only). Runs once per database (its own marker), also on a database seeded
  * before rooms existed; a room whose name is taken is left alone.
  */
 export async function seedDemoRooms(ctx: AppContext): Promise<boolean> {
@@ -137,6 +137,7 @@ export async function seedDemoRooms(ctx: AppContext): Promise<boolean> {
     const building = async (name: string) => (await tx.select({ id: buildings.id }).from(buildings).where(eq(buildings.name, name)))[0]?.id ?? null;
     const staffNo = async (no: string) =>
       (await tx.select({ id: staff.id }).from(staff).where(and(eq(staff.employeeNo, no), isNull(staff.deletedAt))))[0]?.id ?? null;
+    const unitNamed = async (name: string) => (await tx.select({ id: units.id }).from(units).where(eq(units.name, name)))[0]?.id ?? null;
     const b1 = await building('行政中心1号楼');
     const b2 = await building('行政中心2号楼');
     const approver = await staffNo(`${UNITS[0]!.code}002`);
@@ -157,6 +158,7 @@ export async function seedDemoRooms(ctx: AppContext): Promise<boolean> {
         undertakerIds: undertaker ? [undertaker] : [],
         sort: 3,
       },
+      { name: '发改委小会议室', unitId: await unitNamed('市发展和改革委员会'), buildingId: b2, floor: '5楼', location: '508室', capacity: 10, seatingStyles: ['回字形'], services: ['电视/投影', '茶水'], sort: 5 },
       { name: '培训室', buildingId: b2, floor: '2楼', location: '201室', capacity: 40, seatingStyles: ['课桌式', '剧院式', '岛屿式'], services: ['电视/投影', '电脑', '话筒', '白板', '矿泉水'], openFrom: 480, openTo: 1260, sort: 4 },
     ];
     for (const r of rooms) {
@@ -165,7 +167,7 @@ export async function seedDemoRooms(ctx: AppContext): Promise<boolean> {
     }
     await tx.insert(settings).values({ key: 'demo_rooms_seeded', value: { at: ctx.clock.now().toISOString() } });
   });
-  ctx.log.info('demo meeting rooms loaded: 4 rooms');
+  ctx.log.info('demo meeting rooms loaded: 5 rooms');
   return true;
 }
 

@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newUnit, randomPhone } from '../../test/factories.js';
 import { isJpeg, makeImage, makeNoisePng, multipart } from '../../test/images.js';
-import { auditLog, buildings, meetingBookings, meetingRooms, staff } from '../../db/schema/index.js';
+import { auditLog, buildings, meetingBookings, meetingRooms, staff, units } from '../../db/schema/index.js';
 import { ROOM_SERVICES, SEATING_STYLES } from '../../../../contracts/meetings.js';
 
 let t: TestApp;
@@ -400,7 +400,7 @@ describe('staff room list (S4 查看会议室)', () => {
 });
 
 describe('demo data', () => {
-  it('seeds 4 rooms once; 大会议室 needs review by the 2nd staff of the first unit, undertaken by the 3rd', async () => {
+  it("seeds 5 rooms once (one of them a unit's own); 大会议室 needs review by the 2nd staff of the first unit, undertaken by the 3rd", async () => {
     const { seedDemo, seedDemoRooms } = await import('../../db/seed-demo.js');
     await seedDemo(t.ctx);
     await seedDemo(t.ctx);
@@ -414,5 +414,13 @@ describe('demo data', () => {
     expect(rows.find((r) => r.name === '第一会议室')).toMatchObject({ capacity: 20, reviewRequired: false });
     const listed = (await staffClient.get('/api/rooms')).json().items.map((r: { name: string }) => r.name);
     expect(listed).toEqual(expect.arrayContaining(names));
+    // 发改委小会议室 is 市发展和改革委员会's: shown to its staff only
+    const fgw = rows.find((r) => r.name === '发改委小会议室')!;
+    const [unit] = await t.ctx.db.select().from(units).where(eq(units.name, '市发展和改革委员会'));
+    expect(fgw.unitId).toBe(unit!.id);
+    expect(listed).not.toContain('发改委小会议室');
+    const [member] = await t.ctx.db.select().from(staff).where(eq(staff.unitId, unit!.id)).limit(1);
+    const fgwStaff = await signInStaff(t, member!.phone);
+    expect((await fgwStaff.get('/api/rooms')).json().items.map((r: { name: string }) => r.name)).toContain('发改委小会议室');
   });
 });

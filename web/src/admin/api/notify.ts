@@ -5,6 +5,8 @@ import type { NotifyChannel, TemplateVariable, VisitEvent } from '@contracts/not
 type L = { 'zh-CN': string; en: string };
 export interface NotificationTemplate {
   event: VisitEvent;
+  /** center: the center's template (for a unit: it has no wording of its own); unit: the unit's own */
+  source: 'center' | 'unit';
   label: L;
   recipients: L;
   channel: NotifyChannel;
@@ -30,3 +32,11 @@ export interface NotificationTemplateInput {
 export const listNotificationTemplates = () => http.get<NotificationTemplate[]>('/api/admin/notification-templates');
 export const updateNotificationTemplate = (event: VisitEvent, body: NotificationTemplateInput) =>
   http.put<NotificationTemplate>(`/api/admin/notification-templates/${event}`, body);
+
+/** A unit's templates: its own wording where it has one, else the center's. */
+export const listUnitNotificationTemplates = (unitId: string) => http.get<NotificationTemplate[]>(`/api/admin/units/${unitId}/notification-templates`);
+export const updateUnitNotificationTemplate = (unitId: string, event: VisitEvent, body: NotificationTemplateInput) =>
+  http.put<NotificationTemplate>(`/api/admin/units/${unitId}/notification-templates/${event}`, body);
+/** 恢复中心模板: answers the center's template of the event. */
+export const resetUnitNotificationTemplate = (unitId: string, event: VisitEvent) =>
+  http.delete<NotificationTemplate>(`/api/admin/units/${unitId}/notification-templates/${event}`);

@@ -7,6 +7,8 @@ export type Room = AdminRoomView;
 export interface RoomFilter {
   q?: string;
   buildingId?: string;
+  /** a unit's rooms, or `shared` for the center's */
+  unitId?: string;
   enabled?: boolean;
 }
 export type { Paged } from '../api';

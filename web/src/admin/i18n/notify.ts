@@ -40,6 +40,13 @@ const zh = {
   sampleCodeLink: 'https://example.gov.cn/v/orders/…/code',
   linkChip: '登记链接',
   codeLinkChip: '访客预约码链接',
+  scope: '模板范围',
+  centerScope: '中心模板',
+  unitScopeHint: '单位模板：本单位的单据、会议预订和人员审核通知使用本单位的内容；未单独设置的节点使用中心模板。',
+  source: { center: '中心模板', unit: '单位模板' },
+  reset: '恢复中心模板',
+  resetConfirm: '“{name}”将恢复使用中心模板，确定吗？',
+  resetDone: '已恢复为中心模板',
 };
 
 const en: typeof zh = {
@@ -83,6 +90,13 @@ const en: typeof zh = {
   sampleCodeLink: 'https://example.gov.cn/v/orders/…/code',
   linkChip: 'registration link',
   codeLinkChip: 'appointment-code link',
+  scope: 'Templates of',
+  centerScope: 'The center',
+  unitScopeHint: 'Unit templates: the unit\'s orders, room bookings and personnel reviews use the unit\'s wording; events it has not worded use the center\'s template.',
+  source: { center: 'Center', unit: 'Unit' },
+  reset: 'Use center\'s',
+  resetConfirm: '"{name}" will use the center\'s template again. Continue?',
+  resetDone: 'Back to the center\'s template',
 };
 
 export const notify = { 'zh-CN': { notify: zh }, en: { notify: en } };

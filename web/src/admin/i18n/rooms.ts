@@ -55,6 +55,11 @@ const zh = {
   hoursInvalid: '结束时间须晚于开始时间',
   approverRequired: '需要审核时请至少选择一名审核人员',
   empty: '暂无会议室',
+  unit: '所属单位',
+  unitPh: '全部单位',
+  shared: '中心公用',
+  sharedHint: '中心公用会议室各单位员工均可预订；单位会议室仅本单位员工可见、可预订。',
+  unitLocked: '单位管理员新增的会议室属于本单位',
 };
 
 const en: typeof zh = {
@@ -113,6 +118,11 @@ const en: typeof zh = {
   hoursInvalid: 'The end must be after the start',
   approverRequired: 'Choose at least one approver when review is needed',
   empty: 'No meeting rooms',
+  unit: 'Unit',
+  unitPh: 'All units',
+  shared: 'Shared (center)',
+  sharedHint: 'Shared rooms can be booked by staff of every unit; a unit\'s room is seen and booked by its own staff only.',
+  unitLocked: 'Rooms added by a unit administrator belong to their unit',
 };
 
 export const rooms = { 'zh-CN': { rooms: zh }, en: { rooms: en } };
