@@ -22,7 +22,7 @@ import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
 import { LiveBus, PgLiveTransport, RedisLiveTransport } from './platform/live.js';
 import { MemoryTokenStore, RedisTokenStore, WecomClient } from './platform/wecom.js';
-import { logDestination, loggerOptions, logPhone } from './platform/logger.js';
+import { logDestination, loggerOptions, logPhone, OneLinePerRequest } from './platform/logger.js';
 import { frameworkErrors, installErrorHandler } from './platform/errors.js';
 import { installTextGuard } from './platform/text-guard.js';
 import type { AppContext } from './platform/context.js';
@@ -62,6 +62,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   const config = opts.config ?? loadConfig();
   const app = Fastify({
     logger: { ...loggerOptions(config.LOG_LEVEL), stream: opts.logStream ?? logDestination(config.LOG_FORMAT) },
+    logController: new OneLinePerRequest(),
     // whose X-Forwarded-For to believe: nobody unless configured, so a client cannot pick its own IP
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,

@@ -4,7 +4,13 @@
  */
 export class Clock {
   private fixed: Date | null = null;
-  constructor(readonly timeZone: string) {}
+  // one formatter each, made once: building an Intl.DateTimeFormat costs far more than using it
+  private readonly dayFormat: Intl.DateTimeFormat;
+  private readonly partsFormat: Intl.DateTimeFormat;
+  constructor(readonly timeZone: string) {
+    this.dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    this.partsFormat = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
 
   now(): Date {
     return this.fixed ? new Date(this.fixed) : new Date();
@@ -18,7 +24,7 @@ export class Clock {
 
   /** YYYY-MM-DD of `at` in the center's zone. */
   dayOf(at: Date = this.now()): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+    return this.dayFormat.format(at);
   }
   today(): string {
     return this.dayOf(this.now());
@@ -32,16 +38,7 @@ export class Clock {
   }
 
   private offsetMs(at: Date): number {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: this.timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(at);
+    const parts = this.partsFormat.formatToParts(at);
     const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
     const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
     return asUtc - Math.floor(at.getTime() / 1000) * 1000;

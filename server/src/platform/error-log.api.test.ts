@@ -45,3 +45,16 @@ describe('5xx log lines', () => {
     expect(logged).not.toMatch(/phone=|\?q=/);
   });
 });
+
+describe('request lines', () => {
+  it('one line per request, after the answer: method, path without its query, status and time', async () => {
+    lines.length = 0;
+    const res = await admin.get(`/api/admin/sms-outbox?phone=${PHONE}&page=1`);
+    expect(res.statusCode).toBe(200);
+    const mine = lines.map((l) => JSON.parse(l) as { reqId?: string; msg?: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number }).filter((l) => l.req || l.res);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ msg: 'request completed', req: { method: 'GET', url: '/api/admin/sms-outbox' }, res: { statusCode: 200 } });
+    expect(mine[0]!.responseTime).toEqual(expect.any(Number));
+    expect(lines.join('')).not.toContain(PHONE);
+  });
+});

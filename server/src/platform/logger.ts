@@ -3,7 +3,8 @@
  * and link tokens are stripped from URLs, and known fields are redacted wherever they appear in a
  * log object.
  */
-import type { LoggerOptions } from 'pino';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { pino, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 
 const REDACT_KEYS = ['phone', 'code', 'idNumber', 'password', 'token', 'content', 'cookie', 'authorization'];
@@ -25,15 +26,32 @@ export function loggerOptions(level: string): LoggerOptions {
 }
 
 /**
- * Where log lines go: `json` (production, log shippers) is pino's default, stdout; `pretty` (the
- * development default) is one readable line per entry — time, level, message, the rest inline.
- * The lines are redacted by pino before they reach either.
+ * One log line per request, written when the answer has gone: method, path (logUrl), status and
+ * time — Fastify's default is two (incoming, completed), and at the morning rush every line costs
+ * the request that writes it. A request that failed is the same line at error level with the error.
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+/**
+ * Where log lines go: `json` (production, log shippers) to stdout, asynchronously — a line is
+ * handed to a SonicBoom buffer and written by the event loop, lines written meanwhile go out
+ * together, so a request never waits on the write (pino flushes what is left when the process
+ * exits; the crash log, platform/crash.ts, writes synchronously); `pretty` (the development
+ * default) is one readable line per entry — time, level, message, the rest inline. The lines are
+ * redacted by pino before they reach either.
  */
 export function logDestination(
   format: 'pretty' | 'json',
   opts: { colorize?: boolean; destination?: NodeJS.WritableStream } = {},
-): { write(line: string): void } | undefined {
-  if (format === 'json') return undefined;
+): { write(line: string): void } {
+  if (format === 'json') return pino.destination({ dest: 1, sync: false });
   const { colorize = Boolean(process.stdout.isTTY), destination } = opts;
   return pretty({
     colorize,
@@ -46,14 +64,13 @@ export function logDestination(
   });
 }
 
-/** Fastify's two lines per request in words: "→ GET /api/x · req-1", "← 200 in 12 ms · req-1"; other lines keep their request id. */
+/** The request's line in words: "GET /api/x ← 200 in 12 ms · req-1"; other lines keep their request id. */
 export function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
   const msg = String(log[messageKey] ?? '');
   const req = log.req as { method?: string; url?: string } | undefined;
   const res = log.res as { statusCode?: number } | undefined;
   const id = log.reqId ? ` · ${String(log.reqId)}` : '';
-  if (msg === 'incoming request' && req) return `→ ${req.method} ${req.url}${id}`;
-  if (msg === 'request completed' && res) return `← ${res.statusCode} in ${Math.round(Number(log.responseTime ?? 0))} ms${id}`;
+  if ((msg === 'request completed' || msg === 'request errored') && req && res) return `${req.method} ${req.url} ← ${res.statusCode} in ${Math.round(Number(log.responseTime ?? 0))} ms${id}`;
   return msg + id;
 }
 
