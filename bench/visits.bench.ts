@@ -1,187 +1,427 @@
 /**
- * Visits benchmarks (issue #4), on PostgreSQL (BENCH_DATABASE_URL, default the local server):
- * 1. appointment submission through the full API (session, validation, one transaction with order,
- *    transitions, audit and notification job) as a ratio against a pgbench-style loop running the
- *    same core SQL statements directly through `pg` in this process, at the same concurrency;
- * 2. 我的预约 list latency (GET /api/visits/mine) with 1,000,000 orders and 200,000 visitors loaded:
- *    p50/p95, plus the query plans of the list query (index scans expected).
+ * Visits benchmarks (issue 13), on PostgreSQL (BENCH_DATABASE_URL, default the local server; a
+ * scratch database is created and dropped):
+ *
+ * 1. Appointment submission (POST /api/visits/appointments: session, validation, one transaction
+ *    with the order, its trail, audit and notification job, the detail as the answer) against,
+ *    at the same concurrency and in the same run:
+ *    - the 24 statements one submission sent before issue 13 (begin … commit), straight through `pg`;
+ *    - a 10-statement core script (session, begin, visitor, host with its unit's chain, the order
+ *      in its final state, both trail rows, the webhook subscription check, the job, the audit
+ *      row, commit) — what the rules need;
+ *    - a Fastify hello-world route.
+ *    The server runs in a child process, so that its CPU time (process.cpuUsage) is its own and
+ *    not the load generator's: CPU ms per order = the child's CPU over the run / orders.
+ *    SQL round trips per submission (and with the jobs it causes) are counted in the child.
+ * 2. Request logging at info (one JSON line per request, asynchronous) against logging off.
+ * 3. 我的预约 (GET /api/visits/mine, scope history and recent) with BENCH_ORDERS orders of
+ *    BENCH_VISITORS visitors loaded: p95 of sequential requests of random visitors.
+ *
+ * BENCH_SECONDS (8) per measurement, BENCH_CONNECTIONS (8), BENCH_RUNS (3), BENCH_ORDERS
+ * (1,000,000), BENCH_VISITORS (200,000). BENCH_PROFILE=<dir> writes the server's CPU profile of the first submission run there.
  */
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { buildApp } from '../server/src/app.js';
-import { loadConfig } from '../server/src/platform/config.js';
-import { openDatabase } from '../server/src/platform/db.js';
-import { createScratchDatabase } from '../server/src/db/scratch.js';
-import { sessions, staff, units, visitors } from '../server/src/db/schema/index.js';
-import { sha256 } from '../server/src/platform/crypto.js';
+import { RUNS, percentile, stats, writeSection, type Figure } from './lib/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const VISITORS = Number(process.env.BENCH_VISITORS ?? 200_000);
+const LIST_SAMPLE = Number(process.env.BENCH_LIST_REQUESTS ?? 500);
+const HOST_PHONE = '13900000001';
+const N_SESSIONS = 5000;
 
-function pct(xs: number[], p: number) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
+import { sha256 } from '../server/src/platform/crypto.js';
 
-async function main() {
-  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const scratch = await createScratchDatabase(server, 'sg_bench_visits');
+// ———————————————————————————————————————————————— the server (child process)
+
+type ToChild = { cmd: 'profile'; on: boolean } | { cmd: 'cpu' } | { cmd: 'count'; token: string } | { cmd: 'level'; level: string } | { cmd: 'stop' };
+
+async function serve() {
+  const { buildApp } = await import('../server/src/app.js');
+  const { loadConfig } = await import('../server/src/platform/config.js');
+  const { openDatabase } = await import('../server/src/platform/db.js');
+  const Fastify = (await import('fastify')).default;
+  const url = process.env.BENCH_SCRATCH_URL!;
+  // every statement sent to PostgreSQL, to count round trips
+  let statements = 0;
+  const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+  (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: unknown, ...a: unknown[]) {
+    statements++;
+    return query.apply(this, a);
+  };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sg-bench-v-'));
   const config = loadConfig({}, {
     NODE_ENV: 'production',
     ALLOW_OUTBOX_IN_PRODUCTION: 'true', // a benchmark sends no SMS
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
     DATA_DIR: dataDir,
-    MASTER_KEY: randomBytes(32).toString('base64'),
+    MASTER_KEY: process.env.BENCH_MASTER_KEY!,
     DEMO_DATA: 'false',
-    DATABASE_URL: scratch.url,
+    DATABASE_URL: url,
     DATABASE_POOL_MAX: String(CONNECTIONS),
   } as never);
-  const database = await openDatabase({ url: scratch.url, poolMax: CONNECTIONS });
-  await database.migrate();
+  const database = await openDatabase({ url, poolMax: CONNECTIONS });
   const { app, ctx } = await buildApp({ config, database, serveWeb: false, startWorkers: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const raw = new pg.Pool({ connectionString: scratch.url, max: CONNECTIONS });
-  console.log(`Visits benchmark — PostgreSQL, ${os.cpus().length} cores, ${CONNECTIONS} connections, ${SECONDS}s per measurement`);
+  const hello = Fastify();
+  hello.get('/', async () => ({ hello: 'world' }));
+  await hello.listen({ host: '127.0.0.1', port: 0 });
+  const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;
 
-  // ——— fixtures: one unit, one host, visitors with sessions ———
-  const [unit] = await ctx.db.insert(units).values({ name: '基准单位', maxVisitHours: 24 }).returning();
-  const [host] = await ctx.db.insert(staff).values({ unitId: unit!.id, name: '姜柠檬', phone: '13900000001', visitPermission: true }).returning();
-  const N = 5000;
-  const tokens: string[] = [];
-  const visitorIds: string[] = [];
-  for (let i = 0; i < N; i += 1000) {
-    const vs = await ctx.db
-      .insert(visitors)
-      .values(Array.from({ length: Math.min(1000, N - i) }, (_x, j) => ({ name: `访客${i + j}`, phone: `16${String(i + j).padStart(9, '0')}`, idNumberEnc: 'x' })))
-      .returning({ id: visitors.id });
-    const ts = vs.map(() => randomBytes(24).toString('base64url'));
-    await ctx.db.insert(sessions).values(vs.map((v, j) => ({ tokenHash: sha256(ts[j]!), subjectType: 'visitor', subjectId: v.id, expiresAt: new Date(Date.now() + 3600_000) })));
-    tokens.push(...ts);
-    visitorIds.push(...vs.map((v) => v.id));
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  process.on('message', async (m: ToChild) => {
+    if (m.cmd === 'profile') {
+      // BENCH_PROFILE: the CPU profile of the first API run only (not start-up, not the other figures)
+      if (m.on) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      } else {
+        const { profile } = await session.post('Profiler.stop');
+        fs.mkdirSync(process.env.BENCH_PROFILE!, { recursive: true });
+        fs.writeFileSync(path.join(process.env.BENCH_PROFILE!, `submission-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+        session.disconnect();
+      }
+      process.send!({ ok: true });
+    }
+    if (m.cmd === 'cpu') process.send!({ cpu: process.cpuUsage() });
+    if (m.cmd === 'level') {
+      app.log.level = m.level;
+      process.send!({ ok: true });
+    }
+    if (m.cmd === 'count') {
+      // one submission, alone: its statements, then those of the jobs it caused
+      await ctx.queue.drain();
+      const start = new Date(Date.now() + 2 * 3600_000).toISOString();
+      const end = new Date(Date.now() + 4 * 3600_000).toISOString();
+      statements = 0;
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/visits/appointments',
+        headers: { 'content-type': 'application/json', cookie: `sg_visitor=${m.token}` },
+        payload: { hostPhone: HOST_PHONE, reason: '基准测试', startAt: start, endAt: end, companionPhones: [], idempotencyKey: randomUUID() },
+      });
+      if (res.statusCode !== 201) throw new Error(`count: ${res.statusCode} ${res.body}`);
+      const request = statements;
+      statements = 0;
+      const jobs = await ctx.queue.drain();
+      // the idle poll that ends drain() is not the submission's
+      process.send!({ request, jobs: statements - 1, jobCount: jobs });
+    }
+    if (m.cmd === 'stop') {
+      await hello.close();
+      await app.close();
+      await database.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+  process.send!({ port: port(app), helloPort: port(hello) });
+}
+
+// ———————————————————————————————————————————————— the load (parent)
+
+class Server {
+  private waiters: Array<{ resolve: (m: any) => void; reject: (e: Error) => void }> = [];
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m) => this.waiters.shift()?.resolve(m));
+    child.on('exit', (code) => {
+      for (const w of this.waiters.splice(0)) w.reject(new Error(`server exited ${code}`));
+    });
   }
-  const start = new Date(Date.now() + 2 * 3600_000).toISOString();
-  const end = new Date(Date.now() + 4 * 3600_000).toISOString();
+  ask<T>(m: ToChild | null): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (m) this.child.send(m);
+    });
+  }
+}
 
-  // ——— 1a. the API ———
-  let k = 0;
-  const api = await autocannon({
-    url: base,
+async function cannon(url: string, next: () => { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }) {
+  const r = await autocannon({
+    url,
     connections: CONNECTIONS,
     duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (req) => {
-          const i = k++;
-          return {
-            ...req,
-            method: 'POST',
-            path: '/api/visits/appointments',
-            headers: { 'content-type': 'application/json', cookie: `sg_visitor=${tokens[i % N]}` },
-            body: JSON.stringify({ hostPhone: '13900000001', reason: '基准测试', startAt: start, endAt: end, companionPhones: [], idempotencyKey: `bench-${i}-${randomUUID()}` }),
-          };
-        },
-      },
-    ],
+    requests: [{ setupRequest: (req) => ({ ...req, ...next() }) }],
   });
-  const apiRps = api['2xx'] / SECONDS;
-  console.log(`  API  POST /api/visits/appointments   ${apiRps.toFixed(0).padStart(6)} orders/s (p50 ${api.latency.p50} ms, p99 ${api.latency.p99} ms, non-2xx ${api.non2xx})`);
+  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r['2xx'] / SECONDS, count: r['2xx'] };
+}
 
-  // ——— 1b. the same core statements straight through pg, same concurrency ———
+/** Run `body` on CONNECTIONS connections for SECONDS; orders per second. */
+async function pgLoop(pool: pg.Pool, body: (c: pg.PoolClient, i: number) => Promise<void>): Promise<number> {
   let done = 0;
   let stop = false;
   const loop = async (w: number) => {
-    let i = w;
-    while (!stop) {
-      const c = await raw.connect();
+    for (let i = w; !stop; i += CONNECTIONS) {
+      const c = await pool.connect();
       try {
-        const vid = visitorIds[i % N]!;
-        i += CONNECTIONS;
-        await c.query('begin');
-        await c.query('select id from visit_orders where idempotency_key = $1', [`raw-${randomUUID()}`]);
-        await c.query('select id, phone, blocked from visitors where id = $1', [vid]);
-        await c.query('select s.id, s.unit_id, u.max_visit_hours from staff s join units u on u.id = s.unit_id where s.phone = $1 and s.deleted_at is null and s.visit_permission', ['13900000001']);
-        const id = randomUUID();
-        await c.query(
-          `insert into visit_orders (id, kind, status, visitor_id, visitor_phone, host_id, unit_id, reason, start_at, end_at, created_by_visitor_id) values ($1,'appointment','initiated',$2,'16000000000',$3,$4,'基准测试',$5,$6,$2)`,
-          [id, vid, host!.id, unit!.id, start, end],
-        );
-        await c.query(`insert into order_transitions (order_id, at, actor_type, actor_id, actor_role, action, to_status) values ($1, now(), 'visitor', $2, 'visitor', 'create', 'initiated')`, [id, vid]);
-        await c.query(`update visit_orders set status = 'pending', submitted_at = now() where id = $1`, [id]);
-        await c.query(`insert into order_transitions (order_id, at, actor_type, actor_id, actor_role, action, from_status, to_status) values ($1, now(), 'visitor', $2, 'visitor', 'submit', 'initiated', 'pending')`, [id, vid]);
-        await c.query(`insert into jobs (id, type, key, payload) values ($1, 'notify.visit', $2, '{}') on conflict (key) do nothing`, [randomUUID(), `raw:${id}`]);
-        await c.query(`insert into audit_log (actor_type, actor_id, action, target_type, target_id) values ('visitor', $1, 'visit.create', 'visit_order', $2)`, [vid, id]);
-        await c.query('commit');
+        await body(c, i);
         done++;
       } finally {
         c.release();
       }
     }
   };
+  const t0 = performance.now();
   const workers = Array.from({ length: CONNECTIONS }, (_x, w) => loop(w));
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   stop = true;
   await Promise.all(workers);
-  const rawRps = done / SECONDS;
-  console.log(`  pg   same statements, no HTTP        ${rawRps.toFixed(0).padStart(6)} orders/s`);
-  console.log(`  ratio API / direct SQL: ${(apiRps / rawRps).toFixed(3)}  (the API costs ${(rawRps / apiRps).toFixed(1)}× the bare statements)`);
-
-  // ——— 2. 我的预约 at scale ———
-  console.log(`\n  loading ${VISITORS.toLocaleString()} visitors and ${ORDERS.toLocaleString()} orders …`);
-  const t0 = Date.now();
-  await raw.query(`insert into visitors (id, phone, name, id_number_enc) select gen_random_uuid(), '17' || lpad(g::text, 9, '0'), '访客' || g, 'x' from generate_series(1, $1) g`, [VISITORS]);
-  await raw.query(`create temporary table if not exists _v as select id, row_number() over () as n from visitors`);
-  await raw.query(
-    `insert into visit_orders (id, kind, status, cancel_reason, visitor_id, visitor_phone, host_id, unit_id, reason, start_at, end_at, submitted_at)
-     select gen_random_uuid(), 'appointment', (array['pending','confirmed','cancelled','arrived'])[1 + (g % 4)], case when g % 4 = 2 then 'expired' end, v.id, '17000000000', $1, $2, '历史来访',
-            now() - ((g % 400) || ' days')::interval + interval '9 hours', now() - ((g % 400) || ' days')::interval + interval '11 hours', now() - ((g % 400) || ' days')::interval
-     from generate_series(1, $3) g join _v v on v.n = 1 + (g % $4)`,
-    [host!.id, unit!.id, ORDERS, VISITORS],
-  );
-  await raw.query('analyze');
-  const [{ n }] = (await raw.query('select count(*)::int as n from visit_orders')).rows;
-  console.log(`  loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${n.toLocaleString()} orders`);
-
-  // sessions for 500 random visitors of the big set
-  const sample = (await raw.query('select id from visitors order by random() limit 500')).rows.map((r: { id: string }) => r.id);
-  const bigTokens = sample.map(() => randomBytes(24).toString('base64url'));
-  await ctx.db.insert(sessions).values(sample.map((id: string, j: number) => ({ tokenHash: sha256(bigTokens[j]!), subjectType: 'visitor', subjectId: id, expiresAt: new Date(Date.now() + 3600_000) })));
-  for (const scope of ['history', 'recent'] as const) {
-    const lat: number[] = [];
-    for (let i = 0; i < 500; i++) {
-      const t = performance.now();
-      const res = await fetch(`${base}/api/visits/mine?scope=${scope}&status=all&page=1&pageSize=20`, { headers: { cookie: `sg_visitor=${bigTokens[i]}` } });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`list ${res.status}`);
-      lat.push(performance.now() - t);
-    }
-    console.log(`  我的预约 (${scope.padEnd(7)}) GET /api/visits/mine: p50 ${pct(lat, 50).toFixed(1)} ms, p95 ${pct(lat, 95).toFixed(1)} ms  (500 visitors, sequential)`);
-  }
-  const dayStart = ctx.clock.startOfDay().toISOString();
-  for (const [name, q] of [
-    ['page', `select * from visit_orders where visitor_id = $1 and start_at < $2 order by start_at desc, id desc limit 20`],
-    ['count', `select count(*) from visit_orders where visitor_id = $1 and start_at < $2`],
-  ] as const) {
-    const plan = (await raw.query(`explain ${q}`, [sample[0], dayStart])).rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n      ');
-    console.log(`  plan (${name}):\n      ${plan}`);
-  }
-
-  await new Promise((r) => setTimeout(r, 500));
-  await raw.end();
-  await app.close();
-  await database.close();
-  await scratch.drop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  return done / ((performance.now() - t0) / 1000);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+const ORDER_COLS = 'id, kind, parent_id, origin, status, cancel_reason, visitor_id, visitor_phone, invitee_name, host_id, unit_id, reason, remark, start_at, end_at, plate, review_required, companion_limit, chain_step, submitted_at, created_at, updated_at';
+
+async function main() {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const { createScratchDatabase } = await import('../server/src/db/scratch.js');
+  const { openDatabase } = await import('../server/src/platform/db.js');
+  const scratch = await createScratchDatabase(serverUrl, 'sg_bench_visits');
+  const database = await openDatabase({ url: scratch.url, poolMax: 2 });
+  await database.migrate();
+  await database.close();
+  const raw = new pg.Pool({ connectionString: scratch.url, max: CONNECTIONS });
+  const setupLines: string[] = [];
+  const loadStart = (await import('node:os')).loadavg()[0]!.toFixed(2);
+
+  // ——— fixtures: one unit, one host, visitors with sessions ———
+  const unitId = (await raw.query(`insert into units (id, name, max_visit_hours) values (gen_random_uuid(), '基准单位', 24) returning id`)).rows[0].id as string;
+  const hostId = (await raw.query(`insert into staff (id, unit_id, name, phone, visit_permission) values (gen_random_uuid(), $1, '姜柠檬', $2, true) returning id`, [unitId, HOST_PHONE])).rows[0].id as string;
+  const visitorIds = (
+    await raw.query(`insert into visitors (id, name, phone, id_number_enc) select gen_random_uuid(), '访客' || g, '16' || lpad(g::text, 9, '0'), 'x' from generate_series(1, $1) g returning id, phone`, [N_SESSIONS])
+  ).rows as Array<{ id: string; phone: string }>;
+  const tokens = visitorIds.map(() => randomBytes(24).toString('base64url'));
+  const hashes = tokens.map(sha256);
+  await raw.query(
+    `insert into sessions (id, token_hash, subject_type, subject_id, expires_at) select gen_random_uuid(), h, 'visitor', v, now() + interval '1 day' from unnest($1::text[], $2::text[]) as t(h, v)`,
+    [hashes, visitorIds.map((v) => v.id)],
+  );
+
+  // ——— the server ———
+  const profile = process.env.BENCH_PROFILE;
+  const child = fork(fileURLToPath(import.meta.url), ['serve'], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_SCRATCH_URL: scratch.url, BENCH_MASTER_KEY: randomBytes(32).toString('base64') },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const server = new Server(child);
+  process.on('exit', () => child.kill());
+  const { port, helloPort } = await server.ask<{ port: number; helloPort: number }>(null);
+  const base = `http://127.0.0.1:${port}`;
+  const start = new Date(Date.now() + 2 * 3600_000).toISOString();
+  const end = new Date(Date.now() + 4 * 3600_000).toISOString();
+
+  // round trips of one submission
+  const counted = await server.ask<{ request: number; jobs: number; jobCount: number }>({ cmd: 'count', token: tokens[0]! });
+
+  let k = 1;
+  const submit = () => {
+    const i = k++;
+    return {
+      method: 'POST' as const,
+      path: '/api/visits/appointments',
+      headers: { 'content-type': 'application/json', cookie: `sg_visitor=${tokens[i % N_SESSIONS]}` },
+      body: JSON.stringify({ hostPhone: HOST_PHONE, reason: '基准测试', startAt: start, endAt: end, companionPhones: [], idempotencyKey: randomUUID() }),
+    };
+  };
+  const api = async () => {
+    const before = await server.ask<{ cpu: NodeJS.CpuUsage }>({ cmd: 'cpu' });
+    const r = await cannon(base, submit);
+    const after = await server.ask<{ cpu: NodeJS.CpuUsage }>({ cmd: 'cpu' });
+    const cpuMs = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / 1000;
+    return { rps: r.rps, cpuPerOrder: cpuMs / r.count };
+  };
+
+  // the 24 statements of one submission before issue 13, in their order
+  const legacy = (c: pg.PoolClient, i: number) => script24(c, visitorIds[i % N_SESSIONS]!.id, hostId, unitId, start, end);
+  const core = (c: pg.PoolClient, i: number) => script10(c, hashes[i % N_SESSIONS]!, visitorIds[i % N_SESSIONS]!.id, start, end);
+
+  const runs: Record<'api' | 'legacy' | 'core' | 'hello' | 'cpu' | 'helloCpu' | 'quiet', number[]> = { api: [], legacy: [], core: [], hello: [], cpu: [], helloCpu: [], quiet: [] };
+  // warm-up: JIT, pool, plans
+  await cannon(base, submit);
+  for (let run = 0; run < RUNS; run++) {
+    if (profile && run === 0) await server.ask({ cmd: 'profile', on: true });
+    const a = await api();
+    if (profile && run === 0) await server.ask({ cmd: 'profile', on: false });
+    runs.api.push(a.rps);
+    runs.cpu.push(a.cpuPerOrder);
+    runs.legacy.push(await pgLoop(raw, legacy));
+    runs.core.push(await pgLoop(raw, core));
+    const h0 = await server.ask<{ cpu: NodeJS.CpuUsage }>({ cmd: 'cpu' });
+    const h = await cannon(`http://127.0.0.1:${helloPort}`, () => ({ method: 'GET', path: '/' }));
+    const h1 = await server.ask<{ cpu: NodeJS.CpuUsage }>({ cmd: 'cpu' });
+    runs.hello.push(h.rps);
+    runs.helloCpu.push((h1.cpu.user + h1.cpu.system - h0.cpu.user - h0.cpu.system) / 1000 / h.count);
+    await server.ask({ cmd: 'level', level: 'warn' });
+    runs.quiet.push((await api()).rps);
+    await server.ask({ cmd: 'level', level: 'info' });
+    console.log(
+      `run ${run + 1}: API ${runs.api[run]!.toFixed(0)}/s (${runs.cpu[run]!.toFixed(2)} ms CPU/order), 24-statement ${runs.legacy[run]!.toFixed(0)}/s, core ${runs.core[run]!.toFixed(0)}/s, hello ${runs.hello[run]!.toFixed(0)}/s, API without request logs ${runs.quiet[run]!.toFixed(0)}/s`,
+    );
+  }
+  const med = (xs: number[]) => stats(xs).median.toFixed(0);
+  const ratio = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
+  const trips = `${counted.request} SQL round trips per submission (session to answer, live notice included), ${counted.request + counted.jobs} with the ${counted.jobCount} job(s) it causes run once; before issue 13: 26 and 38, counted the same way`;
+  const figures: Figure[] = [
+    { subject: 'appointment submission through the API vs the 24 statements of a pre-issue-13 submission straight through `pg`', baseline: `pg script ${med(runs.legacy)} orders/s (API ${med(runs.api)}/s)`, values: ratio(runs.api, runs.legacy), unit: 'ratio', goal: '≥ 0.40', met: (m) => m >= 0.4, note: trips },
+    { subject: 'appointment submission through the API vs a 10-statement core script through `pg`', baseline: `pg script ${med(runs.core)} orders/s`, values: ratio(runs.api, runs.core), unit: 'ratio', goal: '≥ 0.40', met: (m) => m >= 0.4 },
+    { subject: 'appointment submission vs a Fastify hello-world route', baseline: `hello-world ${med(runs.hello)} req/s`, values: ratio(runs.api, runs.hello), unit: 'ratio', goal: '≥ 0.05', met: (m) => m >= 0.05 },
+    { subject: 'server CPU per submitted order', baseline: `hello-world ${stats(runs.helloCpu).median.toFixed(3)} ms per request`, values: runs.cpu, unit: 'ms', goal: '≤ 1.5', met: (m) => m <= 1.5 },
+    { subject: 'submission with request logging at info (one JSON line per request, asynchronous) vs logging at warn', baseline: `at warn ${med(runs.quiet)} orders/s`, values: ratio(runs.api, runs.quiet), unit: 'ratio', goal: '≥ 0.95', met: (m) => m >= 0.95 },
+  ];
+  setupLines.push(
+    `PostgreSQL (local), ${CONNECTIONS} connections for the API (autocannon) and for each pg script; ${SECONDS} s per measurement; the server in its own process with LOG_LEVEL=info, JSON logs, workers off; load average at start ${loadStart}.`,
+  );
+
+  // ——— 我的预约 at scale ———
+  const t0 = Date.now();
+  await loadHistory(raw, hostId, unitId);
+  setupLines.push(`我的预约: ${ORDERS.toLocaleString('en-US')} orders of ${VISITORS.toLocaleString('en-US')} visitors loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${LIST_SAMPLE} sequential requests per run, each a random visitor's first page (20).`);
+  const sample = (await raw.query(`select id from visitors where phone like '17%' order by random() limit $1`, [LIST_SAMPLE])).rows.map((r: { id: string }) => r.id);
+  const listTokens = sample.map(() => randomBytes(24).toString('base64url'));
+  await raw.query(
+    `insert into sessions (id, token_hash, subject_type, subject_id, expires_at) select gen_random_uuid(), h, 'visitor', v, now() + interval '1 day' from unnest($1::text[], $2::text[]) as t(h, v)`,
+    [listTokens.map(sha256), sample],
+  );
+  const p95 = async (url: (i: number) => string, headers: (i: number) => Record<string, string>) => {
+    const lat: number[] = [];
+    for (let i = 0; i < LIST_SAMPLE; i++) {
+      const t = performance.now();
+      const res = await fetch(url(i), { headers: headers(i) });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${url(i)}: ${res.status}`);
+      lat.push(performance.now() - t);
+    }
+    return percentile(lat, 95);
+  };
+  const lists: Record<'history' | 'recent' | 'hello', number[]> = { history: [], recent: [], hello: [] };
+  for (let run = 0; run < RUNS; run++) {
+    for (const scope of ['history', 'recent'] as const) {
+      lists[scope].push(await p95((i) => `${base}/api/visits/mine?scope=${scope}&status=all&page=1&pageSize=20`, (i) => ({ cookie: `sg_visitor=${listTokens[i]}` })));
+    }
+    lists.hello.push(await p95(() => `http://127.0.0.1:${helloPort}/`, () => ({})));
+    console.log(`run ${run + 1}: 我的预约 history p95 ${lists.history[run]!.toFixed(1)} ms, recent ${lists.recent[run]!.toFixed(1)} ms, hello ${lists.hello[run]!.toFixed(1)} ms`);
+  }
+  const dayStart = new Date(Date.now() - (Date.now() % 86_400_000)).toISOString();
+  const plan = (await raw.query(`explain select * from visit_orders where visitor_id = $1 and start_at < $2 order by start_at desc, id desc limit 20`, [sample[0], dayStart])).rows
+    .map((r: Record<string, string>) => r['QUERY PLAN']!.trim())
+    .join(' → ');
+  figures.push(
+    { subject: '我的预约 history page (GET /api/visits/mine?scope=history) p95', baseline: `hello-world p95 ${stats(lists.hello).median.toFixed(2)} ms`, values: lists.history, unit: 'ms', goal: '≤ 10', met: (m) => m <= 10, note: `page query plan: ${plan}` },
+    { subject: '我的预约 recent page (scope=recent) p95', baseline: `hello-world p95 ${stats(lists.hello).median.toFixed(2)} ms`, values: lists.recent, unit: 'ms', goal: '≤ 10', met: (m) => m <= 10 },
+  );
+
+  await server.ask({ cmd: 'stop' }).catch(() => {});
+  await raw.end();
+  await scratch.drop();
+  setupLines.push(`Load average at the end ${(await import('node:os')).loadavg()[0]!.toFixed(2)} (2 cores shared with other work: absolute rates are noisy, the ratios less so).`);
+  writeSection('visits', 'Visits: appointment submission and 我的预约 (issue 13)', figures, setupLines.join(' '));
+}
+
+/** The statements one submission sent before issue 13 (no companions, no chain), begin to commit. */
+async function script24(c: pg.PoolClient, vid: string, hostId: string, unitId: string, start: string, end: string) {
+  const id = randomUUID();
+  await c.query('begin');
+  await c.query(`select ${ORDER_COLS} from visit_orders where idempotency_key = $1 limit 1`, [`raw-${id}`]);
+  await c.query('select * from visitors where id = $1 limit 1', [vid]);
+  await c.query(
+    'select s.id, s.name, s.phone, s.unit_id, u.max_visit_hours, u.name from staff s join units u on u.id = s.unit_id where s.phone = $1 and s.deleted_at is null and s.active and s.visit_permission limit 1',
+    [HOST_PHONE],
+  );
+  await c.query(`insert into visit_orders (id, kind, status, visitor_id, visitor_phone, host_id, unit_id, reason, start_at, end_at, created_by_visitor_id) values ($1,'appointment','initiated',$2,'16000000000',$3,$4,'基准测试',$5,$6,$2) returning ${ORDER_COLS}`, [
+    id,
+    vid,
+    hostId,
+    unitId,
+    start,
+    end,
+  ]);
+  await c.query(`insert into order_transitions (order_id, at, actor_type, actor_id, actor_role, action, to_status) values ($1, now(), 'visitor', $2, 'visitor', 'create', 'initiated')`, [id, vid]);
+  await c.query(`update visit_orders set status = 'pending', cancel_reason = null, visitor_id = $2, submitted_at = now(), updated_at = now() where id = $1`, [id, vid]);
+  await c.query(`insert into order_transitions (order_id, at, actor_type, actor_id, actor_role, action, from_status, to_status) values ($1, now(), 'visitor', $2, 'visitor', 'submit', 'initiated', 'pending')`, [id, vid]);
+  await c.query(`select id from webhook_endpoints where enabled = true and $1 = any(events)`, ['order.submitted']);
+  await c.query(`select ${ORDER_COLS} from visit_orders where parent_id in ($1) order by created_at, id`, [id]);
+  await c.query(`select * from approval_chains where unit_id = $1 and kind = 'appointment' and enabled limit 1`, [unitId]);
+  for (let j = 0; j < 2; j++) {
+    await c.query('select s.id, s.name, s.phone, s.unit_id, s.roles, s.visit_permission, u.max_visit_hours, u.name from staff s join units u on u.id = s.unit_id where s.id = $1 and s.deleted_at is null limit 1', [hostId]);
+  }
+  await c.query('select * from visitors where id = $1 limit 1', [vid]);
+  await c.query(`insert into jobs (id, type, key, payload) values ($1, 'notify.visit', $2, '{}') on conflict (key) do nothing`, [randomUUID(), `raw:${id}`]);
+  await c.query(`insert into audit_log (actor_type, actor_id, action, target_type, target_id, detail) values ('visitor', $1, 'visit.create', 'visit_order', $2, '{"kind":"appointment","companions":0}')`, [vid, id]);
+  await c.query(`select ${ORDER_COLS} from visit_orders where id = $1 limit 1`, [id]);
+  await c.query(`select ${ORDER_COLS} from visit_orders where parent_id in ($1) order by created_at, id`, [id]);
+  await c.query('select s.id, s.name, s.phone, u.name, d.name from staff s join units u on u.id = s.unit_id left join departments d on d.id = s.department_id where s.id in ($1)', [hostId]);
+  await c.query('select id, name, phone from visitors where id in ($1)', [vid]);
+  await c.query('select * from order_transitions where order_id = $1 order by seq', [id]);
+  await c.query('select * from order_chain_steps where order_id = $1 order by position', [id]);
+  await c.query('select id, name, phone from visitors where id in ($1)', [vid]);
+  await c.query('commit');
+}
+
+/** What a submission needs: session, visitor (+ idempotency), host with unit and chain, the order as submitted, its trail, webhook check, job, audit. */
+async function script10(c: pg.PoolClient, tokenHash: string, vid: string, start: string, end: string) {
+  const id = randomUUID();
+  await c.query(`select s.id, s.subject_type, s.subject_id from sessions s where s.token_hash = $1 and s.expires_at > now()`, [tokenHash]);
+  await c.query('begin');
+  await c.query(`select v.id, v.name, v.phone, v.blocked, (select id from visit_orders where idempotency_key = $2) as dup from visitors v where v.id = $1`, [vid, `raw-${id}`]);
+  const host = (
+    await c.query(
+      `select s.id, s.name, s.unit_id, u.max_visit_hours, u.name as unit_name, d.name as department, ch.nodes, ch.cc_staff_ids from staff s join units u on u.id = s.unit_id left join departments d on d.id = s.department_id
+       left join approval_chains ch on ch.unit_id = s.unit_id and ch.kind = 'appointment' and ch.enabled where s.phone = $1 and s.deleted_at is null and s.active and s.visit_permission limit 1`,
+      [HOST_PHONE],
+    )
+  ).rows[0];
+  await c.query(
+    `insert into visit_orders (id, kind, status, visitor_id, visitor_phone, host_id, unit_id, reason, start_at, end_at, created_by_visitor_id, submitted_at) values ($1,'appointment','pending',$2,'16000000000',$3,$4,'基准测试',$5,$6,$2, now()) returning ${ORDER_COLS}`,
+    [id, vid, host.id, host.unit_id, start, end],
+  );
+  await c.query(
+    `insert into order_transitions (order_id, at, actor_type, actor_id, actor_role, action, from_status, to_status) values ($1, now(), 'visitor', $2, 'visitor', 'create', null, 'initiated'), ($1, now(), 'visitor', $2, 'visitor', 'submit', 'initiated', 'pending') returning seq`,
+    [id, vid],
+  );
+  await c.query(`select id from webhook_endpoints where enabled = true and $1 = any(events)`, ['order.submitted']);
+  await c.query(`insert into jobs (id, type, key, payload) values ($1, 'notify.visit', $2, '{}') on conflict (key) do nothing`, [randomUUID(), `raw:${id}`]);
+  await c.query(`insert into audit_log (actor_type, actor_id, action, target_type, target_id, detail) values ('visitor', $1, 'visit.create', 'visit_order', $2, '{"kind":"appointment","companions":0}')`, [vid, id]);
+  await c.query('commit');
+}
+
+/** BENCH_VISITORS visitors (phones 17…) and BENCH_ORDERS orders over the last 400 days and the next few. */
+async function loadHistory(raw: pg.Pool, hostId: string, unitId: string) {
+  await raw.query(`insert into visitors (id, phone, name, id_number_enc) select gen_random_uuid(), '17' || lpad(g::text, 9, '0'), '访客' || g, 'x' from generate_series(1, $1) g`, [VISITORS]);
+  await raw.query(`create table _v as select id, row_number() over () as n from visitors where phone like '17%'`);
+  const chunk = 200_000;
+  for (let from = 1; from <= ORDERS; from += chunk) {
+    await raw.query(
+      `insert into visit_orders (id, kind, status, cancel_reason, visitor_id, visitor_phone, host_id, unit_id, reason, start_at, end_at, submitted_at)
+       select gen_random_uuid(), 'appointment', (array['pending','confirmed','cancelled','arrived'])[1 + (g % 4)], case when g % 4 = 2 then 'expired' end, v.id, '17000000000', $1, $2, '历史来访',
+              now() - ((g % 400) - 3 || ' days')::interval + interval '9 hours', now() - ((g % 400) - 3 || ' days')::interval + interval '11 hours', now() - ((g % 400) || ' days')::interval
+       from generate_series($3::int, $4::int) g join _v v on v.n = 1 + (g % $5)`,
+      [hostId, unitId, from, Math.min(ORDERS, from + chunk - 1), VISITORS],
+    );
+  }
+  await raw.query('drop table _v');
+  await raw.query('vacuum analyze');
+}
+
+if (process.argv[2] === 'serve') {
+  serve().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
