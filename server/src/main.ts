@@ -28,8 +28,13 @@ async function main() {
   try {
     switch (command) {
       case 'serve': {
-        const admin = await ensureAdmin(ctx);
-        if (config.DEMO_DATA) await seedDemo(ctx);
+        // processes started together (a deploy, a restart of all): one at a time creates the first
+        // administrator and loads the demo data; the others then find them there
+        const admin = await database.exclusive('startup', async () => {
+          const a = await ensureAdmin(ctx);
+          if (config.DEMO_DATA) await seedDemo(ctx);
+          return a;
+        });
         const close = async () => {
           await app.close();
           await database.close();
@@ -63,7 +68,7 @@ async function main() {
       }
       case 'seed-demo':
         // demo data only: the administrator is created by `serve` (or `create-admin`)
-        print((await seedDemo(ctx)) ? 'demo data loaded' : 'demo data was already loaded (anything missing from it was added)');
+        print((await database.exclusive('startup', () => seedDemo(ctx))) ? 'demo data loaded' : 'demo data was already loaded (anything missing from it was added)');
         break;
       case 'create-admin':
         print(await createAdminCommand(ctx, args));

@@ -21,11 +21,21 @@ export interface Database {
    * network dropped). The default absorbs it, so the process survives; app.ts points it at DbHealth.
    */
   onConnectionError: (err: Error) => void;
+  /** Applies the committed migrations; on PostgreSQL one process at a time (processes started together wait for the first). */
   migrate(): Promise<void>;
+  /**
+   * Runs `fn` while holding a deployment-wide lock named `name`: on PostgreSQL a session advisory
+   * lock on a connection of its own (not the pool's, so `fn` may use every pooled connection; the
+   * lock goes with the connection if the process dies); PGlite serves one process, so it just runs.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** Raw pg-compatible pool when on PostgreSQL (benchmarks); undefined on PGlite. */
   pool?: import('pg').Pool;
 }
+
+/** first key of every advisory lock `exclusive` takes ('SG') */
+const ADVISORY_LOCK_SPACE = 0x5347;
 
 export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../db/migrations');
 
@@ -39,12 +49,27 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolM
     // fail fast when the server is unreachable: a request answers 503 instead of hanging
     const pool = new pg.default.Pool({ connectionString: opts.url, max: opts.poolMax ?? 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000 });
     const db = drizzle(pool, { schema }) as unknown as Db;
+    const exclusive = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      const client = new pg.default.Client({ connectionString: opts.url, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000 });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        // the two-key form: its own key space, apart from the one-key transaction locks elsewhere
+        await client.query('select pg_advisory_lock($1, hashtext($2))', [ADVISORY_LOCK_SPACE, name]);
+        return await fn();
+      } finally {
+        await client.end().catch(() => {});
+      }
+    };
     const database: Database = {
       db,
       kind: 'postgres',
       pool,
       onConnectionError: () => {},
-      migrate: () => migrate(db as never, { migrationsFolder }),
+      // drizzle's migrator creates its schema and applies pending migrations without a lock: two
+      // processes started together would both apply the first migration, and one would fail
+      migrate: () => exclusive('migrate', () => migrate(db as never, { migrationsFolder })),
+      exclusive,
       close: () => pool.end(),
     };
     // Without these listeners a dropped connection is an unhandled 'error' event that ends the
@@ -69,6 +94,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolM
     kind: 'pglite',
     onConnectionError: () => {},
     migrate: () => migrate(db as never, { migrationsFolder }),
+    exclusive: (_name, fn) => fn(),
     close: () => client.close(),
   };
 }
