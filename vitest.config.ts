@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['server/src/**/*.test.ts', 'contracts/**/*.test.ts', 'scripts/**/*.test.ts'],
+    // the scale-out test runs once, on its own: npm run test:scale (vitest.scale.config.ts)
+    exclude: [...configDefaults.exclude, '**/*.scale.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     // a suite's setup may start two apps (PGlite migrations each); on a loaded 2-core box that took >60 s once
