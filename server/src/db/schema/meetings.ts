@@ -99,10 +99,15 @@ export const meetingBookings = pgTable(
   (t) => [
     index('meeting_bookings_room').on(t.roomId, t.startAt),
     index('meeting_bookings_applicant').on(t.applicantId, t.startAt),
+    // bookedBy: the bookings a staff member co-books (co_booker_ids @> {id})
+    index('meeting_bookings_co_bookers').using('gin', t.coBookerIds),
+    // 审批中心 badges: 会议室审核 待审核 and 会议承接确认 待确认, per room, not yet over
+    index('meeting_bookings_review').on(t.roomId, t.endAt).where(sql`${t.status} = 'pending'`),
+    index('meeting_bookings_undertake').on(t.roomId, t.endAt).where(sql`${t.status} = 'approved' and ${t.undertakenAt} is null`),
     check('meeting_bookings_window', sql`${t.endAt} > ${t.startAt}`),
     check('meeting_bookings_headcount', sql`${t.headcount} > 0`),
   ],
 );
 
 /** SQL: the bookings where `staffId` is the applicant or a co-booker (the meeting's bookers) — used by meetings and the visits' badges alike. */
-export const bookedBy = (staffId: string): SQL => or(eq(meetingBookings.applicantId, staffId), sql`${staffId}::uuid = any(${meetingBookings.coBookerIds})`)!;
+export const bookedBy = (staffId: string): SQL => or(eq(meetingBookings.applicantId, staffId), sql`${meetingBookings.coBookerIds} @> array[${staffId}::uuid]`)!;

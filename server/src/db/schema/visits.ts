@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid, bigserial, jsonb } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid, bigserial, jsonb, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz, updatedAt } from './_columns.js';
 import { staff, units } from './org.js';
 import { visitors } from './visitors.js';
@@ -59,6 +59,13 @@ export const visitOrders = pgTable(
     createdByStaffId: uuid('created_by_staff_id'),
     /** the approval chain step now waiting: 0 = host, 1..n = order_chain_steps.position */
     chainStep: integer('chain_step').notNull().default(0),
+    /**
+     * The node of step `chain_step` (> 0), copied from order_chain_steps when the order moves to it
+     * (null at step 0): a person node's staff, or a role node's role (held in the order's unit).
+     * What 审批中心 counts and lists by (visit_orders_review_node / _role); the steps stay the record.
+     */
+    chainStaffId: uuid('chain_staff_id'),
+    chainRole: text('chain_role'),
     submittedAt: tstz('submitted_at'),
     decidedAt: tstz('decided_at'),
     arrivedAt: tstz('arrived_at'),
@@ -89,8 +96,14 @@ export const visitOrders = pgTable(
     index('visit_orders_unit_start').on(t.unitId, t.startAt),
     index('visit_orders_parent').on(t.parentId),
     index('visit_orders_meeting').on(t.meetingId).where(sql`${t.meetingId} is not null`),
-    // 车辆审核 待审核: the plates waiting, per unit
-    index('visit_orders_vehicle_pending').on(t.unitId, t.createdAt).where(sql`${t.vehicleStatus} = 'pending'`),
+    // 车辆审核 待审核 (list and badge): the plates waiting, per unit
+    index('visit_orders_vehicle_pending').on(t.unitId, t.createdAt).where(sql`${t.vehicleStatus} = 'pending' and ${t.status} <> 'cancelled'`),
+    // 审批中心 待处理 (list and badge), one index per branch: the host's step, a person node, a role node
+    index('visit_orders_review_host').on(t.hostId).where(sql`${awaitingReview(t)} and ${t.chainStep} = 0`),
+    index('visit_orders_review_node').on(t.chainStaffId).where(sql`${awaitingReview(t)} and ${t.chainStep} > 0`),
+    index('visit_orders_review_role').on(t.unitId, t.chainRole).where(sql`${awaitingReview(t)} and ${t.chainStep} > 0`),
+    // 会议邀约审核: attendees waiting for the meeting's bookers
+    index('visit_orders_meeting_pending').on(t.meetingId).where(sql`${t.status} = 'pending' and ${t.kind} = 'meeting'`),
     // the kiosk finds today's orders by phone (K2), registered or not
     index('visit_orders_phone').on(t.visitorPhone, t.startAt),
     index('visit_orders_phone_initiated').on(t.visitorPhone).where(sql`${t.status} = 'initiated'`),
@@ -105,6 +118,17 @@ export const visitOrders = pgTable(
     check('visit_orders_cancel_reason', sql`(${t.status} = 'cancelled') = (${t.cancelReason} is not null)`),
   ],
 );
+
+/**
+ * SQL: the order waits for a review in 审批中心 — pending, and reviewed by its host and chain by the
+ * review-rules table (visits.rules.ts reviewPolicy 'host_chain' or 'host'): not a sub that follows
+ * its main (invitation subs, companions), not an invitation without 需要审核, not a meeting attendee
+ * (会议邀约审核 counts those). The partial indexes visit_orders_review_* are defined with this very
+ * text, so that a query written with it can use them.
+ */
+export function awaitingReview(t: { status: AnyPgColumn; kind: AnyPgColumn; parentId: AnyPgColumn; origin: AnyPgColumn; reviewRequired: AnyPgColumn }): SQL {
+  return sql`${t.status} = 'pending' and ${t.kind} <> 'meeting' and not (${t.parentId} is not null and (${t.kind} = 'invitation' or ${t.origin} = 'companion')) and not (${t.kind} = 'invitation' and ${t.reviewRequired} = false)`;
+}
 
 /** Every status change and review decision (who, when, from, to, reason, comment). */
 export const orderTransitions = pgTable(

@@ -55,11 +55,6 @@ export async function pageRequests(tx: Tx, where: SQL | undefined, page: number,
   return { rows, total: Number(t?.n ?? 0) };
 }
 
-export async function countRequests(tx: Tx, where: SQL | undefined): Promise<number> {
-  const [t] = await tx.select({ n: count() }).from(personnelRequests).where(where);
-  return Number(t?.n ?? 0);
-}
-
 /** The units whose personnel requests this staff member reviews (cc false) or is copied on (cc true). */
 export async function reviewerUnits(tx: Tx, staffId: string, cc: boolean): Promise<string[]> {
   const rows = await tx
@@ -100,6 +95,21 @@ export async function departmentNames(tx: Tx, ids: string[]) {
   if (!ids.length) return new Map<string, string>();
   const rows = await tx.select({ id: departments.id, name: departments.name }).from(departments).where(inArray(departments.id, [...new Set(ids)]));
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/**
+ * The 审批中心 badge in one statement: the pending requests of the units this staff member reviews
+ * (not their own; personnel_requests_unit_status per unit), and whether they review or are copied
+ * on any unit at all (unit_reviewers_staff).
+ */
+export async function badge(tx: Tx, staffId: string): Promise<{ pending: number; reviewer: boolean }> {
+  const mine = (cc?: boolean) =>
+    sql`select ${unitReviewers.unitId} from ${unitReviewers} where ${unitReviewers.staffId} = ${staffId} and ${unitReviewers.kind} = 'personnel'${cc === undefined ? sql`` : cc ? sql` and ${unitReviewers.cc}` : sql` and not ${unitReviewers.cc}`}`;
+  const res = await tx.execute(sql`select
+    (select count(*)::int from ${personnelRequests} where ${personnelRequests.unitId} in (${mine(false)}) and ${personnelRequests.status} = 'pending' and ${personnelRequests.applicantId} <> ${staffId}) as pending,
+    exists (${mine()}) as reviewer`);
+  const [r] = (res as unknown as { rows: Array<{ pending: number; reviewer: boolean }> }).rows;
+  return { pending: Number(r?.pending ?? 0), reviewer: !!r?.reviewer };
 }
 
 /** 待处理: pending requests of these units, not the reviewer's own (nobody reviews their own). */

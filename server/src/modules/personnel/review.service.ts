@@ -43,8 +43,8 @@ export class PersonnelReviewService {
 
   /** The 审批中心 badge, and whether the tile shows at all (a reviewer or CC recipient of some unit). */
   async counts(tx: Tx, actor: Actor): Promise<{ personnelPending: number; personnelReviewer: boolean }> {
-    const u = await viewerUnits(tx, actor);
-    return { personnelPending: u.reviews.length ? await repo.countRequests(tx, repo.pendingFor(u.reviews, actor.id)) : 0, personnelReviewer: u.reviews.length + u.copied.length > 0 };
+    const b = await repo.badge(tx, actor.id);
+    return { personnelPending: b.pending, personnelReviewer: b.reviewer };
   }
 
   /** 审核通过 (the change applied / the record created) or 审核不通过 (a comment required). */

@@ -3,7 +3,7 @@
  * meeting's bookers, and the 审批中心 lists and badges.
  */
 import { and, eq, exists, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
-import { meetingBookings, orderCc, orderChainSteps, orderTransitions, visitOrders } from '../../db/schema/index.js';
+import { awaitingReview, bookedBy, meetingBookings, orderCc, orderTransitions, staff, visitOrders } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -15,7 +15,7 @@ import type { OrderRow } from './visits.repository.js';
 import { isMeetingBooker, reviewPolicy, shapeOf } from './visits.rules.js';
 import { buildCards, type OrderDetail } from './visits.view.js';
 import { VisitsCore } from './visits.core.js';
-import { VehiclesService } from './vehicles.service.js';
+import { vehiclesWaitingFor } from './vehicles.service.js';
 import { PersonnelReviewService } from '../personnel/review.service.js';
 
 export class ReviewsService {
@@ -55,7 +55,8 @@ export class ReviewsService {
       } else {
         const nextStep = steps.find((s) => s.position === o.chainStep + 1);
         if (nextStep && policy === 'host_chain' && role !== 'booker') {
-          next = await this.core.move(tx, o, 'pending', { actor, role, action: 'approve', comment, set: { chainStep: nextStep.position } });
+          // the next node waits: copied onto the order for 审批中心 (visit_orders_review_node / _role)
+          next = await this.core.move(tx, o, 'pending', { actor, role, action: 'approve', comment, set: { chainStep: nextStep.position, chainStaffId: nextStep.staffId, chainRole: nextStep.role } });
           const approvers = nextStep.staffId ? await repo.findStaffByIds(tx, [nextStep.staffId]) : await repo.findStaffWithRole(tx, o.unitId, nextStep.role!);
           for (const s of approvers) await this.core.notify(tx, 'order_submitted', next, { kind: 'staff', id: s.id, phone: s.phone });
         } else {
@@ -71,22 +72,8 @@ export class ReviewsService {
   /** 待处理: orders waiting for me now (host step, or my chain node). */
   private async pendingWhere(tx: Tx, actor: Actor): Promise<SQL> {
     const me = await repo.findStaff(tx, actor.id);
-    const roles = me?.roles ?? [];
-    const reviewable = sql`not (${visitOrders.parentId} is not null and (${visitOrders.kind} = 'invitation' or ${visitOrders.origin} = 'companion')) and not (${visitOrders.kind} = 'invitation' and ${visitOrders.reviewRequired} = false)`;
-    const asNode = exists(
-      tx
-        .select({ one: sql`1` })
-        .from(orderChainSteps)
-        .where(
-          and(
-            eq(orderChainSteps.orderId, visitOrders.id),
-            eq(orderChainSteps.position, visitOrders.chainStep),
-            or(eq(orderChainSteps.staffId, actor.id), roles.length ? and(inArray(orderChainSteps.role, roles), eq(visitOrders.unitId, me?.unitId ?? actor.id)) : sql`false`),
-          ),
-        ),
-    );
-    // meeting attendees are reviewed under 会议邀约审核, not here
-    return and(eq(visitOrders.status, 'pending'), ne(visitOrders.kind, 'meeting'), reviewable, or(and(eq(visitOrders.hostId, actor.id), eq(visitOrders.chainStep, 0)), and(sql`${visitOrders.chainStep} > 0`, asNode)))!;
+    const { host, node, role } = reviewBranches(actor.id, me?.roles ?? [], me?.unitId ?? null);
+    return or(host, node, role)!;
   }
 
   async listApprovals(actor: Actor, tab: 'pending' | 'done' | 'cc', page: number, pageSize: number) {
@@ -107,22 +94,50 @@ export class ReviewsService {
     });
   }
 
+  /**
+   * 审批中心 badges: 访客审核 (the three branches of 待处理), 会议邀约审核, 车辆审核 in one statement — each
+   * count over its own partial index (visit_orders_review_host / _node / _role, _meeting_pending,
+   * _vehicle_pending) — and 人员审核 from the personnel module. No transaction: each badge stands alone.
+   */
   async counts(actor: Actor) {
-    return this.ctx.db.transaction(async (tx) => {
-      const where = await this.pendingWhere(tx, actor);
-      const [r] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
-      const [m] = await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(visitOrders)
-        .innerJoin(meetingBookings, eq(meetingBookings.id, visitOrders.meetingId))
-        .where(and(eq(visitOrders.status, 'pending'), eq(visitOrders.kind, 'meeting'), repo.bookedBy(actor.id)));
-      return {
-        visitsPending: Number(r?.n ?? 0),
-        meetingsPending: Number(m?.n ?? 0),
-        vehiclesPending: await new VehiclesService(this.ctx).pendingCount(tx, actor),
-        // 人员审核 (personnel module): its badge, and whether 审批中心 shows the tile at all
-        ...(await new PersonnelReviewService(this.ctx).counts(tx, actor)),
-      };
-    });
+    const [c] = await badgeCounts(this.ctx.db, actor.id);
+    return {
+      visitsPending: Number(c?.visits ?? 0),
+      meetingsPending: Number(c?.meetings ?? 0),
+      vehiclesPending: Number(c?.vehicles ?? 0),
+      // 人员审核 (personnel module): its badge, and whether 审批中心 shows the tile at all
+      ...(await new PersonnelReviewService(this.ctx).counts(this.ctx.db, actor)),
+    };
   }
+}
+
+/**
+ * The orders waiting for one staff member's review, one branch per partial index: as host (step 0),
+ * as the person node of the current step, as a holder of the current step's role in the order's unit.
+ */
+export function reviewBranches(staffId: string, roles: string[], unitId: string | null) {
+  const waiting = awaitingReview(visitOrders);
+  return {
+    host: and(waiting, sql`${visitOrders.chainStep} = 0`, eq(visitOrders.hostId, staffId))!,
+    node: and(waiting, sql`${visitOrders.chainStep} > 0`, eq(visitOrders.chainStaffId, staffId))!,
+    role: roles.length && unitId ? and(waiting, sql`${visitOrders.chainStep} > 0`, eq(visitOrders.unitId, unitId), inArray(visitOrders.chainRole, roles))! : sql`false`,
+  };
+}
+
+/** The badge statement (exported for the EXPLAIN test): one row, or none for an unknown staff id. */
+export function badgeCounts(db: Tx, staffId: string) {
+  // (a field's own columns would be written unqualified by drizzle for a one-table select: nest them)
+  const count = (where: SQL) => sql<number>`${sql`(select count(*)::int from ${visitOrders} where ${where})`}`;
+  const waiting = awaitingReview(visitOrders);
+  const byRole = sql`${staff.deletedAt} is null and ${visitOrders.unitId} = ${staff.unitId} and ${visitOrders.chainRole} = any(${staff.roles})`;
+  const { host, node } = reviewBranches(staffId, [], null);
+  return db
+    .select({
+      visits: sql<number>`${count(host)} + ${count(node)} + ${count(sql`${waiting} and ${visitOrders.chainStep} > 0 and ${byRole}`)}`,
+      meetings: sql<number>`${sql`(select count(*)::int from ${visitOrders} join ${meetingBookings} on ${meetingBookings.id} = ${visitOrders.meetingId}
+        where ${visitOrders.status} = 'pending' and ${visitOrders.kind} = 'meeting' and ${bookedBy(staffId)})`}`,
+      vehicles: count(vehiclesWaitingFor(staffId)),
+    })
+    .from(staff)
+    .where(eq(staff.id, staffId));
 }

@@ -29,6 +29,13 @@ async function unitsOf(tx: Tx, staffId: string, cc: boolean): Promise<string[]> 
   return rows.map((r) => r.unitId);
 }
 
+/** 车辆审核 待审核: a plate waiting on an order that is not cancelled (the partial index visit_orders_vehicle_pending). */
+const platesWaiting = sql`${visitOrders.vehicleStatus} = 'pending' and ${visitOrders.status} <> 'cancelled'`;
+
+/** SQL: the plates waiting for this vehicle reviewer (not cc) — the 审批中心 badge. */
+export const vehiclesWaitingFor = (staffId: string): SQL =>
+  sql`${platesWaiting} and ${visitOrders.unitId} in (select ${unitReviewers.unitId} from ${unitReviewers} where ${unitReviewers.staffId} = ${staffId} and ${unitReviewers.kind} = 'vehicle' and not ${unitReviewers.cc})`;
+
 export class VehiclesService {
   private readonly core: VisitsCore;
   constructor(private readonly ctx: AppContext) {
@@ -41,7 +48,7 @@ export class VehiclesService {
       const units = await unitsOf(tx, actor.id, tab === 'cc');
       let where: SQL | undefined;
       if (!units.length) where = sql`false`;
-      else if (tab === 'pending') where = and(inArray(visitOrders.unitId, units), eq(visitOrders.vehicleStatus, 'pending'), ne(visitOrders.status, 'cancelled'));
+      else if (tab === 'pending') where = and(inArray(visitOrders.unitId, units), platesWaiting);
       else if (tab === 'done') where = and(inArray(visitOrders.unitId, units), inArray(visitOrders.vehicleStatus, ['approved', 'rejected']));
       else where = and(inArray(visitOrders.unitId, units), isNotNull(visitOrders.vehicleStatus));
       const [t] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
@@ -55,17 +62,6 @@ export class VehiclesService {
       await audit(tx, actor, 'visit.vehicle_list', { type: 'visit_order' }, { tab, count: rows.length });
       return { items: await buildCards(tx, this.ctx, rows, actor), total: Number(t?.n ?? 0) };
     });
-  }
-
-  /** The badge: plates waiting for this reviewer. */
-  async pendingCount(tx: Tx, actor: Actor): Promise<number> {
-    const units = await unitsOf(tx, actor.id, false);
-    if (!units.length) return 0;
-    const [r] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(visitOrders)
-      .where(and(inArray(visitOrders.unitId, units), eq(visitOrders.vehicleStatus, 'pending'), ne(visitOrders.status, 'cancelled')));
-    return Number(r?.n ?? 0);
   }
 
   /** 审核通过 / 审核不通过 (a comment required) by a vehicle reviewer of the order's unit; the barriers follow. */

@@ -389,6 +389,28 @@ describe('access', () => {
     expect((await ccClient.get(`/api/visits/${o.id}`)).statusCode).toBe(200);
   });
 
+  it('审批中心: the badge and 待处理 follow the order along its chain — the host, a person node, then a role held in the order’s unit', async () => {
+    const node = await newStaff(t, { name: '审批甲' });
+    const s = await scene({ chain: [{ type: 'person', staffId: node.id }, { type: 'role', role: 'approver' }] });
+    const leader = await newStaff(t, { unitId: s.unit.id, roles: ['staff', 'approver'] });
+    const elsewhere = await newStaff(t, { roles: ['staff', 'approver'] }); // the role, in another unit
+    const [nodeClient, leaderClient, elsewhereClient] = await Promise.all([node, leader, elsewhere].map((x) => signInStaff(t, x.phone)));
+    const o = await book(s.visitor, s.host.phone);
+    const badges = async () => Promise.all([s.hostClient, nodeClient, leaderClient, elsewhereClient].map(async (c) => (await c.get('/api/approvals/counts')).json().visitsPending));
+    const waiting = async (c: Client) => (await c.get('/api/approvals/visits?tab=pending')).json().items.map((x: { id: string }) => x.id);
+    expect(await badges()).toEqual([1, 0, 0, 0]);
+    await review(s.hostClient, o.id, 'approve');
+    expect(await badges()).toEqual([0, 1, 0, 0]);
+    expect(await waiting(nodeClient)).toEqual([o.id]);
+    expect(await waiting(s.hostClient)).toEqual([]);
+    await review(nodeClient, o.id, 'approve');
+    expect(await badges()).toEqual([0, 0, 1, 0]);
+    expect(await waiting(leaderClient)).toEqual([o.id]);
+    expect(await waiting(elsewhereClient)).toEqual([]);
+    expect((await review(leaderClient, o.id, 'approve')).json().status).toBe('confirmed');
+    expect(await badges()).toEqual([0, 0, 0, 0]);
+  });
+
   it('我的预约: 查看最近 (today on) and 查看历史记录 (before today), with status filter', async () => {
     const s = await scene();
     const o = await book(s.visitor, s.host.phone);
