@@ -88,6 +88,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   const dbHealth = new DbHealth(database.db, app.log);
   database.onConnectionError = () => void dbHealth.check().catch(() => {});
   app.decorate('dbHealth', dbHealth);
+  // reports read a replica when there is one (its own pool of DATABASE_POOL_MAX)
+  const replica = config.DATABASE_REPLICA_URL
+    ? await openDatabase({ url: config.DATABASE_REPLICA_URL, poolMax: config.DATABASE_POOL_MAX, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS })
+    : null;
   const crypto = new Crypto(resolveMasterKey({ masterKey: config.MASTER_KEY, dataDir: config.dataDir, warn: (m) => app.log.warn(m) }));
   const storage = opts.storage ?? (await openStorage(config, crypto));
   // one Redis connection (when configured) for the rate limits and the WeCom access_token
@@ -123,6 +127,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     config,
     database,
     db: database.db,
+    reports: replica?.db ?? database.db,
     clock,
     crypto,
     storage,
@@ -194,6 +199,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     dbHealth.close();
     await rateLimiter.close();
     if (!opts.storage) storage.close?.();
+    await replica?.close();
     if (!opts.database) await database.close();
   });
   return { app, ctx };

@@ -54,6 +54,8 @@ const schema = z.object({
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
+  /** a read replica of DATABASE_URL (streaming standby) for reports: 记录查询 and its Excel export, 首页's last 30 days */
+  DATABASE_REPLICA_URL: z.string().url().optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** how long a request waits for a new PostgreSQL connection before it fails with 503 DB_UNAVAILABLE */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
@@ -182,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       if (!c[k]) throw new Error(`Invalid configuration:\n  ${k}: required when VOICE_PROVIDER=aliyun`);
     }
   }
+  if (c.DATABASE_REPLICA_URL && !c.DATABASE_URL) throw new Error('Invalid configuration:\n  DATABASE_REPLICA_URL: a replica of DATABASE_URL (PostgreSQL); the embedded database has none');
   if (c.STORAGE_DRIVER === 's3' && !c.S3_BUCKET) throw new Error('Invalid configuration:\n  S3_BUCKET: required when STORAGE_DRIVER=s3');
   if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY)) {
     throw new Error('Invalid configuration:\n  S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: set both, or neither (the AWS default credentials: AWS_* variables, an instance role)');

@@ -16,6 +16,12 @@ export interface AppContext {
   config: Config;
   database: Database;
   db: Db;
+  /**
+   * What reports read (记录查询 and its export, 首页's last 30 days): the read replica when
+   * DATABASE_REPLICA_URL is set, else `db`. Reads only — their audit records and progress are
+   * written to `db` (platform/reports.ts) — and up to the replica's lag behind.
+   */
+  reports: Db;
   clock: Clock;
   crypto: Crypto;
   storage: ObjectStorage;

@@ -35,7 +35,8 @@ export class DashboardService {
       today: today.total,
       perUnit: today.units,
       arrivalsByHour: today.arrivalsByHour,
-      last30Days: await lastDays(this.ctx, 30, unitId),
+      // history: from the reports database (the replica, when there is one); today stays on the primary
+      last30Days: await lastDays({ db: this.ctx.reports, clock: this.ctx.clock, config: this.ctx.config }, 30, unitId),
       units: unitsCount,
       staff: staffCount,
       staffWithVisitPermission: hosts,

@@ -2,9 +2,11 @@
  * 记录查询 Excel export (A8): exactly the rows the orders filter shows, built by a durable job so
  * that a large export neither holds a request open nor holds its rows in memory.
  *
- * - POST asks (202 {exportId}): the filter is checked like the list's, the row count taken and the
+ * - POST asks (202 {exportId}): the filter is checked like the list's, the row count taken, then the
  *   export audited (records.export, with the filter — visitor text masked — and the count) in the
  *   same transaction that enqueues the job. A visitor text is kept encrypted in the exports row.
+ * - The count and the job's rows are read on ctx.reports (the read replica, when DATABASE_REPLICA_URL
+ *   is set); the export row, its progress and the audit are written on the primary.
  * - The job (records.export) reads the rows newest first in keyset pages of EXPORT_PAGE_SIZE on
  *   visit_orders_start, only orders that existed when the export was asked for, and writes each row
  *   as it comes into exceljs's streaming WorkbookWriter, which zips straight into a temporary file;
@@ -58,8 +60,9 @@ export class ExportsService {
     const w = this.records.where(filter); // a bad filter is refused here, before anything is stored
     const { visitor, ...rest } = filter;
     const stored: StoredFilter = { ...rest, locale, ...(visitor?.trim() ? { visitorEnc: this.ctx.crypto.encrypt(visitor.trim()) } : {}) };
+    // the count on the reports database (the replica, when there is one), like the job's reads
+    const count = await repo.countOrders(this.ctx.reports, w);
     return this.ctx.db.transaction(async (tx) => {
-      const count = await repo.countOrders(tx, w);
       const row = await repo.insertExport(tx, { id: uuidv7(), requestedBy: actor.id, kind: 'orders', filter: stored, status: 'pending', createdAt: this.ctx.clock.now() });
       await this.ctx.queue.enqueue(tx, { type: EXPORT_JOB, key: `${EXPORT_JOB}:${row.id}`, payload: { exportId: row.id }, maxAttempts: EXPORT_MAX_ATTEMPTS });
       await audit(tx, actor, 'records.export', { type: 'visit_order' }, { exportId: row.id, ...this.records.auditFilter(filter), count });
@@ -126,7 +129,7 @@ export class ExportsService {
     const tmp = path.join(os.tmpdir(), `sg-export-${e.id}-${attempt}.xlsx`);
     let out: fs.WriteStream | null = null;
     try {
-      const total = await repo.countOrders(ctx.db, w);
+      const total = await repo.countOrders(ctx.reports, w);
       await repo.updateExport(ctx.db, e.id, { status: 'running', rows: 0, pages: 0, total, error: null });
       out = fs.createWriteStream(tmp, { mode: 0o600 });
       const done = finished(out);
@@ -141,7 +144,7 @@ export class ExportsService {
       let rows = 0;
       let pages = 0;
       for (;;) {
-        const page = await repo.ordersAfter(ctx.db, w, after, pageSize);
+        const page = await repo.ordersAfter(ctx.reports, w, after, pageSize);
         pages++;
         for (const r of page) sheet.addRow(this.cells(this.records.row(r), locale)).commit();
         rows += page.length;

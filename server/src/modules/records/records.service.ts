@@ -14,6 +14,7 @@ import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
+import { auditedReport } from '../../platform/reports.js';
 import { adminUnitScope, assertInUnitScope, requireActor } from '../identity/session.js';
 import { presenceOf } from '../visits/presence.js';
 import { VisitsService } from '../visits/visits.service.js';
@@ -74,12 +75,13 @@ export class RecordsService {
     const actor = requireActor(req, 'admin');
     const f = this.scoped(req, asked);
     const w = this.where(f);
-    return this.ctx.db.transaction(async (tx) => {
-      const total = await repo.countOrders(tx, w);
-      const rows = await repo.pageOrders(tx, w, { limit: f.pageSize, offset: (f.page - 1) * f.pageSize });
-      await audit(tx, actor, 'records.orders.read', { type: 'visit_order' }, { ...this.auditFilter(f), page: f.page, count: rows.length });
-      return { items: rows.map((r) => this.row(r)), total, page: f.page, pageSize: f.pageSize };
-    });
+    // read on the reports database (the replica, when there is one), audited on the primary
+    const { total, rows } = await auditedReport(
+      this.ctx,
+      async (tx) => ({ total: await repo.countOrders(tx, w), rows: await repo.pageOrders(tx, w, { limit: f.pageSize, offset: (f.page - 1) * f.pageSize }) }),
+      (tx, r) => audit(tx, actor, 'records.orders.read', { type: 'visit_order' }, { ...this.auditFilter(f), page: f.page, count: r.rows.length }),
+    );
+    return { items: rows.map((r) => this.row(r)), total, page: f.page, pageSize: f.pageSize };
   }
 
   /** GET /api/admin/records/orders/:id */
