@@ -123,6 +123,14 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
   live.wrapTransactions(database.db);
   await live.start();
 
+  // jobs: several at once; a committed enqueue wakes this process's workers, and other processes' through LISTEN/NOTIFY on PostgreSQL
+  const queue = new JobQueue(database.db, clock, app.log, dbHealth, {
+    concurrency: config.JOB_CONCURRENCY,
+    retentionDays: config.JOB_RETENTION_DAYS,
+    wake: database.pool ? new PgLiveTransport(database.pool, app.log, JobQueue.wakeChannel, 'job queue') : null,
+  });
+  queue.wrapTransactions(database.db);
+
   const ctx: AppContext = {
     config,
     database,
@@ -131,7 +139,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
     clock,
     crypto,
     storage,
-    queue: new JobQueue(database.db, clock, app.log, dbHealth),
+    queue,
     rateLimiter,
     sms,
     voice,
@@ -190,6 +198,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
 
   const startWorkers = opts.startWorkers ?? config.WORKERS;
   app.addHook('onReady', async () => {
+    await ctx.queue.scheduleMaintenance();
     if (startWorkers) ctx.queue.start();
   });
   app.addHook('preClose', async () => live.endStreams());

@@ -72,6 +72,10 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   DEMO_DATA: bool.default(true),
   WORKERS: bool.default(true),
+  /** jobs run at once by this process's workers (they share the DATABASE_POOL_MAX connections with requests) */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** a finished (done) job is deleted this many days after it finished; dead ones are kept 90 days */
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   /** how often every enabled access device is asked for its health (a device back is re-synced at once) */
   ACCESS_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   /** a device that does not answer the health check within this is unreachable */

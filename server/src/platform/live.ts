@@ -145,7 +145,10 @@ export class LiveBus {
 
 const CHANNEL = 'sg_live';
 
-/** PostgreSQL LISTEN/NOTIFY: one dedicated connection listens (reconnecting after a drop); NOTIFY goes through the pool. */
+/**
+ * PostgreSQL LISTEN/NOTIFY: one dedicated connection listens (reconnecting after a drop); NOTIFY goes
+ * through the pool. The job queue uses one too, on its own channel, to wake other processes' workers.
+ */
 export class PgLiveTransport implements LiveTransport {
   readonly name = 'postgres' as const;
   private client: import('pg').Client | null = null;
@@ -158,6 +161,9 @@ export class PgLiveTransport implements LiveTransport {
   constructor(
     private readonly pool: import('pg').Pool,
     private readonly log?: Warn,
+    private readonly channel = CHANNEL,
+    /** who is listening, for the log lines */
+    private readonly label = 'live bus',
   ) {}
 
   async start(onMessage: (raw: string) => void): Promise<void> {
@@ -170,12 +176,12 @@ export class PgLiveTransport implements LiveTransport {
     const pg = await import('pg');
     const client = new pg.default.Client(this.pool.options);
     client.on('notification', (n) => {
-      if (n.channel === CHANNEL && n.payload) this.onMessage(n.payload);
+      if (n.channel === this.channel && n.payload) this.onMessage(n.payload);
     });
     const again = (err?: unknown) => {
       if (this.closed || this.client !== client) return;
       this.client = null;
-      if (err && !this.down) this.log?.warn({ err }, 'live bus: LISTEN connection lost, reconnecting');
+      if (err && !this.down) this.log?.warn({ err }, `${this.label}: LISTEN connection lost, reconnecting`);
       this.down = true;
       client.end().catch(() => {});
       this.retry = setTimeout(() => void this.connect().catch(() => again()), 2000);
@@ -185,8 +191,8 @@ export class PgLiveTransport implements LiveTransport {
     this.client = client;
     try {
       await client.connect();
-      await client.query(`listen ${CHANNEL}`);
-      if (this.down) this.log?.info?.('live bus: listening to other processes again');
+      await client.query(`listen ${this.channel}`);
+      if (this.down) this.log?.info?.(`${this.label}: listening to other processes again`);
       this.down = false;
     } catch (err) {
       again(err);
@@ -194,7 +200,7 @@ export class PgLiveTransport implements LiveTransport {
   }
 
   async send(raw: string): Promise<void> {
-    await this.pool.query('select pg_notify($1, $2)', [CHANNEL, raw]);
+    await this.pool.query('select pg_notify($1, $2)', [this.channel, raw]);
   }
 
   async close(): Promise<void> {

@@ -1,24 +1,49 @@
 /**
- * A durable job queue in the application's own database (docs/decisions/0002-job-queue.md).
+ * A durable job queue in the application's own database (docs/decisions/0016-job-queue-kept-and-grown.md,
+ * which supersedes 0002).
  * - enqueue inside the caller's transaction, so a job exists iff the write committed;
- * - idempotent by key (a second enqueue with the same key is a no-op);
- * - workers claim with FOR UPDATE SKIP LOCKED, so any number of processes can work one table;
- * - failures retry with exponential backoff up to maxAttempts, then the job is "dead" and shown
- *   in admin, where it can be retried by hand; a worker that died mid-job is reclaimed after
- *   the lock timeout;
+ * - idempotent by key (a second enqueue with the same key is a no-op, for as long as the job is kept);
+ * - workers claim ready jobs with FOR UPDATE SKIP LOCKED on the jobs_ready index, several at a time,
+ *   and run up to `concurrency` at once; a handler registered for batches gets the claimed jobs of
+ *   its type in one call; finished jobs are marked done in one statement per round;
+ * - wake-up: a committed enqueue of a job due now (or before the idle poll) wakes this process's
+ *   worker and, on PostgreSQL, the other processes' through NOTIFY (coalesced); otherwise an idle
+ *   worker sleeps until the next known job is due or the idle poll (2 s, which also covers a missed
+ *   notification) — it never spins;
+ * - failures retry with exponential backoff up to maxAttempts, then the job is "dead" and shown in
+ *   admin, where it can be retried by hand; a worker that died mid-job leaves its job "running", and
+ *   the stale-lock reclaim (its own query, on the jobs_running index) hands it back after the lock timeout;
+ * - finished jobs are deleted after the retention period (JOB_RETENTION_DAYS; dead ones after 90 days)
+ *   by an hourly job;
  * - while the database is unreachable the workers wait (DbHealth probes it with backoff) and the
- *   job that the outage interrupted is queued again as soon as it is back.
+ *   jobs that the outage interrupted are queued again as soon as it is back.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { FastifyBaseLogger } from 'fastify';
 import { jobs } from '../db/schema/index.js';
 import type { Db, Tx } from './db.js';
 import type { Clock } from './clock.js';
+import type { LiveTransport } from './live.js';
 import { isDbUnavailable, type DbHealth } from './db-health.js';
+import { claimQuery, doneQuery, problemCountQuery, purgeQuery, reclaimQuery, type ClaimedRow } from './queue.sql.js';
 
+export interface JobInfo {
+  id: string;
+  type: string;
+  key: string;
+  payload: any;
+  attempts: number;
+  maxAttempts: number;
+}
 export type JobHandler = (payload: any, job: { id: string; attempts: number; key: string }) => Promise<void>;
+/**
+ * Takes every claimed job of its type at once. Throwing fails them all; returning a map fails only
+ * the jobs it names (job id → error), the others are done.
+ */
+export type BatchHandler = (jobs: JobInfo[]) => Promise<void | Map<string, unknown>>;
 
 export interface EnqueueOptions {
   type: string;
@@ -28,20 +53,59 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-const LOCK_TIMEOUT_MS = 5 * 60_000;
+export interface QueueOptions {
+  /** jobs run at once by this process (JOB_CONCURRENCY) */
+  concurrency?: number;
+  /** an idle worker looks for work at least this often even without a wake-up (a missed NOTIFY, a job changed by hand) */
+  idlePollMs?: number;
+  /** finished (done) jobs are deleted this many days after they finished (JOB_RETENTION_DAYS) */
+  retentionDays?: number;
+  /** PostgreSQL: NOTIFY/LISTEN between processes (none on PGlite: one process) */
+  wake?: LiveTransport | null;
+}
+
+/** how often a working process looks for jobs left running by a dead worker */
+const RECLAIM_EVERY_MS = 60_000;
+const DEAD_RETENTION_DAYS = 90;
+const PURGE_JOB = 'jobs.purge';
+const PURGE_BATCH = 5_000;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const WAKE_CHANNEL = 'sg_jobs';
 
 export function backoffMs(attempt: number): number {
   return Math.min(60 * 60_000, 2 ** Math.max(0, attempt - 1) * 5_000);
 }
 
+const rowsOf = <T>(res: unknown) => (res as { rows: T[] }).rows;
+const asDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+
 export class JobQueue {
-  private handlers = new Map<string, JobHandler>();
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly handlers = new Map<string, { one: JobHandler } | { batch: BatchHandler }>();
+  private readonly concurrency: number;
+  private readonly idlePollMs: number;
+  private readonly retentionDays: number;
+  private readonly wakeTransport: LiveTransport | null;
+  /** set inside a wrapped db.transaction: when the earliest job it enqueued is due (wall-clock ms) */
+  private readonly pending = new AsyncLocalStorage<{ due: number }>();
   private stopped = true;
-  /** a job of this worker was cut off by a database outage and is still marked running */
-  private interrupted = false;
+  private loopDone: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  /** the last claim filled every free slot: more may be ready, so a finished job wakes the loop */
+  private saturated = false;
+  private readonly running = new Set<Promise<void>>();
   private inFlight = 0;
+  private doneIds: string[] = [];
+  private flushing: Promise<void> | null = null;
+  private lastReclaim = Number.NEGATIVE_INFINITY;
+  /** jobs of this worker were cut off by a database outage and may still be marked running */
+  private interrupted = false;
+  private notifying: Promise<void> | null = null;
+  /** the earliest due time not yet sent to the other processes */
+  private notifyDue = Number.POSITIVE_INFINITY;
+  /** wall-clock end of the current sleep (infinite while awake: any due job is looked for after this round) */
+  private sleepingUntil = Number.POSITIVE_INFINITY;
   readonly workerId = `w-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -49,121 +113,315 @@ export class JobQueue {
     private readonly clock: Clock,
     private readonly log: FastifyBaseLogger,
     private readonly health?: DbHealth,
-  ) {}
+    opts: QueueOptions = {},
+  ) {
+    this.concurrency = Math.max(1, opts.concurrency ?? 8);
+    this.idlePollMs = opts.idlePollMs ?? 2_000;
+    this.retentionDays = opts.retentionDays ?? 14;
+    this.wakeTransport = opts.wake ?? null;
+    this.register(PURGE_JOB, async () => {
+      await this.purgeFinished();
+      await this.schedulePurge(this.clock.now().getTime() + HOUR);
+    });
+  }
+
+  /** The channel a PostgreSQL wake-up transport should use. */
+  static readonly wakeChannel = WAKE_CHANNEL;
 
   register(type: string, handler: JobHandler) {
-    this.handlers.set(type, handler);
+    this.handlers.set(type, { one: handler });
+  }
+
+  /** A handler that takes all the claimed jobs of its type in one call (up to the concurrency). */
+  registerBatch(type: string, handler: BatchHandler) {
+    this.handlers.set(type, { batch: handler });
   }
 
   async enqueue(tx: Tx, o: EnqueueOptions): Promise<void> {
+    const now = this.clock.now();
+    const runAt = o.runAt ?? now;
     await tx
       .insert(jobs)
-      .values({
-        id: uuidv7(),
-        type: o.type,
-        key: o.key,
-        payload: (o.payload ?? {}) as object,
-        runAt: o.runAt ?? this.clock.now(),
-        maxAttempts: o.maxAttempts ?? 8,
-      })
+      .values({ id: uuidv7(), type: o.type, key: o.key, payload: (o.payload ?? {}) as object, runAt, maxAttempts: o.maxAttempts ?? 8 })
       .onConflictDoNothing({ target: jobs.key });
+    const inMs = runAt.getTime() - now.getTime();
+    if (inMs > this.idlePollMs) return; // every idle worker looks before then anyway
+    const due = Date.now() + Math.max(0, inMs);
+    const inTx = this.pending.getStore();
+    if (inTx) inTx.due = Math.min(inTx.due, due);
+    else this.jobDue(due);
   }
 
-  /** Claim and run one ready job. Returns false when none was ready. */
-  async runOne(): Promise<boolean> {
-    this.inFlight++;
-    try {
-      return await this.claimAndRun();
-    } finally {
-      this.inFlight--;
+  /**
+   * Make an enqueue inside `db.transaction(fn)` wake the workers once that transaction has ended
+   * (a wake-up before the commit would find nothing; after a rollback it finds nothing either, harmlessly).
+   */
+  wrapTransactions(db: Db): void {
+    const original = db.transaction.bind(db);
+    const queue = this;
+    db.transaction = async function (...args: Parameters<Db['transaction']>) {
+      const state = { due: Number.POSITIVE_INFINITY };
+      try {
+        return await queue.pending.run(state, () => original(...args));
+      } finally {
+        if (state.due !== Number.POSITIVE_INFINITY) queue.jobDue(state.due);
+      }
+    } as Db['transaction'];
+  }
+
+  /**
+   * A job is due at `due` (wall-clock ms, within the idle poll): wake this process's worker if it
+   * sleeps past then, and tell the other processes through NOTIFY (at most one in flight; the ones
+   * that come meanwhile go out together, as the earliest of them).
+   */
+  private jobDue(due: number) {
+    this.dueAt(due);
+    if (!this.wakeTransport) return;
+    this.notifyDue = Math.min(this.notifyDue, due);
+    if (this.notifying) return;
+    this.notifying = (async () => {
+      while (this.notifyDue !== Number.POSITIVE_INFINITY) {
+        const at = this.notifyDue;
+        this.notifyDue = Number.POSITIVE_INFINITY;
+        await this.wakeTransport!.send(`${this.workerId} ${at}`);
+      }
+    })()
+      .catch(() => {
+        this.notifyDue = Number.POSITIVE_INFINITY; // the others' idle poll finds the job anyway
+      })
+      .finally(() => (this.notifying = null));
+  }
+
+  /** Heard from another process: a job is due at that time. */
+  private heard(raw: string) {
+    const [origin, at] = raw.split(' ');
+    if (origin !== this.workerId) this.dueAt(Number(at) || 0);
+  }
+
+  private dueAt(due: number) {
+    if (due < this.sleepingUntil) this.wake();
+  }
+
+  private wake() {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Sleep until woken or `ms` passed; a wake-up that came while awake ends the next sleep at once. */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopped) {
+      this.woken = false;
+      return Promise.resolve();
     }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        this.woken = false;
+        this.sleepingUntil = Number.POSITIVE_INFINITY;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.sleepingUntil = Date.now() + Math.max(0, ms);
+      this.wakeUp = done;
+    });
   }
 
-  private async claimAndRun(): Promise<boolean> {
-    const now = this.clock.now();
-    const staleBefore = new Date(now.getTime() - LOCK_TIMEOUT_MS);
-    const res = await this.db.execute(sql`
-      update jobs set status = 'running', locked_at = ${now.toISOString()}::timestamptz, locked_by = ${this.workerId}, attempts = attempts + 1
-      where id = (
-        select id from jobs
-        where (status in ('queued','failed') and run_at <= ${now.toISOString()}::timestamptz)
-           or (status = 'running' and locked_at < ${staleBefore.toISOString()}::timestamptz)
-        order by run_at
-        limit 1
-        for update skip locked
-      )
-      returning id, type, key, payload, attempts, max_attempts`);
-    const row = (res as unknown as { rows: Array<{ id: string; type: string; key: string; payload: unknown; attempts: number; max_attempts: number }> }).rows[0];
-    if (!row) return false;
-    const handler = this.handlers.get(row.type);
+  private async claim(limit: number): Promise<{ jobs: JobInfo[]; nextDue: Date | null }> {
+    const rows = rowsOf<ClaimedRow>(await this.db.execute(claimQuery(this.clock.now(), limit, this.workerId)));
+    const nextDue = rows[0]?.next_due ? asDate(rows[0].next_due) : null;
+    const claimed = rows
+      .filter((r) => r.id)
+      .sort((a, b) => asDate(a.run_at).getTime() - asDate(b.run_at).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { jobs: claimed.map((r) => ({ id: r.id, type: r.type, key: r.key, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts })), nextDue };
+  }
+
+  /** Run claimed jobs: one call per job, or one per type for a batch handler. Records failures; returns the done ids. */
+  private async execute(claimed: JobInfo[]): Promise<string[]> {
+    const h = this.handlers.get(claimed[0]!.type);
+    let failures: Map<string, unknown>;
     try {
-      if (!handler) throw new Error(`no handler for job type ${row.type}`);
-      await handler(row.payload, { id: row.id, attempts: row.attempts, key: row.key });
-      await this.db.update(jobs).set({ status: 'done', finishedAt: this.clock.now(), lastError: null, lockedAt: null, lockedBy: null }).where(eq(jobs.id, row.id));
+      if (!h) throw new Error(`no handler for job type ${claimed[0]!.type}`);
+      if ('batch' in h) failures = (await h.batch(claimed)) ?? new Map();
+      else {
+        const j = claimed[0]!;
+        await h.one(j.payload, { id: j.id, attempts: j.attempts, key: j.key });
+        failures = new Map();
+      }
     } catch (err) {
-      // the database went away mid-job (checked: a handler's own network error is an ordinary
-      // failure): nothing can be recorded now; the job is queued again when the database is back
-      if (isDbUnavailable(err) && !(await this.databaseReachable())) throw err;
-      const dead = row.attempts >= row.max_attempts;
-      const message = err instanceof Error ? err.message : String(err);
-      this.log.warn({ jobId: row.id, type: row.type, attempts: row.attempts, dead, error: message }, 'job failed');
-      await this.db
-        .update(jobs)
-        .set({
-          status: dead ? 'dead' : 'failed',
-          lastError: message.slice(0, 2000),
-          lockedAt: null,
-          lockedBy: null,
-          runAt: new Date(this.clock.now().getTime() + backoffMs(row.attempts)),
-          finishedAt: dead ? this.clock.now() : null,
-        })
-        .where(eq(jobs.id, row.id));
+      failures = new Map(claimed.map((j) => [j.id, err]));
     }
+    for (const j of claimed) if (failures.has(j.id)) await this.recordFailure(j, failures.get(j.id));
+    return claimed.filter((j) => !failures.has(j.id)).map((j) => j.id);
+  }
+
+  private async recordFailure(job: JobInfo, err: unknown) {
+    // the database went away mid-job (checked: a handler's own network error is an ordinary
+    // failure): nothing can be recorded now; the job is queued again when the database is back
+    if (isDbUnavailable(err) && !(await this.databaseReachable())) throw err;
+    const dead = job.attempts >= job.maxAttempts;
+    const message = err instanceof Error ? err.message : String(err);
+    this.log.warn({ jobId: job.id, type: job.type, attempts: job.attempts, dead, error: message }, 'job failed');
+    await this.db
+      .update(jobs)
+      .set({
+        status: dead ? 'dead' : 'failed',
+        lastError: message.slice(0, 2000),
+        lockedAt: null,
+        lockedBy: null,
+        runAt: new Date(this.clock.now().getTime() + backoffMs(job.attempts)),
+        finishedAt: dead ? this.clock.now() : null,
+      })
+      .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, this.workerId)));
+  }
+
+  /** One statement for many jobs; only jobs this worker still holds (one reclaimed meanwhile, maybe running elsewhere, is not touched). */
+  private async markDone(ids: string[]) {
+    if (!ids.length) return;
+    await this.db.execute(doneQuery(ids, this.clock.now(), this.workerId));
+  }
+
+  /** Claim and run one ready job (after handing back stale ones). Returns false when none was ready. */
+  async runOne(): Promise<boolean> {
+    await this.reclaimStale();
+    const { jobs: [job] } = await this.claim(1);
+    if (!job) return false;
+    await this.markDone(await this.execute([job]));
     return true;
   }
 
-  /** Run ready jobs until none is left (tests, and the CLI). */
+  /** Run ready jobs one by one until none is left (tests, and the CLI). */
   async drain(max = 1000): Promise<number> {
     let n = 0;
     while (n < max && (await this.runOne())) n++;
     return n;
   }
 
-  start(intervalMs = 300) {
+  /** Hand jobs left running by a dead worker back (failed, due now; dead when out of attempts). */
+  async reclaimStale(): Promise<void> {
+    await this.db.execute(reclaimQuery(this.clock.now()));
+  }
+
+  /** Work in the background: up to `concurrency` jobs at once, until stop(). */
+  start() {
+    if (!this.stopped) return;
     this.stopped = false;
+    this.wakeTransport
+      ?.start((raw) => this.heard(raw))
+      .catch((err: unknown) => this.log.warn({ err }, 'job queue: cannot listen for other processes’ jobs yet (polling meanwhile)'));
+    this.loopDone = this.loop();
+  }
+
+  private async loop() {
     let outageDelay = 0; // without a DbHealth: the worker's own backoff while the database is down
-    const tick = async () => {
-      if (this.stopped) return;
-      let next = intervalMs;
+    while (!this.stopped) {
       // while the database is down DbHealth probes it with backoff; the worker only waits
-      if (!this.running && (this.health?.available ?? true)) {
-        this.running = true;
-        try {
-          if (this.interrupted && this.inFlight === 0) await this.requeueInterrupted();
-          while (!this.stopped && (await this.runOne()));
-          outageDelay = 0;
-        } catch (err) {
-          if (isDbUnavailable(err)) {
-            this.interrupted = true;
-            if (this.health) this.health.reportFailure(err);
-            else next = outageDelay = Math.min(Math.max(outageDelay * 2, 1000), 30_000);
-          } else this.log.error({ err }, 'job worker error');
-        } finally {
-          this.running = false;
+      if (this.health && !this.health.available) {
+        await this.sleep(250);
+        continue;
+      }
+      let wait = this.idlePollMs;
+      try {
+        if (this.doneIds.length) await this.flushDone();
+        // (not while done marks wait to be written: those jobs must not run again)
+        if (this.interrupted && this.inFlight === 0 && !this.doneIds.length) await this.requeueInterrupted();
+        const now = this.clock.now().getTime();
+        if (now - this.lastReclaim >= RECLAIM_EVERY_MS) {
+          await this.reclaimStale();
+          this.lastReclaim = now;
+        }
+        const free = this.concurrency - this.inFlight;
+        if (free > 0) {
+          const { jobs: claimed, nextDue } = await this.claim(free);
+          this.saturated = claimed.length === free;
+          this.dispatch(claimed);
+          if (this.saturated) continue; // a finished job wakes the loop; or go again at once if one already has
+          if (nextDue) wait = Math.min(wait, nextDue.getTime() - this.clock.now().getTime());
+        }
+        outageDelay = 0;
+      } catch (err) {
+        if (isDbUnavailable(err)) {
+          this.interrupted = true;
+          if (this.health) this.health.reportFailure(err);
+          else wait = outageDelay = Math.min(Math.max(outageDelay * 2, 1000), 30_000);
+        } else {
+          this.log.error({ err }, 'job worker error');
+          wait = 1000;
         }
       }
-      if (!this.stopped) this.timer = setTimeout(tick, next);
-    };
-    this.timer = setTimeout(tick, intervalMs);
+      await this.sleep(wait);
+    }
+  }
+
+  private dispatch(claimed: JobInfo[]) {
+    const groups = new Map<string, JobInfo[]>();
+    const units: JobInfo[][] = [];
+    for (const j of claimed) {
+      const h = this.handlers.get(j.type);
+      if (h && 'batch' in h) {
+        let g = groups.get(j.type);
+        if (!g) groups.set(j.type, (g = []));
+        if (!g.length) units.push(g);
+        g.push(j);
+      } else units.push([j]);
+    }
+    for (const unit of units) {
+      this.inFlight += unit.length;
+      const p: Promise<void> = this.execute(unit)
+        .then((done) => {
+          if (!done.length) return;
+          this.doneIds.push(...done);
+          this.flushSoon();
+        })
+        .catch((err: unknown) => {
+          // a failure could not be recorded (database gone): requeued when it is back
+          this.interrupted = true;
+          if (isDbUnavailable(err)) this.health?.reportFailure(err);
+          else this.log.error({ err }, 'job worker error');
+        })
+        .finally(() => {
+          this.inFlight -= unit.length;
+          this.running.delete(p);
+          if (this.saturated) this.wake();
+        });
+      this.running.add(p);
+    }
+  }
+
+  /** Mark finished jobs done, many per statement: the ids that finish while one update runs go in the next. */
+  private flushSoon() {
+    if (!this.flushing) this.flushing = this.flushDone().finally(() => (this.flushing = null));
+  }
+
+  private async flushDone(): Promise<void> {
+    while (this.doneIds.length) {
+      const ids = this.doneIds.splice(0, 1000);
+      try {
+        await this.markDone(ids);
+      } catch (err) {
+        this.doneIds.unshift(...ids); // kept for the next round: done jobs are never run again because of an outage
+        if (isDbUnavailable(err)) {
+          this.interrupted = true;
+          this.health?.reportFailure(err);
+        } else this.log.error({ err }, 'job worker error');
+        return;
+      }
+    }
   }
 
   async stop() {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    while (this.running) await new Promise((r) => setTimeout(r, 20));
+    this.wake();
+    await this.loopDone;
+    this.loopDone = null;
+    while (this.running.size) await Promise.allSettled([...this.running]);
+    if (this.flushing) await this.flushing;
+    await this.flushDone();
+    await this.notifying;
+    await this.wakeTransport?.close();
   }
 
-  /** After an outage: the job it cut off runs again now, not after the lock timeout. */
+  /** After an outage: the jobs it cut off run again now, not after the lock timeout. */
   private async requeueInterrupted() {
     await this.db
       .update(jobs)
@@ -180,6 +438,35 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Delete finished jobs past retention: done ones `retentionDays` after they finished, dead ones
+   * after 90 days. Oldest first in batches, on the jobs_created index. Returns how many went.
+   */
+  async purgeFinished(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const doneBefore = new Date(now - this.retentionDays * DAY);
+    const deadBefore = new Date(now - DEAD_RETENTION_DAYS * DAY);
+    let total = 0;
+    for (;;) {
+      const res = await this.db.execute(purgeQuery(doneBefore, deadBefore, PURGE_BATCH));
+      const n = (res as unknown as { rowCount?: number; affectedRows?: number }).rowCount ?? (res as unknown as { affectedRows?: number }).affectedRows ?? 0;
+      total += n;
+      if (n < PURGE_BATCH) break;
+    }
+    if (total) this.log.info({ deleted: total, retentionDays: this.retentionDays }, 'finished jobs purged');
+    return total;
+  }
+
+  private schedulePurge(at: number) {
+    const hour = Math.floor(at / HOUR) * HOUR;
+    return this.enqueue(this.db, { type: PURGE_JOB, key: `${PURGE_JOB}:${hour}`, runAt: new Date(hour), maxAttempts: 20 });
+  }
+
+  /** Put the hourly purge of finished jobs in line, at the next full hour (idempotent per hour: every process may call it at start). */
+  scheduleMaintenance(): Promise<void> {
+    return this.schedulePurge(this.clock.now().getTime() + HOUR);
+  }
+
   /** Admin: put a failed or dead job back in line now. */
   async retry(id: string): Promise<boolean> {
     const rows = await this.db
@@ -187,11 +474,14 @@ export class JobQueue {
       .set({ status: 'queued', runAt: this.clock.now(), maxAttempts: sql`greatest(${jobs.maxAttempts}, ${jobs.attempts} + 1)`, finishedAt: null })
       .where(and(eq(jobs.id, id), sql`${jobs.status} in ('failed','dead')`))
       .returning({ id: jobs.id });
+    if (rows.length) this.jobDue(Date.now());
     return rows.length > 0;
   }
 
-  list(opts: { status?: string; limit: number; offset: number }) {
-    const where = opts.status ? eq(jobs.status, opts.status) : undefined;
-    return this.db.select().from(jobs).where(where).orderBy(desc(jobs.createdAt)).limit(opts.limit).offset(opts.offset);
+  /** 首页: failed (will retry) and dead jobs, counted on their partial index — never a scan of the jobs table. */
+  async countProblemJobs(): Promise<{ failed: number; dead: number }> {
+    const rows = rowsOf<{ status: string; n: number }>(await this.db.execute(problemCountQuery()));
+    const of = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+    return { failed: of('failed'), dead: of('dead') };
   }
 }

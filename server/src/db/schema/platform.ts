@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, bigserial } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz } from './_columns.js';
 
-/** Durable job queue (see docs/decisions/0002-job-queue.md). */
+/** Durable job queue (see docs/decisions/0016-job-queue-kept-and-grown.md). */
 export const jobs = pgTable(
   'jobs',
   {
@@ -23,7 +23,10 @@ export const jobs = pgTable(
     finishedAt: tstz('finished_at'),
   },
   (t) => [
+    // the claim: ready jobs in run_at order (status in the predicate, so a finished job is not in it)
     index('jobs_ready').on(t.runAt).where(sql`${t.status} in ('queued','failed')`),
+    // the stale-lock reclaim (its own query, so the claim keeps to jobs_ready): running jobs by lock time
+    index('jobs_running').on(t.lockedAt).where(sql`${t.status} = 'running'`),
     index('jobs_created').on(t.createdAt),
     // 首页 counts the failed and dead jobs: without this the count of dead ones reads the whole table
     index('jobs_failed_dead').on(t.status).where(sql`${t.status} in ('failed','dead')`),
