@@ -6,6 +6,8 @@ export default defineConfig({
     // the scale-out test runs once, on its own: npm run test:scale (vitest.scale.config.ts)
     exclude: [...configDefaults.exclude, '**/*.scale.test.ts'],
     environment: 'node',
+    // one migrated database per run (PGlite data dir or PostgreSQL template) that every test database copies
+    globalSetup: ['server/src/test/template-database.ts'],
     testTimeout: 30_000,
     // a suite's setup may start two apps (PGlite migrations each); on a loaded 2-core box that took >60 s once
     hookTimeout: 180_000,

@@ -32,6 +32,8 @@ export interface Database {
   close(): Promise<void>;
   /** Raw pg-compatible pool when on PostgreSQL (benchmarks); undefined on PGlite. */
   pool?: import('pg').Pool;
+  /** PGlite only: the whole data directory as a tarball (a template other in-memory databases start from). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 /** first key of every advisory lock `exclusive` takes ('SG') */
@@ -39,7 +41,15 @@ const ADVISORY_LOCK_SPACE = 0x5347;
 
 export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../db/migrations');
 
-export async function openDatabase(opts: { url?: string; dataDir?: string; poolMax?: number; connectTimeoutMs?: number; memory?: boolean }): Promise<Database> {
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir?: string;
+  poolMax?: number;
+  connectTimeoutMs?: number;
+  memory?: boolean;
+  /** PGlite in memory: start from this data directory (a dumpDataDir tarball) instead of an empty cluster */
+  template?: Blob;
+}): Promise<Database> {
   if (opts.url) {
     const pg = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
@@ -86,7 +96,9 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolM
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const dir = opts.memory ? undefined : path.join(opts.dataDir ?? './data', 'pglite');
   if (dir) fs.mkdirSync(dir, { recursive: true });
-  const client = dir ? new PGlite(dir, { extensions: { btree_gist } }) : new PGlite({ extensions: { btree_gist } });
+  const client = dir
+    ? new PGlite(dir, { extensions: { btree_gist } })
+    : new PGlite({ extensions: { btree_gist }, ...(opts.template ? { loadDataDir: opts.template } : {}) });
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
@@ -96,5 +108,6 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; poolM
     migrate: () => migrate(db as never, { migrationsFolder }),
     exclusive: (_name, fn) => fn(),
     close: () => client.close(),
+    dumpDataDir: () => client.dumpDataDir('none'),
   };
 }

@@ -23,20 +23,34 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * The migrated PGlite data directory every in-memory test database starts from: made once per
+ * test run by server/src/test/template-database.ts (vitest globalSetup) and named by
+ * SG_PGLITE_TEMPLATE; read once per test process. Loading it takes a fraction of creating a
+ * cluster and running every migration, which was most of each test file's setup.
+ */
+let template: Promise<Blob | undefined> | undefined;
+export function pgliteTemplate(): Promise<Blob | undefined> {
+  const file = process.env.SG_PGLITE_TEMPLATE;
+  if (!file || !fs.existsSync(file)) return Promise.resolve(undefined);
+  template ??= fs.promises.readFile(file).then((b) => new Blob([b]));
+  return template;
+}
+
 async function freshDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    const database = await openDatabase({ memory: true });
-    await database.migrate();
+    const database = await openDatabase({ memory: true, template: await pgliteTemplate() });
+    await database.migrate(); // a no-op on the template (already migrated); the whole set without one
     return { database, drop: async () => {} };
   }
-  const scratch = await createScratchDatabase(url).catch(async (e: unknown) => {
+  const scratch = await createScratchDatabase(url, 'sg_test', process.env.SG_PG_TEMPLATE).catch(async (e: unknown) => {
     // PostgreSQL not there: one line naming it, not a connection error per test file
     await requireService('postgres', url, 'the tests on PostgreSQL (TEST_DATABASE_URL)');
     throw e;
   });
   const database = await openDatabase({ url: scratch.url, poolMax: 10 });
-  await database.migrate();
+  await database.migrate(); // a no-op on the run's template database (SG_PG_TEMPLATE)
   return { database, drop: scratch.drop };
 }
 

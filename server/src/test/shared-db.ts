@@ -13,7 +13,7 @@ import { loadConfig } from '../platform/config.js';
 import { openDatabase, type Database } from '../platform/db.js';
 import { createScratchDatabase } from '../db/scratch.js';
 import { Clock } from '../platform/clock.js';
-import type { TestApp } from './harness.js';
+import { pgliteTemplate, type TestApp } from './harness.js';
 
 export interface SharedDatabase {
   kind: 'pglite' | 'postgres';
@@ -25,11 +25,11 @@ export interface SharedDatabase {
 export async function openSharedDatabase(): Promise<SharedDatabase> {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    const db = await openDatabase({ memory: true });
+    const db = await openDatabase({ memory: true, template: await pgliteTemplate() });
     await db.migrate();
     return { kind: 'pglite', a: db, b: db, close: () => db.close() };
   }
-  const scratch = await createScratchDatabase(url);
+  const scratch = await createScratchDatabase(url, 'sg_test', process.env.SG_PG_TEMPLATE);
   const a = await openDatabase({ url: scratch.url, poolMax: 5 });
   await a.migrate();
   const b = await openDatabase({ url: scratch.url, poolMax: 5 });
