@@ -1,5 +1,5 @@
 /**
- * The durable job queue (docs/decisions/0016-job-queue-kept-and-grown.md): idempotent by key, retry
+ * The durable job queue (docs/decisions/0017-job-queue-kept-and-grown.md): idempotent by key, retry
  * with exponential backoff, dead after maxAttempts, manual retry, reclaim after a crashed worker's
  * lock timeout, several jobs in flight per worker, batch handlers, wake-up on a committed enqueue
  * (and across processes by NOTIFY on PostgreSQL), no busy idle loop, retention purge, and never the

@@ -1,5 +1,5 @@
 /**
- * A durable job queue in the application's own database (docs/decisions/0016-job-queue-kept-and-grown.md,
+ * A durable job queue in the application's own database (docs/decisions/0017-job-queue-kept-and-grown.md,
  * which supersedes 0002).
  * - enqueue inside the caller's transaction, so a job exists iff the write committed;
  * - idempotent by key (a second enqueue with the same key is a no-op, for as long as the job is kept);

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, bigserial } from 'drizzle-orm/pg-core';
 import { createdAt, id, tstz } from './_columns.js';
 
-/** Durable job queue (see docs/decisions/0016-job-queue-kept-and-grown.md). */
+/** Durable job queue (see docs/decisions/0017-job-queue-kept-and-grown.md). */
 export const jobs = pgTable(
   'jobs',
   {
