@@ -299,7 +299,7 @@ describe('Excel export', () => {
     t.ctx.clock.set(new Date(Date.now() + 25 * HOUR));
     try {
       await t.ctx.queue.enqueue(t.ctx.db, { type: 'records.exports_sweep', key: `test-sweep-${exportId}` });
-      await t.ctx.queue.drain(5);
+      await t.ctx.queue.drain(); // every job due 25 h on (the hourly purge, the sweeps) — the export sweep among them
     } finally {
       t.ctx.clock.set(null);
     }
