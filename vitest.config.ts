@@ -8,7 +8,8 @@ export default defineConfig({
     environment: 'node',
     // one migrated database per run (PGlite data dir or PostgreSQL template) that every test database copies
     globalSetup: ['server/src/test/template-database.ts'],
-    testTimeout: 30_000,
+    // generous: several API tests start two apps or a whole outage; a 2-core box running other work too took >30 s
+    testTimeout: 60_000,
     // a suite's setup may start two apps (PGlite migrations each); on a loaded 2-core box that took >60 s once
     hookTimeout: 180_000,
     pool: 'forks',

@@ -11,7 +11,7 @@ import { createScratchDatabase } from '../db/scratch.js';
 import { openDatabase, type Database } from './db.js';
 import { LiveBus, PgLiveTransport, RedisLiveTransport, type LiveEvent } from './live.js';
 import { requireService } from '../test/services.js';
-import { createTestApp, type TestApp } from '../test/harness.js';
+import { createTestApp, pgliteTemplate, type TestApp } from '../test/harness.js';
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -25,7 +25,8 @@ function ear(bus: LiveBus) {
 
 describe('in one process', () => {
   it('a change inside a transaction is heard after the commit, and not at all after a rollback', async () => {
-    const database = await openDatabase({ memory: true });
+    // the run's migrated template: a new PGlite cluster alone can take most of a test's 30 s on a loaded box
+    const database = await openDatabase({ memory: true, template: await pgliteTemplate() });
     const bus = new LiveBus();
     bus.wrapTransactions(database.db);
     const { heard } = ear(bus);

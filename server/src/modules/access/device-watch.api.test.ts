@@ -154,7 +154,7 @@ describe('a gate that was offline catches up by itself (X4)', () => {
     sim().setFailing(gate.id, null);
     await runUntil(back2 + 30_000);
     expect(heldIds(gate.id)).toEqual(new Set([approvedLate.pid]));
-  });
+  }, 120_000); // many orders, a simulated outage and a full resync
 
   it('a device that stays down is reported unreachable by every check, with one log line, not one per check', async () => {
     const s = await site();

@@ -323,5 +323,5 @@ describe('authorization matrix: every admin route × caller × a record of anoth
     }
     console.log(`authorization matrix: ${cells} cells (${routes.length} admin routes × 6 callers)`);
     expect(cells).toBe(routes.length * 6);
-  });
+  }, 180_000); // 100+ routes × 6 callers: longer than one test takes on a loaded 2-core box
 });

@@ -50,5 +50,5 @@ describe('fuzz: malformed requests from the OpenAPI document', () => {
     expect(r.serverErrors).toEqual([]);
     expect(r.offCatalogue).toEqual([]);
     expect(r.writesOnReject).toEqual([]);
-  }, 180_000);
+  }, 400_000);
 });
