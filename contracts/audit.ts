@@ -238,6 +238,7 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   doorNo: { 'zh-CN': '门号', en: 'Door' },
   doorResult: { 'zh-CN': '开门结果', en: 'Result' },
   enabled: { 'zh-CN': '启用', en: 'Enabled' },
+  event: { 'zh-CN': '通知节点', en: 'Event' },
   endAt: { 'zh-CN': '结束时间', en: 'End' },
   error: { 'zh-CN': '设备返回', en: 'Device said' },
   external: { 'zh-CN': '外部参会人', en: 'External attendees' },
