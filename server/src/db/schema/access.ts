@@ -57,8 +57,14 @@ export const accessCredentials = pgTable(
     /** issued | removed | failed */
     status: text('status').notNull(),
     lastError: text('last_error'),
+    /** when it was last pushed (the device took it) */
     issuedAt: tstz('issued_at'),
     removedAt: tstz('removed_at'),
+    /**
+     * a keyed hash (HMAC) of what was last pushed — name, window, ID number, photo, kinds, plate —
+     * while issued: a sync that would push the same again does not call the device
+     */
+    pushHash: text('push_hash'),
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('access_credentials_order_device').on(t.orderId, t.deviceId), index('access_credentials_device').on(t.deviceId, t.status)],

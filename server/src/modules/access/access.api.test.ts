@@ -8,11 +8,11 @@ import { and, eq } from 'drizzle-orm';
 import { Client, signInStaff, type TestApp } from '../../test/harness.js';
 import { newStaff, newUnit } from '../../test/factories.js';
 import { makeImage } from '../../test/images.js';
-import { accessCredentials, accessDevices, consents, jobs, meetingBookings, meetingRooms, orderTransitions, smsMessages, staff, visitOrders } from '../../db/schema/index.js';
+import { accessCredentials, accessDevices, consents, jobs, meetingBookings, meetingRooms, orderTransitions, smsMessages, staff, visitOrders, visitors as visitorsTable } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
 import { maskIdNumber } from '../../../../contracts/identity.js';
 import { simulatorOf } from './adapters/simulator.js';
-import { deviceToken, scheduleOrderSync } from './access.service.js';
+import { deviceToken, holderChanged, scheduleOrderSync } from './access.service.js';
 import { signCode } from '../visits/codes.js';
 import { bookedVisit, held, newBuilding, newGate, orderRow, startAccessApp, T0 } from './test-helpers.js';
 
@@ -414,6 +414,88 @@ describe('admin API 设备管理', () => {
     const late = await newGate(admin, [s.building.id]);
     await drain();
     expect(held(t, late.id).map((h) => h.orderId)).toEqual([s.order.id]);
+  });
+});
+
+describe('what is sent to the gates, and how often', () => {
+  const upsertsTo = (deviceId: string, personId: string) => simulatorOf(t.ctx).calls.filter((c) => c.deviceId === deviceId && c.personId === personId && c.op === 'upsert').length;
+
+  it('an arrival sends the gate nothing again; a second gate added to the building gets the order without the first being called again', async () => {
+    at(T0);
+    const s = await scene();
+    const gate = await newGate(admin, [s.building.id]);
+    await approve(s);
+    at(new Date(s.start.getTime() + 60_000));
+    await drain();
+    const pid = personIdOf(s.order.id);
+    expect(upsertsTo(gate.id, pid)).toBe(1);
+    const pass = await t.app.inject({ method: 'POST', url: '/api/access/events', payload: { method: 'face', result: 'granted', personId: pid }, headers: { authorization: `Bearer ${deviceToken(t.ctx, gate.id)}` } });
+    expect(pass.json()).toMatchObject({ arrived: true });
+    await drain();
+    expect(upsertsTo(gate.id, pid)).toBe(1);
+
+    const second = await newGate(admin, [s.building.id]);
+    await drain();
+    expect(held(t, second.id).map((h) => h.personId)).toEqual([pid]);
+    expect(upsertsTo(gate.id, pid)).toBe(1);
+    expect(held(t, gate.id).map((h) => h.personId)).toEqual([pid]);
+  });
+
+  it('a gate moved to another building loses what it held there and takes what the new one has, and its record says so', async () => {
+    at(T0);
+    const a = await scene();
+    const b = await scene();
+    const gate = await newGate(admin, [a.building.id]);
+    await approve(a);
+    await approve(b);
+    at(new Date(a.start.getTime() + 60_000));
+    await drain();
+    expect(held(t, gate.id).map((h) => h.orderId)).toEqual([a.order.id]);
+    expect((await admin.patch(`/api/admin/devices/${gate.id}`, { buildingIds: [b.building.id] })).statusCode).toBe(200);
+    await drain();
+    expect(held(t, gate.id).map((h) => h.orderId)).toEqual([b.order.id]);
+    expect(await creds(a.order.id)).toMatchObject([{ deviceId: gate.id, status: 'removed', kinds: ['face', 'id_card', 'qr'] }]);
+    expect(await creds(b.order.id)).toMatchObject([{ deviceId: gate.id, status: 'issued', kinds: ['face', 'id_card', 'qr'] }]);
+  });
+
+  it('a new photo is pushed again at once even under the same key; an unchanged order is not', async () => {
+    at(T0);
+    const s = await scene();
+    const gate = await newGate(admin, [s.building.id]);
+    await approve(s);
+    at(new Date(s.start.getTime() + 60_000));
+    await drain();
+    const pid = personIdOf(s.order.id);
+    const photo = await makeImage({ format: 'jpeg', width: 320, height: 240 });
+    const [row] = await t.ctx.db.select({ key: visitorsTable.photoKey }).from(visitorsTable).where(eq(visitorsTable.id, s.v.id));
+    await t.ctx.storage.put(row!.key!, photo);
+    await t.ctx.db.transaction((tx) => holderChanged(t.ctx, tx, { visitorId: s.v.id }));
+    await drain();
+    expect(upsertsTo(gate.id, pid)).toBe(2);
+    expect(held(t, gate.id)[0]!.face!.equals(photo)).toBe(true);
+    // the order's own sync again (an admin's 重试 of another device, say): nothing to send
+    await t.ctx.db.transaction((tx) => t.ctx.queue.enqueue(tx, { type: 'access.sync', key: `again-${s.order.id}`, payload: { orderId: s.order.id } }));
+    await drain();
+    expect(upsertsTo(gate.id, pid)).toBe(2);
+  });
+});
+
+describe('the simulator after a restart', () => {
+  it('starts empty and takes at start what each of its devices should hold', async () => {
+    at(T0);
+    const s = await scene();
+    const gate = await newGate(admin, [s.building.id]);
+    await approve(s);
+    at(new Date(s.start.getTime() + 60_000));
+    await drain();
+    const before = held(t, gate.id).map((h) => h.personId);
+    expect(before).toEqual([personIdOf(s.order.id)]);
+    simulatorOf(t.ctx).reset();
+    expect(held(t, gate.id)).toEqual([]);
+    const { AccessService } = await import('./access.service.js');
+    const { VisitsService } = await import('../visits/visits.service.js');
+    expect(await new AccessService(t.ctx, new VisitsService(t.ctx)).refillSimulators()).toBeGreaterThanOrEqual(1);
+    expect(held(t, gate.id).map((h) => h.personId)).toEqual(before);
   });
 });
 

@@ -11,7 +11,8 @@ import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, DEVICE_VERDICTS, DOOR_NO_MAX, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
-import { AccessService, SYNC_JOB, mqttHubOf } from './access.service.js';
+import { AccessService, mqttHubOf } from './access.service.js';
+import { DEVICE_SYNC_JOB, SYNC_JOB, type DeviceSyncJob, type OrderSyncJob } from './issuance.js';
 import { isapiEventToPass } from './adapters/isapi.js';
 import { registerDeviceWatch } from './device-watch.js';
 import { doorRoutes } from './doors.routes.js';
@@ -146,14 +147,19 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
   const svc = new AccessService(ctx, new VisitsService(ctx));
   const admin = (req: Parameters<typeof requireActor>[0]) => requireActor(req, 'admin');
 
-  ctx.queue.register(SYNC_JOB, async (payload: { orderId: string }) => {
-    await svc.syncOrder(payload.orderId);
+  ctx.queue.register(SYNC_JOB, async (payload: OrderSyncJob) => {
+    await svc.reconciler.syncOrder(payload);
+  });
+  ctx.queue.register(DEVICE_SYNC_JOB, async (payload: DeviceSyncJob) => {
+    await svc.reconciler.syncDevice(payload);
   });
   // periodic health checks, MQTT status, device pushes → a device back is re-synced at once
   const watch = registerDeviceWatch(app, ctx, svc, mqttHubOf(ctx));
   app.addHook('onReady', async () => {
     // not awaited: an unreachable broker must not hold up the start
     if (ctx.config.WORKERS) void svc.listenMqtt().catch((err) => ctx.log.warn({ err }, 'mqtt event feed not started'));
+    // the simulator's memory (this process's) starts empty: its devices take what they should hold
+    if (ctx.config.WORKERS) void svc.refillSimulators().catch((err) => ctx.log.warn({ err }, 'simulator devices not refilled'));
   });
   app.addHook('onClose', async () => {
     await mqttHubOf(ctx).close();
@@ -162,15 +168,15 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
   // -------------------------------------------------------------- devices
   r.get('/api/admin/devices', {
     schema: { operationId: 'listAccessDevices', tags, summary: '设备管理 (A7): gates, doors, barriers', response: { 200: z.object({ items: z.array(device) }), ...errors(401) } },
-    handler: (req) => svc.listDevices(admin(req)),
+    handler: (req) => svc.devices.listDevices(admin(req)),
   });
   r.get('/api/admin/devices/:id', {
     schema: { operationId: 'getAccessDevice', tags, summary: 'One device', params: idParams, response: { 200: device, ...errors(400, 401, 404) } },
-    handler: (req) => svc.getDevice(admin(req), req.params.id),
+    handler: (req) => svc.devices.getDevice(admin(req), req.params.id),
   });
   r.post('/api/admin/devices', {
     schema: { operationId: 'createAccessDevice', tags, summary: 'Add a device (password encrypted, never returned)', body: createBody, response: { 200: device, ...errors(400, 401) } },
-    handler: (req) => svc.createDevice(admin(req), req.body),
+    handler: (req) => svc.devices.createDevice(admin(req), req.body),
   });
   r.patch('/api/admin/devices/:id', {
     schema: {
@@ -181,24 +187,24 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
       body: deviceBody.partial(),
       response: { 200: device, ...errors(400, 401, 404) },
     },
-    handler: (req) => svc.updateDevice(admin(req), req.params.id, req.body),
+    handler: (req) => svc.devices.updateDevice(admin(req), req.params.id, req.body),
   });
   r.delete('/api/admin/devices/:id', {
     schema: { operationId: 'removeAccessDevice', tags, summary: 'Delete a device holding nothing (else DEVICE_HAS_CREDENTIALS: disable it first)', params: idParams, response: { 200: ok, ...errors(400, 401, 404, 409) } },
     handler: async (req) => {
-      await svc.removeDevice(admin(req), req.params.id);
+      await svc.devices.removeDevice(admin(req), req.params.id);
       return { ok: true as const };
     },
   });
   r.post('/api/admin/devices/:id/health', {
     schema: { operationId: 'checkAccessDeviceHealth', tags, summary: '检测: ask the device (ISAPI deviceInfo, MQTT status) and store the answer', params: idParams, response: { 200: device, ...errors(400, 401, 404) } },
-    handler: (req) => svc.checkHealth(admin(req), req.params.id),
+    handler: (req) => svc.devices.checkHealth(admin(req), req.params.id),
   });
   r.get('/api/admin/devices/:id/token', {
     schema: { operationId: 'getAccessDeviceToken', tags, summary: "The device's bearer token for POST /api/access/events (the read is audited)", params: idParams, response: { 200: z.object({ token: z.string() }), ...errors(400, 401, 404) } },
     handler: async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return svc.token(admin(req), req.params.id);
+      return svc.devices.token(admin(req), req.params.id);
     },
   });
   r.get('/api/admin/devices/:id/held', {
@@ -209,7 +215,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
       params: idParams,
       response: { 200: z.object({ items: z.array(held), source: z.enum(['device', 'record']) }), ...errors(400, 401, 404) },
     },
-    handler: (req) => svc.held(admin(req), req.params.id),
+    handler: (req) => svc.credentials.held(admin(req), req.params.id),
   });
   r.post('/api/admin/devices/:id/simulate', {
     schema: {
@@ -240,11 +246,11 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
       querystring: z.object({ ...paging, status: z.enum(CREDENTIAL_STATUSES).optional(), deviceId: z.uuid().optional(), orderId: z.uuid().optional() }),
       response: { 200: paged(credential), ...errors(400, 401) },
     },
-    handler: (req) => svc.listCredentials(admin(req), req.query),
+    handler: (req) => svc.credentials.listCredentials(admin(req), req.query),
   });
   r.post('/api/admin/access/credentials/:id/retry', {
     schema: { operationId: 'retryAccessCredential', tags, summary: '重试 a failed issuance or removal now', params: idParams, response: { 200: ok, ...errors(400, 401, 404, 409) } },
-    handler: (req) => svc.retryCredential(admin(req), req.params.id),
+    handler: (req) => svc.credentials.retryCredential(admin(req), req.params.id),
   });
   r.get('/api/admin/access/events', {
     schema: {

@@ -1,7 +1,7 @@
 /**
  * Parking barriers (道闸, S8 车辆审核 → X4): a barrier holds plates, nothing else. The reconciler
- * (access.service.ts, decision 0007) issues an order's plate to the enabled barriers guarding its
- * building while the order is live (AccessService.desired, not blocklisted) AND 车辆审核 approved
+ * (reconciler.ts, decision 0007) issues an order's plate to the enabled barriers guarding its
+ * building while the order is live (issuance.ts desired, not blocklisted) AND 车辆审核 approved
  * the plate, and takes it off at the window's end, on cancellation, on a rejection or a check-out.
  * A barrier's camera reports a plate (method 'plate'): the server matches it to such an order on a
  * building the barrier serves and records the vehicle's entry or exit on the order (through the
@@ -41,7 +41,7 @@ export function deviceTakes(o: Pick<OrderRow, 'plate' | 'vehicleStatus'>, d: Dev
 }
 
 /** What a barrier is given for an order: the plate, for the window (no ID number, no face, no code). */
-export function platePush(o: OrderRow, holderName: string): CredentialPush {
+export function platePush(o: Pick<OrderRow, 'id' | 'startAt' | 'endAt' | 'plate'>, holderName: string): CredentialPush {
   return { personId: personIdOf(o.id), orderId: o.id, name: holderName, validFrom: o.startAt, validTo: o.endAt, idNumber: null, face: null, kinds: ['plate'], plate: o.plate };
 }
 

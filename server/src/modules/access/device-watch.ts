@@ -6,10 +6,11 @@
  *   a few at a time, each with a short timeout: no answer in time is 'unreachable'.
  * - A device that talks to us (an ISAPI event push, heartbeats included; a pass event; an MQTT
  *   status, ack or event) is "seen": 最近通信 moves, and if it was unreachable a probe job checks
- *   it at once instead of at the next sweep (an MQTT status is checked whatever it says).
+ *   it at once instead of at the next sweep (an MQTT status is checked whatever it says). 最近通信
+ *   is written at most once a second per device (seen.ts).
  * - When a device comes back (its health goes from unreachable/unknown to ok — by the sweep, a
- *   probe or the admin's 检测) every order it may concern is re-synced in the same transaction,
- *   under a key of its own: the syncs that went dead while it was down do not matter.
+ *   probe or the admin's 检测) its sync job (issuance.ts scheduleDeviceSync) is enqueued in the same
+ *   transaction, under a key of its own: the syncs that went dead while it was down do not matter.
  * Only transitions are logged: a device that stays down is one warning, not one per sweep.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,8 @@ import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import type { AccessAdapter, DeviceTarget, HealthResult } from './adapters/types.js';
 import { parseMqttAddress, type MqttHub } from './adapters/mqtt.js';
+import { scheduleDeviceSync } from './issuance.js';
+import { markSeen } from './seen.js';
 
 export const HEALTH_JOB = 'access.health';
 export const PROBE_JOB = 'access.health.probe';
@@ -34,15 +37,14 @@ type DeviceRow = typeof accessDevices.$inferSelect;
 export interface WatchedDevices {
   adapterFor(d: { adapter: string }): AccessAdapter;
   target(d: DeviceRow): DeviceTarget;
-  resyncForDevice(tx: Tx, deviceId: string, tag: string): Promise<void>;
 }
 
 /**
  * Store a health answer in the caller's transaction (the sweep, a probe, 检测). A device back —
- * not 'ok' before, 'ok' now — has every order it may concern re-synced at once, under a key unique
- * to this comeback.
+ * not 'ok' before, 'ok' now — is re-synced at once (everything it should hold pushed again, what it
+ * should not removed), under a key unique to this comeback.
  */
-export async function recordHealth(ctx: AppContext, tx: Tx, devices: WatchedDevices, deviceId: string, r: HealthResult): Promise<DeviceRow | undefined> {
+export async function recordHealth(ctx: AppContext, tx: Tx, deviceId: string, r: HealthResult): Promise<DeviceRow | undefined> {
   const [cur] = await tx.select({ health: accessDevices.health, name: accessDevices.name }).from(accessDevices).where(eq(accessDevices.id, deviceId)).for('update');
   if (!cur) return undefined;
   const now = ctx.clock.now();
@@ -52,7 +54,7 @@ export async function recordHealth(ctx: AppContext, tx: Tx, devices: WatchedDevi
     .where(eq(accessDevices.id, deviceId))
     .returning();
   if (r.ok && cur.health !== 'ok') {
-    await devices.resyncForDevice(tx, deviceId, `back:${now.getTime()}:${randomUUID()}`);
+    await scheduleDeviceSync(ctx, tx, deviceId, `back:${now.getTime()}:${randomUUID()}`);
     if (cur.health === 'unreachable') ctx.log.info({ deviceId, device: cur.name }, 'access device back: its credentials are re-synced');
   } else if (!r.ok && cur.health !== 'unreachable') {
     ctx.log.warn({ deviceId, device: cur.name, detail: r.detail.slice(0, 200) }, 'access device unreachable');
@@ -100,7 +102,7 @@ export class DeviceWatch {
   async check(d: DeviceRow): Promise<void> {
     try {
       const r = await this.ask(d);
-      await this.ctx.db.transaction((tx) => recordHealth(this.ctx, tx, this.devices, d.id, r));
+      await this.ctx.db.transaction((tx) => recordHealth(this.ctx, tx, d.id, r));
     } catch (err) {
       this.ctx.log.warn({ deviceId: d.id, err }, 'access device health not stored');
     }
@@ -132,7 +134,7 @@ export class DeviceWatch {
    * answers). A device never checked yet ('unknown', just added and synced) waits for the sweep.
    */
   async seen(d: { id: string; health: string }): Promise<void> {
-    await this.ctx.db.update(accessDevices).set({ lastSeenAt: this.ctx.clock.now() }).where(eq(accessDevices.id, d.id));
+    await markSeen(this.ctx, [d.id]);
     if (d.health === 'unreachable') await this.enqueueProbe(d.id);
   }
 

@@ -1,13 +1,14 @@
 /**
  * The Hikvision ISAPI adapter against a local terminal stub that checks HTTP digest auth the real
  * way: person (UserInfo), ID card (CardInfo) and face (FDLib FaceDataRecord, multipart) pushed at
- * the window's start, a second push modifies, the person deleted at the end; a wrong password
+ * the window's start, nothing sent again while it is unchanged, a push again (the device edited)
+ * modifies, the person deleted at the end; a wrong password
  * fails the issuance; 检测 reads deviceInfo.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { createTestApp, type Client, type TestApp } from '../../test/harness.js';
-import { newAdminClient } from '../../test/factories.js';
+import { createTestApp, signInVisitor, type Client, type TestApp } from '../../test/harness.js';
+import { newAdminClient, newVisitor } from '../../test/factories.js';
 import { startIsapiStub, type IsapiStub } from '../../test/stubs/isapi-stub.js';
 import { accessCredentials } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
@@ -45,7 +46,7 @@ describe('Hikvision ISAPI adapter', () => {
     expect(parseDigestChallenge('Basic realm="x"')).toBeNull();
   });
 
-  it('pushes person, ID card and face with digest auth at the start, modifies on a second push, deletes the person at the end', async () => {
+  it('pushes person, ID card and face with digest auth at the start, nothing again while unchanged, modifies when pushed again, deletes the person at the end', async () => {
     t.ctx.clock.set(T0);
     const s = await confirmedVisit(t);
     const gate = await isapiDevice(s.building.id);
@@ -69,10 +70,16 @@ describe('Hikvision ISAPI adapter', () => {
     ]);
     expect(stub.requests.filter((r) => !r.authenticated)).toHaveLength(3);
 
-    // a pass makes it arrived → the order is synced again: the terminal already knows the person
+    // a pass makes it arrived: what the terminal should hold is unchanged, so nothing is sent
     const res = await t.app.inject({ method: 'POST', url: '/api/access/events', payload: { method: 'face', result: 'granted', personId: pid }, headers: { authorization: `Bearer ${(await admin.get(`/api/admin/devices/${gate.id}/token`)).json().token}` } });
     expect(res.json()).toMatchObject({ arrived: true });
     stub.requests.length = 0;
+    await t.ctx.queue.drain();
+    expect(stub.requests).toEqual([]);
+
+    // the administrator edits the device (after a terminal was reset, say): everything it should
+    // hold is pushed again — the terminal already knows the person, so each part is modified
+    expect((await admin.patch(`/api/admin/devices/${gate.id}`, { name: '东门人脸闸机（更换后）' })).statusCode).toBe(200);
     await t.ctx.queue.drain();
     expect(stub.requests.filter((r) => r.authenticated).map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
       'POST /ISAPI/AccessControl/UserInfo/Record',
@@ -90,6 +97,27 @@ describe('Hikvision ISAPI adapter', () => {
     expect(stub.cards.has(s.v.idNumber)).toBe(false);
     expect(stub.faces.has(pid)).toBe(false);
     expect((await creds(s.order.id))[0]!.status).toBe('removed');
+  });
+
+  it('a terminal taken off a building loses everyone it held there in one UserInfo/Delete (a list of employee numbers)', async () => {
+    t.ctx.clock.set(T0);
+    const a = await confirmedVisit(t);
+    const gate = await isapiDevice(a.building.id);
+    // a second visitor to the same host
+    const v2 = await signInVisitor(t, (await newVisitor(t, { name: '李四' })).phone);
+    const booked = await v2.post('/api/visits/appointments', { hostPhone: a.host.phone, reason: '设备联调', startAt: a.start.toISOString(), endAt: a.end.toISOString(), companionPhones: [], idempotencyKey: `isapi-batch-${Date.now()}` });
+    const b = booked.json() as { id: string };
+    expect((await a.hostClient.post(`/api/visits/${b.id}/review`, { decision: 'approve' })).json().status).toBe('confirmed');
+    t.ctx.clock.set(a.start);
+    await t.ctx.queue.drain();
+    expect(stub.users.has(personIdOf(a.order.id)) && stub.users.has(personIdOf(b.id))).toBe(true);
+    stub.requests.length = 0;
+    expect((await admin.patch(`/api/admin/devices/${gate.id}`, { buildingIds: [] })).statusCode).toBe(200);
+    await t.ctx.queue.drain();
+    expect(stub.requests.filter((r) => r.authenticated).map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['PUT /ISAPI/AccessControl/UserInfo/Delete']);
+    expect(stub.users.has(personIdOf(a.order.id)) || stub.users.has(personIdOf(b.id))).toBe(false);
+    expect((await creds(a.order.id)).map((c) => c.status)).toEqual(['removed']);
+    expect((await creds(b.id)).map((c) => c.status)).toEqual(['removed']);
   });
 
   it('a wrong password fails the issuance with the terminal\'s refusal, shown in 下发队列', async () => {

@@ -7,12 +7,14 @@
  * (UserInfo/Delete) removes its card and face with it. See docs/integrations/access.md.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DeviceError, DeviceUnreachable, type AccessAdapter, type CredentialPush, type DeviceTarget, type DoorCommand, type HealthResult } from './types.js';
+import { DeviceError, DeviceUnreachable, type AccessAdapter, type BatchOutcome, type CredentialPush, type DeviceTarget, type DoorCommand, type HealthResult } from './types.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const TIMEOUT_MS = 10_000;
 /** someone is waiting at the door: a remote opening gives up sooner */
 const DOOR_TIMEOUT_MS = 5000;
+/** people per UserInfo/Delete (EmployeeNoList): one request removes them all, with their cards and faces */
+const DELETE_BATCH = 50;
 
 interface Challenge {
   realm: string;
@@ -153,8 +155,29 @@ export class IsapiAdapter implements AccessAdapter {
   }
 
   async remove(d: DeviceTarget, personId: string): Promise<void> {
-    const s = await this.json(d, 'PUT', '/ISAPI/AccessControl/UserInfo/Delete?format=json', { UserInfoDelCond: { EmployeeNoList: [{ employeeNo: personId }] } });
+    await this.deleteUsers(d, [personId]);
+  }
+
+  private async deleteUsers(d: DeviceTarget, personIds: string[]): Promise<void> {
+    const s = await this.json(d, 'PUT', '/ISAPI/AccessControl/UserInfo/Delete?format=json', { UserInfoDelCond: { EmployeeNoList: personIds.map((employeeNo) => ({ employeeNo })) } });
     if (!s.ok && s.subStatusCode !== 'employeeNoNotExist') this.fail('UserInfo/Delete', s);
+  }
+
+  /**
+   * UserInfo/Delete takes a list of employee numbers: DELETE_BATCH people per request. A terminal
+   * takes one person per UserInfo/CardInfo/FaceDataRecord request, so upserts go one by one.
+   */
+  async removeMany(d: DeviceTarget, personIds: string[]): Promise<BatchOutcome> {
+    const out: BatchOutcome = [];
+    for (let i = 0; i < personIds.length; i += DELETE_BATCH) {
+      const chunk = personIds.slice(i, i + DELETE_BATCH);
+      const err = await this.deleteUsers(d, chunk).then(
+        () => null,
+        (e: Error) => e,
+      );
+      out.push(...chunk.map(() => err));
+    }
+    return out;
   }
 
   /** 远程开门: PUT /ISAPI/AccessControl/RemoteControl/door/<n> <RemoteControlDoor><cmd>open</cmd></RemoteControlDoor>. */

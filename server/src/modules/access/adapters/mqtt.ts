@@ -54,6 +54,8 @@ type EventHandler = (terminalId: string, payload: unknown, brokerUrl: string) =>
 
 /** One connection per broker and login, shared by every device on it; acks matched by requestId. */
 export class MqttHub implements AccessAdapter {
+  /** upserts and removes waiting for their acks at once, per batch (acks are matched by requestId) */
+  readonly inFlight = 16;
   private readonly clients = new Map<string, Promise<MqttClient>>();
   private readonly waiting = new Map<string, { resolve: (v: { ok: boolean; error?: string }) => void }>();
   private readonly statusSeen = new Map<string, unknown>();

@@ -5,7 +5,7 @@
  * issuance record in access_credentials survives, and the next sync pushes again).
  */
 import type { AppContext } from '../../../platform/context.js';
-import { DeviceError, DeviceUnreachable, type AccessAdapter, type CredentialPush, type DeviceTarget, type DoorCommand, type HealthResult } from './types.js';
+import { DeviceError, DeviceUnreachable, type AccessAdapter, type BatchOutcome, type CredentialPush, type DeviceTarget, type DoorCommand, type HealthResult } from './types.js';
 
 export interface SimulatedHolding {
   personId: string;
@@ -66,6 +66,11 @@ export class SimulatorAdapter implements AccessAdapter {
     return !!last && this.now().getTime() - last.at.getTime() < SIM_DOOR_OPEN_MS;
   }
 
+  /** Forget everything it holds, as a restart of the process does. */
+  reset() {
+    this.held.clear();
+  }
+
   holdings(deviceId: string): SimulatedHolding[] {
     return [...(this.held.get(deviceId)?.values() ?? [])];
   }
@@ -99,6 +104,27 @@ export class SimulatorAdapter implements AccessAdapter {
     await this.during?.({ deviceId: device.id, op: 'remove', personId });
     this.check(device);
     this.held.get(device.id)?.delete(personId);
+  }
+
+  /** Many people in one call (a batch the device takes or refuses as a whole). */
+  async upsertMany(device: DeviceTarget, pushes: CredentialPush[]): Promise<BatchOutcome> {
+    for (const p of pushes) this.calls.push({ deviceId: device.id, op: 'upsert', personId: p.personId });
+    if (pushes.length) await this.during?.({ deviceId: device.id, op: 'upsert', personId: pushes[0]!.personId });
+    this.check(device);
+    let m = this.held.get(device.id);
+    if (!m) this.held.set(device.id, (m = new Map()));
+    const at = this.now();
+    for (const p of pushes) m.set(p.personId, { ...p, pushedAt: at });
+    return pushes.map(() => null);
+  }
+
+  async removeMany(device: DeviceTarget, personIds: string[]): Promise<BatchOutcome> {
+    for (const personId of personIds) this.calls.push({ deviceId: device.id, op: 'remove', personId });
+    if (personIds.length) await this.during?.({ deviceId: device.id, op: 'remove', personId: personIds[0]! });
+    this.check(device);
+    const m = this.held.get(device.id);
+    for (const p of personIds) m?.delete(p);
+    return personIds.map(() => null);
   }
 
   async openDoor(device: DeviceTarget, cmd: DoorCommand): Promise<void> {

@@ -44,9 +44,20 @@ export interface DoorCommand {
   by: string;
 }
 
+/** One outcome per item of a batch, in order: null when the device took it, else why not. */
+export type BatchOutcome = Array<Error | null>;
+
 export interface AccessAdapter {
   upsert(device: DeviceTarget, push: CredentialPush): Promise<void>;
   remove(device: DeviceTarget, personId: string): Promise<void>;
+  /**
+   * Many people to one device, where its protocol takes them together (the simulator, ISAPI's
+   * batch delete); otherwise pushAll/removeAll run upsert/remove, `inFlight` at a time.
+   */
+  upsertMany?(device: DeviceTarget, pushes: CredentialPush[]): Promise<BatchOutcome>;
+  removeMany?(device: DeviceTarget, personIds: string[]): Promise<BatchOutcome>;
+  /** how many single calls may wait on one device at once (default 1) */
+  readonly inFlight?: number;
   health(device: DeviceTarget): Promise<HealthResult>;
   /**
    * 远程开门 (S3): open the door once. Resolves when the device says it opened; throws
@@ -69,4 +80,37 @@ export class DeviceUnreachable extends DeviceError {
     super(message);
     this.name = 'DeviceUnreachable';
   }
+}
+
+/** Run fn over items, at most `limit` at a time; one outcome per item, in order. */
+async function eachOutcome<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<BatchOutcome> {
+  const out: BatchOutcome = new Array(items.length).fill(null);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i]!);
+      } catch (e) {
+        out[i] = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return out;
+}
+
+/** A batch call that failed as a whole: every item failed with its error. */
+const whole = (n: number) => (e: unknown): BatchOutcome => new Array(n).fill(e instanceof Error ? e : new Error(String(e)));
+
+/** Push many people to one device: in batches where the adapter takes them, else one by one (inFlight at a time). */
+export async function pushAll(a: AccessAdapter, d: DeviceTarget, pushes: CredentialPush[]): Promise<BatchOutcome> {
+  if (!pushes.length) return [];
+  return a.upsertMany ? a.upsertMany(d, pushes).catch(whole(pushes.length)) : eachOutcome(pushes, a.inFlight ?? 1, (p) => a.upsert(d, p));
+}
+
+/** Remove many people from one device, likewise. */
+export async function removeAll(a: AccessAdapter, d: DeviceTarget, personIds: string[]): Promise<BatchOutcome> {
+  if (!personIds.length) return [];
+  return a.removeMany ? a.removeMany(d, personIds).catch(whole(personIds.length)) : eachOutcome(personIds, a.inFlight ?? 1, (p) => a.remove(d, p));
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "access_credentials" ADD COLUMN "push_hash" text;
