@@ -3,8 +3,12 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import type { AppContext } from '../../platform/context.js';
 import { safeEqual } from '../../platform/crypto.js';
 
+const keys = new WeakMap<AppContext, Buffer>();
+/** derived once per application (every pass event checks a token) */
 function tokenKey(ctx: AppContext): Buffer {
-  return Buffer.from(hkdfSync('sha256', ctx.crypto.linkKey, Buffer.alloc(0), 'safeguard/device-token/v1', 32));
+  let k = keys.get(ctx);
+  if (!k) keys.set(ctx, (k = Buffer.from(hkdfSync('sha256', ctx.crypto.linkKey, Buffer.alloc(0), 'safeguard/device-token/v1', 32))));
+  return k;
 }
 /** `<deviceId>.<HMAC>`: what a device sends as `Authorization: Bearer …` with its pass events. */
 export function deviceToken(ctx: AppContext, deviceId: string): string {

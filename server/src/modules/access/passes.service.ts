@@ -20,6 +20,7 @@ import { simulatorOf } from './adapters/simulator.js';
 import { parseMqttAddress } from './adapters/mqtt.js';
 import { deviceIdOfToken } from './device-token.js';
 import { plateOrderOf, plateRefusal } from './barriers.js';
+import { markSeen } from './seen.js';
 import { normalisePlate } from '../../../../contracts/vehicles.js';
 
 type DeviceRow = typeof accessDevices.$inferSelect;
@@ -166,10 +167,6 @@ export class PassService {
     // a barrier's camera reads a plate (barriers.ts)
     const plate = input.method === 'plate' ? normalisePlate(input.plate ?? '') || null : null;
     const dedupeKey = deviceAt ? sha256(JSON.stringify([input.personId ?? null, input.qrToken ? sha256(input.qrToken) : null, input.method, direction, input.result, deviceAt.toISOString(), ...(plate ? [plate] : [])])) : null;
-    if (dedupeKey) {
-      const dup = await this.replayOf(d.id, dedupeKey);
-      if (dup) return dup;
-    }
 
     let refusal: string | null = null;
     let note: string | null = null;
@@ -192,15 +189,24 @@ export class PassService {
       if (!orderId) note = 'UNKNOWN_PERSON';
     }
     try {
-      return await ctx.db.transaction(async (tx) => {
+      const outcome = await ctx.db.transaction(async (tx): Promise<PassOutcome | null> => {
         let arrived = false;
-        const o = orderId ? (await tx.select().from(visitOrders).where(eq(visitOrders.id, orderId)).for('update'))[0] : undefined;
+        // the order (locked: an arrival is one move) and its visitor, in one read
+        const [row] = orderId
+          ? await tx
+              .select({ o: visitOrders, holder: { id: visitors.id, name: visitors.name, blocked: visitors.blocked } })
+              .from(visitOrders)
+              .leftJoin(visitors, eq(visitors.id, visitOrders.visitorId))
+              .where(eq(visitOrders.id, orderId))
+              .for('update', { of: visitOrders })
+          : [];
+        const o = row?.o;
+        const holder = row?.holder ?? undefined;
         if (orderId && !o) {
           // an order-shaped person id that is no order: forged or stale
           refusal = refusal ?? 'UNKNOWN_PERSON';
           orderId = null;
         }
-        const holder = o?.visitorId ? (await tx.select({ id: visitors.id, name: visitors.name, blocked: visitors.blocked }).from(visitors).where(eq(visitors.id, o.visitorId)))[0] : undefined;
         if (o && direction === 'in' && !refusal) {
           const inWindow = o.startAt.getTime() <= now.getTime() && now.getTime() < o.endAt.getTime();
           if (holder?.blocked) refusal = 'VISITOR_BLOCKED';
@@ -212,13 +218,7 @@ export class PassService {
         // a code is the server's to verify; otherwise the device's verdict stands unless the server refuses a pass it let through
         const result: PassResult = input.qrToken ? (refusal ? 'denied' : input.result) : refusal && input.result === 'granted' ? 'anomaly' : input.result;
         note = refusal ?? note;
-        if (plate && result === 'granted' && o) await this.visits.markVehicle(tx, o.id, direction, { deviceId: d.id, deviceName: d.name, plate });
-        if (!plate && result === 'granted' && direction === 'in' && o?.status === 'confirmed') {
-          arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, deviceName: d.name, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
-        }
-        if (!plate && result === 'granted' && direction === 'out' && o?.status === 'arrived' && !o.leftAt) {
-          await this.visits.markLeft(tx, o.id, { deviceId: d.id, deviceName: d.name });
-        }
+        // the record first: a replayed report (same device and dedupe key) stops here, changing nothing
         const [e] = await tx
           .insert(accessEvents)
           .values({
@@ -232,7 +232,16 @@ export class PassService {
             result,
             detail: { note, via, deviceName: d.name, personId: input.personId ?? null, ...(plate ? { plate } : {}), ...(skewMs !== null ? { skewMs } : {}), ...(clockSkew ? { clockSkew: true } : {}) },
           })
+          .onConflictDoNothing({ target: [accessEvents.deviceId, accessEvents.dedupeKey], where: sql`${accessEvents.dedupeKey} is not null` })
           .returning({ seq: accessEvents.seq });
+        if (!e) return null;
+        if (plate && result === 'granted' && o) await this.visits.markVehicle(tx, o.id, direction, { deviceId: d.id, deviceName: d.name, plate });
+        if (!plate && result === 'granted' && direction === 'in' && o?.status === 'confirmed') {
+          arrived = !!(await this.visits.markArrived(tx, o.id, { deviceId: d.id, deviceName: d.name, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
+        }
+        if (!plate && result === 'granted' && direction === 'out' && o?.status === 'arrived' && !o.leftAt) {
+          await this.visits.markLeft(tx, o.id, { deviceId: d.id, deviceName: d.name });
+        }
         if (refusal === 'VISITOR_BLOCKED' || result === 'anomaly') {
           await raiseAlert(ctx, tx, {
             kind: refusal === 'VISITOR_BLOCKED' ? 'blocked_visitor' : 'pass_anomaly',
@@ -247,18 +256,21 @@ export class PassService {
             reason: refusal,
           });
         }
-        await tx.update(accessDevices).set({ lastSeenAt: now }).where(eq(accessDevices.id, d.id));
         ctx.live.changed('passes');
-        return { seq: e!.seq, orderId, result, arrived, note };
+        return { seq: e.seq, orderId, result, arrived, note };
       });
-    } catch (err) {
-      // two copies of one report racing: the second finds the first
-      if (dedupeKey && isUniqueViolation(err)) {
-        const dup = await this.replayOf(d.id, dedupeKey);
-        if (dup) return dup;
+      if (outcome) {
+        // 最近通信 (the HTTP and MQTT intakes have marked it already: at most one write a second)
+        await markSeen(ctx, [d.id]);
+        return outcome;
       }
-      throw err;
+    } catch (err) {
+      if (!(dedupeKey && isUniqueViolation(err))) throw err;
     }
+    // a repeat of a report already recorded (or two copies racing: the second finds the first)
+    const dup = dedupeKey ? await this.replayOf(d.id, dedupeKey) : null;
+    if (dup) return dup;
+    throw new Error('pass event: a replay whose first record is not found');
   }
 
   private async replayOf(deviceId: string, dedupeKey: string): Promise<PassOutcome | null> {
