@@ -147,8 +147,10 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
   const svc = new AccessService(ctx, new VisitsService(ctx));
   const admin = (req: Parameters<typeof requireActor>[0]) => requireActor(req, 'admin');
 
-  ctx.queue.register(SYNC_JOB, async (payload: OrderSyncJob) => {
-    await svc.reconciler.syncOrder(payload);
+  // every claimed order sync at once: the orders read together, each device sent its share in one batch
+  ctx.queue.registerBatch(SYNC_JOB, async (jobs) => {
+    const failed = await svc.reconciler.syncOrders(jobs.map((j) => j.payload as OrderSyncJob));
+    return new Map(jobs.filter((j) => failed.has((j.payload as OrderSyncJob).orderId)).map((j) => [j.id, failed.get((j.payload as OrderSyncJob).orderId)]));
   });
   ctx.queue.register(DEVICE_SYNC_JOB, async (payload: DeviceSyncJob) => {
     await svc.reconciler.syncDevice(payload);

@@ -1,27 +1,27 @@
 /**
- * The issuance reconciler (X4, docs/decisions/0007-access-issuance.md): the jobs that bring the
- * devices in line with what they should hold, recording the outcome per (order, device) in
+ * The issuance reconciler (X4, docs/decisions/0007-access-issuance.md, 0018): the jobs that bring
+ * the devices in line with what they should hold, recording the outcome per (order, device) in
  * access_credentials. A device that fails leaves its row 'failed' with its error and the job
  * retries with the queue's backoff; the admin can retry at once.
  *
- * - access.sync (one order): every enabled device guarding the order's building should hold the
- *   holder's credentials while the order is wanted (issuance.ts desired, not blocklisted); every
- *   device recorded as holding it that should not, loses it. A push the device already took
- *   (same fingerprint, holders.ts) is not sent again.
- * - access.sync.device (one device, added, changed or back): everything it should hold, its ids
- *   found at once, then read a page at a time and pushed in batches where its adapter takes them; what it holds but should not,
- *   removed in batches. Pushed again even when unchanged (it may have lost its memory), unless
- *   pushed since the sync was asked for.
- * Device calls happen outside any transaction, so an order may change meanwhile (a cancellation
- * racing a push): what was pushed or removed is read again afterwards and, where what it should
- * have changed, the order is synced again.
+ * - access.sync (orders; the queue hands over every claimed one at once): every enabled device
+ *   guarding an order's building should hold its holder's credentials while the order is wanted
+ *   (issuance.ts desired, not blocklisted); every device recorded as holding it that should not,
+ *   loses it. A push the device already took (same fingerprint, holders.ts) is not sent again.
+ * - access.sync.device (one device, added, changed or back): everything it should hold — its ids
+ *   found at once, then read a page at a time — pushed again (it may have lost its memory) unless
+ *   pushed since the sync was asked for; what it holds but should not, removed.
+ * Either way the work is planned per device and sent in batches where the device's adapter takes
+ * them; the outcomes are written in one statement. Device calls happen outside any transaction, so
+ * an order may change meanwhile (a cancellation racing a push): what was pushed or removed is read
+ * again afterwards and, where what it should have changed, the order is synced again.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { accessCredentials, accessDevices, visitOrders } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { personIdOf } from '../../../../contracts/access.js';
-import { pushAll, removeAll, type CredentialPush, type DeviceTarget } from './adapters/types.js';
+import { pushAll, removeAll, type CredentialPush } from './adapters/types.js';
 import type { Adapters, DeviceRow } from './adapters/registry.js';
 import { SYNC_JOB, type DeviceSyncJob, type OrderSyncJob } from './issuance.js';
 import { buildingOfOrder, fingerprint, pushOf, readHolders, readIds, unchanged, wanted, wantedSql, type HolderRow } from './holders.js';
@@ -32,6 +32,10 @@ import { markSeen } from './seen.js';
 const PAGE = 500;
 /** photos read from storage at once */
 const PHOTO_READS = 8;
+/** an order whose desired state changed while it was being synced is synced again, this many times in all */
+const ROUNDS = 3;
+
+type Held = NonNullable<HolderRow['held']>;
 
 /** One row of the issuance record to write. */
 interface Outcome {
@@ -43,16 +47,16 @@ interface Outcome {
   pushHash: string | null;
 }
 
-/** One device's share of a push: what goes, its fingerprint, whether a held face must leave first. */
-interface Planned {
-  h: HolderRow;
-  push: CredentialPush;
-  photoKey: string | null;
-  hash: string;
-  held: HolderRow['held'];
+/** What one device is to be sent: people to push (unchanged ones already left out) and to remove. */
+interface DevicePlan {
+  d: DeviceRow;
+  push: Array<{ orderId: string; push: CredentialPush; photoKey: string | null; hash: string; held: Held | null }>;
+  remove: Array<{ orderId: string; held: Held }>;
 }
 
 const msg = (op: 'issue' | 'remove', e: Error) => `${op}: ${e.message}`.slice(0, 1000);
+const heldOf = (c: typeof accessCredentials.$inferSelect | null | undefined): Held | null => (c ? { status: c.status, kinds: c.kinds, pushHash: c.pushHash, issuedAt: c.issuedAt } : null);
+const isHeld = (h: Held | null | undefined): h is Held => !!h && (h.status === 'issued' || h.status === 'failed');
 
 export class CredentialReconciler {
   constructor(
@@ -60,88 +64,80 @@ export class CredentialReconciler {
     private readonly adapters: Adapters,
   ) {}
 
-  // ———————————————————————————————————————— one order
+  // ———————————————————————————————————————— orders
 
-  /** The access.sync job. Throws (→ retry) if a device failed. */
-  async syncOrder(job: OrderSyncJob): Promise<{ issued: number; removed: number }> {
-    const forceSince = job.forceSince ? new Date(job.forceSince) : null;
-    let r = { issued: 0, removed: 0, want: false };
-    for (let round = 0; round < 3; round++) {
-      r = await this.syncOnce(job.orderId, forceSince);
-      const [h] = await readHolders(this.ctx.db, eq(visitOrders.id, job.orderId));
-      if (!h || wanted(h, this.ctx.clock.now()) === r.want) break;
-    }
-    return { issued: r.issued, removed: r.removed };
+  /** The access.sync job of one order. Throws (→ retry) if a device failed. */
+  async syncOrder(job: OrderSyncJob): Promise<void> {
+    const failed = await this.syncOrders([job]);
+    const e = failed.get(job.orderId);
+    if (e) throw e;
   }
 
-  private async syncOnce(orderId: string, forceSince: Date | null): Promise<{ issued: number; removed: number; want: boolean }> {
+  /**
+   * access.sync jobs, any number at once (orders read together, each device sent its share in one
+   * batch). Returns the orders a device failed for, with the error (their jobs retry).
+   */
+  async syncOrders(jobs: OrderSyncJob[]): Promise<Map<string, Error>> {
+    // several jobs of one order: pushed again unless pushed after the latest that asks for it
+    const force = new Map<string, Date | null>();
+    for (const j of jobs) {
+      const f = j.forceSince ? new Date(j.forceSince) : null;
+      const cur = force.get(j.orderId);
+      force.set(j.orderId, cur && f ? (cur > f ? cur : f) : (cur ?? f));
+    }
+    const errors = new Map<string, string[]>();
+    let ids = [...force.keys()];
+    for (let round = 0; round < ROUNDS && ids.length; round++) {
+      const want = await this.syncRound(ids, force, errors);
+      // read again: an order whose desired state changed meanwhile goes round again
+      const now = this.ctx.clock.now();
+      ids = (await readHolders(this.ctx.db, inArray(visitOrders.id, ids))).filter((h) => wanted(h, now) !== want.get(h.id)).map((h) => h.id);
+    }
+    return new Map([...errors].map(([id, es]) => [id, new Error(`access sync of order ${id}: ${es.join('; ')}`)]));
+  }
+
+  /** One pass over these orders: plan each device's share, send it, record. Returns what each order was synced as (wanted or not). */
+  private async syncRound(ids: string[], force: Map<string, Date | null>, errors: Map<string, string[]>): Promise<Map<string, boolean>> {
     const { ctx } = this;
     const now = ctx.clock.now();
-    const [h] = await readHolders(ctx.db, eq(visitOrders.id, orderId));
-    if (!h) return { issued: 0, removed: 0, want: false };
-    const want = wanted(h, now);
-    // the devices guarding its building (if wanted) and those recorded as holding it
-    const rows = await ctx.db
-      .select({ d: accessDevices, c: accessCredentials })
-      .from(accessDevices)
-      .leftJoin(accessCredentials, and(eq(accessCredentials.deviceId, accessDevices.id), eq(accessCredentials.orderId, orderId)))
-      .where(
-        or(
-          want && h.buildingId ? and(eq(accessDevices.enabled, true), sql`${h.buildingId}::uuid = any(${accessDevices.buildingIds})`) : undefined,
-          inArray(accessCredentials.status, ['issued', 'failed']),
-        ),
-      );
-    // barriers take only an approved plate (barriers.ts); gates and doors the person
-    const guards = (d: DeviceRow) => want && !!h.buildingId && d.enabled && d.buildingIds.includes(h.buildingId) && deviceTakes(h, d);
-    const outcomes: Outcome[] = [];
-    const answered: string[] = [];
-    const errors: string[] = [];
-    let face: Promise<Buffer | null> | null = null;
-    const faceOf = (key: string) => (face ??= ctx.storage.get(key));
-
-    await Promise.all(
-      rows.map(async ({ d, c }) => {
-        const held = c ? { status: c.status, kinds: c.kinds, pushHash: c.pushHash, issuedAt: c.issuedAt } : null;
-        const adapter = this.adapters.for(d);
-        const target = this.adapters.target(d);
-        if (guards(d)) {
-          const { push, photoKey } = pushOf(ctx, h, d.kind === 'barrier');
-          const hash = fingerprint(ctx, push, photoKey);
-          if (unchanged(held, hash, forceSince)) return;
-          const p = photoKey ? this.withFace(push, await faceOf(photoKey)) : push;
-          try {
-            // a face the device holds but may no longer (consent withdrawn, photo gone) is taken off
-            // first: remove the person, then push them again without it
-            if (held?.status === 'issued' && held.kinds.includes('face') && !p.kinds.includes('face')) await adapter.remove(target, push.personId);
-            await adapter.upsert(target, p);
-            outcomes.push({ orderId, deviceId: d.id, status: 'issued', kinds: p.kinds, lastError: null, pushHash: hash });
-            answered.push(d.id);
-          } catch (e) {
-            outcomes.push({ orderId, deviceId: d.id, status: 'failed', kinds: p.kinds, lastError: msg('issue', e as Error), pushHash: null });
-            errors.push(`${d.name}: ${msg('issue', e as Error)}`);
-          }
-        } else if (held && (held.status === 'issued' || held.status === 'failed')) {
-          try {
-            await adapter.remove(target, personIdOf(orderId));
-            outcomes.push({ orderId, deviceId: d.id, status: 'removed', kinds: held.kinds, lastError: null, pushHash: null });
-            answered.push(d.id);
-          } catch (e) {
-            outcomes.push({ orderId, deviceId: d.id, status: 'failed', kinds: held.kinds, lastError: msg('remove', e as Error), pushHash: null });
-            errors.push(`${d.name}: ${msg('remove', e as Error)}`);
-          }
-        }
-      }),
-    );
-    await this.record(outcomes);
-    await markSeen(ctx, answered);
-    if (errors.length) throw new Error(`access sync of order ${orderId}: ${errors.join('; ')}`);
-    const n = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-    return { issued: n('issued'), removed: n('removed'), want };
-  }
-
-  /** The push with the face when the photo could be read; without it (and 'face' out of kinds) when not. */
-  private withFace(p: CredentialPush, face: Buffer | null): CredentialPush {
-    return face ? { ...p, face } : { ...p, kinds: p.kinds.filter((k) => k !== 'face') };
+    const rows = await readHolders(ctx.db, inArray(visitOrders.id, ids));
+    const want = new Map(rows.map((h) => [h.id, wanted(h, now)]));
+    const buildings = [...new Set(rows.filter((h) => want.get(h.id) && h.buildingId).map((h) => h.buildingId!))];
+    // the devices guarding their buildings, and those recorded as holding them
+    const guarding = buildings.length
+      ? await ctx.db
+          .select()
+          .from(accessDevices)
+          .where(and(eq(accessDevices.enabled, true), sql`${accessDevices.buildingIds} && ${sql`array[${sql.join(
+            buildings.map((b) => sql`${b}::uuid`),
+            sql`, `,
+          )}]`}`))
+      : [];
+    const recorded = await ctx.db
+      .select({ c: accessCredentials, d: accessDevices })
+      .from(accessCredentials)
+      .innerJoin(accessDevices, eq(accessDevices.id, accessCredentials.deviceId))
+      .where(and(inArray(accessCredentials.orderId, ids), inArray(accessCredentials.status, ['issued', 'failed'])));
+    const plans = new Map<string, DevicePlan>();
+    const plan = (d: DeviceRow) => {
+      let p = plans.get(d.id);
+      if (!p) plans.set(d.id, (p = { d, push: [], remove: [] }));
+      return p;
+    };
+    for (const h of rows) {
+      const held = new Map(recorded.filter((r) => r.c.orderId === h.id).map((r) => [r.d.id, { d: r.d, held: heldOf(r.c)! }]));
+      // barriers take only an approved plate (barriers.ts); gates and doors the person
+      const targets = want.get(h.id) ? guarding.filter((d) => d.buildingIds.includes(h.buildingId!) && deviceTakes(h, d)) : [];
+      for (const d of targets) {
+        const { push, photoKey } = pushOf(ctx, h, d.kind === 'barrier');
+        const hash = fingerprint(ctx, push, photoKey);
+        const prev = held.get(d.id)?.held ?? null;
+        if (!unchanged(prev, hash, force.get(h.id) ?? null)) plan(d).push.push({ orderId: h.id, push, photoKey, hash, held: prev });
+      }
+      for (const [deviceId, r] of held) if (!targets.some((d) => d.id === deviceId)) plan(r.d).remove.push({ orderId: h.id, held: r.held });
+    }
+    for (const [orderId, e] of await this.send([...plans.values()])) errors.set(orderId, [...(errors.get(orderId) ?? []), e]);
+    return want;
   }
 
   // ———————————————————————————————————————— one device
@@ -157,6 +153,7 @@ export class CredentialReconciler {
     const kept = new Set<string>();
     let issued = 0;
     let removed = 0;
+    const guards = (h: HolderRow, at: Date) => d.enabled && wanted(h, at) && d.buildingIds.includes(h.buildingId ?? '') && deviceTakes(h, d);
 
     if (d.enabled && d.buildingIds.length) {
       const buildings = sql`array[${sql.join(
@@ -168,14 +165,20 @@ export class CredentialReconciler {
       // the ids first (the window's index finds them), then a page at a time by id
       const ids = await readIds(ctx.db, here(now));
       for (let i = 0; i < ids.length; i += PAGE) {
-        const page = await readHolders(ctx.db, inArray(visitOrders.id, ids.slice(i, i + PAGE)), { forDevice: d.id });
-        const take = page.filter((h) => wanted(h, now) && d.buildingIds.includes(h.buildingId ?? '') && deviceTakes(h, d));
-        for (const h of take) kept.add(h.id);
-        const r = await this.pushPage(d, take, forceSince);
-        issued += r.issued;
-        errors.push(...r.errors);
+        const page = (await readHolders(ctx.db, inArray(visitOrders.id, ids.slice(i, i + PAGE)), { forDevice: d.id })).filter((h) => guards(h, now));
+        const plan: DevicePlan = { d, push: [], remove: [] };
+        for (const h of page) {
+          kept.add(h.id);
+          const { push, photoKey } = pushOf(ctx, h, d.kind === 'barrier');
+          const hash = fingerprint(ctx, push, photoKey);
+          if (!unchanged(h.held, hash, forceSince)) plan.push.push({ orderId: h.id, push, photoKey, hash, held: h.held });
+        }
+        const failed = await this.send([plan]);
+        issued += plan.push.length - failed.size;
+        errors.push(...failed.values());
         // pushed while they changed (a cancellation racing the push): each such order syncs again
-        if (r.pushed.length) await this.resyncWhere(and(inArray(visitOrders.id, r.pushed), sql`not coalesce((${here(ctx.clock.now())}), false)`)!);
+        const pushed = plan.push.map((p) => p.orderId);
+        if (pushed.length) await this.resync(await readIds(ctx.db, and(inArray(visitOrders.id, pushed), sql`not coalesce((${here(ctx.clock.now())}), false)`)));
       }
     }
 
@@ -188,92 +191,100 @@ export class CredentialReconciler {
     )
       .map((r) => r.orderId)
       .filter((id) => !kept.has(id));
-    const guards = (h: HolderRow) => d.enabled && wanted(h, ctx.clock.now()) && d.buildingIds.includes(h.buildingId ?? '') && deviceTakes(h, d);
     for (let i = 0; i < heldIds.length; i += PAGE) {
       // read again: one that became wanted since the pages were read is its own sync's to push
       const rows = await readHolders(ctx.db, inArray(visitOrders.id, heldIds.slice(i, i + PAGE)), { forDevice: d.id });
-      const drop = rows.filter((h) => !guards(h) && h.held && (h.held.status === 'issued' || h.held.status === 'failed'));
-      const outcomes = await removeAll(this.adapters.for(d), this.adapters.target(d), drop.map((h) => personIdOf(h.id)));
-      const rec: Outcome[] = drop.map((h, j) => {
-        const e = outcomes[j];
-        if (e) errors.push(`${msg('remove', e)}`);
-        return e
-          ? { orderId: h.id, deviceId: d.id, status: 'failed', kinds: h.held!.kinds, lastError: msg('remove', e), pushHash: null }
-          : { orderId: h.id, deviceId: d.id, status: 'removed', kinds: h.held!.kinds, lastError: null, pushHash: null };
-      });
-      await this.record(rec);
-      removed += rec.filter((o) => o.status === 'removed').length;
-      if (rec.some((o) => o.status === 'removed')) await markSeen(ctx, [d.id]);
+      const drop = rows.filter((h) => !guards(h, ctx.clock.now()) && isHeld(h.held));
+      const failed = await this.send([{ d, push: [], remove: drop.map((h) => ({ orderId: h.id, held: h.held! })) }]);
+      removed += drop.length - failed.size;
+      errors.push(...failed.values());
       // removed while they became wanted here again: each such order syncs again
-      if (drop.length) await this.resyncChanged(drop.map((h) => h.id), guards);
+      if (drop.length) {
+        const again = await readHolders(ctx.db, inArray(visitOrders.id, drop.map((h) => h.id)));
+        await this.resync(again.filter((h) => guards(h, ctx.clock.now())).map((h) => h.id));
+      }
     }
     if (errors.length) throw new Error(`access sync of device ${d.name}: ${errors.length} failed, first ${errors[0]}`);
     return { issued, removed };
   }
 
-  /** Push a page of a device's orders in one batch (unchanged ones left out), and record the outcomes. */
-  private async pushPage(d: DeviceRow, rows: HolderRow[], forceSince: Date): Promise<{ issued: number; errors: string[]; pushed: string[] }> {
+  // ———————————————————————————————————————— sending and recording
+
+  /**
+   * Send each device its share (devices at once; each device's people in batches where its adapter
+   * takes them), then write every outcome in one statement. Returns the orders that failed, with
+   * the device and its error.
+   */
+  private async send(plans: DevicePlan[]): Promise<Map<string, string>> {
     const { ctx } = this;
-    const planned: Planned[] = [];
-    for (const h of rows) {
-      const { push, photoKey } = pushOf(ctx, h, d.kind === 'barrier');
-      const hash = fingerprint(ctx, push, photoKey);
-      if (!unchanged(h.held, hash, forceSince)) planned.push({ h, push, photoKey, hash, held: h.held });
-    }
-    if (!planned.length) return { issued: 0, errors: [], pushed: [] };
+    plans = plans.filter((p) => p.push.length || p.remove.length);
+    if (!plans.length) return new Map();
     // the photos, each read once
-    const keys = [...new Set(planned.map((p) => p.photoKey).filter((k): k is string => !!k))];
+    const keys = [...new Set(plans.flatMap((p) => p.push.map((x) => x.photoKey)).filter((k): k is string => !!k))];
     const photos = new Map<string, Buffer | null>();
-    for (let i = 0; i < keys.length; i += PHOTO_READS) {
-      await Promise.all(keys.slice(i, i + PHOTO_READS).map(async (k) => photos.set(k, await ctx.storage.get(k))));
-    }
-    const pushes = planned.map((p) => (p.photoKey ? this.withFace(p.push, photos.get(p.photoKey) ?? null) : p.push));
-    const adapter = this.adapters.for(d);
-    const target: DeviceTarget = this.adapters.target(d);
-    // faces the device holds but may no longer: those people are removed first, then pushed without
-    const faceGone = planned.map((p, i) => p.held?.status === 'issued' && p.held.kinds.includes('face') && !pushes[i]!.kinds.includes('face'));
-    const goneIds = planned.filter((_p, i) => faceGone[i]).map((p) => p.push.personId);
-    const goneOutcome = new Map((await removeAll(adapter, target, goneIds)).map((e, j) => [goneIds[j]!, e]));
-    const sendIdx = planned.map((_p, i) => i).filter((i) => !goneOutcome.get(planned[i]!.push.personId));
-    const sent = await pushAll(
-      adapter,
-      target,
-      sendIdx.map((i) => pushes[i]!),
+    for (let i = 0; i < keys.length; i += PHOTO_READS) await Promise.all(keys.slice(i, i + PHOTO_READS).map(async (k) => photos.set(k, await ctx.storage.get(k))));
+
+    const outcomes: Outcome[] = [];
+    const failed = new Map<string, string>();
+    const answered: string[] = [];
+    await Promise.all(
+      plans.map(async ({ d, push, remove }) => {
+        const adapter = this.adapters.for(d);
+        const target = this.adapters.target(d);
+        let ok = false;
+        const fail = (orderId: string, kinds: string[], op: 'issue' | 'remove', e: Error) => {
+          outcomes.push({ orderId, deviceId: d.id, status: 'failed', kinds, lastError: msg(op, e), pushHash: null });
+          const line = `${d.name}: ${msg(op, e)}`;
+          failed.set(orderId, failed.has(orderId) ? `${failed.get(orderId)}; ${line}` : line);
+        };
+        // the face goes when its photo could be read; without it, 'face' leaves the kinds
+        const pushes = push.map((x) => {
+          const face = x.photoKey ? (photos.get(x.photoKey) ?? null) : null;
+          return face ? { ...x.push, face } : x.photoKey ? { ...x.push, kinds: x.push.kinds.filter((k) => k !== 'face') } : x.push;
+        });
+        // a face the device holds but may no longer (consent withdrawn, photo gone): the person is
+        // removed first, then pushed again without it
+        const faceGone = push.filter((x, i) => x.held?.status === 'issued' && x.held.kinds.includes('face') && !pushes[i]!.kinds.includes('face'));
+        const goneErr = new Map((await removeAll(adapter, target, faceGone.map((x) => x.push.personId))).map((e, j) => [faceGone[j]!.orderId, e]));
+        const send = push.map((_x, i) => i).filter((i) => !goneErr.get(push[i]!.orderId));
+        const sent = await pushAll(
+          adapter,
+          target,
+          send.map((i) => pushes[i]!),
+        );
+        const result = new Map(send.map((i, j) => [i, sent[j] ?? null]));
+        push.forEach((x, i) => {
+          const e = goneErr.get(x.orderId) ?? result.get(i) ?? null;
+          if (e) return fail(x.orderId, pushes[i]!.kinds, 'issue', e);
+          outcomes.push({ orderId: x.orderId, deviceId: d.id, status: 'issued', kinds: pushes[i]!.kinds, lastError: null, pushHash: x.hash });
+          ok = true;
+        });
+        const removed = await removeAll(
+          adapter,
+          target,
+          remove.map((x) => personIdOf(x.orderId)),
+        );
+        remove.forEach((x, j) => {
+          const e = removed[j];
+          if (e) return fail(x.orderId, x.held.kinds, 'remove', e);
+          outcomes.push({ orderId: x.orderId, deviceId: d.id, status: 'removed', kinds: x.held.kinds, lastError: null, pushHash: null });
+          ok = true;
+        });
+        if (ok) answered.push(d.id);
+      }),
     );
-    const result = new Map<number, Error | null>(sendIdx.map((i, j) => [i, sent[j] ?? null]));
-    const errors: string[] = [];
-    const outcomes: Outcome[] = planned.map((p, i) => {
-      const e = goneOutcome.get(p.push.personId) ?? result.get(i) ?? null;
-      if (e) errors.push(`${msg('issue', e)}`);
-      return e
-        ? { orderId: p.h.id, deviceId: d.id, status: 'failed', kinds: pushes[i]!.kinds, lastError: msg('issue', e), pushHash: null }
-        : { orderId: p.h.id, deviceId: d.id, status: 'issued', kinds: pushes[i]!.kinds, lastError: null, pushHash: p.hash };
-    });
     await this.record(outcomes);
-    const issued = outcomes.filter((o) => o.status === 'issued').length;
-    if (issued) await markSeen(ctx, [d.id]);
-    return { issued, errors, pushed: planned.map((p) => p.h.id) };
+    await markSeen(ctx, answered);
+    return failed;
   }
 
-  /** Read these orders again; each for which `changed` holds is synced again by its own job. */
-  private async resyncChanged(ids: string[], changed: (h: HolderRow) => boolean): Promise<void> {
-    const rows = await readHolders(this.ctx.db, inArray(visitOrders.id, ids));
-    await this.resync(rows.filter(changed).map((h) => h.id));
-  }
-
-  /** The orders matching `where` (usually none) are synced again, each by its own job. */
-  private async resyncWhere(where: SQL): Promise<void> {
-    await this.resync(await readIds(this.ctx.db, where));
-  }
-
+  /** These orders are synced again, each by its own job (usually none). */
   private async resync(ids: string[]): Promise<void> {
     for (const orderId of ids) {
       const payload: OrderSyncJob = { orderId };
       await this.ctx.queue.enqueue(this.ctx.db, { type: SYNC_JOB, key: `${SYNC_JOB}:${orderId}:recheck:${randomUUID()}`, payload });
     }
   }
-
-  // ———————————————————————————————————————— the record
 
   /** Write outcomes in one statement (one row per order and device). */
   private async record(outcomes: Outcome[]): Promise<void> {
@@ -309,3 +320,4 @@ export class CredentialReconciler {
       });
   }
 }
+
