@@ -54,6 +54,43 @@ describe('in one process', () => {
   });
 });
 
+describe('a burst of changes', () => {
+  it('goes to the other processes in a few messages, not one per change, and each is heard there', async () => {
+    // two buses joined by a wire whose messages take 30 ms to go out
+    const sent: string[] = [];
+    const wire = (peer: () => LiveBus) => ({
+      name: 'postgres' as const,
+      start: async () => {},
+      close: async () => {},
+      send: async (raw: string) => {
+        sent.push(raw);
+        await new Promise((r) => setTimeout(r, 30));
+        (peer() as unknown as { receive(raw: string): void }).receive(raw);
+      },
+    });
+    let b: LiveBus;
+    const a = new LiveBus(wire(() => b));
+    b = new LiveBus(wire(() => a));
+    const inA = ear(a);
+    const inB = ear(b);
+    for (let i = 0; i < 50; i++) {
+      a.publish('passes');
+      a.publish('visits');
+    }
+    await inB.next('visits');
+    await vi.waitFor(() => expect(sent).toHaveLength(2), { timeout: 2000, interval: 10 });
+    await new Promise((r) => setTimeout(r, 100));
+    // the first change went at once; the other 99 waited for it and went together
+    expect(sent).toHaveLength(2);
+    expect(sent.map((m) => (JSON.parse(m) as { topics: string[] }).topics)).toEqual([['passes'], ['visits', 'passes']]);
+    expect(new Set(inB.heard.map((e) => e.topic))).toEqual(new Set(['passes', 'visits']));
+    // here every change was heard at once
+    expect(inA.heard).toHaveLength(100);
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('across processes through PostgreSQL LISTEN/NOTIFY', () => {
   let scratch: { url: string; drop: () => Promise<void> };
   let dbs: Database[] = [];

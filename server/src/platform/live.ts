@@ -5,7 +5,8 @@
  *
  * Delivery: an in-process EventEmitter fans out to this process's streams; other processes hear it
  * through Redis pub/sub when REDIS_URL is set, else through PostgreSQL LISTEN/NOTIFY on PostgreSQL
- * (embedded PGlite serves one process, so in-process is all it needs).
+ * (embedded PGlite serves one process, so in-process is all it needs). One message at a time per
+ * process: the topics changed while one is on its way go together in the next.
  *
  * After commit: `changed()` called inside `db.transaction(...)` waits until that transaction has
  * committed (and is dropped if it rolls back) — `wrapTransactions` puts a per-transaction set in an
@@ -39,7 +40,10 @@ interface Warn {
   info?(msg: string): void;
 }
 
-interface Wire extends LiveEvent {
+/** What goes between processes: the topics changed since the last message (one message for many changes under load). */
+interface Wire {
+  topics: LiveTopic[];
+  at: string;
   origin: string;
 }
 
@@ -47,6 +51,9 @@ export class LiveBus {
   private readonly emitter = new EventEmitter();
   private readonly pending = new AsyncLocalStorage<Set<LiveTopic>>();
   private readonly streams = new Set<() => void>();
+  /** topics changed while a message to the other processes is on its way: they go in the next */
+  private readonly outgoing = new Set<LiveTopic>();
+  private sending: Promise<void> | null = null;
   /** this bus's id: its own events coming back from the transport are not delivered twice */
   readonly origin = randomUUID();
 
@@ -102,23 +109,42 @@ export class LiveBus {
 
   /** Deliver now, here and (through the transport) in every other process. */
   publish(topic: LiveTopic): void {
-    const e: LiveEvent = { topic, at: new Date().toISOString() };
-    this.emitter.emit('event', e);
-    if (this.transport) {
-      const wire: Wire = { ...e, origin: this.origin };
-      this.transport.send(JSON.stringify(wire)).catch((err: unknown) => this.log?.warn({ err }, 'live bus: could not publish'));
+    this.publishAll([topic]);
+  }
+
+  /**
+   * Deliver these topics here now, and to the other processes in one message. While a message is
+   * on its way, what changes meanwhile waits and goes in the next one: at the morning rush a
+   * process sends a few messages a second, not one (or two) per pass or approval.
+   */
+  private publishAll(topics: Iterable<LiveTopic>): void {
+    const at = new Date().toISOString();
+    for (const topic of topics) {
+      this.emitter.emit('event', { topic, at } satisfies LiveEvent);
+      if (this.transport) this.outgoing.add(topic);
     }
+    if (!this.transport || this.sending || !this.outgoing.size) return;
+    const transport = this.transport;
+    this.sending = (async () => {
+      while (this.outgoing.size) {
+        const wire: Wire = { topics: [...this.outgoing], at: new Date().toISOString(), origin: this.origin };
+        this.outgoing.clear();
+        await transport.send(JSON.stringify(wire)).catch((err: unknown) => this.log?.warn({ err }, 'live bus: could not publish'));
+      }
+    })().finally(() => (this.sending = null));
   }
 
   private receive(raw: string) {
-    let w: Wire;
+    let w: Partial<Wire> & { topic?: string };
     try {
-      w = JSON.parse(raw) as Wire;
+      w = JSON.parse(raw) as Partial<Wire> & { topic?: string };
     } catch {
       return;
     }
-    if (w.origin === this.origin || !(LIVE_TOPICS as readonly string[]).includes(w.topic)) return;
-    this.emitter.emit('event', { topic: w.topic, at: typeof w.at === 'string' ? w.at : new Date().toISOString() } satisfies LiveEvent);
+    if (w.origin === this.origin) return;
+    const at = typeof w.at === 'string' ? w.at : new Date().toISOString();
+    const topics = Array.isArray(w.topics) ? w.topics : [w.topic];
+    for (const topic of topics) if ((LIVE_TOPICS as readonly unknown[]).includes(topic)) this.emitter.emit('event', { topic: topic as LiveTopic, at } satisfies LiveEvent);
   }
 
   /**
@@ -132,13 +158,14 @@ export class LiveBus {
     db.transaction = async function (...args: Parameters<Db['transaction']>) {
       const set = new Set<LiveTopic>();
       const result = await bus.pending.run(set, () => original(...args));
-      for (const topic of set) bus.publish(topic);
+      if (set.size) bus.publishAll(set);
       return result;
     } as Db['transaction'];
   }
 
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
+    await this.sending;
     await this.transport?.close();
   }
 }
