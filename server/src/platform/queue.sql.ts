@@ -18,14 +18,20 @@ export type ClaimedRow = { id: string; type: string; key: string; payload: unkno
  */
 export const ASYNC_COMMIT = sql`(select set_config('synchronous_commit', 'off', true)) = 'off'`;
 
+/** Marks jobs done: only those this worker still holds (one reclaimed meanwhile, maybe running elsewhere, is not touched). */
+const markDone = (ids: string[], at: string, workerId: string) => sql`
+      update jobs set status = 'done', finished_at = ${at}::timestamptz, last_error = null, locked_at = null, locked_by = null
+      where id = any(${`{${ids.join(',')}}`}::uuid[]) and locked_by = ${workerId}`;
+
 /**
- * The claim: up to `limit` ready jobs, oldest run_at first, that no other worker holds — one
- * statement on the jobs_ready index — plus when the next not-yet-due job is due (for the idle sleep).
+ * One round of a worker in one statement: mark the jobs that finished since the last round done
+ * (`doneIds`, on the primary key), claim up to `limit` ready jobs, oldest run_at first, that no other
+ * worker holds (on the jobs_ready index), and say when the next not-yet-due job is due (for the idle sleep).
  */
-export function claimQuery(now: Date, limit: number, workerId: string): SQL {
+export function claimQuery(now: Date, limit: number, workerId: string, doneIds: string[] = []): SQL {
   const at = now.toISOString();
   return sql`
-    with claimed as (
+    with ${doneIds.length ? sql`done as (${markDone(doneIds, at, workerId)}), ` : sql``}claimed as (
       update jobs j set status = 'running', locked_at = ${at}::timestamptz, locked_by = ${workerId}, attempts = j.attempts + 1
       from (
         select id from jobs
@@ -60,15 +66,9 @@ export function problemCountQuery(): SQL {
   return sql`select status, count(*)::int as n from jobs where status in ('failed','dead') group by status`;
 }
 
-/** Mark finished jobs done, many in one statement; only those this worker still holds (one reclaimed meanwhile, maybe running elsewhere, is not touched). */
+/** Mark finished jobs done, many in one statement (drain, and a stopping worker's last ones). */
 export function doneQuery(ids: string[], now: Date, workerId: string): SQL {
-  return sql`
-    with done as (
-      update jobs set status = 'done', finished_at = ${now.toISOString()}::timestamptz, last_error = null, locked_at = null, locked_by = null
-      where id = any(${`{${ids.join(',')}}`}::uuid[]) and locked_by = ${workerId}
-      returning 1
-    )
-    select count(*)::int as n from done where ${ASYNC_COMMIT}`;
+  return sql`with done as (${markDone(ids, now.toISOString(), workerId)} returning 1) select count(*)::int as n from done where ${ASYNC_COMMIT}`;
 }
 
 /**

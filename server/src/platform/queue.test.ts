@@ -458,10 +458,14 @@ describe('query plans (EXPLAIN) with 20,000 finished jobs in the table', () => {
     return res.rows.map((r) => Object.values(r)[0]).join('\n');
   };
 
-  it('the claim reads the jobs_ready index, not the table', async () => {
+  it('the claim reads the jobs_ready index, not the table; the done marks it carries, the primary key', async () => {
     const p = await plan(claimQuery(new Date(), 8, 'w-test'));
     expect(p).toMatch(/Index (Only )?Scan using jobs_ready/);
     expect(p).not.toMatch(/Seq Scan on jobs/);
+    const withDone = await plan(claimQuery(new Date(), 8, 'w-test', [crypto.randomUUID(), crypto.randomUUID()]));
+    expect(withDone).toMatch(/Index (Only )?Scan using jobs_ready/);
+    expect(withDone).toMatch(/Index Scan using jobs_pkey|Bitmap Index Scan on jobs_pkey/);
+    expect(withDone).not.toMatch(/Seq Scan on jobs/);
   });
 
   it('the stale-lock reclaim reads the jobs_running index', async () => {

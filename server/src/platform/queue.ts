@@ -5,7 +5,8 @@
  * - idempotent by key (a second enqueue with the same key is a no-op, for as long as the job is kept);
  * - workers claim ready jobs with FOR UPDATE SKIP LOCKED on the jobs_ready index, several at a time,
  *   and run up to `concurrency` at once; a handler registered for batches gets the claimed jobs of
- *   its type in one call; finished jobs are marked done in one statement per round;
+ *   its type in one call; the jobs that finished since are marked done by the same statement that
+ *   claims the next ones (one statement per round);
  * - wake-up: a committed enqueue of a job due now (or before the idle poll) wakes this process's
  *   worker and, on PostgreSQL, the other processes' through NOTIFY (coalesced); otherwise an idle
  *   worker sleeps until the next known job is due or the idle poll (2 s, which also covers a missed
@@ -96,8 +97,8 @@ export class JobQueue {
   private saturated = false;
   private readonly running = new Set<Promise<void>>();
   private inFlight = 0;
+  /** jobs that finished since the last round: marked done by the next round's statement */
   private doneIds: string[] = [];
-  private flushing: Promise<void> | null = null;
   private lastReclaim = Number.NEGATIVE_INFINITY;
   /** jobs of this worker were cut off by a database outage and may still be marked running */
   private interrupted = false;
@@ -227,8 +228,8 @@ export class JobQueue {
     });
   }
 
-  private async claim(limit: number): Promise<{ jobs: JobInfo[]; nextDue: Date | null }> {
-    const rows = rowsOf<ClaimedRow>(await this.db.execute(claimQuery(this.clock.now(), limit, this.workerId)));
+  private async claim(limit: number, doneIds: string[] = []): Promise<{ jobs: JobInfo[]; nextDue: Date | null }> {
+    const rows = rowsOf<ClaimedRow>(await this.db.execute(claimQuery(this.clock.now(), limit, this.workerId, doneIds)));
     const nextDue = rows[0]?.next_due ? asDate(rows[0].next_due) : null;
     const claimed = rows
       .filter((r) => r.id)
@@ -322,7 +323,6 @@ export class JobQueue {
       }
       let wait = this.idlePollMs;
       try {
-        if (this.doneIds.length) await this.flushDone();
         // (not while done marks wait to be written: those jobs must not run again)
         if (this.interrupted && this.inFlight === 0 && !this.doneIds.length) await this.requeueInterrupted();
         const now = this.clock.now().getTime();
@@ -331,9 +331,13 @@ export class JobQueue {
           this.lastReclaim = now;
         }
         const free = this.concurrency - this.inFlight;
-        if (free > 0) {
-          const { jobs: claimed, nextDue } = await this.claim(free);
-          this.saturated = claimed.length === free;
+        if (free > 0 || this.doneIds.length) {
+          const done = this.doneIds.splice(0);
+          const { jobs: claimed, nextDue } = await this.claim(free, done).catch((err: unknown) => {
+            this.doneIds.unshift(...done); // written by a later round: a done job never runs again because of an outage
+            throw err;
+          });
+          this.saturated = free > 0 && claimed.length === free;
           this.dispatch(claimed);
           if (this.saturated) continue; // a finished job wakes the loop; or go again at once if one already has
           if (nextDue) wait = Math.min(wait, nextDue.getTime() - this.clock.now().getTime());
@@ -369,9 +373,7 @@ export class JobQueue {
       this.inFlight += unit.length;
       const p: Promise<void> = this.execute(unit)
         .then((done) => {
-          if (!done.length) return;
           this.doneIds.push(...done);
-          this.flushSoon();
         })
         .catch((err: unknown) => {
           // a failure could not be recorded (database gone): requeued when it is back
@@ -382,30 +384,10 @@ export class JobQueue {
         .finally(() => {
           this.inFlight -= unit.length;
           this.running.delete(p);
-          if (this.saturated) this.wake();
+          // the next round marks it done (and, if the last claim filled every slot, claims more)
+          this.wake();
         });
       this.running.add(p);
-    }
-  }
-
-  /** Mark finished jobs done, many per statement: the ids that finish while one update runs go in the next. */
-  private flushSoon() {
-    if (!this.flushing) this.flushing = this.flushDone().finally(() => (this.flushing = null));
-  }
-
-  private async flushDone(): Promise<void> {
-    while (this.doneIds.length) {
-      const ids = this.doneIds.splice(0, 1000);
-      try {
-        await this.markDone(ids);
-      } catch (err) {
-        this.doneIds.unshift(...ids); // kept for the next round: done jobs are never run again because of an outage
-        if (isDbUnavailable(err)) {
-          this.interrupted = true;
-          this.health?.reportFailure(err);
-        } else this.log.error({ err }, 'job worker error');
-        return;
-      }
     }
   }
 
@@ -415,8 +397,9 @@ export class JobQueue {
     await this.loopDone;
     this.loopDone = null;
     while (this.running.size) await Promise.allSettled([...this.running]);
-    if (this.flushing) await this.flushing;
-    await this.flushDone();
+    // the last done marks (if the database is gone they stay running, and are reclaimed later)
+    const done = this.doneIds.splice(0);
+    await this.markDone(done).catch((err: unknown) => this.log.warn({ err, jobs: done.length }, 'job queue: last done marks not written'));
     await this.notifying;
     await this.wakeTransport?.close();
   }
