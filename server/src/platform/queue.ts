@@ -285,16 +285,21 @@ export class JobQueue {
   /** Claim and run one ready job (after handing back stale ones). Returns false when none was ready. */
   async runOne(): Promise<boolean> {
     await this.reclaimStale();
+    return this.runNext();
+  }
+
+  private async runNext(): Promise<boolean> {
     const { jobs: [job] } = await this.claim(1);
     if (!job) return false;
     await this.markDone(await this.execute([job]));
     return true;
   }
 
-  /** Run ready jobs one by one until none is left (tests, and the CLI). */
+  /** Run ready jobs one by one until none is left (tests, and the CLI); stale ones are handed back first. */
   async drain(max = 1000): Promise<number> {
+    await this.reclaimStale();
     let n = 0;
-    while (n < max && (await this.runOne())) n++;
+    while (n < max && (await this.runNext())) n++;
     return n;
   }
 
