@@ -193,8 +193,10 @@ export class PgLiveTransport implements LiveTransport {
     private readonly label = 'live bus',
   ) {}
 
+  /** Listen (again after a close: the job queue's workers can be stopped and started). */
   async start(onMessage: (raw: string) => void): Promise<void> {
     this.onMessage = onMessage;
+    this.closed = false;
     await this.connect();
   }
 

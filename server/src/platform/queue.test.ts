@@ -393,6 +393,21 @@ describe('JobQueue', () => {
     }
   });
 
+  it('a worker stopped and started again is woken again (on PostgreSQL: it listens again)', async () => {
+    const ran: string[] = [];
+    const worker = startWorker('b', { idlePollMs: 10 * 60_000 });
+    worker.register('t.again', async (_p, job) => void ran.push(job.key));
+    worker.start();
+    await sleep(300);
+    await worker.stop();
+    worker.start();
+    await sleep(500);
+    const sender = shared.kind === 'postgres' ? startWorker('a') : worker;
+    await sender.enqueue(sender === worker ? shared.b.db : shared.a.db, { type: 't.again', key: 'again:1' });
+    await until(() => ran.length > 0);
+    expect(ran).toEqual(['again:1']);
+  });
+
   it('purges done jobs after the retention period and dead ones after 90 days; nothing else', async () => {
     const q = new JobQueue(shared.a.db, clock, log, undefined, { retentionDays: 14 });
     const day = 24 * 3600_000;
