@@ -1,5 +1,5 @@
 /**
- * The spike behind docs/decisions/0016-job-queue-kept-and-grown.md: does pg-boss 10.4 meet issue 13's
+ * The spike behind docs/decisions/0017-job-queue-kept-and-grown.md: does pg-boss 10.4 meet issue 13's
  * queue goals, on PostgreSQL and in-process on PGlite, joining a Drizzle transaction?
  *
  *   npm i --no-save pg-boss@10.4.2     # not a dependency of the project: only this spike uses it
