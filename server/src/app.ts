@@ -22,6 +22,7 @@ import { DbHealth } from './platform/db-health.js';
 import { DbRateLimiter, RedisRateLimiter, type RateLimiter } from './platform/rate-limit.js';
 import { LiveBus, PgLiveTransport, RedisLiveTransport } from './platform/live.js';
 import { MemoryTokenStore, RedisTokenStore, WecomClient } from './platform/wecom.js';
+import { Hooks } from './platform/hooks.js';
 import { logDestination, loggerOptions, logPhone, OneLinePerRequest } from './platform/logger.js';
 import { frameworkErrors, installErrorHandler } from './platform/errors.js';
 import { installTextGuard } from './platform/text-guard.js';
@@ -156,6 +157,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<{ app: FastifyI
           })
         : null,
     live,
+    hooks: new Hooks(),
   };
 
   await app.register(cookie);

@@ -10,6 +10,7 @@ import type { SmsProvider } from '../modules/notify/sms.provider.js';
 import type { VoiceProvider } from '../modules/notify/voice.provider.js';
 import type { WecomClient } from './wecom.js';
 import type { LiveBus } from './live.js';
+import type { Hooks } from './hooks.js';
 
 /** Everything a service needs, built once per process in app.ts. */
 export interface AppContext {
@@ -37,4 +38,6 @@ export interface AppContext {
   wecom: WecomClient | null;
   /** "something changed" hints for open screens (server-sent events), across processes */
   live: LiveBus;
+  /** one module reacting to another's write, in its transaction, without importing it (platform/hooks.ts) */
+  hooks: Hooks;
 }

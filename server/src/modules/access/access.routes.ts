@@ -13,6 +13,7 @@ import { VisitsService } from '../visits/visits.service.js';
 import { CREDENTIAL_KINDS, CREDENTIAL_STATUSES, DEVICE_ADAPTERS, DEVICE_DIRECTIONS, DEVICE_HEALTH, DEVICE_KINDS, DEVICE_VERDICTS, DOOR_NO_MAX, PASS_DIRECTIONS, PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
 import { AccessService, mqttHubOf } from './access.service.js';
 import { DEVICE_SYNC_JOB, SYNC_JOB, type DeviceSyncJob, type OrderSyncJob } from './issuance.js';
+import { registerAccessHooks } from './access.hooks.js';
 import { isapiEventToPass } from './adapters/isapi.js';
 import { registerDeviceWatch } from './device-watch.js';
 import { doorRoutes } from './doors.routes.js';
@@ -147,6 +148,7 @@ export async function accessRoutes(app: FastifyInstance, ctx: AppContext) {
   const svc = new AccessService(ctx, new VisitsService(ctx));
   const admin = (req: Parameters<typeof requireActor>[0]) => requireActor(req, 'admin');
 
+  registerAccessHooks(ctx);
   // every claimed order sync at once: the orders read together, each device sent its share in one batch
   ctx.queue.registerBatch(SYNC_JOB, async (jobs) => {
     const failed = await svc.reconciler.syncOrders(jobs.map((j) => j.payload as OrderSyncJob));

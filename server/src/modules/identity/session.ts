@@ -12,6 +12,12 @@ import type { AppContext } from '../../platform/context.js';
 import type { SubjectType } from '../../../../contracts/permissions.js';
 import type { Tx } from '../../platform/db.js';
 import { bindPendingWechat } from './wechat-binding.js';
+import { findActor, type Actor } from '../../platform/actor.js';
+
+// the guards every module's routes use live in platform/actor.ts (so that a module identity itself
+// uses, like notify, can use them without an import cycle); they are named here too
+export { requireActor, findActor, requireAdmin, requireSystemAdmin, adminUnitScope, unitScopeOf, assertInUnitScope } from '../../platform/actor.js';
+export type { Actor, AdminRole } from '../../platform/actor.js';
 
 /**
  * One cookie per kind of app, so that one browser can be signed in to the visitor app, the staff
@@ -23,30 +29,7 @@ const COOKIE_NAMES = [...new Set(Object.values(SESSION_COOKIES))];
 export type AppScope = 'visitor' | 'staff' | 'admin' | 'kiosk';
 export const SCOPE_TYPES: Record<AppScope, SubjectType[]> = { visitor: ['visitor', 'phone'], staff: ['staff'], admin: ['admin'], kiosk: ['kiosk'] };
 
-export interface Actor {
-  type: SubjectType | 'system';
-  id: string;
-  sessionId?: string;
-  ip?: string;
-  /** an administrator's role (A10), loaded with the session */
-  admin?: AdminRole;
-}
 
-/** 系统管理员 (every unit) or 单位管理员 (unitId only); whether a second factor is on. */
-export interface AdminRole {
-  role: 'system' | 'unit';
-  unitId: string | null;
-  totp: boolean;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** the first signed-in subject (most requests carry one) */
-    actor: Actor | null;
-    /** every signed-in subject this request carries, one per app cookie */
-    actors: Actor[];
-  }
-}
 
 export async function createSession(ctx: AppContext, tx: Tx, reply: FastifyReply, subject: { type: SubjectType; id: string }, userAgent?: string, ttlHours?: number) {
   const token = randomToken();
@@ -164,17 +147,6 @@ export function installAreaGuard(app: FastifyInstance, ctx?: AppContext) {
   });
 }
 
-/** The access check every protected route starts with. */
-export function requireActor(req: FastifyRequest, ...types: SubjectType[]): Actor {
-  const a = types.length === 0 ? req.actor : req.actors.find((x) => types.includes(x.type as SubjectType));
-  if (!a) throw new AppError('AUTH_REQUIRED');
-  return a;
-}
-
-/** The signed-in subject of one kind, if any (no error). */
-export function findActor(req: FastifyRequest, ...types: SubjectType[]): Actor | null {
-  return req.actors.find((x) => types.includes(x.type as SubjectType)) ?? null;
-}
 
 /**
  * Admin routes only a 系统管理员 may call (A10): devices, changing buildings, kiosks, jobs, the SMS outbox,
@@ -210,35 +182,3 @@ function guardAdminRoute(req: FastifyRequest, route: string, require2fa: boolean
   if (a.admin.role !== 'system' && isSystemOnlyRoute(req.method, route)) throw new AppError('SYSTEM_ADMIN_ONLY');
 }
 
-/** The signed-in administrator with their role; 401 without one. */
-export function requireAdmin(req: FastifyRequest): Actor & { admin: AdminRole } {
-  const a = requireActor(req, 'admin');
-  if (!a.admin) throw new AppError('AUTH_REQUIRED');
-  return a as Actor & { admin: AdminRole };
-}
-
-/** A 系统管理员, or 403 SYSTEM_ADMIN_ONLY for a 单位管理员 (401 without an administrator). */
-export function requireSystemAdmin(req: FastifyRequest): Actor & { admin: AdminRole } {
-  const a = requireAdmin(req);
-  if (a.admin.role !== 'system') throw new AppError('SYSTEM_ADMIN_ONLY');
-  return a;
-}
-
-/**
- * Which unit's data this administrator may see: null for a 系统管理员 (all units), else the 单位管理员's
- * unit id. Services filter lists by it and answer another unit's record with 404 NOT_FOUND.
- */
-export function adminUnitScope(req: FastifyRequest): string | null {
-  const a = requireAdmin(req);
-  return a.admin.role === 'system' ? null : a.admin.unitId;
-}
-
-/** adminUnitScope for a service that was handed the actor: null unless a 单位管理员 (then their unit). */
-export function unitScopeOf(actor: Actor): string | null {
-  return actor.type === 'admin' && actor.admin?.role === 'unit' ? actor.admin.unitId : null;
-}
-
-/** 404 NOT_FOUND unless the record's unit is within the scope (null scope: every unit). */
-export function assertInUnitScope(scope: string | null, unitId: string | null | undefined) {
-  if (scope !== null && unitId !== scope) throw new AppError('NOT_FOUND');
-}

@@ -9,7 +9,7 @@ import { notificationTemplates, unitNotificationTemplates, units } from '../../d
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { audit } from '../audit/audit.js';
-import { adminUnitScope, assertInUnitScope, requireActor, requireAdmin } from '../identity/session.js';
+import { adminUnitScope, assertInUnitScope, requireActor, requireAdmin } from '../../platform/actor.js';
 import {
   DEFAULT_TEMPLATES,
   EVENT_LABELS,

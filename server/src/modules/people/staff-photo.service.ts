@@ -7,7 +7,6 @@
  * these routes — every read by an administrator is audited — and deleted when removed (consent
  * withdrawn) or when the staff member is deleted.
  */
-import { holderChanged } from '../access/access.service.js';
 import { STAFF_FACE_CONSENT_VERSION } from '../../../../contracts/consent.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
@@ -41,7 +40,7 @@ export class StaffPhotoService {
         await repo.withdrawStaffFaceConsents(tx, staffId, now);
         await repo.insertStaffFaceConsent(tx, staffId, STAFF_FACE_CONSENT_VERSION, now);
         if (cur.photoKey) await enqueuePhotoDeletion(ctx, tx, cur.photoKey);
-        await holderChanged(ctx, tx, { staffId });
+        await ctx.hooks.emit(tx, 'holder.changed', { staffId });
         const target = { type: 'staff', id: staffId } as const;
         await audit(tx, actor, 'staff.face_consent.recorded', target, { version: STAFF_FACE_CONSENT_VERSION, recordedBy: { type: actor.type, id: actor.id } });
         await audit(tx, actor, 'staff.photo.upload', target, { bytes: jpeg.length, replaced: Boolean(cur.photoKey) });
@@ -91,7 +90,7 @@ export class StaffPhotoService {
     await repo.setStaffPhotoKey(tx, staffId, null, now);
     await enqueuePhotoDeletion(this.ctx, tx, photoKey);
     // meeting attendees' faces leave the gates now
-    await holderChanged(this.ctx, tx, { staffId });
+    await this.ctx.hooks.emit(tx, 'holder.changed', { staffId });
     return repo.withdrawStaffFaceConsents(tx, staffId, now);
   }
 

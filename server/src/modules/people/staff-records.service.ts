@@ -12,7 +12,6 @@ import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { enqueuePhotoDeletion } from '../../platform/photos.js';
-import { holderChanged } from '../access/access.service.js';
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
 import * as repo from './people.repository.js';
@@ -182,7 +181,7 @@ export class StaffRecordsService {
     await repo.withdrawStaffFaceConsents(tx, staffId, now);
     await repo.insertStaffFaceConsent(tx, staffId, STAFF_FACE_CONSENT_VERSION, now);
     if (oldKey) await enqueuePhotoDeletion(this.ctx, tx, oldKey);
-    await holderChanged(this.ctx, tx, { staffId });
+    await this.ctx.hooks.emit(tx, 'holder.changed', { staffId });
     await audit(tx, actor, 'staff.face_consent.recorded', { type: 'staff', id: staffId }, {
       version: STAFF_FACE_CONSENT_VERSION,
       // who confirmed the consent when submitting (the staff member, or the colleague registering them)

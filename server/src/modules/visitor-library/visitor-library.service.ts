@@ -13,7 +13,6 @@ import { audit } from '../audit/audit.js';
 import { adminUnitScope, requireActor } from '../identity/session.js';
 import * as repo from './visitor-library.repository.js';
 import { presenceOf } from '../visits/presence.js';
-import { holderChanged } from '../access/access.service.js';
 import { VisitsService } from '../visits/visits.service.js';
 
 /** how many orders the detail shows */
@@ -114,7 +113,7 @@ export class VisitorLibraryService {
         // off every gate at once (the re-sync consent withdrawal uses; the reconciler refuses a
         // blocked holder, so even an order already 已到达 loses its credentials), and every open
         // order cancelled. Unblocking restores nothing by itself.
-        await holderChanged(this.ctx, tx, { visitorId: id });
+        await this.ctx.hooks.emit(tx, 'holder.changed', { visitorId: id });
         cancelled = await this.visits.cancelForBlocked(tx, { id, phone: cur.phone }, actor);
       }
       await audit(tx, actor, input.blocked ? 'visitor.block' : 'visitor.unblock', { type: 'visitor', id }, { reason, wasBlocked: cur.blocked, ...(input.blocked ? { cancelled } : {}) });

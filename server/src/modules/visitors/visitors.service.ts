@@ -3,7 +3,6 @@
  * Every method starts from an actor that the route has checked with requireActor; visitors reach
  * only their own record (actor.id), so no id from the request can point at someone else's.
  */
-import { holderChanged } from '../access/access.service.js';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
@@ -147,7 +146,7 @@ export class VisitorsService {
         await repo.insertFaceConsent(tx, cur.id, upload.consentVersion, upload.consentAt);
         await audit(tx, actor, 'visitor.face_consent_granted', { type: 'visitor', id: cur.id }, { version: upload.consentVersion });
         if (cur.photoKey) await enqueuePhotoDeletion(ctx, tx, cur.photoKey);
-        await holderChanged(ctx, tx, { visitorId: cur.id });
+        await ctx.hooks.emit(tx, 'holder.changed', { visitorId: cur.id });
       }
       await audit(tx, actor, 'visitor.updated', { type: 'visitor', id: cur.id }, { fields: changed });
       return { v, oldKey: upload ? cur.photoKey : null };
@@ -183,7 +182,7 @@ export class VisitorsService {
       }
       for (const k of keys) await enqueuePhotoDeletion(ctx, tx, k);
       // the face leaves the gates now, not when the visits end
-      await holderChanged(ctx, tx, { visitorId: cur.id });
+      await ctx.hooks.emit(tx, 'holder.changed', { visitorId: cur.id });
       await audit(tx, actor, 'visitor.face_consent_withdrawn', { type: 'visitor', id: cur.id }, { consents: withdrawn, photoDeleted: Boolean(cur.photoKey) });
       return keys;
     });
@@ -240,7 +239,7 @@ export class VisitorsService {
       await repo.withdrawFaceConsents(tx, v.id, now);
       await repo.updateVisitor(tx, v.id, { photoKey: upload.storageKey, updatedAt: now });
       await repo.insertFaceConsent(tx, v.id, upload.consentVersion, upload.consentAt);
-      await holderChanged(this.ctx, tx, { visitorId: v.id });
+      await this.ctx.hooks.emit(tx, 'holder.changed', { visitorId: v.id });
       await audit(tx, actor, 'visitor.photo_replace', { type: 'visitor', id: v.id }, { via: 'kiosk' });
     } else {
       old.push(upload.storageKey); // not kept: nothing refers to it once the upload is used

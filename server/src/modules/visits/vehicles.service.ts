@@ -10,7 +10,6 @@ import { unitReviewers, visitOrders } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { orderAccessChanged } from '../access/access.hooks.js';
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
 import * as repo from './visits.repository.js';
@@ -80,7 +79,7 @@ export class VehiclesService {
         set: { vehicleStatus: decision === 'approve' ? 'approved' : 'rejected', vehicleReviewedBy: actor.id, vehicleReviewedAt: this.ctx.clock.now(), vehicleComment: comment?.trim() || null },
       });
       // the barriers take (or never get) the plate for the order's window
-      await orderAccessChanged(this.ctx, tx, next);
+      await this.ctx.hooks.emit(tx, 'order.changed', next);
       await audit(tx, actor, decision === 'approve' ? 'visit.vehicle_approve' : 'visit.vehicle_reject', { type: 'visit_order', id: o.id }, { unitId: o.unitId });
       return buildDetail(tx, this.ctx, next, actor);
     });

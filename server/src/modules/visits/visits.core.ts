@@ -4,7 +4,6 @@
  * see an order. The use-case services (orders, reviews, link flow, walk-ins, and VisitsService for
  * other modules) each hold one and call it inside their own transaction.
  */
-import { orderAccessChanged } from '../access/access.hooks.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -104,7 +103,7 @@ export class VisitsCore {
     if (plateSubmitted) {
       for (const r of await repo.findVehicleReviewers(tx, o.unitId)) await this.notify(tx, 'vehicle_submitted', next, { kind: 'staff', id: r.id, phone: r.phone }, { plate: next.plate ?? '' });
     }
-    if (to !== o.status) await orderAccessChanged(this.ctx, tx, next);
+    if (to !== o.status) await this.ctx.hooks.emit(tx, 'order.changed', next);
     // webhooks (X8): order.submitted / approved / rejected / cancelled / arrived, enqueued in this transaction
     await emitOrderEvents(this.ctx, tx, orderEventsOf(o.status as OrderStatus, to, next.cancelReason), next);
     if (!o.parentId && to !== o.status) await this.cascade(tx, next, s.actor);
@@ -130,7 +129,7 @@ export class VisitsCore {
    */
   async leave(tx: Tx, o: OrderRow, s: Step & { at: Date; via: LeaveVia; where: string | null }): Promise<OrderRow> {
     const next = await this.move(tx, o, 'arrived', { ...s, set: { leftAt: s.at, leftVia: s.via, leftWhere: s.where } });
-    if (s.via !== 'gate') await orderAccessChanged(this.ctx, tx, next);
+    if (s.via !== 'gate') await this.ctx.hooks.emit(tx, 'order.changed', next);
     await emitOrderEvents(this.ctx, tx, ['order.left'], next);
     return next;
   }
