@@ -14,11 +14,14 @@ import type { OrderRow } from './visits.repository.js';
 import { markLinkUsed, resolveLink } from './links.js';
 import { meetingInfoOf, type OrderDetail } from './visits.view.js';
 import { VisitsCore } from './visits.core.js';
+import { OrderIntake } from './order-intake.js';
 
 export class LinkFlowService {
   private readonly core: VisitsCore;
+  private readonly intake: OrderIntake;
   constructor(private readonly ctx: AppContext) {
     this.core = new VisitsCore(ctx);
+    this.intake = new OrderIntake(ctx, this.core);
   }
 
   private async linkOrder(tx: Tx, token: string) {
@@ -44,7 +47,7 @@ export class LinkFlowService {
           reason: order.reason,
           startAt: order.startAt.toISOString(),
           endAt: order.endAt.toISOString(),
-          inviterName: maskName(await this.core.inviterName(tx, main ?? order)),
+          inviterName: maskName(await this.intake.inviterName(tx, main ?? order)),
         },
         meeting: await meetingInfoOf(tx, order),
         phone: claims.phone ? maskPhone(claims.phone) : null,
@@ -70,14 +73,14 @@ export class LinkFlowService {
   async submitLink(actor: Actor, token: string, input: { plate?: string | null }): Promise<OrderDetail> {
     return this.ctx.db.transaction(async (tx) => {
       const { claims, order } = await this.linkOrder(tx, token);
-      const me = await this.core.assertNotBlocked(tx, actor.id);
+      const me = await this.intake.assertNotBlocked(tx, actor.id);
       let result: OrderRow;
       if (claims.purpose === 'forward') {
         if (order.visitorId === me.id) throw new AppError('COMPANION_DUPLICATE');
-        const main = await this.core.lockMainForSubs(tx, order.id, 1);
+        const main = await this.intake.lockMainForSubs(tx, order.id, 1);
         const dup = (await repo.listSubs(tx, [main.id])).find((s) => s.visitorPhone === me.phone && s.status !== 'cancelled');
         if (dup) throw new AppError('COMPANION_DUPLICATE');
-        const sub = await this.core.createOrder(tx, this.core.subOf(main, 'forward_fill', { visitorId: me.id, phone: me.phone, createdByVisitorId: main.visitorId }), actor, 'visitor');
+        const sub = await this.intake.createOrder(tx, this.intake.subOf(main, 'forward_fill', { visitorId: me.id, phone: me.phone, createdByVisitorId: main.visitorId }), actor, 'visitor');
         result = await this.core.submit(tx, sub, actor, input.plate);
       } else {
         if (me.phone !== claims.phone) throw new AppError('LINK_WRONG_PHONE');

@@ -318,6 +318,29 @@ describe('other rules (SPEC §2)', () => {
     expect(res.json().error.code).toBe('VISITOR_BLOCKED');
   });
 
+  it('the answer to a booking is the order as it reads back — chain, CC, companions, plate — and a repeat with its key gets the same', async () => {
+    const node = await newStaff(t, { name: '审批甲' });
+    const cc = await newStaff(t, { name: '抄送乙' });
+    const s = await scene({ chain: [{ type: 'person', staffId: node.id }, { type: 'role', role: 'approver' }], cc: [cc.id] });
+    const known = await newVisitor(t, { name: '林晓燕' });
+    const body = { hostPhone: s.host.phone, reason: '商务洽谈', ...window(), plate: '浙C12345', companionPhones: [known.phone, randomPhone()], idempotencyKey: idem() };
+    const res = await s.visitor.post('/api/visits/appointments', body);
+    expect(res.statusCode).toBe(201);
+    const answer = res.json();
+    expect(answer).toMatchObject({ status: 'pending', vehicle: { plate: '浙C12345', status: 'pending' } });
+    expect(answer.chain).toEqual([
+      { position: 1, name: '审批甲', status: 'waiting' },
+      { position: 2, name: 'approver', status: 'waiting' },
+    ]);
+    expect(answer.companions.map((c: { name: string | null; status: string }) => [c.name, c.status])).toEqual([
+      ['林晓燕', 'pending'],
+      [null, 'initiated'],
+    ]);
+    expect((await s.visitor.get(`/api/visits/${answer.id}`)).json()).toEqual(answer);
+    const again = await s.visitor.post('/api/visits/appointments', body);
+    expect(again.json()).toEqual(answer);
+  });
+
   it('double submit with one idempotency key makes one order', async () => {
     const s = await scene();
     const body = { hostPhone: s.host.phone, reason: 'x', ...window(), companionPhones: [], idempotencyKey: idem() };
@@ -421,5 +444,17 @@ describe('access', () => {
     expect((await s.visitor.get('/api/visits/mine?scope=recent&status=confirmed')).json().total).toBe(0);
     expect((await s.visitor.get('/api/visits/mine?scope=recent&status=pending')).json().total).toBe(1);
     expect((await s.hostClient.get('/api/visits/hosted?scope=recent')).json().items[0].host.name).toBe('姜柠檬');
+  });
+
+  it('我的预约 pages: each page its orders, newest first, and the total — also on a page past the end', async () => {
+    const s = await scene();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await book(s.visitor, s.host.phone, window(2 + i))).id);
+    const page = (n: number) => s.visitor.get(`/api/visits/mine?scope=recent&page=${n}&pageSize=2`).then((r) => r.json());
+    const [one, two, three] = [await page(1), await page(2), await page(3)];
+    expect(one.items.map((x: { id: string }) => x.id)).toEqual([ids[2], ids[1]]);
+    expect(two.items.map((x: { id: string }) => x.id)).toEqual([ids[0]]);
+    expect([one.total, two.total, three.total]).toEqual([3, 3, 3]);
+    expect(three.items).toEqual([]);
   });
 });

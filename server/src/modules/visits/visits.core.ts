@@ -1,79 +1,64 @@
 /**
- * What every visit-order use case shares (SPEC §2): the status move with its trail, access sync and
- * cascade to subs; entering review; submitting; creating orders and subs; notifications; who may
- * see an order. The use-case services (orders, reviews, link flow, walk-ins, and VisitsService for
- * other modules) each hold one and call it inside their own transaction.
+ * What happens to a visit order once it exists, shared by every use case (SPEC §2): the status
+ * move with its trail, access told (hook), webhooks and the cascade to subs; entering review;
+ * submitting; notifications; who may see an order and its detail. Creating orders is
+ * OrderIntake's (order-intake.ts). The use-case services (orders, reviews, link flow, walk-ins,
+ * and VisitsService for other modules) each hold one and call it inside their own transaction.
  */
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { isValidPhone, maskPhone, type IdType } from '../../../../contracts/identity.js';
-import { visitors } from '../../db/schema/index.js';
-import type { CancelReason, OrderStatus, SubOrigin, ActorRole, TrailAction } from '../../../../contracts/visits.js';
+import { maskPhone } from '../../../../contracts/identity.js';
+import type { CancelReason, OrderStatus, ActorRole, TrailAction } from '../../../../contracts/visits.js';
 import type { Actor } from '../identity/session.js';
 import type { ArrivalVia, LeaveVia } from '../../../../contracts/lobby.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
-import { canCreateSubs, checkWindow, followMain, isMeetingBooker, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
-import { createLink } from './links.js';
+import { followMain, isMeetingBooker, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
 import { windowVars } from '../../platform/when.js';
 import { buildDetail, type OrderDetail } from './visits.view.js';
 import { emitOrderEvents, orderEventsOf } from './visits.webhooks.js';
 
 type Step = { actor: Actor; role: ActorRole; action: TrailAction; comment?: string | null };
-type Notice = Parameters<typeof notifyVisit>[2];
-/** whose idempotency keys: v a visitor's, s a staff member's, k a kiosk's */
-type OnceScope = 'v' | 's' | 'k';
-
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; cause?: { code?: string } };
-  return err?.code === '23505' || err?.cause?.code === '23505';
+/** What a notification's words need of an order's people, when the caller has them in hand (else they are read). */
+export interface Who {
+  hostName: string;
+  unitName: string;
+  visitorName: string;
 }
+/** A submission's host as findHostWithChain reads it. */
+export type SubmitHost = { id: string; name: string; phone: string; unitName: string; departmentName: string | null; chain: repo.ChainRef | null };
+/** What enterReview wrote: the chain snapshot, and the names of its person nodes. */
+export type Review = { steps: Array<{ position: number; staffId: string | null; role: string | null; status: string }>; names: Map<string, string> };
+type Notice = Parameters<typeof notifyVisit>[2];
 
 export class VisitsCore {
   constructor(private readonly ctx: AppContext) {}
 
-  parseWindow(startAt: string, endAt: string, maxHours: number) {
-    const start = new Date(startAt);
-    const end = new Date(endAt);
-    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new AppError('VALIDATION_FAILED', { field: 'startAt/endAt' });
-    const err = checkWindow(start, end, this.ctx.clock.now(), maxHours);
-    if (err) throw new AppError(err);
-    return { start, end };
-  }
-
-  normalisePhones(phones: string[], exclude: string[]): string[] {
-    const out: string[] = [];
-    for (const raw of phones) {
-      const p = raw.trim();
-      if (!isValidPhone(p)) throw new AppError('PHONE_INVALID', { phone: maskPhone(p) });
-      if (out.includes(p) || exclude.includes(p)) throw new AppError('COMPANION_DUPLICATE', { phone: maskPhone(p) });
-      out.push(p);
+  async vars(tx: Tx, o: OrderRow, extra: Record<string, string> = {}, who?: Who): Promise<Record<string, string>> {
+    if (!who) {
+      const host = await repo.findStaff(tx, o.hostId);
+      const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
+      who = { hostName: host?.name ?? '', unitName: host?.unitName ?? '', visitorName: v?.name ?? o.inviteeName ?? maskPhone(o.visitorPhone) };
     }
-    return out;
-  }
-
-  async vars(tx: Tx, o: OrderRow, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-    const host = await repo.findStaff(tx, o.hostId);
-    const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
     return {
       centerName: this.ctx.config.CENTER_NAME,
-      visitorName: v?.name ?? o.inviteeName ?? maskPhone(o.visitorPhone),
-      hostName: host?.name ?? '',
-      unitName: host?.unitName ?? '',
+      visitorName: who.visitorName,
+      hostName: who.hostName,
+      unitName: who.unitName,
       reason: o.reason,
       ...windowVars(this.ctx.config.TZ_CENTER, o.startAt, o.endAt),
       ...extra,
     };
   }
 
-  async notify(tx: Tx, event: VisitEvent, o: OrderRow, recipient: Notice['recipient'], extra: Record<string, string> = {}, link?: string) {
-    await notifyVisit(this.ctx, tx, { event, orderId: o.id, recipient, vars: await this.vars(tx, o, extra), link, unitId: o.unitId });
+  async notify(tx: Tx, event: VisitEvent, o: OrderRow, recipient: Notice['recipient'], extra: Record<string, string> = {}, link?: string, who?: Who) {
+    await notifyVisit(this.ctx, tx, { event, orderId: o.id, recipient, vars: await this.vars(tx, o, extra, who), link, unitId: o.unitId });
   }
 
-  async notifyVisitorOf(tx: Tx, event: VisitEvent, o: OrderRow, extra: Record<string, string> = {}) {
-    await this.notify(tx, event, o, { kind: o.visitorId ? 'visitor' : 'phone', id: o.visitorId ?? undefined, phone: o.visitorPhone }, extra);
+  async notifyVisitorOf(tx: Tx, event: VisitEvent, o: OrderRow, extra: Record<string, string> = {}, who?: Who) {
+    await this.notify(tx, event, o, { kind: o.visitorId ? 'visitor' : 'phone', id: o.visitorId ?? undefined, phone: o.visitorPhone }, extra, undefined, who);
   }
 
   /** Record a status change (or a review step that keeps the status) and apply it. */
@@ -98,16 +83,25 @@ export class VisitsCore {
       comment: s.comment ?? null,
     });
     const next = { ...o, ...set } as OrderRow;
+    await this.afterMove(tx, o, next, s.actor, plateSubmitted);
+    return next;
+  }
+
+  /**
+   * What follows every move from `o` to `next`: open screens told, a submitted plate's reviewers
+   * told, access told (hook), webhooks, and the subs that follow a main moved with it
+   * (`hasSubs: false`: the caller knows there are none — an order created a moment ago).
+   */
+  async afterMove(tx: Tx, o: Pick<OrderRow, 'status' | 'parentId' | 'unitId'>, next: OrderRow, actor: Actor, plateSubmitted: boolean, opts: { hasSubs?: boolean; who?: Who } = {}) {
     // open dashboards and 在场人员 screens fetch again once this commits
     this.ctx.live.changed('visits');
     if (plateSubmitted) {
-      for (const r of await repo.findVehicleReviewers(tx, o.unitId)) await this.notify(tx, 'vehicle_submitted', next, { kind: 'staff', id: r.id, phone: r.phone }, { plate: next.plate ?? '' });
+      for (const r of await repo.findVehicleReviewers(tx, o.unitId)) await this.notify(tx, 'vehicle_submitted', next, { kind: 'staff', id: r.id, phone: r.phone }, { plate: next.plate ?? '' }, undefined, opts.who);
     }
-    if (to !== o.status) await this.ctx.hooks.emit(tx, 'order.changed', next);
+    if (next.status !== o.status) await this.ctx.hooks.emit(tx, 'order.changed', next);
     // webhooks (X8): order.submitted / approved / rejected / cancelled / arrived, enqueued in this transaction
-    await emitOrderEvents(this.ctx, tx, orderEventsOf(o.status as OrderStatus, to, next.cancelReason), next);
-    if (!o.parentId && to !== o.status) await this.cascade(tx, next, s.actor);
-    return next;
+    await emitOrderEvents(this.ctx, tx, orderEventsOf(o.status as OrderStatus, next.status as OrderStatus, next.cancelReason), next);
+    if (!o.parentId && next.status !== o.status && opts.hasSubs !== false) await this.cascade(tx, next, actor);
   }
 
   /**
@@ -146,36 +140,45 @@ export class VisitsCore {
     }
   }
 
-  /** The order has just become pending: snapshot the chain (host_chain), tell the host, CC. */
-  async enterReview(tx: Tx, o: OrderRow) {
+  /**
+   * The order has just become pending: snapshot the chain (host_chain), tell the host, CC. `known`:
+   * the caller read the host, the unit's chain and the people's names already (a new submission);
+   * then the chain's person nodes are named in the answer too.
+   */
+  async enterReview(tx: Tx, o: OrderRow, known?: { host: SubmitHost; who: Who }): Promise<Review> {
+    const review: Review = { steps: [], names: new Map() };
     const policy = reviewPolicy(shapeOf(o));
     if (policy === 'host_chain') {
-      const chain = await repo.findChain(tx, o.unitId, o.kind);
+      const chain: repo.ChainRef | null | undefined = known ? known.host.chain : ((await repo.findChain(tx, o.unitId, o.kind)) as repo.ChainRef | undefined);
       if (chain) {
-        const nodes = chain.nodes as Array<{ type: 'person'; staffId: string } | { type: 'role'; role: string }>;
+        review.steps = chain.nodes.map((n, i) => ({ position: i + 1, staffId: n.type === 'person' ? n.staffId : null, role: n.type === 'role' ? n.role : null, status: 'waiting' }));
         await repo.insertChainSteps(
           tx,
-          nodes.map((n, i) => ({ orderId: o.id, position: i + 1, nodeType: n.type, staffId: n.type === 'person' ? n.staffId : null, role: n.type === 'role' ? n.role : null })),
+          chain.nodes.map((n, i) => ({ orderId: o.id, position: i + 1, nodeType: n.type, staffId: n.type === 'person' ? n.staffId : null, role: n.type === 'role' ? n.role : null })),
         );
         await repo.insertCc(tx, o.id, chain.ccStaffIds);
-        for (const s of await repo.findStaffByIds(tx, chain.ccStaffIds)) await this.notify(tx, 'order_cc', o, { kind: 'staff', id: s.id, phone: s.phone });
+        const persons = known ? review.steps.map((s) => s.staffId).filter((x): x is string => !!x) : [];
+        const people = await repo.findStaffByIds(tx, [...new Set([...chain.ccStaffIds, ...persons])]);
+        for (const s of people) review.names.set(s.id, s.name);
+        for (const s of people.filter((p) => chain.ccStaffIds.includes(p.id))) await this.notify(tx, 'order_cc', o, { kind: 'staff', id: s.id, phone: s.phone }, {}, undefined, known?.who);
       }
     }
     if (policy === 'host' || policy === 'host_chain') {
-      const host = await repo.findStaff(tx, o.hostId);
-      if (host) await this.notify(tx, 'order_submitted', o, { kind: 'staff', id: host.id, phone: host.phone });
+      const host = known ? known.host : await repo.findStaff(tx, o.hostId);
+      if (host) await this.notify(tx, 'order_submitted', o, { kind: 'staff', id: host.id, phone: host.phone }, {}, undefined, known?.who);
     }
     if (policy === 'bookers' && o.meetingId) {
       const b = await repo.findMeeting(tx, o.meetingId);
       if (b) for (const s of await repo.findStaffByIds(tx, [b.applicantId, ...b.coBookerIds])) await this.notify(tx, 'order_submitted', o, { kind: 'staff', id: s.id, phone: s.phone });
     }
+    return review;
   }
 
-  /** Submit an initiated order for the visitor who now holds it. */
-  async submit(tx: Tx, o: OrderRow, actor: Actor, plate?: string | null): Promise<OrderRow> {
+  /** Submit an initiated order for the visitor who now holds it (`mainStatus`: a sub's main's, when the caller holds the main). */
+  async submit(tx: Tx, o: OrderRow, actor: Actor, plate?: string | null, mainStatus?: OrderStatus): Promise<OrderRow> {
     if (o.status !== 'initiated') throw new AppError('ORDER_NOT_SUBMITTABLE');
-    const main = o.parentId ? await repo.findOrder(tx, o.parentId) : undefined;
-    const to = statusOnSubmit(shapeOf(o), (main?.status as OrderStatus) ?? null);
+    const main = o.parentId && !mainStatus ? await repo.findOrder(tx, o.parentId) : undefined;
+    const to = statusOnSubmit(shapeOf(o), mainStatus ?? (main?.status as OrderStatus) ?? null);
     if (!to) throw new AppError('ORDER_NOT_SUBMITTABLE');
     const next = await this.move(tx, o, to, {
       actor,
@@ -186,138 +189,6 @@ export class VisitsCore {
     if (to === 'pending') await this.enterReview(tx, next);
     if (to === 'confirmed') await this.notifyVisitorOf(tx, 'order_approved', next);
     return next;
-  }
-
-  async assertNotBlocked(tx: Tx, visitorId: string) {
-    const v = await repo.findVisitor(tx, visitorId);
-    if (!v) throw new AppError('AUTH_REQUIRED');
-    if (v.blocked) throw new AppError('VISITOR_BLOCKED');
-    return v;
-  }
-
-  /** A visitor registered by someone else (帮同伴填写, the kiosk) from the details given; `idNumber` normalised. */
-  async registerVisitor(
-    tx: Tx,
-    d: { phone: string; name: string; idType: IdType; idNumber: string; company?: string | null; position?: string | null },
-    via: 'help_fill' | 'kiosk',
-    photoKey?: string | null,
-  ) {
-    const [v] = await tx
-      .insert(visitors)
-      .values({
-        phone: d.phone,
-        name: d.name,
-        idType: d.idType,
-        idNumberEnc: this.ctx.crypto.encrypt(d.idNumber),
-        idNumberIdx: this.ctx.crypto.blindIndex(d.idNumber),
-        company: d.company ?? null,
-        position: d.position ?? null,
-        registeredVia: via,
-        photoKey: photoKey ?? null,
-      })
-      .returning();
-    return v!;
-  }
-
-  /** Insert an order in 已发起 with its "create" trail entry. */
-  async createOrder(tx: Tx, o: repo.NewOrder, actor: Actor, role: ActorRole): Promise<OrderRow> {
-    const row = await repo.insertOrder(tx, { ...o, status: 'initiated' });
-    await repo.insertTransition(tx, { orderId: row.id, at: this.ctx.clock.now(), actorType: actor.type, actorId: actor.id, actorRole: role, action: 'create', fromStatus: null, toStatus: 'initiated' });
-    return row;
-  }
-
-  /** A sub order under `main`: same host, unit, reason and window. */
-  subOf(main: OrderRow, origin: SubOrigin, who: { visitorId: string | null; phone: string; createdByVisitorId: string | null; plate?: string | null }): repo.NewOrder {
-    return {
-      kind: main.kind,
-      parentId: main.id,
-      origin,
-      status: 'initiated',
-      visitorId: who.visitorId,
-      visitorPhone: who.phone,
-      hostId: main.hostId,
-      unitId: main.unitId,
-      reason: main.reason,
-      remark: main.remark,
-      startAt: main.startAt,
-      endAt: main.endAt,
-      plate: who.plate ?? null,
-      reviewRequired: main.reviewRequired,
-      createdByVisitorId: who.createdByVisitorId,
-      createdByStaffId: main.createdByStaffId,
-    };
-  }
-
-  /** The order a client's idempotency key stored (kept per actor and use case: v visitor, s staff, k kiosk). */
-  storedKey(actor: Actor, key: string | null | undefined, prefix: OnceScope): string | null {
-    return key ? `${prefix}:${actor.id}:${key}` : null;
-  }
-
-  /** The order already created under this key, if any. */
-  async findOnce(actor: Actor, key: string | null | undefined, prefix: OnceScope): Promise<OrderRow | undefined> {
-    const storedKey = this.storedKey(actor, key, prefix);
-    return storedKey ? repo.findByIdempotencyKey(this.ctx.db, storedKey) : undefined;
-  }
-
-  /**
-   * Run a create use case once per idempotency key: a repeat (or a concurrent twin) gets the first
-   * order — as its detail, or as `replay` shapes it.
-   */
-  async once<T = OrderDetail>(
-    actor: Actor,
-    key: string | null | undefined,
-    prefix: OnceScope,
-    run: (tx: Tx, storedKey: string | null) => Promise<T>,
-    replay: (tx: Tx, first: OrderRow) => Promise<T> = (tx, first) => this.detail(tx, first, actor) as Promise<T>,
-  ): Promise<T> {
-    const { ctx } = this;
-    const storedKey = this.storedKey(actor, key, prefix);
-    try {
-      return await ctx.db.transaction(async (tx) => {
-        const dup = storedKey ? await repo.findByIdempotencyKey(tx, storedKey) : undefined;
-        return dup ? replay(tx, dup) : run(tx, storedKey);
-      });
-    } catch (e) {
-      if (storedKey && isUniqueViolation(e)) {
-        const dup = await repo.findByIdempotencyKey(ctx.db, storedKey);
-        if (dup) return ctx.db.transaction((tx) => replay(tx, dup));
-      }
-      throw e;
-    }
-  }
-
-  /** Create subs from companion phones: known visitors submit with the main (appointment) or get a link (invitation). */
-  async addCompanionSubs(tx: Tx, main: OrderRow, phones: string[], actor: Actor) {
-    for (const phone of phones) {
-      const known = await repo.findVisitorByPhone(tx, phone);
-      const sub = await this.createOrder(tx, this.subOf(main, 'companion', { visitorId: known?.id ?? null, phone, createdByVisitorId: main.createdByVisitorId }), actor, actor.type === 'staff' ? 'host' : 'visitor');
-      // appointment: a companion already in the visitor library is submitted together with the main
-      if (main.kind === 'appointment' && known && !known.blocked && main.status !== 'initiated') {
-        await this.submit(tx, sub, { type: 'visitor', id: known.id }, null);
-      } else {
-        const link = await createLink(this.ctx, tx, { purpose: 'companion', orderId: sub.id, phone, until: main.endAt });
-        await this.notify(tx, 'companion_link', sub, { kind: known ? 'visitor' : 'phone', id: known?.id, phone }, { inviterName: await this.inviterName(tx, main) }, link.url);
-      }
-    }
-  }
-
-  async inviterName(tx: Tx, main: OrderRow): Promise<string> {
-    if (main.createdByStaffId) return (await repo.findStaff(tx, main.createdByStaffId))?.name ?? '';
-    if (main.visitorId) return (await repo.findVisitor(tx, main.visitorId))?.name ?? '';
-    return '';
-  }
-
-  /** Lock the main order and check room for `adding` more subs (invitation limit) — under the row lock. */
-  async lockMainForSubs(tx: Tx, mainId: string, adding: number): Promise<OrderRow> {
-    const main = await repo.findOrder(tx, mainId, { forUpdate: true });
-    if (!main) throw new AppError('NOT_FOUND');
-    if (main.parentId) throw new AppError('SUB_CANNOT_HAVE_SUBS');
-    if (!canCreateSubs({ kind: main.kind as never, parentId: null, origin: null, reviewRequired: main.reviewRequired, status: main.status as OrderStatus })) throw new AppError('ORDER_NOT_SUBMITTABLE');
-    if (main.kind === 'invitation') {
-      const left = remainingCompanionSlots(main.companionLimit, await repo.countActiveSubs(tx, main.id));
-      if (adding > left) throw new AppError('COMPANION_LIMIT_REACHED', { left });
-    }
-    return main;
   }
 
   async detail(tx: Tx, o: OrderRow, viewer: Actor): Promise<OrderDetail> {

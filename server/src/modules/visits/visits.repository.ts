@@ -29,6 +29,64 @@ export async function updateOrder(tx: Tx, id: string, set: Partial<NewOrder>) {
 export async function insertTransition(tx: Tx, t: typeof orderTransitions.$inferInsert) {
   await tx.insert(orderTransitions).values(t);
 }
+/** Several trail entries in one statement (in their order). */
+export async function insertTransitions(tx: Tx, rows: Array<typeof orderTransitions.$inferInsert>) {
+  if (rows.length) await tx.insert(orderTransitions).values(rows);
+}
+
+/**
+ * The visitor who submits, and the order already created under their idempotency key if any —
+ * one statement for what a submission must know of its author.
+ */
+export async function findSubmitter(tx: Tx, visitorId: string, idempotencyKey: string | null) {
+  const [v] = await tx
+    .select({
+      id: visitors.id,
+      name: visitors.name,
+      phone: visitors.phone,
+      blocked: visitors.blocked,
+      dupId: idempotencyKey ? sql<string | null>`(select ${visitOrders.id} from ${visitOrders} where ${visitOrders.idempotencyKey} = ${idempotencyKey})` : sql<string | null>`null`,
+    })
+    .from(visitors)
+    .where(eq(visitors.id, visitorId))
+    .limit(1);
+  return v;
+}
+
+export interface ChainRef {
+  nodes: Array<{ type: 'person'; staffId: string } | { type: 'role'; role: string }>;
+  ccStaffIds: string[];
+}
+
+/**
+ * A host (active, visit permission on) by phone with what a submission to them needs: their unit's
+ * visit limit and name, their department, and the unit's enabled approval chain for `kind` (null:
+ * none) — one statement.
+ */
+export async function findHostWithChain(tx: Tx, phone: string, kind: string) {
+  const [s] = await tx
+    .select({
+      id: staff.id,
+      name: staff.name,
+      phone: staff.phone,
+      unitId: staff.unitId,
+      maxVisitHours: units.maxVisitHours,
+      unitName: units.name,
+      departmentName: departments.name,
+      chainNodes: approvalChains.nodes,
+      chainCc: approvalChains.ccStaffIds,
+    })
+    .from(staff)
+    .innerJoin(units, eq(units.id, staff.unitId))
+    .leftJoin(departments, eq(departments.id, staff.departmentId))
+    .leftJoin(approvalChains, and(eq(approvalChains.unitId, staff.unitId), eq(approvalChains.kind, kind), eq(approvalChains.enabled, true)))
+    .where(and(eq(staff.phone, phone), isNull(staff.deletedAt), eq(staff.active, true), eq(staff.visitPermission, true)))
+    .limit(1);
+  if (!s) return undefined;
+  const { chainNodes, chainCc, ...host } = s;
+  const chain: ChainRef | null = chainNodes ? { nodes: chainNodes as ChainRef['nodes'], ccStaffIds: chainCc ?? [] } : null;
+  return { ...host, chain };
+}
 
 export function listSubs(tx: Tx, parentIds: string[]) {
   if (parentIds.length === 0) return Promise.resolve([] as OrderRow[]);
@@ -135,6 +193,26 @@ export function findExpired(tx: Tx, now: Date, limit: number) {
     .where(and(inArray(visitOrders.status, ['initiated', 'pending']), sql`${visitOrders.endAt} <= ${now.toISOString()}::timestamptz`))
     .orderBy(asc(visitOrders.endAt))
     .limit(limit);
+}
+
+/**
+ * A page of one visitor's orders with their total in one statement (the count rides along as a
+ * window; a page past the end counts apart). For a visitor's own list: a visitor has few orders,
+ * so counting them with the page costs nothing — unlike a host's, which pageOrders counts apart.
+ */
+export async function pageVisitorOrders(tx: Tx, where: SQL, page: number, pageSize: number) {
+  const rows = await tx
+    .select({ order: visitOrders, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(visitOrders)
+    .where(where)
+    .orderBy(desc(visitOrders.startAt), desc(visitOrders.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  if (rows.length === 0 && page > 1) {
+    const [c] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
+    return { rows: [], total: Number(c?.n ?? 0) };
+  }
+  return { rows: rows.map((r) => r.order), total: rows[0]?.total ?? 0 };
 }
 
 export async function pageOrders(tx: Tx, where: SQL | undefined, page: number, pageSize: number) {

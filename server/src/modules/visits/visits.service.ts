@@ -16,6 +16,7 @@ import type { OrderRow } from './visits.repository.js';
 import { canCancel, isExpired, meetingAttendeeStatus } from './visits.rules.js';
 import { createLink } from './links.js';
 import { VisitsCore } from './visits.core.js';
+import { OrderIntake } from './order-intake.js';
 
 /** The booking a meeting attendee order belongs to (meetings module → visits). */
 export interface MeetingRef {
@@ -30,8 +31,10 @@ export interface MeetingRef {
 
 export class VisitsService {
   private readonly core: VisitsCore;
+  private readonly intake: OrderIntake;
   constructor(private readonly ctx: AppContext) {
     this.core = new VisitsCore(ctx);
+    this.intake = new OrderIntake(ctx, this.core);
   }
 
   /**
@@ -146,7 +149,7 @@ export class VisitsService {
     if (dup) return null;
     const internal = !!who.staffId;
     const known = internal ? undefined : await repo.findVisitorByPhone(tx, who.phone);
-    const row = await this.core.createOrder(
+    const row = await this.intake.createOrder(
       tx,
       {
         kind: 'meeting',

@@ -44,9 +44,19 @@ export function vehicleOf(r: OrderRow): OrderVehicle {
   };
 }
 
-export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], viewer: Actor): Promise<OrderCard[]> {
-  void ctx;
-  if (rows.length === 0) return [];
+/** What the cards of some orders need besides their rows: hosts, visitor names, subs, meetings, and for staff which reviews are theirs. */
+export interface CardParts {
+  staff: Map<string, { name: string; unitName: string; departmentName: string | null }>;
+  visitors: Map<string, { name: string | null }>;
+  subs: OrderRow[];
+  meetings: Map<string, MeetingInfo>;
+  /** staff viewer: pending orders whose current chain step is theirs */
+  pendingSteps?: Map<string, boolean>;
+  /** staff viewer: meeting attendee orders of bookings they booked */
+  bookerOf?: Map<string, boolean>;
+}
+
+async function loadCardParts(tx: Tx, rows: OrderRow[], viewer: Actor): Promise<CardParts> {
   const mains = rows.filter((r) => !r.parentId);
   const subs = await repo.listSubs(tx, mains.map((m) => m.id));
   const staffRows = await repo.findStaffByIds(tx, [...new Set(rows.map((r) => r.hostId))]);
@@ -55,7 +65,6 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
   const staffById = new Map(staffRows.map((s) => [s.id, s]));
   const meetings = new Map((await repo.findMeetingsForCards(tx, [...new Set(rows.map((r) => r.meetingId).filter((x): x is string => !!x))])).map((m) => [m.id, m]));
   const visitorById = new Map(visitorRows.map((v) => [v.id, v]));
-  const isVisitor = viewer.type === 'visitor';
   const pendingSteps = new Map<string, boolean>();
   if (viewer.type === 'staff') {
     const me = await repo.findStaff(tx, viewer.id);
@@ -72,71 +81,84 @@ export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], view
       bookerOf.set(r.id, !!b && isMeetingBooker(viewer.id, b));
     }
   }
-  return rows.map((r) => {
-    const host = staffById.get(r.hostId);
-    const v = r.visitorId ? visitorById.get(r.visitorId) : undefined;
-    const mine = subs.filter((s) => s.parentId === r.id);
-    const shape = shapeOf(r);
-    const policy = reviewPolicy(shape);
-    const active = mine.filter((s) => s.status !== 'cancelled').length;
-    const room = remainingCompanionSlots(r.kind === 'invitation' ? r.companionLimit : null, active) > 0;
-    const subsAllowed = canCreateSubs({ ...shape, status: r.status as OrderStatus });
-    const owner = isVisitor && r.visitorId === viewer.id;
-    const hostViewer = viewer.type === 'staff' && r.hostId === viewer.id;
-    const review =
-      viewer.type === 'staff' &&
-      r.status === 'pending' &&
-      (((policy === 'host' || policy === 'host_chain') && ((r.chainStep === 0 && hostViewer) || (r.chainStep > 0 && !!pendingSteps.get(r.id)))) ||
-        (policy === 'bookers' && !!bookerOf.get(r.id)));
-    return {
-      id: r.id,
-      kind: r.kind as OrderKind,
-      origin: r.origin as SubOrigin | null,
-      parentId: r.parentId,
-      status: r.status as OrderStatus,
-      cancelReason: r.cancelReason as CancelReason | null,
-      host: { id: r.hostId, name: viewer.type !== 'staff' && viewer.type !== 'admin' ? maskName(host?.name ?? '') : (host?.name ?? ''), unitName: host?.unitName ?? '', departmentName: host?.departmentName ?? null },
-      visitor: { name: v?.name ?? r.inviteeName ?? null, phoneMasked: maskPhone(r.visitorPhone) },
-      startAt: r.startAt.toISOString(),
-      endAt: r.endAt.toISOString(),
-      reason: r.reason,
-      remark: r.remark,
-      plate: r.plate,
-      vehicle: vehicleOf(r),
-      companions: mine.map((s) => ({
-        id: s.id,
-        origin: s.origin as SubOrigin,
-        name: (s.visitorId ? visitorById.get(s.visitorId)?.name : null) ?? null,
-        phoneMasked: maskPhone(s.visitorPhone),
-        status: s.status as OrderStatus,
-        cancelReason: s.cancelReason as CancelReason | null,
-      })),
-      forwardedBy: r.origin === 'forward_fill' && r.createdByVisitorId ? (visitorById.get(r.createdByVisitorId)?.name ?? null) : null,
-      submittedAt: iso(r.submittedAt),
-      createdAt: r.createdAt.toISOString(),
-      companionLimit: r.companionLimit,
-      reviewRequired: r.reviewRequired,
-      meeting: meetingOf(r, meetings),
-      actions: {
-        cancel: canCancel(r.status as OrderStatus) && ((isVisitor && (owner || r.createdByVisitorId === viewer.id)) || hostViewer),
-        addCompanions: subsAllowed && room && ((owner && canAddCompanions(r.kind as OrderKind, 'visitor')) || (hostViewer && canAddCompanions(r.kind as OrderKind, 'host'))),
-        helpFill: subsAllowed && room && owner,
-        forward: subsAllowed && room && owner,
-        review,
-      },
-    };
-  });
+  return { staff: staffById, visitors: visitorById, subs, meetings, pendingSteps, bookerOf };
 }
 
-type TransitionRow = Awaited<ReturnType<typeof repo.listTransitions>>[number];
+export async function buildCards(tx: Tx, ctx: AppContext, rows: OrderRow[], viewer: Actor): Promise<OrderCard[]> {
+  void ctx;
+  if (rows.length === 0) return [];
+  const parts = await loadCardParts(tx, rows, viewer);
+  return rows.map((r) => cardOf(r, parts, viewer));
+}
+
+/** One order's card from its row and what CardParts holds (no I/O). */
+export function cardOf(r: OrderRow, parts: CardParts, viewer: Actor): OrderCard {
+  const { staff: staffById, visitors: visitorById, subs, meetings } = parts;
+  const pendingSteps = parts.pendingSteps ?? new Map<string, boolean>();
+  const bookerOf = parts.bookerOf ?? new Map<string, boolean>();
+  const isVisitor = viewer.type === 'visitor';
+  const host = staffById.get(r.hostId);
+  const v = r.visitorId ? visitorById.get(r.visitorId) : undefined;
+  const mine = subs.filter((s) => s.parentId === r.id);
+  const shape = shapeOf(r);
+  const policy = reviewPolicy(shape);
+  const active = mine.filter((s) => s.status !== 'cancelled').length;
+  const room = remainingCompanionSlots(r.kind === 'invitation' ? r.companionLimit : null, active) > 0;
+  const subsAllowed = canCreateSubs({ ...shape, status: r.status as OrderStatus });
+  const owner = isVisitor && r.visitorId === viewer.id;
+  const hostViewer = viewer.type === 'staff' && r.hostId === viewer.id;
+  const review =
+    viewer.type === 'staff' &&
+    r.status === 'pending' &&
+    (((policy === 'host' || policy === 'host_chain') && ((r.chainStep === 0 && hostViewer) || (r.chainStep > 0 && !!pendingSteps.get(r.id)))) ||
+      (policy === 'bookers' && !!bookerOf.get(r.id)));
+  return {
+    id: r.id,
+    kind: r.kind as OrderKind,
+    origin: r.origin as SubOrigin | null,
+    parentId: r.parentId,
+    status: r.status as OrderStatus,
+    cancelReason: r.cancelReason as CancelReason | null,
+    host: { id: r.hostId, name: viewer.type !== 'staff' && viewer.type !== 'admin' ? maskName(host?.name ?? '') : (host?.name ?? ''), unitName: host?.unitName ?? '', departmentName: host?.departmentName ?? null },
+    visitor: { name: v?.name ?? r.inviteeName ?? null, phoneMasked: maskPhone(r.visitorPhone) },
+    startAt: r.startAt.toISOString(),
+    endAt: r.endAt.toISOString(),
+    reason: r.reason,
+    remark: r.remark,
+    plate: r.plate,
+    vehicle: vehicleOf(r),
+    companions: mine.map((s) => ({
+      id: s.id,
+      origin: s.origin as SubOrigin,
+      name: (s.visitorId ? visitorById.get(s.visitorId)?.name : null) ?? null,
+      phoneMasked: maskPhone(s.visitorPhone),
+      status: s.status as OrderStatus,
+      cancelReason: s.cancelReason as CancelReason | null,
+    })),
+    forwardedBy: r.origin === 'forward_fill' && r.createdByVisitorId ? (visitorById.get(r.createdByVisitorId)?.name ?? null) : null,
+    submittedAt: iso(r.submittedAt),
+    createdAt: r.createdAt.toISOString(),
+    companionLimit: r.companionLimit,
+    reviewRequired: r.reviewRequired,
+    meeting: meetingOf(r, meetings),
+    actions: {
+      cancel: canCancel(r.status as OrderStatus) && ((isVisitor && (owner || r.createdByVisitorId === viewer.id)) || hostViewer),
+      addCompanions: subsAllowed && room && ((owner && canAddCompanions(r.kind as OrderKind, 'visitor')) || (hostViewer && canAddCompanions(r.kind as OrderKind, 'host'))),
+      helpFill: subsAllowed && room && owner,
+      forward: subsAllowed && room && owner,
+      review,
+    },
+  };
+}
+
 /**
  * One action, one trail entry: a visitor (or the desk) who books creates the order and submits it
  * in the same request, which the log keeps as two rows (发起, 提交). A create immediately followed by
  * a submit of the same actor shows as the one 提交 (from no status); a create that someone else
  * submits later (an invitation, a companion's link) keeps both entries.
  */
-export function mergeCreateSubmit(rows: TransitionRow[]): TransitionRow[] {
-  const out: TransitionRow[] = [];
+export function mergeCreateSubmit<T extends Pick<TransitionRow, 'action' | 'actorType' | 'actorId' | 'fromStatus'>>(rows: T[]): T[] {
+  const out: T[] = [];
   for (const r of rows) {
     const prev = out.at(-1);
     if (prev && prev.action === 'create' && r.action === 'submit' && prev.actorType === r.actorType && prev.actorId === r.actorId) {
@@ -144,6 +166,18 @@ export function mergeCreateSubmit(rows: TransitionRow[]): TransitionRow[] {
     } else out.push(r);
   }
   return out;
+}
+
+export type TransitionRow = Awaited<ReturnType<typeof repo.listTransitions>>[number];
+type StepRow = Pick<Awaited<ReturnType<typeof repo.listChainSteps>>[number], 'position' | 'staffId' | 'role' | 'status'>;
+
+/** What a detail shows besides its card: the trail, the chain, the names of who acted, the main of a sub. */
+export interface DetailParts {
+  transitions: Array<Omit<TransitionRow, 'seq'>>;
+  steps: StepRow[];
+  /** staff and visitor names by id (trail actors, chain nodes) */
+  names: Map<string, string>;
+  parent: { id: string; visitorName: string | null } | null;
 }
 
 export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: Actor): Promise<OrderDetail> {
@@ -156,16 +190,21 @@ export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: 
   const staffRows = await repo.findStaffByIds(tx, [...new Set([...staffIds, ...stepStaff])]);
   const visitorRows = await repo.findVisitorsByIds(tx, [...new Set(visitorIds)]);
   const names = new Map<string, string>([...staffRows.map((s) => [s.id, s.name] as const), ...visitorRows.map((v) => [v.id, v.name] as const)]);
-  const display = (id: string | null, type: string) => {
-    if (type === 'system') return '系统';
-    const n = (id && names.get(id)) || '';
-    return viewer.type === 'visitor' && type === 'staff' ? maskName(n) : n;
-  };
   const parent = o.parentId ? await repo.findOrder(tx, o.parentId) : undefined;
   const parentVisitor = parent?.visitorId ? (await repo.findVisitorsByIds(tx, [parent.visitorId]))[0] : undefined;
+  return detailOf(ctx, o, card!, { transitions, steps, names, parent: parent ? { id: parent.id, visitorName: parentVisitor?.name ?? null } : null }, viewer);
+}
+
+/** An order's detail from its card and DetailParts (no I/O): what a use case that has just written them answers with. */
+export function detailOf(ctx: AppContext, o: OrderRow, card: OrderCard, p: DetailParts, viewer: Actor): OrderDetail {
+  const display = (id: string | null, type: string) => {
+    if (type === 'system') return '系统';
+    const n = (id && p.names.get(id)) || '';
+    return viewer.type === 'visitor' && type === 'staff' ? maskName(n) : n;
+  };
   return {
-    ...card!,
-    trail: mergeCreateSubmit(transitions).map((t) => ({
+    ...card,
+    trail: mergeCreateSubmit(p.transitions).map((t) => ({
       at: t.at.toISOString(),
       actorName: display(t.actorId, t.actorType),
       actorRole: t.actorRole as ActorRole,
@@ -176,12 +215,12 @@ export async function buildDetail(tx: Tx, ctx: AppContext, o: OrderRow, viewer: 
       comment: t.comment,
       label: trailLabel(t.actorRole as ActorRole, t.action as TrailAction),
     })),
-    chain: steps.map((s) => ({
+    chain: p.steps.map((s) => ({
       position: s.position,
-      name: s.staffId ? (names.get(s.staffId) ?? '') : (s.role ?? ''),
+      name: s.staffId ? (p.names.get(s.staffId) ?? '') : (s.role ?? ''),
       status: s.status as 'waiting' | 'approved' | 'rejected',
     })),
-    parent: parent ? { id: parent.id, visitorName: parentVisitor?.name ?? null } : null,
+    parent: p.parent,
     appointmentCodeAvailable: viewer.type === 'visitor' && o.status === 'confirmed' && o.visitorId === viewer.id,
     presence: presenceOf(o, ctx.clock.now(), ctx.config.VISIT_OVERSTAY_MINUTES),
   };

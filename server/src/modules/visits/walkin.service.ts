@@ -18,6 +18,7 @@ import { checkWindow } from './visits.rules.js';
 import { verifyCode } from './codes.js';
 import { buildCards } from './visits.view.js';
 import { VisitsCore } from './visits.core.js';
+import { OrderIntake } from './order-intake.js';
 
 export interface WalkInInput {
   name: string;
@@ -43,9 +44,11 @@ type WalkInResult = { order: Awaited<ReturnType<typeof buildCards>>[number]; vis
 
 export class WalkInService {
   private readonly core: VisitsCore;
+  private readonly intake: OrderIntake;
   private readonly visitors: VisitorsService;
   constructor(private readonly ctx: AppContext) {
     this.core = new VisitsCore(ctx);
+    this.intake = new OrderIntake(ctx, this.core);
     this.visitors = new VisitorsService(ctx);
   }
 
@@ -153,7 +156,7 @@ export class WalkInService {
     const idNumber = normaliseIdNumber(input.idNumber);
     const now = ctx.clock.now();
     // the same registration again (a retry after a lost answer, the offline queue): the first result
-    const first = await this.core.findOnce(actor, input.idempotencyKey, 'k');
+    const first = await this.intake.findOnce(actor, input.idempotencyKey, 'k');
     if (first) return ctx.db.transaction((tx) => this.replayWalkIn(tx, first, actor));
     // a blocklisted person — by this phone, or by this ID number under another phone — is refused
     // and the desk alerted (the alert is committed although the registration is not)
@@ -166,7 +169,7 @@ export class WalkInService {
     });
     if (blocked) throw new AppError('VISITOR_BLOCKED');
     const oldKeys: string[] = [];
-    const result = await this.core.once(actor, input.idempotencyKey, 'k', async (tx, idempotencyKey) => {
+    const result = await this.intake.once(actor, input.idempotencyKey, 'k', async (tx, idempotencyKey) => {
       const host = await repo.findStaff(tx, input.hostId);
       if (!host || !host.visitPermission) throw new AppError('HOST_NOT_FOUND');
       const start = input.startAt ? new Date(input.startAt) : now;
@@ -177,7 +180,7 @@ export class WalkInService {
       if (v?.blocked) throw new AppError('VISITOR_BLOCKED');
       const upload = input.photoUploadId ? await this.visitors.takeKioskUpload(tx, actor, input.photoUploadId) : undefined;
       if (!v) {
-        v = await this.core.registerVisitor(tx, { ...input, idNumber }, 'kiosk', upload?.storageKey);
+        v = await this.intake.registerVisitor(tx, { ...input, idNumber }, 'kiosk', upload?.storageKey);
         if (upload) await this.visitors.applyKioskUpload(tx, actor, v.id, upload, 'registered');
         await audit(tx, actor, 'visitor.register_at_kiosk', { type: 'visitor', id: v.id });
       } else if (upload) {
@@ -185,7 +188,7 @@ export class WalkInService {
         oldKeys.push(...(await this.visitors.applyKioskUpload(tx, actor, v.id, upload, input.replacePhoto || !v.photoKey ? 'replace' : 'discard')));
       }
       const remark = [input.visitType ? `访问类型：${input.visitType}` : null, input.temperature != null ? `体温：${input.temperature.toFixed(1)}℃` : null, input.remark ?? null].filter(Boolean).join('；') || null;
-      const order = await this.core.createOrder(
+      const order = await this.intake.createOrder(
         tx,
         { kind: 'walk_in', visitorId: v.id, visitorPhone: v.phone, hostId: host.id, unitId: host.unitId, reason: input.reason, remark, startAt: start, endAt: end, idempotencyKey } as repo.NewOrder,
         actor,
