@@ -14,11 +14,11 @@
  *    not the load generator's: CPU ms per order = the child's CPU over the run / orders.
  *    SQL round trips per submission (and with the jobs it causes) are counted in the child.
  * 2. Request logging at info (one JSON line per request, asynchronous) against logging off.
- * 3. 我的预约 (GET /api/visits/mine, scope history and recent) with BENCH_ORDERS orders of
- *    BENCH_VISITORS visitors loaded: p95 of sequential requests of random visitors.
+ * 3. 我的预约 (GET /api/visits/mine, scope history and recent): p95 of sequential requests of
+ *    random visitors.
  *
- * BENCH_SECONDS (8) per measurement, BENCH_CONNECTIONS (8), BENCH_RUNS (3), BENCH_ORDERS
- * (1,000,000), BENCH_VISITORS (200,000). BENCH_PROFILE=<dir> writes the server's CPU profile of the first submission run there.
+ * The data is the P4 set (bench/lib/dataset.ts: BENCH_ORDERS 1,000,000, BENCH_VISITORS 200,000,
+ * BENCH_JOBS 1,000,000). BENCH_SECONDS (8) per measurement, BENCH_CONNECTIONS (8), BENCH_RUNS (3). BENCH_PROFILE=<dir> writes the server's CPU profile of the first submission run there.
  */
 import os from 'node:os';
 import fs from 'node:fs';
@@ -32,17 +32,15 @@ import { RUNS, percentile, stats, writeSection, type Figure } from './lib/report
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
-const VISITORS = Number(process.env.BENCH_VISITORS ?? 200_000);
 const LIST_SAMPLE = Number(process.env.BENCH_LIST_REQUESTS ?? 500);
-const HOST_PHONE = '13900000001';
-const N_SESSIONS = 5000;
+let HOST_PHONE = '';
 
+import { createSessions, describeP4, loadP4, p4Options } from './lib/dataset.js';
 import { sha256 } from '../server/src/platform/crypto.js';
 
 // ———————————————————————————————————————————————— the server (child process)
 
-type ToChild = { cmd: 'profile'; on: boolean } | { cmd: 'cpu' } | { cmd: 'count'; token: string } | { cmd: 'level'; level: string } | { cmd: 'stop' };
+type ToChild = { cmd: 'profile'; on: boolean } | { cmd: 'cpu' } | { cmd: 'count'; token: string; hostPhone: string } | { cmd: 'level'; level: string } | { cmd: 'stop' };
 
 async function serve() {
   const { buildApp } = await import('../server/src/app.js');
@@ -109,7 +107,7 @@ async function serve() {
         method: 'POST',
         url: '/api/visits/appointments',
         headers: { 'content-type': 'application/json', cookie: `sg_visitor=${m.token}` },
-        payload: { hostPhone: HOST_PHONE, reason: '基准测试', startAt: start, endAt: end, companionPhones: [], idempotencyKey: randomUUID() },
+        payload: { hostPhone: m.hostPhone, reason: '基准测试', startAt: start, endAt: end, companionPhones: [], idempotencyKey: randomUUID() },
       });
       if (res.statusCode !== 201) throw new Error(`count: ${res.statusCode} ${res.body}`);
       const request = statements;
@@ -195,18 +193,17 @@ async function main() {
   const setupLines: string[] = [];
   const loadStart = (await import('node:os')).loadavg()[0]!.toFixed(2);
 
-  // ——— fixtures: one unit, one host, visitors with sessions ———
-  const unitId = (await raw.query(`insert into units (id, name, max_visit_hours) values (gen_random_uuid(), '基准单位', 24) returning id`)).rows[0].id as string;
-  const hostId = (await raw.query(`insert into staff (id, unit_id, name, phone, visit_permission) values (gen_random_uuid(), $1, '姜柠檬', $2, true) returning id`, [unitId, HOST_PHONE])).rows[0].id as string;
-  const visitorIds = (
-    await raw.query(`insert into visitors (id, name, phone, id_number_enc) select gen_random_uuid(), '访客' || g, '16' || lpad(g::text, 9, '0'), 'x' from generate_series(1, $1) g returning id, phone`, [N_SESSIONS])
-  ).rows as Array<{ id: string; phone: string }>;
-  const tokens = visitorIds.map(() => randomBytes(24).toString('base64url'));
+  // ——— the P4 data set, then a host without an approval chain (as the pg scripts assume) and visitors with sessions ———
+  const p4 = await loadP4(raw, p4Options());
+  setupLines.push(`Data: ${describeP4(p4)}.`);
+  const host = p4.hosts.find((h) => !p4.chainUnitIds.includes(h.unitId))!;
+  const hostId = host.id;
+  const unitId = host.unitId;
+  HOST_PHONE = host.phone;
+  const visitorIds = p4.visitors;
+  const N_SESSIONS = visitorIds.length;
+  const tokens = await createSessions(raw, 'visitor', visitorIds.map((v) => v.id));
   const hashes = tokens.map(sha256);
-  await raw.query(
-    `insert into sessions (id, token_hash, subject_type, subject_id, expires_at) select gen_random_uuid(), h, 'visitor', v, now() + interval '1 day' from unnest($1::text[], $2::text[]) as t(h, v)`,
-    [hashes, visitorIds.map((v) => v.id)],
-  );
 
   // ——— the server ———
   const profile = process.env.BENCH_PROFILE;
@@ -223,7 +220,7 @@ async function main() {
   const end = new Date(Date.now() + 4 * 3600_000).toISOString();
 
   // round trips of one submission
-  const counted = await server.ask<{ request: number; jobs: number; jobCount: number }>({ cmd: 'count', token: tokens[0]! });
+  const counted = await server.ask<{ request: number; jobs: number; jobCount: number }>({ cmd: 'count', token: tokens[0]!, hostPhone: HOST_PHONE });
 
   let k = 1;
   const submit = () => {
@@ -285,15 +282,9 @@ async function main() {
   );
 
   // ——— 我的预约 at scale ———
-  const t0 = Date.now();
-  await loadHistory(raw, hostId, unitId);
-  setupLines.push(`我的预约: ${ORDERS.toLocaleString('en-US')} orders of ${VISITORS.toLocaleString('en-US')} visitors loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s; ${LIST_SAMPLE} sequential requests per run, each a random visitor's first page (20).`);
-  const sample = (await raw.query(`select id from visitors where phone like '17%' order by random() limit $1`, [LIST_SAMPLE])).rows.map((r: { id: string }) => r.id);
-  const listTokens = sample.map(() => randomBytes(24).toString('base64url'));
-  await raw.query(
-    `insert into sessions (id, token_hash, subject_type, subject_id, expires_at) select gen_random_uuid(), h, 'visitor', v, now() + interval '1 day' from unnest($1::text[], $2::text[]) as t(h, v)`,
-    [listTokens.map(sha256), sample],
-  );
+  setupLines.push(`我的预约: ${LIST_SAMPLE} sequential requests per run, each a random visitor's first page (20).`);
+  const sample = (await raw.query(`select id from visitors order by random() limit $1`, [LIST_SAMPLE])).rows.map((r: { id: string }) => r.id);
+  const listTokens = await createSessions(raw, 'visitor', sample);
   const p95 = async (url: (i: number) => string, headers: (i: number) => Record<string, string>) => {
     const lat: number[] = [];
     for (let i = 0; i < LIST_SAMPLE; i++) {
@@ -394,24 +385,6 @@ async function script10(c: pg.PoolClient, tokenHash: string, vid: string, start:
   await c.query(`insert into jobs (id, type, key, payload) values ($1, 'notify.visit', $2, '{}') on conflict (key) do nothing`, [randomUUID(), `raw:${id}`]);
   await c.query(`insert into audit_log (actor_type, actor_id, action, target_type, target_id, detail) values ('visitor', $1, 'visit.create', 'visit_order', $2, '{"kind":"appointment","companions":0}')`, [vid, id]);
   await c.query('commit');
-}
-
-/** BENCH_VISITORS visitors (phones 17…) and BENCH_ORDERS orders over the last 400 days and the next few. */
-async function loadHistory(raw: pg.Pool, hostId: string, unitId: string) {
-  await raw.query(`insert into visitors (id, phone, name, id_number_enc) select gen_random_uuid(), '17' || lpad(g::text, 9, '0'), '访客' || g, 'x' from generate_series(1, $1) g`, [VISITORS]);
-  await raw.query(`create table _v as select id, row_number() over () as n from visitors where phone like '17%'`);
-  const chunk = 200_000;
-  for (let from = 1; from <= ORDERS; from += chunk) {
-    await raw.query(
-      `insert into visit_orders (id, kind, status, cancel_reason, visitor_id, visitor_phone, host_id, unit_id, reason, start_at, end_at, submitted_at)
-       select gen_random_uuid(), 'appointment', (array['pending','confirmed','cancelled','arrived'])[1 + (g % 4)], case when g % 4 = 2 then 'expired' end, v.id, '17000000000', $1, $2, '历史来访',
-              now() - ((g % 400) - 3 || ' days')::interval + interval '9 hours', now() - ((g % 400) - 3 || ' days')::interval + interval '11 hours', now() - ((g % 400) || ' days')::interval
-       from generate_series($3::int, $4::int) g join _v v on v.n = 1 + (g % $5)`,
-      [hostId, unitId, from, Math.min(ORDERS, from + chunk - 1), VISITORS],
-    );
-  }
-  await raw.query('drop table _v');
-  await raw.query('vacuum analyze');
 }
 
 if (process.argv[2] === 'serve') {
