@@ -147,7 +147,7 @@ async function serve() {
       else await ctx.queue.stop();
       process.send!({ ok: true });
     }
-    if (m.cmd === 'held') process.send!({ held: sim.holdings(m.deviceId).length });
+    if (m.cmd === 'held') process.send!({ held: sim.heldCount(m.deviceId) });
     if (m.cmd === 'ingest') {
       // the simulator's own ingest of the same records, handed to it directly in one batch
       const pushes = sim.holdings(m.deviceId).map(({ pushedAt: _p, ...p }) => p);
@@ -416,11 +416,11 @@ async function main() {
       const c0 = await server.cpuMs();
       const t0 = performance.now();
       const gate = await newGate(`下发闸机${run + 1}`, b);
-      while ((await server.ask<{ held: number }>({ cmd: 'held', deviceId: gate.id })).held < CREDENTIALS) await sleep(10);
+      while ((await server.ask<{ held: number }>({ cmd: 'held', deviceId: gate.id })).held < CREDENTIALS) await sleep(20);
       for (;;) {
         const [{ n }] = await q<{ n: number }>(`select count(*)::int as n from access_credentials where device_id = $1 and status = 'issued'`, [gate.id]);
         if (n >= CREDENTIALS) break;
-        await sleep(10);
+        await sleep(20);
       }
       const took = performance.now() - t0;
       const cpu = (await server.cpuMs()) - c0;

@@ -6,7 +6,7 @@
  * in force. And what one push for it is, and its fingerprint.
  */
 import { createHmac } from 'node:crypto';
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { accessCredentials, meetingBookings, meetingRooms, staff, units, visitOrders, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Db, Tx } from '../../platform/db.js';
@@ -37,6 +37,9 @@ export interface HolderRow {
 
 const faceConsent = (type: 'visitor' | 'staff', id: SQL | unknown) =>
   sql<boolean>`exists (select 1 from consents c where c.subject_type = ${type} and c.subject_id = ${id} and c.kind = 'face' and c.withdrawn_at is null)`;
+
+/** `column = any($1::uuid[])`: one parameter for a page of ids (cheaper to build and to parse than a list of 500). */
+export const idIn = (column: SQL | AnyColumn, ids: string[]) => sql`${column} = any(${sql.param(ids)}::uuid[])`;
 
 /** The building that guards an order (meeting_rooms and units joined as readHolders does). */
 export const buildingOfOrder = sql<string | null>`case when ${meetingRooms.id} is not null then ${meetingRooms.buildingId} else ${units.buildingId} end`;

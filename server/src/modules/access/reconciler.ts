@@ -17,6 +17,7 @@
  * again afterwards and, where what it should have changed, the order is synced again.
  */
 import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { accessCredentials, accessDevices, visitOrders } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
@@ -24,12 +25,12 @@ import { personIdOf } from '../../../../contracts/access.js';
 import { pushAll, removeAll, type CredentialPush } from './adapters/types.js';
 import type { Adapters, DeviceRow } from './adapters/registry.js';
 import { SYNC_JOB, type DeviceSyncJob, type OrderSyncJob } from './issuance.js';
-import { buildingOfOrder, fingerprint, pushOf, readHolders, readIds, unchanged, wanted, wantedSql, type HolderRow } from './holders.js';
+import { buildingOfOrder, fingerprint, idIn, pushOf, readHolders, readIds, unchanged, wanted, wantedSql, type HolderRow } from './holders.js';
 import { deviceTakes } from './barriers.js';
 import { markSeen } from './seen.js';
 
 /** orders read and pushed per batch by a device's sync */
-const PAGE = 500;
+const PAGE = 1000;
 /** photos read from storage at once */
 const PHOTO_READS = 8;
 /** an order whose desired state changed while it was being synced is synced again, this many times in all */
@@ -91,7 +92,7 @@ export class CredentialReconciler {
       const want = await this.syncRound(ids, force, errors);
       // read again: an order whose desired state changed meanwhile goes round again
       const now = this.ctx.clock.now();
-      ids = (await readHolders(this.ctx.db, inArray(visitOrders.id, ids))).filter((h) => wanted(h, now) !== want.get(h.id)).map((h) => h.id);
+      ids = (await readHolders(this.ctx.db, idIn(visitOrders.id, ids))).filter((h) => wanted(h, now) !== want.get(h.id)).map((h) => h.id);
     }
     return new Map([...errors].map(([id, es]) => [id, new Error(`access sync of order ${id}: ${es.join('; ')}`)]));
   }
@@ -100,7 +101,7 @@ export class CredentialReconciler {
   private async syncRound(ids: string[], force: Map<string, Date | null>, errors: Map<string, string[]>): Promise<Map<string, boolean>> {
     const { ctx } = this;
     const now = ctx.clock.now();
-    const rows = await readHolders(ctx.db, inArray(visitOrders.id, ids));
+    const rows = await readHolders(ctx.db, idIn(visitOrders.id, ids));
     const want = new Map(rows.map((h) => [h.id, wanted(h, now)]));
     const buildings = [...new Set(rows.filter((h) => want.get(h.id) && h.buildingId).map((h) => h.buildingId!))];
     // the devices guarding their buildings, and those recorded as holding them
@@ -117,7 +118,7 @@ export class CredentialReconciler {
       .select({ c: accessCredentials, d: accessDevices })
       .from(accessCredentials)
       .innerJoin(accessDevices, eq(accessDevices.id, accessCredentials.deviceId))
-      .where(and(inArray(accessCredentials.orderId, ids), inArray(accessCredentials.status, ['issued', 'failed'])));
+      .where(and(idIn(accessCredentials.orderId, ids), inArray(accessCredentials.status, ['issued', 'failed'])));
     const plans = new Map<string, DevicePlan>();
     const plan = (d: DeviceRow) => {
       let p = plans.get(d.id);
@@ -164,8 +165,9 @@ export class CredentialReconciler {
       const here = (at: Date) => and(wantedSql(at), sql`${buildingOfOrder} = any(${buildings})`, plates)!;
       // the ids first (the window's index finds them), then a page at a time by id
       const ids = await readIds(ctx.db, here(now));
+      const pushed: string[] = [];
       for (let i = 0; i < ids.length; i += PAGE) {
-        const page = (await readHolders(ctx.db, inArray(visitOrders.id, ids.slice(i, i + PAGE)), { forDevice: d.id })).filter((h) => guards(h, now));
+        const page = (await readHolders(ctx.db, idIn(visitOrders.id, ids.slice(i, i + PAGE)), { forDevice: d.id })).filter((h) => guards(h, now));
         const plan: DevicePlan = { d, push: [], remove: [] };
         for (const h of page) {
           kept.add(h.id);
@@ -176,10 +178,10 @@ export class CredentialReconciler {
         const failed = await this.send([plan]);
         issued += plan.push.length - failed.size;
         errors.push(...failed.values());
-        // pushed while they changed (a cancellation racing the push): each such order syncs again
-        const pushed = plan.push.map((p) => p.orderId);
-        if (pushed.length) await this.resync(await readIds(ctx.db, and(inArray(visitOrders.id, pushed), sql`not coalesce((${here(ctx.clock.now())}), false)`)));
+        pushed.push(...plan.push.map((p) => p.orderId));
       }
+      // pushed while they changed (a cancellation racing the push): each such order syncs again
+      if (pushed.length) await this.resync(await readIds(ctx.db, and(idIn(visitOrders.id, pushed), sql`not coalesce((${here(ctx.clock.now())}), false)`)));
     }
 
     // what it holds but should not
@@ -193,14 +195,14 @@ export class CredentialReconciler {
       .filter((id) => !kept.has(id));
     for (let i = 0; i < heldIds.length; i += PAGE) {
       // read again: one that became wanted since the pages were read is its own sync's to push
-      const rows = await readHolders(ctx.db, inArray(visitOrders.id, heldIds.slice(i, i + PAGE)), { forDevice: d.id });
+      const rows = await readHolders(ctx.db, idIn(visitOrders.id, heldIds.slice(i, i + PAGE)), { forDevice: d.id });
       const drop = rows.filter((h) => !guards(h, ctx.clock.now()) && isHeld(h.held));
       const failed = await this.send([{ d, push: [], remove: drop.map((h) => ({ orderId: h.id, held: h.held! })) }]);
       removed += drop.length - failed.size;
       errors.push(...failed.values());
       // removed while they became wanted here again: each such order syncs again
       if (drop.length) {
-        const again = await readHolders(ctx.db, inArray(visitOrders.id, drop.map((h) => h.id)));
+        const again = await readHolders(ctx.db, idIn(visitOrders.id, drop.map((h) => h.id)));
         await this.resync(again.filter((h) => guards(h, ctx.clock.now())).map((h) => h.id));
       }
     }
@@ -286,38 +288,27 @@ export class CredentialReconciler {
     }
   }
 
-  /** Write outcomes in one statement (one row per order and device). */
+  /** Write outcomes in one statement (one row per order and device; columns as arrays: a page of 500 is one short statement). */
   private async record(outcomes: Outcome[]): Promise<void> {
     if (!outcomes.length) return;
-    const now = this.ctx.clock.now();
-    await this.ctx.db
-      .insert(accessCredentials)
-      .values(
-        outcomes.map((o) => ({
-          orderId: o.orderId,
-          deviceId: o.deviceId,
-          status: o.status,
-          kinds: o.kinds,
-          lastError: o.lastError,
-          issuedAt: o.status === 'issued' ? now : null,
-          removedAt: o.status === 'removed' ? now : null,
-          pushHash: o.pushHash,
-          updatedAt: now,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: [accessCredentials.orderId, accessCredentials.deviceId],
-        set: {
-          status: sql`excluded.status`,
-          // a removal keeps what was held; an issue or a failure says what was (to be) pushed
-          kinds: sql`case when excluded.status = 'removed' then ${accessCredentials.kinds} else excluded.kinds end`,
-          lastError: sql`excluded.last_error`,
-          issuedAt: sql`case when excluded.status = 'issued' then excluded.issued_at else ${accessCredentials.issuedAt} end`,
-          removedAt: sql`case when excluded.status = 'issued' then null when excluded.status = 'removed' then excluded.removed_at else ${accessCredentials.removedAt} end`,
-          pushHash: sql`excluded.push_hash`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-      });
+    const now = this.ctx.clock.now().toISOString();
+    const col = <T>(f: (o: Outcome) => T) => sql.param(outcomes.map(f));
+    await this.ctx.db.execute(sql`
+      insert into access_credentials (id, order_id, device_id, kinds, status, last_error, issued_at, removed_at, push_hash, updated_at)
+      select t.id, t.order_id, t.device_id, string_to_array(t.kinds, ','), t.status, t.last_error,
+             case when t.status = 'issued' then ${now}::timestamptz end, case when t.status = 'removed' then ${now}::timestamptz end, t.push_hash, ${now}::timestamptz
+      from unnest(${col(() => uuidv7())}::uuid[], ${col((o) => o.orderId)}::uuid[], ${col((o) => o.deviceId)}::uuid[], ${col((o) => o.kinds.join(','))}::text[],
+                  ${col((o) => o.status)}::text[], ${col((o) => o.lastError)}::text[], ${col((o) => o.pushHash)}::text[])
+           as t(id, order_id, device_id, kinds, status, last_error, push_hash)
+      on conflict (order_id, device_id) do update set
+        status = excluded.status,
+        -- a removal keeps what was held; an issue or a failure says what was (to be) pushed
+        kinds = case when excluded.status = 'removed' then access_credentials.kinds else excluded.kinds end,
+        last_error = excluded.last_error,
+        issued_at = case when excluded.status = 'issued' then excluded.issued_at else access_credentials.issued_at end,
+        removed_at = case when excluded.status = 'issued' then null when excluded.status = 'removed' then excluded.removed_at else access_credentials.removed_at end,
+        push_hash = excluded.push_hash,
+        updated_at = excluded.updated_at`);
   }
 }
 

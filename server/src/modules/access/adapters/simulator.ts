@@ -71,6 +71,11 @@ export class SimulatorAdapter implements AccessAdapter {
     this.held.clear();
   }
 
+  /** How many people a device holds. */
+  heldCount(deviceId: string): number {
+    return this.held.get(deviceId)?.size ?? 0;
+  }
+
   holdings(deviceId: string): SimulatedHolding[] {
     return [...(this.held.get(deviceId)?.values() ?? [])];
   }
