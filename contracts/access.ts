@@ -24,6 +24,10 @@ export const PASS_METHODS = ['face', 'id_card', 'qr', 'plate', 'remote'] as cons
 export type PassMethod = (typeof PASS_METHODS)[number];
 export const PASS_DIRECTIONS = ['in', 'out'] as const;
 export type PassDirection = (typeof PASS_DIRECTIONS)[number];
+export const PASS_DIRECTION_LABELS: Record<PassDirection, L> = {
+  in: { 'zh-CN': '进', en: 'In' },
+  out: { 'zh-CN': '出', en: 'Out' },
+};
 /** what a device says of a pass it reports */
 export const DEVICE_VERDICTS = ['granted', 'denied'] as const;
 export type DeviceVerdict = (typeof DEVICE_VERDICTS)[number];

@@ -24,6 +24,7 @@ export const AUDIT_ACTION_LABELS = {
   'access.device.token.read': { 'zh-CN': '查看设备令牌', en: 'Viewed a device token' },
   'access.device.update': { 'zh-CN': '修改通行设备', en: 'Edited an access device' },
   'access.events.read': { 'zh-CN': '查看通行记录', en: 'Viewed pass records' },
+  'access.events.export': { 'zh-CN': '导出通行记录', en: 'Exported pass records' },
   'admin.locked': { 'zh-CN': '管理员账号已锁定', en: 'Administrator account locked' },
   'admin.login': { 'zh-CN': '管理员登录', en: 'Administrator signed in' },
   'admin.login_failed': { 'zh-CN': '管理员登录失败', en: 'Administrator sign-in failed' },
@@ -42,6 +43,7 @@ export const AUDIT_ACTION_LABELS = {
   'alerts.read': { 'zh-CN': '查看安全告警', en: 'Viewed security alerts' },
   'approval_chain.delete': { 'zh-CN': '删除审批流程', en: 'Deleted an approval chain' },
   'approval_chain.save': { 'zh-CN': '保存审批流程', en: 'Saved an approval chain' },
+  'audit.export': { 'zh-CN': '导出操作日志', en: 'Exported the audit log' },
   'retention.read': { 'zh-CN': '查看数据保留', en: 'Viewed data retention' },
   'retention.run': { 'zh-CN': '执行数据保留清理', en: 'Ran the data-retention purge' },
   'records.export': { 'zh-CN': '导出访客记录', en: 'Exported visit records' },
@@ -161,6 +163,7 @@ export const AUDIT_SUBJECT_LABELS = {
   access_event: { 'zh-CN': '通行记录', en: 'Pass record' },
   admin: { 'zh-CN': '管理员', en: 'Administrator' },
   approval_chain: { 'zh-CN': '审批流程', en: 'Approval chain' },
+  audit_log: { 'zh-CN': '操作日志', en: 'Audit log' },
   building: { 'zh-CN': '楼宇', en: 'Building' },
   department: { 'zh-CN': '部门', en: 'Department' },
   job: { 'zh-CN': '任务', en: 'Job' },
@@ -183,8 +186,23 @@ export const AUDIT_SUBJECT_LABELS = {
 export type AuditSubjectType = keyof typeof AUDIT_SUBJECT_LABELS;
 export const AUDIT_SUBJECT_TYPES = Object.keys(AUDIT_SUBJECT_LABELS) as AuditSubjectType[];
 
+/** Who did it (audit_log.actor_type). */
+export const AUDIT_ACTOR_TYPES = ['visitor', 'staff', 'admin', 'kiosk', 'phone', 'system'] as const;
+export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
+export const AUDIT_ACTOR_TYPE_LABELS: Record<AuditActorType, L> = {
+  admin: { 'zh-CN': '管理员', en: 'Administrator' },
+  staff: { 'zh-CN': '内部人员', en: 'Staff' },
+  visitor: { 'zh-CN': '访客', en: 'Visitor' },
+  kiosk: { 'zh-CN': '访客机', en: 'Kiosk' },
+  phone: { 'zh-CN': '未注册手机', en: 'Unregistered phone' },
+  system: { 'zh-CN': '系统', en: 'System' },
+};
+
 /** The keys the details use, in words; a key not listed is shown as it is. */
 export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
+  action: { 'zh-CN': '操作', en: 'Action' },
+  actorId: { 'zh-CN': '操作人', en: 'Actor' },
+  actorType: { 'zh-CN': '操作人类型', en: 'Actor type' },
   added: { 'zh-CN': '新增', en: 'Added' },
   adapter: { 'zh-CN': '适配器', en: 'Adapter' },
   all: { 'zh-CN': '全部', en: 'All' },
@@ -287,6 +305,8 @@ export const AUDIT_DETAIL_KEY_LABELS: Record<string, L> = {
   status: { 'zh-CN': '状态', en: 'Status' },
   step: { 'zh-CN': '审批节点序号', en: 'Approval step' },
   tab: { 'zh-CN': '标签页', en: 'Tab' },
+  targetId: { 'zh-CN': '对象编号', en: 'Subject ID' },
+  targetType: { 'zh-CN': '对象', en: 'Subject' },
   termsVersion: { 'zh-CN': '用户协议与隐私政策版本', en: 'Terms and privacy policy version' },
   type: { 'zh-CN': '类型', en: 'Type' },
   unitId: { 'zh-CN': '单位', en: 'Unit' },
@@ -329,6 +349,10 @@ const VALUE_LABELS: Record<string, Record<string, L>> = {
   },
   result: PASS_RESULT_LABELS,
   orderStatus: STATUS_LABELS,
+  // an export of the audit log keeps its filter: the action, subject and actor type in words
+  action: AUDIT_ACTION_LABELS,
+  targetType: AUDIT_SUBJECT_LABELS,
+  actorType: AUDIT_ACTOR_TYPE_LABELS,
 };
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -338,6 +362,9 @@ export function auditActionLabel(action: string, locale: AuditLocale): string {
 }
 export function auditSubjectLabel(type: string, locale: AuditLocale): string {
   return own(AUDIT_SUBJECT_LABELS, type) ? AUDIT_SUBJECT_LABELS[type as AuditSubjectType][locale] : type;
+}
+export function auditActorTypeLabel(type: string, locale: AuditLocale): string {
+  return own(AUDIT_ACTOR_TYPE_LABELS, type) ? AUDIT_ACTOR_TYPE_LABELS[type as AuditActorType][locale] : type;
 }
 export function auditKeyLabel(key: string, locale: AuditLocale): string {
   return own(AUDIT_DETAIL_KEY_LABELS, key) ? AUDIT_DETAIL_KEY_LABELS[key]![locale] : key;

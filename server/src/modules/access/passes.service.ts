@@ -3,14 +3,15 @@
  * events topic, 模拟通行 on the simulator — and 通行记录 for administrators. A granted pass in by
  * the holder of a confirmed order inside its window makes it 已到达; a pass out records leftAt.
  */
-import { and, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { listPassEvents, type PassEventQuery } from './pass-events.service.js';
 import { accessDevices, accessEvents, visitOrders, visitors } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { sha256 } from '../../platform/crypto.js';
 import { isCleanText } from '../../platform/text-guard.js';
 import type { Db, Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { PASS_METHOD_LABELS, orderIdOf, type CredentialKind, type PassDirection, type PassEventInput, type PassEventRow, type PassMethod, type PassResult } from '../../../../contracts/access.js';
+import { PASS_METHOD_LABELS, orderIdOf, type CredentialKind, type PassDirection, type PassEventInput, type PassMethod, type PassResult } from '../../../../contracts/access.js';
 import { audit } from '../audit/audit.js';
 import { raiseAlert } from '../alerts/alerts.service.js';
 import type { Actor } from '../identity/session.js';
@@ -56,68 +57,6 @@ export interface OrderArrivals {
 export interface DeviceLookup {
   load(tx: Tx | Db, id: string): Promise<DeviceRow>;
   target(d: DeviceRow): DeviceTarget;
-}
-
-/** 通行记录 filters: a device, a building it guards, an order, a method, a result, a time range. */
-export interface PassEventQuery {
-  deviceId?: string;
-  buildingId?: string;
-  orderId?: string;
-  method?: string;
-  result?: string;
-  /** at >= from, at < to (instants) */
-  from?: string;
-  to?: string;
-  page: number;
-  pageSize: number;
-}
-
-/**
- * Pass events, newest first, with the device and the holder's name — 通行记录 (设备管理 and
- * 记录查询) and an order's passes (记录查询 detail). The caller audits the read.
- */
-export async function listPassEvents(db: Db | Tx, q: PassEventQuery): Promise<{ items: PassEventRow[]; total: number; page: number; pageSize: number }> {
-  const where = and(
-    q.deviceId ? eq(accessEvents.deviceId, q.deviceId) : undefined,
-    q.buildingId ? sql`${accessEvents.deviceId} in (select id from access_devices where ${q.buildingId}::uuid = any(building_ids))` : undefined,
-    q.orderId ? eq(accessEvents.orderId, q.orderId) : undefined,
-    q.method ? eq(accessEvents.method, q.method) : undefined,
-    q.result ? eq(accessEvents.result, q.result) : undefined,
-    q.from ? gte(accessEvents.at, new Date(q.from)) : undefined,
-    q.to ? lt(accessEvents.at, new Date(q.to)) : undefined,
-  );
-  const [t] = await db.select({ n: count() }).from(accessEvents).where(where);
-  const attendee = sql`(select name from staff where staff.id = ${visitOrders.attendeeStaffId})`;
-  const rows = await db
-    .select({ e: accessEvents, deviceName: accessDevices.name, visitorName: visitors.name, attendeeName: attendee.mapWith(String), inviteeName: visitOrders.inviteeName })
-    .from(accessEvents)
-    .leftJoin(accessDevices, eq(accessDevices.id, accessEvents.deviceId))
-    .leftJoin(visitOrders, eq(visitOrders.id, accessEvents.orderId))
-    .leftJoin(visitors, eq(visitors.id, visitOrders.visitorId))
-    .where(where)
-    .orderBy(desc(accessEvents.at), desc(accessEvents.seq))
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize);
-  const items: PassEventRow[] = rows.map((r) => {
-    const detail = (r.e.detail ?? {}) as { note?: string; deviceName?: string; clockSkew?: boolean; openedBy?: string; plate?: string };
-    return {
-      seq: r.e.seq,
-      at: r.e.at.toISOString(),
-      deviceId: r.e.deviceId,
-      deviceName: r.deviceName ?? detail.deviceName ?? null,
-      method: r.e.method as PassMethod,
-      direction: r.e.direction as PassDirection,
-      result: r.e.result as PassResult,
-      orderId: r.e.orderId,
-      // a remote opening (远程开门) names the staff member who opened
-      holderName: r.e.orderId ? (r.visitorName ?? r.attendeeName ?? r.inviteeName ?? null) : (detail.openedBy ?? null),
-      note: detail.note ?? null,
-      deviceAt: r.e.deviceAt?.toISOString() ?? null,
-      clockSkew: !!detail.clockSkew,
-      plate: detail.plate ?? null,
-    };
-  });
-  return { items, total: Number(t?.n ?? 0), page: q.page, pageSize: q.pageSize };
 }
 
 export class PassService {

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { AdminService } from './admin.service.js';
+import { AUDIT_ACTOR_TYPES } from '../../../../contracts/audit.js';
 
 const tags = ['admin'];
 const ok = z.object({ ok: z.literal(true) });
@@ -16,7 +17,6 @@ const paged = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item),
 
 export const OUTBOX_CHANNELS = ['sms', 'voice', 'wecom'] as const;
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'dead'] as const;
-export const ACTOR_TYPES = ['visitor', 'staff', 'admin', 'kiosk', 'phone', 'system'] as const;
 
 const smsMessage = z.object({
   id: z.string(),
@@ -112,7 +112,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
         action: z.string().max(100).optional().describe('an action (with its sub-actions), or a group ending in a dot, e.g. "kiosk_device."'),
         targetType: z.string().max(100).optional(),
         targetId: z.string().max(100).optional(),
-        actorType: z.enum(ACTOR_TYPES).optional(),
+        actorType: z.enum(AUDIT_ACTOR_TYPES).optional(),
         actorId: z.string().max(100).optional(),
         from: z.coerce.date().optional(),
         to: z.coerce.date().optional(),

@@ -2,13 +2,14 @@
  * The admin console's system pages: the development SMS outbox (短信发件箱), the job queue
  * (任务队列) and the audit log (审计日志). Administrators only. The 首页 is modules/dashboard.
  */
-import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import { admins, auditLog, jobs, kioskDevices, smsMessages, staff } from '../../db/schema/index.js';
+import { jobs, smsMessages } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { maskPhone } from '../../../../contracts/identity.js';
 import { audit } from '../audit/audit.js';
+import { listAuditLog } from '../audit/audit-log.service.js';
 import { requireActor } from '../identity/session.js';
 
 export interface Page {
@@ -89,53 +90,12 @@ export class AdminService {
     await ctx.db.transaction((tx) => audit(tx, actor, 'job.retry', { type: 'job', id }, { jobType: job.type, from: job.status }));
   }
 
-  /**
-   * 审计日志: newest first. The action filter ending in a dot finds the group ("kiosk_device." finds
-   * all device events); otherwise the action itself and its sub-actions ("staff.photo" finds
-   * staff.photo.upload), but not a longer name ("admin.login" does not find admin.login_failed).
-   */
+  /** 审计日志: newest first (the query: audit/audit-log.service.ts). */
   async listAudit(
     req: FastifyRequest,
     q: Page & { action?: string; targetType?: string; targetId?: string; actorType?: string; actorId?: string; from?: Date; to?: Date },
   ) {
     requireActor(req, 'admin');
-    const conds: SQL[] = [];
-    if (q.action) {
-      const prefix = likeEscape(q.action);
-      conds.push(q.action.endsWith('.') ? sql`${auditLog.action} like ${prefix + '%'}` : sql`(${auditLog.action} = ${q.action} or ${auditLog.action} like ${prefix + '.%'})`);
-    }
-    if (q.targetType) conds.push(eq(auditLog.targetType, q.targetType));
-    if (q.targetId) conds.push(eq(auditLog.targetId, q.targetId));
-    if (q.actorType) conds.push(eq(auditLog.actorType, q.actorType));
-    if (q.actorId) conds.push(eq(auditLog.actorId, q.actorId));
-    if (q.from) conds.push(gte(auditLog.at, q.from));
-    if (q.to) conds.push(lt(auditLog.at, q.to));
-    const where = conds.length ? and(...conds) : undefined;
-    const { db } = this.ctx;
-    const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(auditLog).where(where);
-    const rows = await db.select().from(auditLog).where(where).orderBy(desc(auditLog.seq)).limit(pageWindow(q).limit).offset(pageWindow(q).offset);
-    const names = await this.actorNames(rows);
-    const items = rows.map((r) => ({ ...r, actorName: names.get(`${r.actorType}:${r.actorId}`) ?? null }));
-    return { items, total: Number(total), page: q.page, pageSize: q.pageSize };
-  }
-
-  private async actorNames(rows: Array<{ actorType: string; actorId: string }>) {
-    const names = new Map<string, string>();
-    const uuid = /^[0-9a-f-]{36}$/i;
-    const ids = (type: string) => [...new Set(rows.filter((r) => r.actorType === type && uuid.test(r.actorId)).map((r) => r.actorId))];
-    const adminIds = ids('admin');
-    const staffIds = ids('staff');
-    const kioskIds = ids('kiosk');
-    const { db } = this.ctx;
-    if (adminIds.length) {
-      for (const a of await db.select({ id: admins.id, username: admins.username }).from(admins).where(inArray(admins.id, adminIds))) names.set(`admin:${a.id}`, a.username);
-    }
-    if (staffIds.length) {
-      for (const s of await db.select({ id: staff.id, name: staff.name }).from(staff).where(inArray(staff.id, staffIds))) names.set(`staff:${s.id}`, s.name);
-    }
-    if (kioskIds.length) {
-      for (const k of await db.select({ id: kioskDevices.id, name: kioskDevices.name }).from(kioskDevices).where(inArray(kioskDevices.id, kioskIds))) names.set(`kiosk:${k.id}`, k.name);
-    }
-    return names;
+    return listAuditLog(this.ctx.db, q);
   }
 }

@@ -166,6 +166,8 @@ export const SYSTEM_ONLY_ROUTES: Array<[method: string | '*', RegExp]> = [
   ['POST', /^\/api\/admin\/units$/],
   ['DELETE', /^\/api\/admin\/units\/:id$/],
   ['*', /^\/api\/admin\/visitors\/:id\/block$/],
+  // 记录查询's exports of 通行记录 and 操作日志 (their lists are system-only above)
+  ['POST', /^\/api\/admin\/records\/(access-events|audit)\/export$/],
 ];
 
 /** Routes an administrator may use before a required second factor is set up (ADMIN_REQUIRE_2FA). */

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newUnit, newVisitor, randomPhone, validIdNumber } from '../../test/factories.js';
+import { readXlsx } from '../../test/xlsx.js';
 import { accessEvents, auditLog, dataExports, visitOrders } from '../../db/schema/index.js';
 import { maskIdNumber } from '../../../../contracts/identity.js';
 import { ORDER_EXPORT_COLUMNS } from '../../../../contracts/records.js';
@@ -207,15 +207,6 @@ describe('GET /api/admin/records/orders/:id', () => {
     expect((await admin.get('/api/admin/records/orders/not-a-uuid')).statusCode).toBe(400);
   });
 });
-
-async function readXlsx(buf: Buffer) {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(buf as unknown as ArrayBuffer);
-  const sheet = book.worksheets[0]!;
-  const rows: string[][] = [];
-  sheet.eachRow((r) => rows.push((r.values as unknown[]).slice(1).map((v) => (v == null ? '' : String(v)))));
-  return { name: sheet.name, header: rows[0]!, rows: rows.slice(1) };
-}
 
 describe('Excel export', () => {
   it('the job writes exactly the filter’s rows in keyset pages; progress reaches done; IDs masked; only the asker downloads; audited', async () => {

@@ -2,7 +2,8 @@
  * 记录查询 (A8) routes, administrators only: 访客记录 (the orders list with its filters and one
  * order's detail) and the Excel export of what the filter shows — asked for, built by a job, its
  * progress polled, the file downloaded by the administrator who asked. 通行记录 is
- * GET /api/admin/access/events (access module, with its filters); 审计日志 is GET /api/admin/audit.
+ * GET /api/admin/access/events (access module, with its filters); 审计日志 is GET /api/admin/audit;
+ * their exports are here (系统管理员 only, like the lists: session.ts SYSTEM_ONLY_ROUTES).
  */
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
@@ -11,12 +12,17 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { ORDER_KINDS, ORDER_STATUSES, SUB_ORIGINS, CANCEL_REASONS } from '../../../../contracts/visits.js';
 import { EXPORT_KINDS, EXPORT_STATUSES } from '../../../../contracts/records.js';
+import { PASS_METHODS, PASS_RESULTS } from '../../../../contracts/access.js';
+import { AUDIT_ACTOR_TYPES } from '../../../../contracts/audit.js';
 import { ID_TYPES } from '../../../../contracts/identity.js';
 import { VEHICLE_STATUSES } from '../../../../contracts/vehicles.js';
 import { orderDetail, presence } from '../visits/visits.schemas.js';
 import { passEvent } from '../access/access.routes.js';
 import { RecordsService } from './records.service.js';
 import { EXPORT_JOB, EXPORT_SWEEP_JOB, ExportsService } from './exports.service.js';
+import { ordersExport } from './export-orders.js';
+import { accessEventsExport } from './export-access-events.js';
+import { auditExport } from './export-audit.js';
 
 const tags = ['records'];
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -38,6 +44,28 @@ const filter = z.object({
   kind: z.enum(ORDER_KINDS).optional(),
   status: z.enum(ORDER_STATUSES).optional(),
   visitor: z.string().trim().max(50).optional().describe('a name (contains), a phone (11 digits exact; 3–10 digits: its last digits) or a whole ID number (blind index, exact)'),
+});
+
+const locale = z.enum(['zh-CN', 'en']).default('zh-CN').describe('the language of the headers and words in the file');
+/** 通行记录's filter (GET /api/admin/access/events without the paging) */
+const accessEventFilter = z.object({
+  deviceId: z.uuid().optional(),
+  buildingId: z.uuid().optional().describe('passes at the devices guarding this building'),
+  orderId: z.uuid().optional(),
+  method: z.enum(PASS_METHODS).optional(),
+  result: z.enum(PASS_RESULTS).optional().describe('anomaly: 异常放行, the device let through a pass the server refuses'),
+  from: z.iso.datetime({ offset: true }).optional().describe('at or after this instant'),
+  to: z.iso.datetime({ offset: true }).optional().describe('before this instant'),
+});
+/** 审计日志's filter (GET /api/admin/audit without the paging) */
+const auditFilter = z.object({
+  action: z.string().max(100).optional().describe('an action (with its sub-actions), or a group ending in a dot, e.g. "kiosk_device."'),
+  targetType: z.string().max(100).optional(),
+  targetId: z.string().max(100).optional(),
+  actorType: z.enum(AUDIT_ACTOR_TYPES).optional(),
+  actorId: z.string().max(100).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
 });
 
 const record = z.object({
@@ -84,7 +112,7 @@ function attachment(utf8Name: string, asciiName: string) {
 export async function recordsRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new RecordsService(ctx);
-  const exports = new ExportsService(ctx, svc);
+  const exports = new ExportsService(ctx, { orders: ordersExport(ctx, svc), access_events: accessEventsExport(ctx), audit: auditExport(ctx) });
 
   ctx.queue.register(EXPORT_JOB, (payload: { exportId: string }, job) => exports.run(payload.exportId, job.attempts));
   // the hourly sweep re-enqueues its successor keyed by the hour, so several processes schedule it once
@@ -133,12 +161,38 @@ export async function recordsRoutes(app: FastifyInstance, ctx: AppContext) {
       operationId: 'exportOrderRecords',
       tags,
       summary: 'Excel export of exactly what the filter shows (ID numbers masked), built by a job: 202 { exportId }, then poll GET /api/admin/exports/{id}; audited with the filter and the row count (records.export)',
-      body: filter.extend({ locale: z.enum(['zh-CN', 'en']).default('zh-CN').describe('the language of the headers and words in the file') }),
+      body: filter.extend({ locale }),
       response: { 202: z.object({ exportId: z.string() }), ...errors(400, 401) },
     },
     handler: async (req, reply) => {
       const { locale, ...f } = req.body;
-      return reply.status(202).send(await exports.create(req, f, locale));
+      return reply.status(202).send(await exports.create(req, 'orders', f, locale));
+    },
+  });
+  r.post('/api/admin/records/access-events/export', {
+    schema: {
+      operationId: 'exportAccessEvents',
+      tags,
+      summary: '通行记录 Excel export (系统管理员): exactly what the filter of GET /api/admin/access/events shows, newest first, results in words (异常放行 marked); a job as the orders export: 202 { exportId }, then poll GET /api/admin/exports/{id}; audited with the filter and the row count (access.events.export)',
+      body: accessEventFilter.extend({ locale }),
+      response: { 202: z.object({ exportId: z.string() }), ...errors(400, 401, 403) },
+    },
+    handler: async (req, reply) => {
+      const { locale, ...f } = req.body;
+      return reply.status(202).send(await exports.create(req, 'access_events', f, locale));
+    },
+  });
+  r.post('/api/admin/records/audit/export', {
+    schema: {
+      operationId: 'exportAuditLog',
+      tags,
+      summary: '操作日志 Excel export (系统管理员): exactly what the filter of GET /api/admin/audit shows, newest first, each entry in words (actor, action, subject, details); a job as the orders export: 202 { exportId }, then poll GET /api/admin/exports/{id}; audited with the filter and the row count (audit.export)',
+      body: auditFilter.extend({ locale }),
+      response: { 202: z.object({ exportId: z.string() }), ...errors(400, 401, 403) },
+    },
+    handler: async (req, reply) => {
+      const { locale, from, to, ...f } = req.body;
+      return reply.status(202).send(await exports.create(req, 'audit', { ...f, from: from?.toISOString(), to: to?.toISOString() }, locale));
     },
   });
   r.get('/api/admin/exports/:id', {

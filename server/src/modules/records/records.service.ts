@@ -19,7 +19,7 @@ import { adminUnitScope, assertInUnitScope, requireActor } from '../identity/ses
 import { presenceOf } from '../visits/presence.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { vehicleOf } from '../visits/visits.view.js';
-import { listPassEvents } from '../access/passes.service.js';
+import { listPassEvents } from '../access/pass-events.service.js';
 import * as repo from './records.repository.js';
 
 /** the passes an order's detail shows (a visit has a handful) */
