@@ -4,7 +4,8 @@
  * visitor's name, opens the arrived one (签到, 状态流转, the gate pass), narrows to 已确认, exports
  * Excel, watches the progress reach 100 %, downloads the file and the test opens it with exceljs:
  * its rows are the table's (name, phone, masked ID number), with no whole ID number in it. Then
- * the 通行记录 and 操作日志 tabs (the export is in the audit log), and the page in English.
+ * 通行记录 narrowed to 异常放行 and exported the same way (the file's rows are the table's, the
+ * result in words), 操作日志 (both exports are in the audit log), and the page in English.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -56,6 +57,11 @@ export async function run(ctx: E2EContext) {
     step(30, { actorType: 'system', actorId: 'device:gate', actorRole: 'gate', action: 'arrive', fromStatus: 'confirmed', toStatus: 'arrived', comment: 'face' }),
   ]);
   await db.insert(accessEvents).values({ at: arrivedAt, method: 'face', direction: 'in', orderId: arrived!.id, result: 'granted', detail: { deviceName: '1号楼东门闸机' } });
+  // two passes the gates let through that the server refuses (异常放行)
+  await db.insert(accessEvents).values([
+    { at: new Date(now - 20 * 60_000), method: 'qr', direction: 'in', orderId: arrived!.id, result: 'anomaly', detail: { deviceName: '1号楼西门闸机', note: 'OUTSIDE_WINDOW' } },
+    { at: new Date(now - 10 * 60_000), method: 'face', direction: 'in', orderId: null, result: 'anomaly', detail: { deviceName: '2号楼南门闸机', note: 'UNKNOWN_PERSON' } },
+  ]);
 
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
   const page = await context.newPage();
@@ -129,13 +135,58 @@ export async function run(ctx: E2EContext) {
     assert.ok(rows.slice(1).every((r) => r[2] === maskIdNumber(idNumber)));
     await dialog.getByRole('button', { name: '关闭', exact: true }).click();
 
-    // ------------------------------------------------------------ the other tabs
+    // ------------------------------------------------------------ 通行记录: the anomalies, exported
     await page.getByRole('tab', { name: '通行记录' }).click();
-    const events = page.locator('[data-test=events-table]');
+    const passes = page.locator('#pane-passes');
+    const events = passes.locator('[data-test=events-table]');
     await events.getByText('1号楼东门闸机').first().waitFor();
+    await passes.locator('.el-radio-button').filter({ hasText: '异常放行' }).click();
+    const eventRows = events.locator('.el-table__body-wrapper tr.el-table__row');
+    const cellsOf = () =>
+      eventRows.evaluateAll((trs) =>
+        trs.map((tr) => {
+          const td = [...tr.querySelectorAll('td')].map((x) => (x.textContent ?? '').trim());
+          return [td[0], td[1], td[2], td[5], td[6]].map((x) => (x === '—' ? '' : x!));
+        }),
+      );
+    let shownPasses: string[][] = [];
+    for (let i = 0; i < 100; i++) {
+      shownPasses = await cellsOf();
+      if (shownPasses.length >= 2 && shownPasses.every((r) => r[3] === '异常放行')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(shownPasses.every((r) => r[3] === '异常放行'), 'only the anomalies are listed');
+    assert.ok(shownPasses.some((r) => r[1] === '1号楼西门闸机' && r[2] === NAME && r[4] === '不在来访时间内'));
+    assert.ok(shownPasses.some((r) => r[1] === '2号楼南门闸机'));
+    assert.ok(!shownPasses.some((r) => r[1] === '1号楼东门闸机'), 'the granted pass is left out');
     await shot(page, 'admin-records-passes');
+    await passes.locator('[data-test=events-export]').click();
+    const passDialog = page.locator('[data-test=export-dialog][data-kind=access_events]');
+    await passDialog.locator('[data-test=export-download]').waitFor({ timeout: 30_000 });
+    assert.match(await passDialog.locator('[data-test=export-progress]').innerText(), /100%/);
+    assert.match(await passDialog.locator('[data-test=export-state]').innerText(), new RegExp(`已生成 ${shownPasses.length} 行`));
+    await shot(page, 'admin-records-passes-export');
+    const [passDownload] = await Promise.all([page.waitForEvent('download'), passDialog.locator('[data-test=export-download]').click()]);
+    assert.match(passDownload.suggestedFilename(), /^通行记录_\d{8}-\d{4}\.xlsx$/);
+    const passBook = new ExcelJS.Workbook();
+    await passBook.xlsx.load(fs.readFileSync((await passDownload.path())!) as unknown as ArrayBuffer);
+    const passSheet = passBook.worksheets[0]!;
+    assert.equal(passSheet.name, '通行记录');
+    const passRows: string[][] = [];
+    passSheet.eachRow((r) => passRows.push(Array.from({ length: 9 }, (_, i) => r.getCell(i + 1).value).map((x) => (x == null ? '' : String(x)))));
+    assert.deepEqual(passRows[0], ['通行时间', '设备', '通行人', '通行方式', '车牌号', '方向', '通行结果', '说明', '设备上报时间']);
+    assert.deepEqual(
+      passRows.slice(1).map((r) => [r[0], r[1], r[2], r[6], r[7]]),
+      shownPasses,
+      'the file holds exactly the pass records the filtered table shows',
+    );
+    await passDialog.getByRole('button', { name: '关闭', exact: true }).click();
+
+    // ------------------------------------------------------------ 操作日志: both exports audited
     await page.getByRole('tab', { name: '操作日志' }).click();
     await page.locator('[data-test=audit-action]').getByText('导出访客记录').first().waitFor();
+    await page.locator('[data-test=audit-action]').getByText('导出通行记录').first().waitFor();
+    assert.equal(await page.locator('#pane-audit [data-test=audit-export]').isVisible(), true);
     await shot(page, 'admin-records-audit');
 
     // ------------------------------------------------------------ in English

@@ -1,4 +1,8 @@
-/** State of a paged admin table: query (page, pageSize, filters), rows, total, loading; errors shown as messages. */
+/**
+ * State of a paged admin table: query (page, pageSize, filters), rows, total, loading; errors shown
+ * as messages. `shown` is the query of the rows on screen — what an export takes, not a filter typed
+ * but not yet searched.
+ */
 import { reactive, ref, type Ref } from 'vue';
 import { ElMessage } from 'element-plus';
 
@@ -10,13 +14,16 @@ export function usePagedTable<Row, Filters extends Record<string, unknown>>(
   const rows = ref([]) as Ref<Row[]>;
   const total = ref(0);
   const loading = ref(false);
+  const shown = ref({ ...q }) as Ref<Filters & { page: number; pageSize: number }>;
 
   async function load() {
     loading.value = true;
     try {
+      const asked = { ...q };
       const r = await fetchPage(q);
       rows.value = r.items;
       total.value = r.total;
+      shown.value = asked;
     } catch (e) {
       ElMessage.error((e as Error).message);
     } finally {
@@ -28,5 +35,5 @@ export function usePagedTable<Row, Filters extends Record<string, unknown>>(
     q.page = 1;
     return load();
   }
-  return { q, rows, total, loading, load, search };
+  return { q, rows, total, loading, load, search, shown };
 }
