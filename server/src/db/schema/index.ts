@@ -9,3 +9,4 @@ export * from './personnel.js';
 export * from './records.js';
 export * from './webhooks.js';
 export * from './rollcall.js';
+export * from './dashboard.js';

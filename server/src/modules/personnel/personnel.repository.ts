@@ -102,12 +102,15 @@ export async function departmentNames(tx: Tx, ids: string[]) {
  * (not their own; personnel_requests_unit_status per unit), and whether they review or are copied
  * on any unit at all (unit_reviewers_staff).
  */
-export async function badge(tx: Tx, staffId: string): Promise<{ pending: number; reviewer: boolean }> {
+export function badgeQuery(staffId: string): SQL {
   const mine = (cc?: boolean) =>
     sql`select ${unitReviewers.unitId} from ${unitReviewers} where ${unitReviewers.staffId} = ${staffId} and ${unitReviewers.kind} = 'personnel'${cc === undefined ? sql`` : cc ? sql` and ${unitReviewers.cc}` : sql` and not ${unitReviewers.cc}`}`;
-  const res = await tx.execute(sql`select
+  return sql`select
     (select count(*)::int from ${personnelRequests} where ${personnelRequests.unitId} in (${mine(false)}) and ${personnelRequests.status} = 'pending' and ${personnelRequests.applicantId} <> ${staffId}) as pending,
-    exists (${mine()}) as reviewer`);
+    exists (${mine()}) as reviewer`;
+}
+export async function badge(tx: Tx, staffId: string): Promise<{ pending: number; reviewer: boolean }> {
+  const res = await tx.execute(badgeQuery(staffId));
   const [r] = (res as unknown as { rows: Array<{ pending: number; reviewer: boolean }> }).rows;
   return { pending: Number(r?.pending ?? 0), reviewer: !!r?.reviewer };
 }

@@ -11,6 +11,7 @@ import { LinkFlowService } from './link-flow.service.js';
 import { WalkInService } from './walkin.service.js';
 import { VehiclesService } from './vehicles.service.js';
 import { registerVisitJobs, scheduleExpiry } from './visits.jobs.js';
+import { ensureCountsZone } from './visits.counts.js';
 import * as s from './visits.schemas.js';
 import { walkInRoutes } from './walkin.routes.js';
 import { lobbyRoutes } from './lobby.routes.js';
@@ -23,7 +24,10 @@ export async function visitsRoutes(app: FastifyInstance, ctx: AppContext) {
   const links = new LinkFlowService(ctx);
   const vehicles = new VehiclesService(ctx);
   registerVisitJobs(ctx, new VisitsService(ctx), new OnSiteService(ctx));
-  app.addHook('onReady', () => scheduleExpiry(ctx));
+  app.addHook('onReady', async () => {
+    await ensureCountsZone(ctx); // 首页's counts kept in TZ_CENTER's days (visits.counts.ts)
+    await scheduleExpiry(ctx);
+  });
   await walkInRoutes(app, ctx, new WalkInService(ctx));
   await lobbyRoutes(app, ctx);
   const tags = ['visits'];

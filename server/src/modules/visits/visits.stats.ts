@@ -2,12 +2,18 @@
  * Visits in numbers, for the admin 首页 (A9): per unit and in total — people expected today (an
  * order confirmed or arrived whose window overlaps the center's today), those who arrived today,
  * are still on site, have left, overstay, the cancelled and the reviews waiting now; arrivals by
- * the hour of the center's clock; the last days' orders and arrivals. Grouped counts, each over an
- * index: visit_orders_end (end_at) bounds the orders of today and later, visit_orders_pending_end
- * the open reviews, visit_orders_on_site who is on site, visit_orders_start the last 30 days.
+ * the hour of the center's clock; the last days' orders and arrivals.
+ *
+ * Read in two statements, never by counting orders: the counts the database keeps as orders change
+ * (dashboard_counts, schema/dashboard.ts, decision 0019 — a few rows per unit and day), plus the two
+ * figures that depend on the minute, each over a partial index of the few orders concerned: who
+ * overstays (visit_orders_on_site) and the pending orders whose window is already over and the
+ * minute's expiry sweep has not cancelled yet (visit_orders_pending_end), left out of the reviews
+ * waiting. The last days are read where reports read (AppContext.reports, decision 0016); today on
+ * the primary.
  */
-import { and, eq, gt, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
-import { units, visitOrders } from '../../db/schema/index.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { dashboardCounts, units, visitOrders } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 
 export interface TodayVisits {
@@ -35,83 +41,6 @@ export interface UnitCounts extends Counts {
   unitName: string;
 }
 
-const zero = (): Counts => ({ expected: 0, arrived: 0, onSite: 0, left: 0, overstaying: 0, cancelled: 0, pendingReview: 0 });
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'config'>;
-
-function todayBounds(ctx: Ctx) {
-  const { clock } = ctx;
-  const day = clock.today();
-  const dayStart = clock.startOfDay(day);
-  const dayEnd = clock.startOfDay(clock.dayOf(new Date(dayStart.getTime() + 36 * 3600_000)));
-  return { day, dayStart, dayEnd };
-}
-
-/** Today per unit (units with anything to count), the total, and arrivals per hour (0–23, the center's clock). */
-/** `unitId`: one unit only (a 单位管理员's dashboard). */
-export async function todayByUnit(ctx: Ctx, unitId: string | null = null): Promise<{ total: TodayVisits; units: UnitCounts[]; arrivalsByHour: number[] }> {
-  const { db, clock } = ctx;
-  const { day, dayStart, dayEnd } = todayBounds(ctx);
-  const now = clock.now();
-  const s = visitOrders.status;
-  const arrivedToday = sql`${s} = 'arrived' and ${visitOrders.arrivedAt} >= ${dayStart}`;
-  const inUnit = unitId ? eq(visitOrders.unitId, unitId) : undefined;
-  const overlapsToday = and(gt(visitOrders.endAt, dayStart), lt(visitOrders.startAt, dayEnd), inUnit);
-  const byUnit = new Map<string, Counts>();
-  const of = (unitId: string) => byUnit.get(unitId) ?? byUnit.set(unitId, zero()).get(unitId)!;
-
-  const today = await db
-    .select({
-      unitId: visitOrders.unitId,
-      expected: sql<number>`count(*) filter (where ${s} in ('confirmed', 'arrived'))`,
-      arrived: sql<number>`count(*) filter (where ${arrivedToday})`,
-      onSite: sql<number>`count(*) filter (where ${arrivedToday} and ${visitOrders.leftAt} is null)`,
-      left: sql<number>`count(*) filter (where ${arrivedToday} and ${visitOrders.leftAt} is not null)`,
-      cancelled: sql<number>`count(*) filter (where ${s} = 'cancelled')`,
-    })
-    .from(visitOrders)
-    .where(overlapsToday)
-    .groupBy(visitOrders.unitId);
-  for (const r of today) Object.assign(of(r.unitId), { expected: Number(r.expected), arrived: Number(r.arrived), onSite: Number(r.onSite), left: Number(r.left), cancelled: Number(r.cancelled) });
-
-  // the partial index visit_orders_pending_end
-  const pending = await db
-    .select({ unitId: visitOrders.unitId, n: sql<number>`count(*)` })
-    .from(visitOrders)
-    .where(and(eq(s, 'pending'), gte(visitOrders.endAt, now), inUnit))
-    .groupBy(visitOrders.unitId);
-  for (const r of pending) of(r.unitId).pendingReview = Number(r.n);
-
-  // on site and past the overstay threshold (whatever day they came): the partial index visit_orders_on_site
-  const over = await db
-    .select({ unitId: visitOrders.unitId, n: sql<number>`count(*)` })
-    .from(visitOrders)
-    .where(and(eq(s, 'arrived'), isNull(visitOrders.leftAt), lte(visitOrders.endAt, new Date(now.getTime() - ctx.config.VISIT_OVERSTAY_MINUTES * 60_000)), inUnit))
-    .groupBy(visitOrders.unitId);
-  for (const r of over) of(r.unitId).overstaying = Number(r.n);
-
-  const hour = sql<number>`extract(hour from ${visitOrders.arrivedAt} at time zone ${clock.timeZone})::int`;
-  const hours = await db
-    .select({ h: hour, n: sql<number>`count(*)` })
-    .from(visitOrders)
-    .where(and(overlapsToday, arrivedToday))
-    .groupBy(sql`1`); // by position: the time zone is a parameter, written twice it would be two
-  const arrivalsByHour = Array.from({ length: 24 }, () => 0);
-  for (const r of hours) arrivalsByHour[Number(r.h)] = Number(r.n);
-
-  const ids = [...byUnit.keys()];
-  const names = new Map(ids.length ? (await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, ids))).map((u) => [u.id, u.name]) : []);
-  const list = ids
-    .map((unitId) => ({ unitId, unitName: names.get(unitId) ?? '', ...byUnit.get(unitId)! }))
-    .sort((a, b) => b.expected - a.expected || b.onSite - a.onSite || b.pendingReview - a.pendingReview || a.unitName.localeCompare(b.unitName, 'zh-CN'));
-  const total = zero();
-  for (const u of list) for (const k of Object.keys(total) as Array<keyof Counts>) total[k] += u[k];
-  return { total: { day, ...total }, units: list, arrivalsByHour };
-}
-
-export async function todayVisits(ctx: Ctx): Promise<TodayVisits> {
-  return (await todayByUnit(ctx)).total;
-}
-
 export interface DayCounts {
   /** YYYY-MM-DD, the center's calendar day */
   day: string;
@@ -121,23 +50,107 @@ export interface DayCounts {
   arrived: number;
 }
 
-/** The last `days` days up to today, oldest first, every day present (zeros too). Counted by the day a visit starts. */
-export async function lastDays(ctx: Ctx, days = 30, unitId: string | null = null): Promise<DayCounts[]> {
-  const { db, clock } = ctx;
-  const { day, dayEnd } = todayBounds(ctx);
-  const list = [day];
-  for (let i = 1; i < days; i++) list.unshift(clock.dayOf(new Date(clock.startOfDay(list[0]).getTime() - 12 * 3600_000)));
-  const from = clock.startOfDay(list[0]);
-  const d = sql<string>`to_char(${visitOrders.startAt} at time zone ${clock.timeZone}, 'YYYY-MM-DD')`;
-  const rows = await db
-    .select({
-      day: d,
-      expected: sql<number>`count(*) filter (where ${visitOrders.status} in ('confirmed', 'arrived'))`,
-      arrived: sql<number>`count(*) filter (where ${visitOrders.arrivedAt} is not null)`,
-    })
-    .from(visitOrders)
-    .where(and(gte(visitOrders.startAt, from), lt(visitOrders.startAt, dayEnd), unitId ? eq(visitOrders.unitId, unitId) : undefined))
-    .groupBy(sql`1`);
-  const by = new Map(rows.map((r) => [r.day, r]));
-  return list.map((x) => ({ day: x, expected: Number(by.get(x)?.expected ?? 0), arrived: Number(by.get(x)?.arrived ?? 0) }));
+export interface VisitFigures {
+  total: TodayVisits;
+  /** the units with anything to count today, the busiest first; they sum to `total` */
+  units: UnitCounts[];
+  /** arrivals today per hour of the center's clock, 0–23 */
+  arrivalsByHour: number[];
+  /** the last `days` days up to today, oldest first, every day present (zeros too); by the day a visit starts */
+  lastDays: DayCounts[];
+}
+
+const zero = (): Counts => ({ expected: 0, arrived: 0, onSite: 0, left: 0, overstaying: 0, cancelled: 0, pendingReview: 0 });
+
+type CountRow = { metric: string; day: string | null; hour: number | null; unit_id: string | null; n: number };
+type UnitRow = { unit_id: string; n: number };
+type Today = { counts: CountRow[] | string | null; overstaying: UnitRow[] | string | null; over_pending: UnitRow[] | string | null; units: Array<{ id: string; name: string }> | string | null };
+type Ctx = Pick<AppContext, 'db' | 'reports' | 'clock' | 'config'>;
+
+/**
+ * The two statements (exported for the EXPLAIN test). `today` on the primary: one row of four JSON
+ * lists, each a sub-select of its own — not a UNION, which the planner may hand to parallel workers
+ * for the orders' inflated estimates (a few hundred rows really), costing more than it saves.
+ * `history` (the days by their start) where reports read (decision 0016). `unitId`: one unit only
+ * (a 单位管理员's dashboard).
+ */
+export function figuresQuery(ctx: Pick<AppContext, 'clock' | 'config'>, unitId: string | null, days = 30) {
+  const { clock } = ctx;
+  const day = clock.today();
+  let from = day;
+  for (let i = 1; i < days; i++) from = clock.dayOf(new Date(clock.startOfDay(from).getTime() - 12 * 3600_000));
+  const now = clock.now();
+  const overBefore = new Date(now.getTime() - ctx.config.VISIT_OVERSTAY_MINUTES * 60_000);
+  const c = dashboardCounts;
+  const o = visitOrders;
+  const inUnit = (col: typeof c.unitId | typeof o.unitId) => (unitId ? sql` and ${col} = ${unitId}` : sql``);
+  const list = (q: SQL) => sql`(select coalesce(json_agg(x), '[]') from (${q}) x)`;
+  const today = sql`select
+    ${list(sql`select ${c.metric} as metric, ${c.day}::text as day, ${c.hour} as hour, ${c.unitId} as unit_id, sum(${c.n})::int as n
+      from ${c}
+      where ((${c.metric} in ('expected', 'cancelled', 'arrived', 'left') and ${c.day} = ${day}::date) or (${c.metric} = 'pending' and ${c.day} is null))${inUnit(c.unitId)}
+      group by 1, 2, 3, 4 having sum(${c.n}) <> 0`)} as counts,
+    ${list(sql`select ${o.unitId} as unit_id, count(*)::int as n from ${o}
+      where ${o.status} = 'arrived' and ${o.leftAt} is null and ${o.endAt} <= ${overBefore.toISOString()}::timestamptz${inUnit(o.unitId)}
+      group by 1`)} as overstaying,
+    ${list(sql`select ${o.unitId} as unit_id, count(*)::int as n from ${o}
+      where ${o.status} = 'pending' and ${o.endAt} < ${now.toISOString()}::timestamptz${inUnit(o.unitId)}
+      group by 1`)} as over_pending,
+    ${list(sql`select ${units.id} as id, ${units.name} as name from ${units}${unitId ? sql` where ${units.id} = ${unitId}` : sql``}`)} as units`;
+  const history = sql`select ${c.metric} as metric, ${c.day}::text as day, sum(${c.n})::int as n from ${c}
+    where ${c.metric} in ('start_expected', 'start_arrived') and ${c.day} >= ${from}::date and ${c.day} <= ${day}::date${inUnit(c.unitId)}
+    group by 1, 2 having sum(${c.n}) <> 0`;
+  return { today, history, day, from };
+}
+
+/** Today per unit (units with anything to count), the total, arrivals per hour, and the last `days` days. */
+export async function visitFigures(ctx: Ctx, unitId: string | null = null, days = 30): Promise<VisitFigures> {
+  const { clock } = ctx;
+  const q = figuresQuery(ctx, unitId, days);
+  const today = q.day;
+  const from = q.from;
+  const [t, h] = await Promise.all([ctx.db.execute(q.today), ctx.reports.execute(q.history)]);
+  const [f] = (t as unknown as { rows: Today[] }).rows;
+  const history = (h as unknown as { rows: CountRow[] }).rows;
+  const json = <T>(v: T[] | string | null | undefined): T[] => (typeof v === 'string' ? (JSON.parse(v) as T[]) : (v ?? []));
+
+  const byUnit = new Map<string, Counts>();
+  const of = (id: string) => byUnit.get(id) ?? byUnit.set(id, zero()).get(id)!;
+  const names = new Map(json(f?.units).map((u) => [u.id, u.name]));
+  const arrivalsByHour = Array.from({ length: 24 }, () => 0);
+  const startDays = new Map<string, DayCounts>();
+  const pending = new Map<string, number>();
+  const overPending = new Map(json(f?.over_pending).map((r) => [r.unit_id, Number(r.n)]));
+  for (const r of json(f?.overstaying)) of(r.unit_id).overstaying = Number(r.n);
+  for (const r of history) {
+    const d = startDays.get(r.day!) ?? startDays.set(r.day!, { day: r.day!, expected: 0, arrived: 0 }).get(r.day!)!;
+    d[r.metric === 'start_expected' ? 'expected' : 'arrived'] += Number(r.n);
+  }
+  for (const r of json(f?.counts)) {
+    const n = Number(r.n);
+    if (r.metric === 'pending') pending.set(r.unit_id!, n);
+    else if (r.metric === 'expected') of(r.unit_id!).expected += n;
+    else if (r.metric === 'cancelled') of(r.unit_id!).cancelled += n;
+    else if (r.metric === 'left') of(r.unit_id!).left += n;
+    else if (r.metric === 'arrived') {
+      of(r.unit_id!).arrived += n;
+      arrivalsByHour[Number(r.hour)]! += n;
+    }
+  }
+  for (const [id, n] of pending) if (n - (overPending.get(id) ?? 0) > 0) of(id).pendingReview = n - (overPending.get(id) ?? 0);
+  for (const u of byUnit.values()) u.onSite = u.arrived - u.left;
+
+  const list = [...byUnit.entries()]
+    .filter(([, u]) => Object.values(u).some((v) => v !== 0))
+    .map(([id, u]) => ({ unitId: id, unitName: names.get(id) ?? '', ...u }))
+    .sort((a, b) => b.expected - a.expected || b.onSite - a.onSite || b.pendingReview - a.pendingReview || a.unitName.localeCompare(b.unitName, 'zh-CN'));
+  const total = zero();
+  for (const u of list) for (const k of Object.keys(total) as Array<keyof Counts>) total[k] += u[k];
+
+  const lastDays: DayCounts[] = [];
+  for (let d = from; ; d = clock.dayOf(new Date(clock.startOfDay(d).getTime() + 36 * 3600_000))) {
+    lastDays.push(startDays.get(d) ?? { day: d, expected: 0, arrived: 0 });
+    if (d === today) break;
+  }
+  return { total: { day: today, ...total }, units: list, arrivalsByHour, lastDays };
 }
