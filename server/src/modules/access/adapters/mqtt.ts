@@ -64,7 +64,16 @@ export class MqttHub implements AccessAdapter {
   /** every message a terminal sends (status, ack, event) — the device watch follows them */
   onTerminal: ((brokerUrl: string, terminalId: string, kind: 'status' | 'ack' | 'event') => void) | null = null;
 
-  constructor(private readonly opts: { ackTimeoutMs?: number; doorAckTimeoutMs?: number; statusTimeoutMs?: number; clientIdPrefix?: string } = {}) {}
+  constructor(
+    private readonly opts: {
+      ackTimeoutMs?: number;
+      doorAckTimeoutMs?: number;
+      statusTimeoutMs?: number;
+      clientIdPrefix?: string;
+      /** the shared-subscription group of pass events: one per deployment (default 'safeguard') */
+      shareGroup?: string;
+    } = {},
+  ) {}
 
   private addr(d: DeviceTarget): MqttAddress {
     const a = parseMqttAddress(d.address);
@@ -97,8 +106,10 @@ export class MqttHub implements AccessAdapter {
           }
           c.on('message', (topic, buf) => this.onMessage(topic, buf, brokerUrl));
           // acks and status go to every process (the one waiting picks its requestId); pass events
-          // to one of them: a shared subscription, so N server processes record each pass once
-          await c.subscribeAsync(['safeguard/+/credentials/ack', 'safeguard/+/cmd/ack', 'safeguard/+/status', '$share/safeguard/safeguard/+/events'], { qos: 1 });
+          // to one of them: a shared subscription, so N server processes record each pass once —
+          // one group per deployment, so that another deployment (or test run) on the same broker
+          // does not take this one's events
+          await c.subscribeAsync(['safeguard/+/credentials/ack', 'safeguard/+/cmd/ack', 'safeguard/+/status', `$share/${this.opts.shareGroup ?? 'safeguard'}/safeguard/+/events`], { qos: 1 });
           return c;
         })
         .catch((e: Error) => {

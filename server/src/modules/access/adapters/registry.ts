@@ -16,7 +16,11 @@ const hubs = new WeakMap<AppContext, MqttHub>();
 /** The MQTT hub of this application: one broker connection per broker and login, shared by its devices. */
 export function mqttHubOf(ctx: AppContext): MqttHub {
   let h = hubs.get(ctx);
-  if (!h) hubs.set(ctx, (h = new MqttHub({ ackTimeoutMs: ctx.config.NODE_ENV === 'test' ? 3000 : 10_000 })));
+  if (!h) {
+    // the events' shared-subscription group: the same for every process of this deployment (one MASTER_KEY), another's for another
+    const shareGroup = `safeguard-${ctx.crypto.derivedSecret('mqtt-share-group').slice(0, 12)}`;
+    hubs.set(ctx, (h = new MqttHub({ ackTimeoutMs: ctx.config.NODE_ENV === 'test' ? 3000 : 10_000, shareGroup })));
+  }
   return h;
 }
 
