@@ -15,7 +15,7 @@ import type { ArrivalVia, LeaveVia } from '../../../../contracts/lobby.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
 import * as repo from './visits.repository.js';
 import type { OrderRow } from './visits.repository.js';
-import { followMain, isMeetingBooker, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
+import { followMain, isMeetingBooker, moveReachesSubs, reviewPolicy, shapeOf, statusOnSubmit, subFollowsMain } from './visits.rules.js';
 import { windowVars } from '../../platform/when.js';
 import { buildDetail, type OrderDetail } from './visits.view.js';
 import { emitOrderEvents, orderEventsOf } from './visits.webhooks.js';
@@ -101,7 +101,7 @@ export class VisitsCore {
     if (next.status !== o.status) await this.ctx.hooks.emit(tx, 'order.changed', next);
     // webhooks (X8): order.submitted / approved / rejected / cancelled / arrived, enqueued in this transaction
     await emitOrderEvents(this.ctx, tx, orderEventsOf(o.status as OrderStatus, next.status as OrderStatus, next.cancelReason), next);
-    if (!o.parentId && next.status !== o.status && opts.hasSubs !== false) await this.cascade(tx, next, actor);
+    if (!o.parentId && next.status !== o.status && opts.hasSubs !== false && moveReachesSubs(next.status as OrderStatus)) await this.cascade(tx, next, actor);
   }
 
   /**
@@ -112,7 +112,12 @@ export class VisitsCore {
     const next = await this.move(tx, o, 'arrived', { ...s, set: { arrivedAt: s.at, arrivedVia: s.via, arrivedWhere: s.where } });
     if (o.visitorId) await repo.touchVisitorLastVisit(tx, o.visitorId, s.at);
     const host = o.attendeeStaffId ? undefined : await repo.findStaff(tx, o.hostId);
-    if (host) await this.notify(tx, 'visitor_arrived', next, { kind: 'staff', id: host.id, phone: host.phone });
+    if (host) {
+      // the host is in hand: the message's words read only the visitor
+      const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
+      const who: Who = { hostName: host.name, unitName: host.unitName ?? '', visitorName: v?.name ?? o.inviteeName ?? maskPhone(o.visitorPhone) };
+      await this.notify(tx, 'visitor_arrived', next, { kind: 'staff', id: host.id, phone: host.phone }, {}, undefined, who);
+    }
     return next;
   }
 

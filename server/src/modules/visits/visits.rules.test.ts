@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, type OrderStatus } from '../../../../contracts/visits.js';
-import { canAddCompanions, canCancel, canCreateSubs, canInviteToMeeting, canTransition, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, type OrderShape } from './visits.rules.js';
+import { canAddCompanions, canCancel, canCreateSubs, canInviteToMeeting, canTransition, checkWindow, followMain, isExpired, isMeetingBooker, meetingAttendeeStatus, moveReachesSubs, remainingCompanionSlots, reviewPolicy, shapeOf, statusOnSubmit, type OrderShape } from './visits.rules.js';
 
 const allowed: Array<[OrderStatus, OrderStatus]> = [
   ['initiated', 'pending'],
@@ -151,4 +151,13 @@ describe('window rules', () => {
     ['pending, end ahead', 'pending', 1, false],
     ['confirmed, end passed (not expired: it was approved)', 'confirmed', -1, false],
   ] as const)('%s → %s', (_n, status, h, expected) => expect(isExpired({ status, endAt: at(h) }, now)).toBe(expected));
+});
+
+describe('which moves of a main can move its subs', () => {
+  it('exactly those for which followMain moves some sub: a confirmation or a cancellation', () => {
+    for (const to of ORDER_STATUSES) {
+      const movesSome = ORDER_STATUSES.some((subStatus) => followMain({ status: subStatus }, { status: to, cancelReason: to === 'cancelled' ? 'rejected' : null }) !== null);
+      expect(moveReachesSubs(to), to).toBe(movesSome);
+    }
+  });
 });

@@ -97,6 +97,11 @@ export function followMain(
   return null;
 }
 
+/** Only a main's confirmation or cancellation can move its subs (followMain): any other move need not look for them. */
+export function moveReachesSubs(to: OrderStatus): boolean {
+  return to === 'confirmed' || to === 'cancelled';
+}
+
 /** Subs follow the main's cancellation only where they follow the main at all. */
 export function subFollowsMain(o: OrderShape): boolean {
   return reviewPolicy(o) === 'follows_main';
