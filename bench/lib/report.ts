@@ -25,7 +25,8 @@ export type Figure = {
   /** the goal in words, e.g. "≥ 0.40" */
   goal: string;
   /** whether the median meets the goal */
-  met: (median: number) => boolean;
+  /** none: a figure given for context (no goal of its own) */
+  met?: (median: number) => boolean;
   /** anything else worth reading next to the figure (round trips, plan, sizes) */
   note?: string;
 };
@@ -61,7 +62,7 @@ export function writeSection(name: string, title: string, figures: Figure[], set
   ];
   for (const f of figures) {
     const { min, median, max } = stats(f.values);
-    lines.push(`| ${f.subject} | ${f.baseline} | ${fmt(min)} / ${fmt(median)} / ${fmt(max)} | ${f.unit} | ${f.goal} | ${f.met(median) ? 'yes' : '**no**'} |`);
+    lines.push(`| ${f.subject} | ${f.baseline} | ${fmt(min)} / ${fmt(median)} / ${fmt(max)} | ${f.unit} | ${f.goal} | ${f.met ? (f.met(median) ? 'yes' : '**no**') : '—'} |`);
   }
   const notes = figures.filter((f) => f.note).map((f) => `- ${f.subject}: ${f.note}`);
   if (notes.length) lines.push('', ...notes);

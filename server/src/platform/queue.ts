@@ -29,6 +29,7 @@ import type { Db, Tx } from './db.js';
 import type { Clock } from './clock.js';
 import type { LiveTransport } from './live.js';
 import { isDbUnavailable, type DbHealth } from './db-health.js';
+import { hotQuery, param } from './hot-query.js';
 import { claimQuery, doneQuery, problemCountQuery, purgeQuery, reclaimQuery, type ClaimedRow } from './queue.sql.js';
 
 export interface JobInfo {
@@ -45,6 +46,14 @@ export type JobHandler = (payload: any, job: { id: string; attempts: number; key
  * the jobs it names (job id → error), the others are done.
  */
 export type BatchHandler = (jobs: JobInfo[]) => Promise<void | Map<string, unknown>>;
+
+/** A job, once per key (every submission and move enqueues: prepared); payload as JSON text. */
+const insertJob = hotQuery<{ id: string; type: string; key: string; payload: string; runAt: Date; maxAttempts: number }, unknown>('sg_job_insert', (db) =>
+  db
+    .insert(jobs)
+    .values({ id: param('id'), type: param('type'), key: param('key'), payload: param('payload'), runAt: param('runAt'), maxAttempts: param('maxAttempts') })
+    .onConflictDoNothing({ target: jobs.key }),
+);
 
 export interface EnqueueOptions {
   type: string;
@@ -141,10 +150,7 @@ export class JobQueue {
   async enqueue(tx: Tx, o: EnqueueOptions): Promise<void> {
     const now = this.clock.now();
     const runAt = o.runAt ?? now;
-    await tx
-      .insert(jobs)
-      .values({ id: uuidv7(), type: o.type, key: o.key, payload: (o.payload ?? {}) as object, runAt, maxAttempts: o.maxAttempts ?? 8 })
-      .onConflictDoNothing({ target: jobs.key });
+    await insertJob(tx, { id: uuidv7(), type: o.type, key: o.key, payload: JSON.stringify(o.payload ?? {}), runAt, maxAttempts: o.maxAttempts ?? 8 });
     const inMs = runAt.getTime() - now.getTime();
     if (inMs > this.idlePollMs) return; // every idle worker looks before then anyway
     const due = Date.now() + Math.max(0, inMs);

@@ -1,4 +1,5 @@
 import { auditLog } from '../../db/schema/index.js';
+import { hotQuery, param } from '../../platform/hot-query.js';
 import type { Tx } from '../../platform/db.js';
 import type { Actor } from '../identity/session.js';
 import type { AuditAction, AuditSubjectType } from '../../../../contracts/audit.js';
@@ -16,13 +17,18 @@ export async function audit(
   target: { type: AuditSubjectType; id?: string | null },
   detail?: Record<string, unknown>,
 ): Promise<void> {
-  await tx.insert(auditLog).values({
-    actorType: actor.type,
-    actorId: actor.id,
-    action,
-    targetType: target.type,
-    targetId: target.id ?? null,
-    detail: detail ?? null,
-    ip: actor.ip ?? null,
-  });
+  await insertEntry(tx, { actorType: actor.type, actorId: actor.id, action, targetType: target.type, targetId: target.id ?? null, detail: detail ? JSON.stringify(detail) : null, ip: actor.ip ?? null });
 }
+
+/** One audit entry (nearly every write makes one: prepared); detail as JSON text or null. */
+const insertEntry = hotQuery<{ actorType: string; actorId: string; action: string; targetType: string; targetId: string | null; detail: string | null; ip: string | null }, unknown>('sg_audit_insert', (db) =>
+  db.insert(auditLog).values({
+    actorType: param('actorType'),
+    actorId: param('actorId'),
+    action: param('action'),
+    targetType: param('targetType'),
+    targetId: param('targetId'),
+    detail: param('detail'),
+    ip: param('ip'),
+  }),
+);

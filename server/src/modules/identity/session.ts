@@ -11,8 +11,9 @@ import { AppError } from '../../platform/errors.js';
 import type { AppContext } from '../../platform/context.js';
 import type { SubjectType } from '../../../../contracts/permissions.js';
 import type { Tx } from '../../platform/db.js';
+import { hotQuery } from '../../platform/hot-query.js';
 import { bindPendingWechat } from './wechat-binding.js';
-import { findActor, type Actor } from '../../platform/actor.js';
+import { findActor, type Actor, type AdminRole } from '../../platform/actor.js';
 
 // the guards every module's routes use live in platform/actor.ts (so that a module identity itself
 // uses, like notify, can use them without an import cycle); they are named here too
@@ -60,6 +61,23 @@ export async function destroySession(ctx: AppContext, req: FastifyRequest, reply
   for (const name of names) reply.clearCookie(name, { path: '/' });
 }
 
+/** The live sessions of these token hashes, with their administrator's role (every request with a cookie: prepared). */
+const findSessions = hotQuery<{ hashes: string[]; now: Date }, Array<{ id: string; subjectType: string; subjectId: string; adminRole: AdminRole['role'] | null; adminUnitId: string | null; adminTotp: Date | null; adminDisabled: Date | null }>>('sg_session_lookup', (db) =>
+  db
+    .select({
+      id: sessions.id,
+      subjectType: sessions.subjectType,
+      subjectId: sessions.subjectId,
+      adminRole: admins.role,
+      adminUnitId: admins.unitId,
+      adminTotp: admins.totpEnabledAt,
+      adminDisabled: admins.disabledAt,
+    })
+    .from(sessions)
+    .leftJoin(admins, sql`${sessions.subjectType} = 'admin' and ${admins.id}::text = ${sessions.subjectId}`)
+    .where(and(sql`${sessions.tokenHash} = any(${sql.placeholder('hashes')}::text[])`, gt(sessions.expiresAt, sql.placeholder('now')))),
+);
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function installSessions(app: FastifyInstance, ctx: AppContext) {
@@ -92,19 +110,7 @@ export function installSessions(app: FastifyInstance, ctx: AppContext) {
     if (!req.url.startsWith('/api/')) return;
     const hashes = COOKIE_NAMES.map((n) => req.cookies?.[n]).filter((t): t is string => !!t).map(sha256);
     if (hashes.length === 0) return;
-    const rows = await ctx.db
-      .select({
-        id: sessions.id,
-        subjectType: sessions.subjectType,
-        subjectId: sessions.subjectId,
-        adminRole: admins.role,
-        adminUnitId: admins.unitId,
-        adminTotp: admins.totpEnabledAt,
-        adminDisabled: admins.disabledAt,
-      })
-      .from(sessions)
-      .leftJoin(admins, sql`${sessions.subjectType} = 'admin' and ${admins.id}::text = ${sessions.subjectId}`)
-      .where(and(inArray(sessions.tokenHash, hashes), gt(sessions.expiresAt, ctx.clock.now())));
+    const rows = await findSessions(ctx.db, { hashes, now: ctx.clock.now() });
     req.actors = rows
       // an administrator session only counts while its administrator exists and is not disabled
       .filter((s) => s.subjectType !== 'admin' || (s.adminRole && !s.adminDisabled))

@@ -252,7 +252,7 @@ export class OrdersService {
   /** 我的预约: reads only, nothing written or audited — no transaction (two round trips fewer). */
   async listMine(actor: Actor, q: ListQuery): Promise<{ items: OrderCard[]; total: number }> {
     const db = this.ctx.db;
-    const { rows, total } = await repo.pageVisitorOrders(db, and(eq(visitOrders.visitorId, actor.id), this.scopeWhere(q))!, q.page, q.pageSize);
+    const { rows, total } = await repo.pageMyOrders(db, { visitorId: actor.id, scope: q.scope, status: q.status, dayStart: this.ctx.clock.startOfDay(), page: q.page, pageSize: q.pageSize });
     return { items: await buildCards(db, this.ctx, rows, actor), total };
   }
 

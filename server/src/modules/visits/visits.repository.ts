@@ -2,6 +2,8 @@
 import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import { unitReviewers, buildings, departments, meetingBookings, meetingRooms, orderCc, orderChainSteps, orderTransitions, staff, units, visitOrders, visitors, approvalChains } from '../../db/schema/index.js';
 import type { Tx } from '../../platform/db.js';
+import { hotQuery, param } from '../../platform/hot-query.js';
+import { v7 as uuidv7 } from 'uuid';
 
 export type OrderRow = typeof visitOrders.$inferSelect;
 export type NewOrder = typeof visitOrders.$inferInsert;
@@ -18,9 +20,33 @@ export async function findByIdempotencyKey(tx: Tx, key: string) {
 }
 
 export async function insertOrder(tx: Tx, o: NewOrder): Promise<OrderRow> {
+  if (isSubmissionShape(o)) {
+    const values = Object.fromEntries(SUBMISSION_COLUMNS.map((c) => [c, (o as Record<string, unknown>)[c] ?? null])) as Record<(typeof SUBMISSION_COLUMNS)[number], unknown>;
+    const [row] = await insertSubmission(tx, { ...values, id: o.id ?? uuidv7() });
+    return row!;
+  }
   const [row] = await tx.insert(visitOrders).values(o).returning();
   return row!;
 }
+
+/**
+ * The columns a main order submitted by its visitor (访客预约, the morning rush) is written with:
+ * such an insert is a prepared statement (platform/hot-query.ts); an order with anything else set
+ * goes through the query builder. Every one is nullable with no default but the four NOT NULL ones
+ * every order has, so a column left out is written as the null it would have been.
+ */
+const SUBMISSION_COLUMNS = [
+  'kind', 'status', 'cancelReason', 'visitorId', 'visitorPhone', 'hostId', 'unitId', 'reason', 'remark', 'startAt', 'endAt', 'plate', 'vehicleStatus', 'createdByVisitorId', 'idempotencyKey', 'submittedAt', 'decidedAt',
+] as const satisfies ReadonlyArray<keyof NewOrder>;
+const SUBMISSION_KEYS = new Set<string>(['id', ...SUBMISSION_COLUMNS]);
+const isSubmissionShape = (o: NewOrder) => Object.entries(o).every(([k, v]) => SUBMISSION_KEYS.has(k) || v === undefined);
+
+const insertSubmission = hotQuery<Record<string, unknown>, OrderRow[]>('sg_order_insert_submission', (db) =>
+  db
+    .insert(visitOrders)
+    .values(Object.fromEntries(['id', ...SUBMISSION_COLUMNS].map((c) => [c, param(c)])) as unknown as NewOrder)
+    .returning(),
+);
 
 export async function updateOrder(tx: Tx, id: string, set: Partial<NewOrder>) {
   await tx.update(visitOrders).set({ ...set, updatedAt: new Date() }).where(eq(visitOrders.id, id));
@@ -31,27 +57,37 @@ export async function insertTransition(tx: Tx, t: typeof orderTransitions.$infer
 }
 /** Several trail entries in one statement (in their order). */
 export async function insertTransitions(tx: Tx, rows: Array<typeof orderTransitions.$inferInsert>) {
-  if (rows.length) await tx.insert(orderTransitions).values(rows);
+  // two: the 发起 and 提交 of a submission (prepared)
+  if (rows.length === 2) await insertTwoTransitions(tx, Object.fromEntries(rows.flatMap((r, i) => TRANSITION_COLUMNS.map((c) => [`${c}${i}`, r[c] ?? null]))));
+  else if (rows.length) await tx.insert(orderTransitions).values(rows);
 }
+const TRANSITION_COLUMNS = ['orderId', 'at', 'actorType', 'actorId', 'actorRole', 'action', 'fromStatus', 'toStatus', 'reason', 'comment'] as const;
+const insertTwoTransitions = hotQuery<Record<string, unknown>, unknown>('sg_order_transitions_insert_2', (db) =>
+  db.insert(orderTransitions).values([0, 1].map((i) => Object.fromEntries(TRANSITION_COLUMNS.map((c) => [c, param(`${c}${i}`)]))) as unknown as Array<typeof orderTransitions.$inferInsert>),
+);
 
 /**
  * The visitor who submits, and the order already created under their idempotency key if any —
  * one statement for what a submission must know of its author.
  */
 export async function findSubmitter(tx: Tx, visitorId: string, idempotencyKey: string | null) {
-  const [v] = await tx
+  const [v] = await selectSubmitter(tx, { visitorId, key: idempotencyKey });
+  return v;
+}
+const selectSubmitter = hotQuery<{ visitorId: string; key: string | null }, Array<{ id: string; name: string; phone: string; blocked: boolean; dupId: string | null }>>('sg_order_submitter', (db) =>
+  db
     .select({
       id: visitors.id,
       name: visitors.name,
       phone: visitors.phone,
       blocked: visitors.blocked,
-      dupId: idempotencyKey ? sql<string | null>`(select ${visitOrders.id} from ${visitOrders} where ${visitOrders.idempotencyKey} = ${idempotencyKey})` : sql<string | null>`null`,
+      // no key: null = anything is never true, so no order
+      dupId: sql<string | null>`(select ${visitOrders.id} from ${visitOrders} where ${visitOrders.idempotencyKey} = ${sql.placeholder('key')}::text)`,
     })
     .from(visitors)
-    .where(eq(visitors.id, visitorId))
-    .limit(1);
-  return v;
-}
+    .where(eq(visitors.id, sql.placeholder('visitorId')))
+    .limit(1),
+);
 
 export interface ChainRef {
   nodes: Array<{ type: 'person'; staffId: string } | { type: 'role'; role: string }>;
@@ -64,7 +100,18 @@ export interface ChainRef {
  * none) — one statement.
  */
 export async function findHostWithChain(tx: Tx, phone: string, kind: string) {
-  const [s] = await tx
+  const [s] = await selectHostWithChain(tx, { phone, kind });
+  if (!s) return undefined;
+  const { chainNodes, chainCc, ...host } = s;
+  const chain: ChainRef | null = chainNodes ? { nodes: chainNodes as ChainRef['nodes'], ccStaffIds: chainCc ?? [] } : null;
+  return { ...host, chain };
+}
+
+const selectHostWithChain = hotQuery<
+  { phone: string; kind: string },
+  Array<{ id: string; name: string; phone: string; unitId: string; maxVisitHours: number; unitName: string; departmentName: string | null; chainNodes: unknown; chainCc: string[] | null }>
+>('sg_host_with_chain', (db) =>
+  db
     .select({
       id: staff.id,
       name: staff.name,
@@ -79,14 +126,10 @@ export async function findHostWithChain(tx: Tx, phone: string, kind: string) {
     .from(staff)
     .innerJoin(units, eq(units.id, staff.unitId))
     .leftJoin(departments, eq(departments.id, staff.departmentId))
-    .leftJoin(approvalChains, and(eq(approvalChains.unitId, staff.unitId), eq(approvalChains.kind, kind), eq(approvalChains.enabled, true)))
-    .where(and(eq(staff.phone, phone), isNull(staff.deletedAt), eq(staff.active, true), eq(staff.visitPermission, true)))
-    .limit(1);
-  if (!s) return undefined;
-  const { chainNodes, chainCc, ...host } = s;
-  const chain: ChainRef | null = chainNodes ? { nodes: chainNodes as ChainRef['nodes'], ccStaffIds: chainCc ?? [] } : null;
-  return { ...host, chain };
-}
+    .leftJoin(approvalChains, and(eq(approvalChains.unitId, staff.unitId), eq(approvalChains.kind, sql.placeholder('kind')), eq(approvalChains.enabled, true)))
+    .where(and(eq(staff.phone, sql.placeholder('phone')), isNull(staff.deletedAt), eq(staff.active, true), eq(staff.visitPermission, true)))
+    .limit(1),
+);
 
 export function listSubs(tx: Tx, parentIds: string[]) {
   if (parentIds.length === 0) return Promise.resolve([] as OrderRow[]);
@@ -200,20 +243,32 @@ export function findExpired(tx: Tx, now: Date, limit: number) {
  * window; a page past the end counts apart). For a visitor's own list: a visitor has few orders,
  * so counting them with the page costs nothing — unlike a host's, which pageOrders counts apart.
  */
-export async function pageVisitorOrders(tx: Tx, where: SQL, page: number, pageSize: number) {
-  const rows = await tx
-    .select({ order: visitOrders, total: sql<number>`count(*) over ()`.mapWith(Number) })
-    .from(visitOrders)
-    .where(where)
-    .orderBy(desc(visitOrders.startAt), desc(visitOrders.id))
-    .limit(pageSize)
-    .offset((page - 1) * pageSize);
-  if (rows.length === 0 && page > 1) {
-    const [c] = await tx.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
-    return { rows: [], total: Number(c?.n ?? 0) };
+/**
+ * 我的预约's page (a visitor's own orders, recent: from the start of today, history: before it;
+ * status 'all' or one) — prepared, one statement per scope; the total rides on the rows.
+ */
+export async function pageMyOrders(db: Tx, q: { visitorId: string; scope: 'recent' | 'history'; status: string; dayStart: Date; page: number; pageSize: number }) {
+  const values = { visitorId: q.visitorId, status: q.status, dayStart: q.dayStart, limit: q.pageSize, offset: (q.page - 1) * q.pageSize };
+  const rows = await (q.scope === 'recent' ? myRecent : myHistory)(db, values);
+  if (rows.length === 0 && q.page > 1) {
+    const where = and(eq(visitOrders.visitorId, q.visitorId), q.scope === 'recent' ? sql`${visitOrders.startAt} >= ${q.dayStart}` : sql`${visitOrders.startAt} < ${q.dayStart}`, q.status === 'all' ? undefined : eq(visitOrders.status, q.status));
+    const [c] = await db.select({ n: sql<number>`count(*)::int` }).from(visitOrders).where(where);
+    return { rows: [] as OrderRow[], total: Number(c?.n ?? 0) };
   }
   return { rows: rows.map((r) => r.order), total: rows[0]?.total ?? 0 };
 }
+const myPage = (name: string, window: (db: Tx) => SQL) =>
+  hotQuery<{ visitorId: string; status: string; dayStart: Date; limit: number; offset: number }, Array<{ order: OrderRow; total: number }>>(name, (db) =>
+    db
+      .select({ order: visitOrders, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(visitOrders)
+      .where(and(sql`${visitOrders.visitorId} = ${param('visitorId')}::uuid`, window(db), sql`(${param('status')}::text = 'all' or ${visitOrders.status} = ${param('status')}::text)`))
+      .orderBy(desc(visitOrders.startAt), desc(visitOrders.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset')),
+  );
+const myRecent = myPage('sg_my_orders_recent', () => sql`${visitOrders.startAt} >= ${param('dayStart')}::timestamptz`);
+const myHistory = myPage('sg_my_orders_history', () => sql`${visitOrders.startAt} < ${param('dayStart')}::timestamptz`);
 
 export async function pageOrders(tx: Tx, where: SQL | undefined, page: number, pageSize: number) {
   const rows = await tx

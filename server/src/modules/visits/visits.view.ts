@@ -58,12 +58,17 @@ export interface CardParts {
 
 async function loadCardParts(tx: Tx, rows: OrderRow[], viewer: Actor): Promise<CardParts> {
   const mains = rows.filter((r) => !r.parentId);
-  const subs = await repo.listSubs(tx, mains.map((m) => m.id));
-  const staffRows = await repo.findStaffByIds(tx, [...new Set(rows.map((r) => r.hostId))]);
+  // independent reads at once (outside a transaction each on its own pooled connection: 我的预约's
+  // latency is the slowest of them, not their sum); the visitors wait for the subs they name
+  const [subs, staffRows, meetingRows] = await Promise.all([
+    repo.listSubs(tx, mains.map((m) => m.id)),
+    repo.findStaffByIds(tx, [...new Set(rows.map((r) => r.hostId))]),
+    repo.findMeetingsForCards(tx, [...new Set(rows.map((r) => r.meetingId).filter((x): x is string => !!x))]),
+  ]);
   const visitorIds = [...new Set([...rows, ...subs].flatMap((r) => [r.visitorId, r.origin === 'forward_fill' ? r.createdByVisitorId : null]).filter((x): x is string => !!x))];
   const visitorRows = await repo.findVisitorsByIds(tx, visitorIds);
   const staffById = new Map(staffRows.map((s) => [s.id, s]));
-  const meetings = new Map((await repo.findMeetingsForCards(tx, [...new Set(rows.map((r) => r.meetingId).filter((x): x is string => !!x))])).map((m) => [m.id, m]));
+  const meetings = new Map(meetingRows.map((m) => [m.id, m]));
   const visitorById = new Map(visitorRows.map((v) => [v.id, v]));
   const pendingSteps = new Map<string, boolean>();
   if (viewer.type === 'staff') {
