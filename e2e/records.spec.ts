@@ -146,7 +146,10 @@ export async function run(ctx: E2EContext) {
       eventRows.evaluateAll((trs) =>
         trs.map((tr) => {
           const td = [...tr.querySelectorAll('td')].map((x) => (x.textContent ?? '').trim());
-          return [td[0], td[1], td[2], td[5], td[6]].map((x) => (x === '—' ? '' : x!));
+          // a pass whose device clock was off shows "⚠ 设备时间 …" under its time (another journey's
+          // simulated gate may have made one); the file has that in its own column, 设备上报时间
+          const [at, deviceAt] = td[0]!.split(/\s*⚠\s*设备时间\s*/);
+          return [at, td[1], td[2], td[5], td[6], deviceAt ?? ''].map((x) => (x === '—' ? '' : x!));
         }),
       );
     let shownPasses: string[][] = [];
@@ -176,9 +179,14 @@ export async function run(ctx: E2EContext) {
     passSheet.eachRow((r) => passRows.push(Array.from({ length: 9 }, (_, i) => r.getCell(i + 1).value).map((x) => (x == null ? '' : String(x)))));
     assert.deepEqual(passRows[0], ['通行时间', '设备', '通行人', '通行方式', '车牌号', '方向', '通行结果', '说明', '设备上报时间']);
     assert.deepEqual(
-      passRows.slice(1).map((r) => [r[0], r[1], r[2], r[6], r[7]]),
+      // 设备上报时间 compared where the table shows it (the file has it for every pass with a device time)
+      passRows.slice(1).map((r, i) => [r[0], r[1], r[2], r[6], r[7], shownPasses[i]?.[5] ? r[8]!.replace(/（设备时钟偏差）$/, '') : '']),
       shownPasses,
       'the file holds exactly the pass records the filtered table shows',
+    );
+    assert.ok(
+      passRows.slice(1).every((r, i) => !shownPasses[i]?.[5] || r[8]!.endsWith('（设备时钟偏差）')),
+      'a device clock the table flags is flagged in the file too',
     );
     await passDialog.getByRole('button', { name: '关闭', exact: true }).click();
 
