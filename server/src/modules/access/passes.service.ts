@@ -6,6 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { listPassEvents, type PassEventQuery } from './pass-events.service.js';
 import { accessDevices, accessEvents, visitOrders, visitors } from '../../db/schema/index.js';
+import { hotQuery, param } from '../../platform/hot-query.js';
 import type { AppContext } from '../../platform/context.js';
 import { sha256 } from '../../platform/crypto.js';
 import { isCleanText } from '../../platform/text-guard.js';
@@ -60,6 +61,39 @@ export interface DeviceLookup {
   target(d: DeviceRow): DeviceTarget;
 }
 
+// the statements of every pass (the morning rush at 20 gates): prepared (platform/hot-query.ts)
+const selectDevice = hotQuery<{ id: string }, DeviceRow[]>('sg_access_device_by_id', (db) => db.select().from(accessDevices).where(eq(accessDevices.id, sql.placeholder('id'))));
+/** the order (locked: an arrival is one move) and its visitor, in one read */
+const lockOrderWithHolder = hotQuery<{ orderId: string }, Array<{ o: typeof visitOrders.$inferSelect; holder: { id: string; name: string; blocked: boolean } | null }>>('sg_access_order_locked', (db) =>
+  db
+    .select({ o: visitOrders, holder: { id: visitors.id, name: visitors.name, blocked: visitors.blocked } })
+    .from(visitOrders)
+    .leftJoin(visitors, eq(visitors.id, visitOrders.visitorId))
+    .where(eq(visitOrders.id, sql.placeholder('orderId')))
+    .for('update', { of: visitOrders }),
+);
+/** the record, once per device and dedupe key (a replayed report inserts nothing and returns no row); detail as JSON text */
+const insertPassEvent = hotQuery<
+  { deviceId: string; at: Date; deviceAt: Date | null; dedupeKey: string | null; method: string; direction: string; orderId: string | null; result: string; detail: string },
+  Array<{ seq: number }>
+>('sg_access_event_insert', (db) =>
+  db
+    .insert(accessEvents)
+    .values({
+      deviceId: param('deviceId'),
+      at: param('at'),
+      deviceAt: param('deviceAt'),
+      dedupeKey: param('dedupeKey'),
+      method: param('method'),
+      direction: param('direction'),
+      orderId: param('orderId'),
+      result: param('result'),
+      detail: param('detail'),
+    })
+    .onConflictDoNothing({ target: [accessEvents.deviceId, accessEvents.dedupeKey], where: sql`${accessEvents.dedupeKey} is not null` })
+    .returning({ seq: accessEvents.seq }),
+);
+
 export class PassService {
   constructor(
     private readonly ctx: AppContext,
@@ -79,7 +113,7 @@ export class PassService {
     const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (authorization && !/\s/.test(authorization) ? authorization : undefined);
     const id = token ? deviceIdOfToken(this.ctx, token) : null;
     if (!id) throw new AppError('DEVICE_TOKEN_INVALID');
-    const [d] = await this.ctx.db.select().from(accessDevices).where(eq(accessDevices.id, id));
+    const [d] = await selectDevice(this.ctx.db, { id });
     if (!d || !d.enabled) throw new AppError('DEVICE_TOKEN_INVALID');
     return d;
   }
@@ -132,14 +166,7 @@ export class PassService {
       const outcome = await ctx.db.transaction(async (tx): Promise<PassOutcome | null> => {
         let arrived = false;
         // the order (locked: an arrival is one move) and its visitor, in one read
-        const [row] = orderId
-          ? await tx
-              .select({ o: visitOrders, holder: { id: visitors.id, name: visitors.name, blocked: visitors.blocked } })
-              .from(visitOrders)
-              .leftJoin(visitors, eq(visitors.id, visitOrders.visitorId))
-              .where(eq(visitOrders.id, orderId))
-              .for('update', { of: visitOrders })
-          : [];
+        const [row] = orderId ? await lockOrderWithHolder(tx, { orderId }) : [];
         const o = row?.o;
         const holder = row?.holder ?? undefined;
         if (orderId && !o) {
@@ -159,21 +186,17 @@ export class PassService {
         const result: PassResult = input.qrToken ? (refusal ? 'denied' : input.result) : refusal && input.result === 'granted' ? 'anomaly' : input.result;
         note = refusal ?? note;
         // the record first: a replayed report (same device and dedupe key) stops here, changing nothing
-        const [e] = await tx
-          .insert(accessEvents)
-          .values({
-            deviceId: d.id,
-            at: now,
-            deviceAt,
-            dedupeKey,
-            method: input.method,
-            direction,
-            orderId,
-            result,
-            detail: { note, via, deviceName: d.name, personId: input.personId ?? null, ...(plate ? { plate } : {}), ...(skewMs !== null ? { skewMs } : {}), ...(clockSkew ? { clockSkew: true } : {}) },
-          })
-          .onConflictDoNothing({ target: [accessEvents.deviceId, accessEvents.dedupeKey], where: sql`${accessEvents.dedupeKey} is not null` })
-          .returning({ seq: accessEvents.seq });
+        const [e] = await insertPassEvent(tx, {
+          deviceId: d.id,
+          at: now,
+          deviceAt,
+          dedupeKey,
+          method: input.method,
+          direction,
+          orderId,
+          result,
+          detail: JSON.stringify({ note, via, deviceName: d.name, personId: input.personId ?? null, ...(plate ? { plate } : {}), ...(skewMs !== null ? { skewMs } : {}), ...(clockSkew ? { clockSkew: true } : {}) }),
+        });
         if (!e) return null;
         if (plate && result === 'granted' && o) await this.visits.markVehicle(tx, o.id, direction, { deviceId: d.id, deviceName: d.name, plate });
         if (!plate && result === 'granted' && direction === 'in' && o?.status === 'confirmed') {

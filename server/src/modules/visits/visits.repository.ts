@@ -4,15 +4,19 @@ import { unitReviewers, buildings, departments, meetingBookings, meetingRooms, o
 import type { Tx } from '../../platform/db.js';
 import { hotQuery, param } from '../../platform/hot-query.js';
 import { v7 as uuidv7 } from 'uuid';
+import { createHash } from 'node:crypto';
 
 export type OrderRow = typeof visitOrders.$inferSelect;
 export type NewOrder = typeof visitOrders.$inferInsert;
 
 export async function findOrder(tx: Tx, id: string, opts: { forUpdate?: boolean } = {}): Promise<OrderRow | undefined> {
-  const q = tx.select().from(visitOrders).where(eq(visitOrders.id, id)).limit(1);
-  const [row] = opts.forUpdate ? await q.for('update') : await q;
+  const [row] = await (opts.forUpdate ? selectOrderForUpdate : selectOrder)(tx, { id });
   return row;
 }
+const selectOrder = hotQuery<{ id: string }, OrderRow[]>('sg_order_by_id', (db) => db.select().from(visitOrders).where(eq(visitOrders.id, sql.placeholder('id'))).limit(1));
+const selectOrderForUpdate = hotQuery<{ id: string }, OrderRow[]>('sg_order_by_id_locked', (db) =>
+  db.select().from(visitOrders).where(eq(visitOrders.id, sql.placeholder('id'))).limit(1).for('update'),
+);
 
 export async function findByIdempotencyKey(tx: Tx, key: string) {
   const [row] = await tx.select().from(visitOrders).where(eq(visitOrders.idempotencyKey, key)).limit(1);
@@ -49,12 +53,31 @@ const insertSubmission = hotQuery<Record<string, unknown>, OrderRow[]>('sg_order
 );
 
 export async function updateOrder(tx: Tx, id: string, set: Partial<NewOrder>) {
-  await tx.update(visitOrders).set({ ...set, updatedAt: new Date() }).where(eq(visitOrders.id, id));
+  const values: Record<string, unknown> = { id, updatedAt: new Date() };
+  for (const [k, v] of Object.entries(set)) if (v !== undefined) values[k] = v;
+  const columns = Object.keys(values).filter((k) => k !== 'id').sort();
+  // one prepared statement per set of columns changed (a move sets a handful of shapes)
+  const signature = columns.join(',');
+  let update = orderUpdates.get(signature);
+  if (!update) {
+    update = hotQuery<Record<string, unknown>, unknown>(`sg_order_update_${orderUpdates.size}_${createHash('sha1').update(signature).digest('hex').slice(0, 8)}`, (db) =>
+      db
+        .update(visitOrders)
+        .set(Object.fromEntries(columns.map((c) => [c, param(c)])) as Partial<NewOrder>)
+        .where(eq(visitOrders.id, sql.placeholder('id'))),
+    );
+    orderUpdates.set(signature, update);
+  }
+  await update(tx, values);
 }
+const orderUpdates = new Map<string, (on: Tx, values: Record<string, unknown>) => Promise<unknown>>();
 
 export async function insertTransition(tx: Tx, t: typeof orderTransitions.$inferInsert) {
-  await tx.insert(orderTransitions).values(t);
+  await insertOneTransition(tx, Object.fromEntries(TRANSITION_COLUMNS.map((c) => [`${c}0`, t[c] ?? null])));
 }
+const insertOneTransition = hotQuery<Record<string, unknown>, unknown>('sg_order_transition_insert', (db) =>
+  db.insert(orderTransitions).values(Object.fromEntries(TRANSITION_COLUMNS.map((c) => [c, param(`${c}0`)])) as unknown as typeof orderTransitions.$inferInsert),
+);
 /** Several trail entries in one statement (in their order). */
 export async function insertTransitions(tx: Tx, rows: Array<typeof orderTransitions.$inferInsert>) {
   // two: the 发起 and 提交 of a submission (prepared)
@@ -149,9 +172,10 @@ export async function findVisitorByPhone(tx: Tx, phone: string) {
   return v;
 }
 export async function findVisitor(tx: Tx, id: string) {
-  const [v] = await tx.select().from(visitors).where(eq(visitors.id, id)).limit(1);
+  const [v] = await selectVisitor(tx, { id });
   return v;
 }
+const selectVisitor = hotQuery<{ id: string }, Array<typeof visitors.$inferSelect>>('sg_visitor_by_id', (db) => db.select().from(visitors).where(eq(visitors.id, sql.placeholder('id'))).limit(1));
 
 /** A host: active staff with visit permission (访问权限) on. */
 export async function findHostByPhone(tx: Tx, phone: string) {
@@ -164,14 +188,17 @@ export async function findHostByPhone(tx: Tx, phone: string) {
   return s;
 }
 export async function findStaff(tx: Tx, id: string) {
-  const [s] = await tx
+  const [s] = await selectStaff(tx, { id });
+  return s;
+}
+const selectStaff = hotQuery<{ id: string }, Array<{ id: string; name: string; phone: string; unitId: string; roles: string[]; visitPermission: boolean; maxVisitHours: number; unitName: string }>>('sg_staff_by_id', (db) =>
+  db
     .select({ id: staff.id, name: staff.name, phone: staff.phone, unitId: staff.unitId, roles: staff.roles, visitPermission: staff.visitPermission, maxVisitHours: units.maxVisitHours, unitName: units.name })
     .from(staff)
     .innerJoin(units, eq(units.id, staff.unitId))
-    .where(and(eq(staff.id, id), isNull(staff.deletedAt)))
-    .limit(1);
-  return s;
-}
+    .where(and(eq(staff.id, sql.placeholder('id')), isNull(staff.deletedAt)))
+    .limit(1),
+);
 export function findStaffByIds(tx: Tx, ids: string[]) {
   if (ids.length === 0) return Promise.resolve([]);
   return tx
@@ -187,11 +214,14 @@ export function findVisitorsByIds(tx: Tx, ids: string[]) {
 }
 /** 访客库 最近来访: the visitor's latest arrival (never moved back by an older one). */
 export function touchVisitorLastVisit(tx: Tx, visitorId: string, at: Date) {
-  return tx
-    .update(visitors)
-    .set({ lastVisitAt: at })
-    .where(and(eq(visitors.id, visitorId), or(isNull(visitors.lastVisitAt), sql`${visitors.lastVisitAt} < ${at}`)));
+  return touchLastVisit(tx, { visitorId, at });
 }
+const touchLastVisit = hotQuery<{ visitorId: string; at: Date }, unknown>('sg_visitor_last_visit', (db) =>
+  db
+    .update(visitors)
+    .set({ lastVisitAt: param('at') })
+    .where(and(eq(visitors.id, sql.placeholder('visitorId')), or(isNull(visitors.lastVisitAt), sql`${visitors.lastVisitAt} < ${param('at')}::timestamptz`))),
+);
 /** Active staff who hold a role in a unit (role nodes of an approval chain). */
 export function findStaffWithRole(tx: Tx, unitId: string, role: string) {
   return tx
