@@ -20,6 +20,7 @@ import { sha256 } from '../server/src/platform/crypto.js';
 import { withIdCheckDigit } from '../server/src/db/seed-demo.js';
 import { createScratchDatabase } from '../server/src/db/scratch.js';
 import { TERMS_VERSION } from '../contracts/consent.js';
+import { writeSection } from './lib/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -135,6 +136,18 @@ async function main() {
   console.log(`  visitor registration : ${(regRps / helloRps).toFixed(4)}  (1 : ${(helloRps / regRps).toFixed(1)})`);
   console.log(`  SMS login            : ${(loginRps / helloRps).toFixed(4)}  (1 : ${(helloRps / loginRps).toFixed(1)})`);
   console.log(`  SMS code request     : ${(sendRps / helloRps).toFixed(4)}  (1 : ${(helloRps / sendRps).toFixed(1)})`);
+
+  const base = `hello-world ${helloRps.toFixed(0)} req/s (${url ? "PostgreSQL" : "PGlite"}, ${CONNECTIONS} connections, ${SECONDS} s, one run)`;
+  writeSection(
+    'http',
+    'Visitor sign-up and sign-in against hello-world (context)',
+    [
+      { subject: 'visitor registration (V2)', baseline: base, values: [regRps / helloRps], unit: 'ratio', goal: '(context)' },
+      { subject: 'SMS login (V1: verify code + session)', baseline: base, values: [loginRps / helloRps], unit: 'ratio', goal: '(context)' },
+      { subject: 'SMS code request (limits + enqueue)', baseline: base, values: [sendRps / helloRps], unit: 'ratio', goal: '(context)' },
+    ],
+    `Embedded PGlite unless BENCH_DATABASE_URL is set; ${(regRps).toFixed(0)} / ${loginRps.toFixed(0)} / ${sendRps.toFixed(0)} req/s. No issue-13 goal: given so that a change in the sign-in path shows.`,
+  );
 
   // autocannon stops on time with requests still in flight: let them finish before closing
   await new Promise((r) => setTimeout(r, 1000));
