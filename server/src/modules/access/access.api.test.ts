@@ -272,7 +272,9 @@ describe('pass events (通行记录)', () => {
     expect(seen.trail.at(-1).label['zh-CN']).toBe('闸机：已到达');
     await drain();
     const sms = await t.ctx.db.select().from(smsMessages).where(eq(smsMessages.phone, s.host.phone));
-    expect(sms.some((m) => m.content.includes('到达'))).toBe(true);
+    // the host's notice names the visitor (the gate's read of the order brought the name along)
+    const [visitorRow] = await t.ctx.db.select({ name: visitorsTable.name }).from(visitorsTable).where(eq(visitorsTable.phone, s.v.phone));
+    expect(sms.some((m) => m.content.includes(`您的访客${visitorRow!.name}已到达`))).toBe(true);
     // still held after arrival (out and back in within the window)
     expect(held(t, gate.id)).toHaveLength(1);
 

@@ -49,7 +49,7 @@ const LIVE = ['confirmed', 'arrived'];
  */
 export interface OrderArrivals {
   /** `order`: read and locked by the caller in this transaction */
-  markArrived(tx: Tx, order: typeof visitOrders.$inferSelect, via: { deviceId: string; deviceName: string; method: string }): Promise<object | null>;
+  markArrived(tx: Tx, order: typeof visitOrders.$inferSelect, via: { deviceId: string; deviceName: string; method: string; visitorName?: string }): Promise<object | null>;
   markLeft(tx: Tx, orderId: string, via: { deviceId: string; deviceName: string }): Promise<boolean>;
   /** a barrier let the order's vehicle in or out (S8 车辆通行) */
   markVehicle(tx: Tx, orderId: string, direction: PassDirection, via: { deviceId: string; deviceName: string; plate: string }): Promise<boolean>;
@@ -200,7 +200,7 @@ export class PassService {
         if (!e) return null;
         if (plate && result === 'granted' && o) await this.visits.markVehicle(tx, o.id, direction, { deviceId: d.id, deviceName: d.name, plate });
         if (!plate && result === 'granted' && direction === 'in' && o?.status === 'confirmed') {
-          arrived = !!(await this.visits.markArrived(tx, o, { deviceId: d.id, deviceName: d.name, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}` }));
+          arrived = !!(await this.visits.markArrived(tx, o, { deviceId: d.id, deviceName: d.name, method: `${PASS_METHOD_LABELS[input.method]['zh-CN']}通行 · ${d.name}`, visitorName: holder?.name }));
         }
         if (!plate && result === 'granted' && direction === 'out' && o?.status === 'arrived' && !o.leftAt) {
           await this.visits.markLeft(tx, o.id, { deviceId: d.id, deviceName: d.name });

@@ -108,14 +108,15 @@ export class VisitsCore {
    * 已到达: the move with when, how and where (gate or kiosk), and the host told (visitor_arrived;
    * not for an internal meeting attendee). The caller holds the order's row lock.
    */
-  async arrive(tx: Tx, o: OrderRow, s: Step & { at: Date; via: ArrivalVia; where: string | null }): Promise<OrderRow> {
+  /** `visitorName`: the caller has read the visitor already (a gate's pass reads the holder with the order). */
+  async arrive(tx: Tx, o: OrderRow, s: Step & { at: Date; via: ArrivalVia; where: string | null; visitorName?: string }): Promise<OrderRow> {
     const next = await this.move(tx, o, 'arrived', { ...s, set: { arrivedAt: s.at, arrivedVia: s.via, arrivedWhere: s.where } });
     if (o.visitorId) await repo.touchVisitorLastVisit(tx, o.visitorId, s.at);
     const host = o.attendeeStaffId ? undefined : await repo.findStaff(tx, o.hostId);
     if (host) {
       // the host is in hand: the message's words read only the visitor
-      const v = o.visitorId ? await repo.findVisitor(tx, o.visitorId) : undefined;
-      const who: Who = { hostName: host.name, unitName: host.unitName ?? '', visitorName: v?.name ?? o.inviteeName ?? maskPhone(o.visitorPhone) };
+      const name = s.visitorName ?? (o.visitorId ? (await repo.findVisitor(tx, o.visitorId))?.name : undefined);
+      const who: Who = { hostName: host.name, unitName: host.unitName ?? '', visitorName: name ?? o.inviteeName ?? maskPhone(o.visitorPhone) };
       await this.notify(tx, 'visitor_arrived', next, { kind: 'staff', id: host.id, phone: host.phone }, {}, undefined, who);
     }
     return next;

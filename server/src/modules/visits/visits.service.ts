@@ -88,11 +88,11 @@ export class VisitsService {
    * internal meeting attendee). Runs in the caller's transaction (the pass event's); the caller
    * checks the window. Returns the order when it moved, null when it was not confirmed.
    */
-  async markArrived(tx: Tx, order: OrderRow, via: { deviceId: string; deviceName: string; method: string }): Promise<OrderRow | null> {
+  async markArrived(tx: Tx, order: OrderRow, via: { deviceId: string; deviceName: string; method: string; visitorName?: string }): Promise<OrderRow | null> {
     // the caller read the order and holds its row lock (the pass event's transaction)
     if (order.status !== 'confirmed') return null;
     const actor: Actor = { type: 'system', id: `device:${via.deviceId}` };
-    return this.core.arrive(tx, order, { actor, role: 'gate', action: 'arrive', comment: via.method, at: this.ctx.clock.now(), via: 'gate', where: via.deviceName });
+    return this.core.arrive(tx, order, { actor, role: 'gate', action: 'arrive', comment: via.method, at: this.ctx.clock.now(), via: 'gate', where: via.deviceName, visitorName: via.visitorName });
   }
 
   /**
