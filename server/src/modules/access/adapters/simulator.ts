@@ -31,13 +31,20 @@ export interface SimulatedOpening {
   by: string;
 }
 
+const CALLS_KEPT = 50_000;
+
 export class SimulatorAdapter implements AccessAdapter {
   private readonly held = new Map<string, Map<string, SimulatedHolding>>();
   private readonly failing = new Map<string, string>();
   private readonly offline = new Set<string>();
   private readonly opened = new Map<string, SimulatedOpening[]>();
   /** every call, in order (tests) */
+  /** the latest calls (CALLS_KEPT of them: a demo left running for months must not grow without end) */
   readonly calls: Array<{ deviceId: string; op: 'upsert' | 'remove'; personId: string }> = [];
+  private record(deviceId: string, op: 'upsert' | 'remove', personIds: string[]) {
+    for (const personId of personIds) this.calls.push({ deviceId, op, personId });
+    if (this.calls.length > CALLS_KEPT) this.calls.splice(0, this.calls.length - CALLS_KEPT);
+  }
   /** runs inside each call before the device "answers" (tests: something happening meanwhile) */
   during: ((call: { deviceId: string; op: 'upsert' | 'remove'; personId: string }) => Promise<void>) | null = null;
 
@@ -96,7 +103,7 @@ export class SimulatorAdapter implements AccessAdapter {
   }
 
   async upsert(device: DeviceTarget, push: CredentialPush): Promise<void> {
-    this.calls.push({ deviceId: device.id, op: 'upsert', personId: push.personId });
+    this.record(device.id, 'upsert', [push.personId]);
     await this.during?.({ deviceId: device.id, op: 'upsert', personId: push.personId });
     this.check(device);
     let m = this.held.get(device.id);
@@ -105,7 +112,7 @@ export class SimulatorAdapter implements AccessAdapter {
   }
 
   async remove(device: DeviceTarget, personId: string): Promise<void> {
-    this.calls.push({ deviceId: device.id, op: 'remove', personId });
+    this.record(device.id, 'remove', [personId]);
     await this.during?.({ deviceId: device.id, op: 'remove', personId });
     this.check(device);
     this.held.get(device.id)?.delete(personId);
@@ -113,7 +120,7 @@ export class SimulatorAdapter implements AccessAdapter {
 
   /** Many people in one call (a batch the device takes or refuses as a whole). */
   async upsertMany(device: DeviceTarget, pushes: CredentialPush[]): Promise<BatchOutcome> {
-    for (const p of pushes) this.calls.push({ deviceId: device.id, op: 'upsert', personId: p.personId });
+    this.record(device.id, 'upsert', pushes.map((p) => p.personId));
     if (pushes.length) await this.during?.({ deviceId: device.id, op: 'upsert', personId: pushes[0]!.personId });
     this.check(device);
     let m = this.held.get(device.id);
@@ -124,7 +131,7 @@ export class SimulatorAdapter implements AccessAdapter {
   }
 
   async removeMany(device: DeviceTarget, personIds: string[]): Promise<BatchOutcome> {
-    for (const personId of personIds) this.calls.push({ deviceId: device.id, op: 'remove', personId });
+    this.record(device.id, 'remove', personIds);
     if (personIds.length) await this.during?.({ deviceId: device.id, op: 'remove', personId: personIds[0]! });
     this.check(device);
     const m = this.held.get(device.id);
