@@ -62,7 +62,8 @@ export const sessions = pgTable(
     lastSeenAt: tstz('last_seen_at'),
     userAgent: text('user_agent'),
   },
-  (t) => [index('sessions_subject').on(t.subjectType, t.subjectId)],
+  // sessions_expires: the hourly sweep of ended sessions (identity/session-sweep.ts) reads it
+  (t) => [index('sessions_subject').on(t.subjectType, t.subjectId), index('sessions_expires').on(t.expiresAt)],
 );
 
 /** SMS verification codes: only a hash is stored; single use, bound to phone and purpose. */

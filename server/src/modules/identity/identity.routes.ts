@@ -5,6 +5,7 @@ import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { destroySession, requireActor, SCOPE_TYPES } from './session.js';
 import { IdentityService } from './identity.service.js';
+import { registerSessionSweep, scheduleSessionSweep } from './session-sweep.js';
 import { TwoFactorService } from './two-factor.service.js';
 import { SMS_PURPOSES } from './identity.rules.js';
 
@@ -34,6 +35,8 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext) {
   const svc = new IdentityService(ctx);
   const twoFactor = new TwoFactorService(ctx);
   const tags = ['identity'];
+  registerSessionSweep(ctx);
+  app.addHook('onReady', () => scheduleSessionSweep(ctx));
 
   r.post('/api/auth/sms-codes', {
     schema: {
