@@ -89,6 +89,7 @@ async function serve() {
     DEMO_DATA: 'false',
     DATABASE_URL: url,
     DATABASE_POOL_MAX: String(POOL),
+    JOB_CONCURRENCY: process.env.JOB_CONCURRENCY ?? '8',
     // the periodic device check stays out of the way (a device added is synced by its own job)
     ACCESS_HEALTH_INTERVAL_SECONDS: '3600',
   } as never);

@@ -294,6 +294,11 @@ describe('Excel export', () => {
     } finally {
       t.ctx.clock.set(null);
     }
+    // 25 h on, the administrator's session (12 h) had ended and the hourly session sweep removed it:
+    // the same administrator signs in again (only the requester may see an export)
+    expect((await admin.get(`/api/admin/exports/${exportId}`)).statusCode).toBe(401);
+    admin = new Client(t);
+    expect((await admin.post('/api/auth/admin/login', { username: 'records-admin', password: 'admin-password-1' })).statusCode).toBe(200);
     expect((await admin.get(`/api/admin/exports/${exportId}`)).json().status).toBe('expired');
     const gone = await admin.get(`/api/admin/exports/${exportId}/file`);
     expect([gone.statusCode, gone.json().error.code]).toEqual([410, 'EXPORT_EXPIRED']);
