@@ -105,7 +105,8 @@ export class PassService {
     await this.ctx.db.transaction((tx) =>
       audit(tx, actor, 'access.events.read', { type: 'access_event' }, { deviceId: q.deviceId ?? null, orderId: q.orderId ?? null, buildingId: q.buildingId ?? null, method: q.method ?? null, result: q.result ?? null, dateFrom: q.from ?? null, dateTo: q.to ?? null, page: q.page }),
     );
-    return listPassEvents(this.ctx.db, q);
+    // a report: read where reports read (the replica, when there is one — decision 0016), audited on the primary first
+    return listPassEvents(this.ctx.reports, q);
   }
 
   /** The device a token belongs to: `Bearer <token>` (POST /api/access/events) or the bare token (ISAPI push URL). */

@@ -96,6 +96,7 @@ export class AdminService {
     q: Page & { action?: string; targetType?: string; targetId?: string; actorType?: string; actorId?: string; from?: Date; to?: Date },
   ) {
     requireActor(req, 'admin');
-    return listAuditLog(this.ctx.db, q);
+    // a report: read where reports read (the replica, when there is one — decision 0016)
+    return listAuditLog(this.ctx.reports, q);
   }
 }

@@ -137,4 +137,19 @@ describe('DATABASE_REPLICA_URL', () => {
     expect(body.today.expected).toBe(0);
     expect(body.perUnit.find((u: { unitId: string }) => u.unitId === s.unit.id)).toBeUndefined();
   });
+
+  it('审计日志 and 通行记录 read the replica; reading the pass records is audited on the primary', async () => {
+    // an audit entry only the replica holds (replicated a moment ago), one only the primary holds (not yet)
+    await replica.db.insert(auditLog).values({ actorType: 'system', actorId: 'replica-only', action: 'settings.update', targetType: 'settings' });
+    await primary.db.insert(auditLog).values({ actorType: 'system', actorId: 'primary-only', action: 'settings.update', targetType: 'settings' });
+    const listed = (await admin.get('/api/admin/audit?actorType=system&pageSize=100')).json().items.map((e: { actorId: string }) => e.actorId);
+    expect(listed).toContain('replica-only');
+    expect(listed).not.toContain('primary-only');
+
+    const events = await admin.get('/api/admin/access/events?pageSize=10');
+    expect(events.statusCode, events.body).toBe(200);
+    const readAudit = (d: Database) => d.db.select().from(auditLog).where(eq(auditLog.action, 'access.events.read'));
+    expect(await readAudit(primary)).toHaveLength(1);
+    expect(await readAudit(replica)).toEqual([]);
+  });
 });
