@@ -39,11 +39,12 @@ export class SimulatorAdapter implements AccessAdapter {
   private readonly offline = new Set<string>();
   private readonly opened = new Map<string, SimulatedOpening[]>();
   /** every call, in order (tests) */
-  /** the latest calls (CALLS_KEPT of them: a demo left running for months must not grow without end) */
+  /** the latest calls (at least CALLS_KEPT, at most twice that: a demo left running for months must not grow without end) */
   readonly calls: Array<{ deviceId: string; op: 'upsert' | 'remove'; personId: string }> = [];
   private record(deviceId: string, op: 'upsert' | 'remove', personIds: string[]) {
     for (const personId of personIds) this.calls.push({ deviceId, op, personId });
-    if (this.calls.length > CALLS_KEPT) this.calls.splice(0, this.calls.length - CALLS_KEPT);
+    // trimmed to the latest CALLS_KEPT once twice that many have gathered (not at every call)
+    if (this.calls.length > 2 * CALLS_KEPT) this.calls.splice(0, this.calls.length - CALLS_KEPT);
   }
   /** runs inside each call before the device "answers" (tests: something happening meanwhile) */
   during: ((call: { deviceId: string; op: 'upsert' | 'remove'; personId: string }) => Promise<void>) | null = null;
