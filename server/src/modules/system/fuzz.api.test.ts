@@ -38,6 +38,8 @@ describe('fuzz: malformed requests from the OpenAPI document', () => {
   });
 
   it(`${REQUESTS} malformed requests over every operation and session: none ≥ 500, no row written by a rejected one`, async () => {
+    // printed first, so that a run that stops with an exception can be replayed too
+    console.log(`fuzz: seed ${SEED} (replay: FUZZ_SEED=${SEED})`);
     const r = await runFuzz(t, { requests: REQUESTS, seed: SEED });
     console.log(
       `fuzz: seed ${r.seed} (replay: FUZZ_SEED=${r.seed}), ${r.sent} requests over ${r.operations} operations in ${(r.ms / 1000).toFixed(1)} s; ` +
