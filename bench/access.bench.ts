@@ -33,6 +33,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ChildServer } from './lib/child-server.js';
 import { RUNS, percentile, stats, writeSection, type Figure } from './lib/report.js';
 import { sha256 } from '../server/src/platform/crypto.js';
 import { personIdOf } from '../contracts/access.js';
@@ -177,28 +178,8 @@ async function serve() {
 
 // ———————————————————————————————————————————————— the load (parent)
 
-class Server {
-  private waiters: Array<{ resolve: (m: any) => void; reject: (e: Error) => void }> = [];
-  constructor(readonly child: ChildProcess) {
-    child.on('message', (m) => this.waiters.shift()?.resolve(m));
-    child.on('exit', (code) => {
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`server exited ${code}`));
-    });
-  }
-  ask<T>(m: ToChild | null): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-      if (m) this.child.send(m);
-    });
-  }
-  async cpuMs(): Promise<number> {
-    const { cpu } = await this.ask<{ cpu: NodeJS.CpuUsage }>({ cmd: 'cpu' });
-    return (cpu.user + cpu.system) / 1000;
-  }
-  async statements(): Promise<number> {
-    return (await this.ask<{ statements: number }>({ cmd: 'statements' })).statements;
-  }
-}
+/** the server child process */
+class Server extends ChildServer<ToChild> {}
 
 /** A small keep-alive HTTP client (the same for Safeguard and the hello-world baseline). */
 function client(base: string, sockets: number) {

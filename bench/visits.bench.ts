@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { ChildServer } from './lib/child-server.js';
 import { RUNS, percentile, stats, writeSection, type Figure } from './lib/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -137,21 +138,8 @@ async function serve() {
 
 // ———————————————————————————————————————————————— the load (parent)
 
-class Server {
-  private waiters: Array<{ resolve: (m: any) => void; reject: (e: Error) => void }> = [];
-  constructor(readonly child: ChildProcess) {
-    child.on('message', (m) => this.waiters.shift()?.resolve(m));
-    child.on('exit', (code) => {
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`server exited ${code}`));
-    });
-  }
-  ask<T>(m: ToChild | null): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-      if (m) this.child.send(m);
-    });
-  }
-}
+/** the server child process */
+class Server extends ChildServer<ToChild> {}
 
 async function cannon(url: string, next: () => { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }) {
   const r = await autocannon({

@@ -4,7 +4,6 @@ import { unitReviewers, buildings, departments, meetingBookings, meetingRooms, o
 import type { Tx } from '../../platform/db.js';
 import { hotQuery, param } from '../../platform/hot-query.js';
 import { v7 as uuidv7 } from 'uuid';
-import { createHash } from 'node:crypto';
 
 export type OrderRow = typeof visitOrders.$inferSelect;
 export type NewOrder = typeof visitOrders.$inferInsert;
@@ -60,7 +59,7 @@ export async function updateOrder(tx: Tx, id: string, set: Partial<NewOrder>) {
   const signature = columns.join(',');
   let update = orderUpdates.get(signature);
   if (!update) {
-    update = hotQuery<Record<string, unknown>, unknown>(`sg_order_update_${orderUpdates.size}_${createHash('sha1').update(signature).digest('hex').slice(0, 8)}`, (db) =>
+    update = hotQuery<Record<string, unknown>, unknown>(`sg_order_update_${orderUpdates.size}`, (db) =>
       db
         .update(visitOrders)
         .set(Object.fromEntries(columns.map((c) => [c, param(c)])) as Partial<NewOrder>)
