@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../platform/context.js';
 import { errors } from '../../platform/errors.js';
 import { requireActor } from '../identity/session.js';
+import { RoomCalendarService } from './room-calendar.service.js';
 import { BookingsService } from './bookings.service.js';
 import { registerBookingExpiry, registerBookingJobs, scheduleBookingExpiry } from './bookings.jobs.js';
 import * as s from './bookings.schemas.js';
@@ -11,6 +12,7 @@ import * as s from './bookings.schemas.js';
 export async function bookingsRoutes(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const svc = new BookingsService(ctx);
+  const calendar = new RoomCalendarService(ctx);
   registerBookingJobs(ctx, svc);
   registerBookingExpiry(ctx, svc);
   app.addHook('onReady', () => scheduleBookingExpiry(ctx));
@@ -19,16 +21,16 @@ export async function bookingsRoutes(app: FastifyInstance, ctx: AppContext) {
 
   r.get('/api/rooms/:id/week', {
     schema: { operationId: 'getRoomWeek', tags, summary: '会议预订 week strip: 7 days from `from` (default today, center zone) with bookings count and taken time', params: s.idParam, querystring: s.weekQuery, response: { 200: s.roomWeek, ...errors(400, 401, 404) } },
-    handler: (req) => svc.week(staff(req), req.params.id, req.query.from),
+    handler: (req) => calendar.week(staff(req), req.params.id, req.query.from),
   });
   r.get('/api/rooms/:id/day', {
     schema: { operationId: 'getRoomDay', tags, summary: '会议预订 day page: one cell per slot (past / taken / free); taken cells show the title only', params: s.idParam, querystring: s.dayQuery, response: { 200: s.roomDay, ...errors(400, 401, 404) } },
-    handler: (req) => svc.day(staff(req), req.params.id, req.query.date),
+    handler: (req) => calendar.day(staff(req), req.params.id, req.query.date),
   });
 
   r.get('/api/bookings/staff-search', {
     schema: { operationId: 'searchBookingStaff', tags, summary: '协同订会人员 picker: staff of the center by name or phone', querystring: s.staffSearchQuery, response: { 200: s.staffHits, ...errors(400, 401) } },
-    handler: (req) => svc.staffSearch(staff(req), req.query.q),
+    handler: (req) => calendar.staffSearch(staff(req), req.query.q),
   });
   r.post('/api/bookings', {
     schema: { operationId: 'createBooking', tags, summary: '会议预订 submit: pending when the room needs review, else approved; an overlap is BOOKING_CONFLICT', body: s.bookingBody, response: { 201: s.bookingDetail, ...errors(400, 401, 404, 409) } },

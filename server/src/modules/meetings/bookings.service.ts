@@ -4,13 +4,12 @@
  * its audit event and notifications (jobs, sent after commit). Two live bookings of a room never
  * overlap: the EXCLUDE constraint `meeting_bookings_no_overlap` is the guard, mapped to BOOKING_CONFLICT.
  */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
-import { buildings, departments, meetingBookings, meetingRooms, staff, units } from '../../db/schema/index.js';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { meetingBookings, meetingRooms, staff, units } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { maskPhone } from '../../../../contracts/identity.js';
-import type { BookingCard, BookingDetail, BookingInput, BookingListTab, BookingPerson, BookingReviewTab, BookingRoom, BookingStatus, RoomDay, RoomWeek, StaffHit } from '../../../../contracts/meetings.js';
+import type { BookingCard, BookingDetail, BookingInput, BookingListTab, BookingPerson, BookingReviewTab, BookingStatus } from '../../../../contracts/meetings.js';
 import { audit } from '../audit/audit.js';
 import type { Actor } from '../identity/session.js';
 import { notifyVisit, type VisitEvent } from '../notify/notify.service.js';
@@ -18,21 +17,16 @@ import { windowVars } from '../../platform/when.js';
 import { VisitsService } from '../visits/visits.service.js';
 import { emitWebhookEvent } from '../webhooks/webhooks.hooks.js';
 import { bookedBy } from '../../db/schema/index.js';
-import { staffUnitOf } from './rooms.service.js';
+import { findRoom } from './room-calendar.service.js';
 import {
   LIVE_STATUSES,
   UNDERTAKING_REMINDER_MS,
-  addDays,
-  atMinute,
   canCancelBooking,
   canInvite,
   canReviewBooking,
   canUndertake,
   checkBooking,
-  dayCells,
-  dayIn,
   reminderDue,
-  takenSpans,
 } from './bookings.rules.js';
 
 export type BookingRow = typeof meetingBookings.$inferSelect;
@@ -71,103 +65,6 @@ export class BookingsService {
   }
   private now() {
     return this.ctx.clock.now();
-  }
-
-  // ——— rooms: week strip and day cells ———
-
-  /**
-   * The room, or ROOM_NOT_FOUND. `bookableBy`: only a room that staff member may book — enabled,
-   * and shared or their own unit's (another unit's room is as if it did not exist).
-   */
-  private async findRoom(tx: Tx, id: string, opts: { bookableBy?: string } = {}): Promise<RoomRow> {
-    const [room] = await tx.select().from(meetingRooms).where(eq(meetingRooms.id, id)).limit(1);
-    if (!room) throw new AppError('ROOM_NOT_FOUND');
-    if (opts.bookableBy) {
-      if (!room.enabled) throw new AppError('ROOM_NOT_FOUND');
-      if (room.unitId && room.unitId !== (await staffUnitOf(tx, opts.bookableBy))) throw new AppError('ROOM_NOT_FOUND');
-    }
-    return room;
-  }
-
-  private async roomView(r: RoomRow): Promise<BookingRoom> {
-    const [b] = r.buildingId ? await this.ctx.db.select({ name: buildings.name }).from(buildings).where(eq(buildings.id, r.buildingId)) : [];
-    return {
-      id: r.id,
-      name: r.name,
-      buildingName: b?.name ?? null,
-      floor: r.floor,
-      location: r.location,
-      capacity: r.capacity,
-      seatingStyles: r.seatingStyles,
-      services: r.services,
-      openFrom: r.openFrom,
-      openTo: r.openTo,
-      slotMinutes: r.slotMinutes,
-      reviewRequired: r.reviewRequired,
-    };
-  }
-
-  private liveBetween(tx: Tx, roomId: string, from: Date, to: Date) {
-    return tx
-      .select({ id: meetingBookings.id, title: meetingBookings.title, startAt: meetingBookings.startAt, endAt: meetingBookings.endAt, applicantId: meetingBookings.applicantId, coBookerIds: meetingBookings.coBookerIds })
-      .from(meetingBookings)
-      .where(and(eq(meetingBookings.roomId, roomId), inArray(meetingBookings.status, [...LIVE_STATUSES]), lt(meetingBookings.startAt, to), gt(meetingBookings.endAt, from)))
-      .orderBy(asc(meetingBookings.startAt));
-  }
-
-  async week(actor: Actor, roomId: string, from?: string): Promise<RoomWeek> {
-    const room = await this.findRoom(this.ctx.db, roomId, { bookableBy: actor.id });
-    const today = dayIn(this.now(), this.tz);
-    const first = from ?? today;
-    const days = Array.from({ length: 7 }, (_x, i) => addDays(first, i));
-    const rows = await this.liveBetween(this.ctx.db, room.id, atMinute(first, 0, this.tz), atMinute(days[6]!, 1440, this.tz));
-    return {
-      room: await this.roomView(room),
-      today,
-      days: days.map((date) => {
-        const open = atMinute(date, room.openFrom, this.tz);
-        const close = atMinute(date, room.openTo, this.tz);
-        const that = rows.filter((b) => b.startAt < close && b.endAt > open);
-        return {
-          date,
-          count: that.length,
-          taken: takenSpans({ day: date, room, bookings: that, tz: this.tz }).map((s) => ({ startAt: s.startAt.toISOString(), endAt: s.endAt.toISOString(), fromMinute: s.fromMinute, toMinute: s.toMinute })),
-        };
-      }),
-    };
-  }
-
-  async day(actor: Actor, roomId: string, date: string): Promise<RoomDay> {
-    const room = await this.findRoom(this.ctx.db, roomId, { bookableBy: actor.id });
-    const rows = await this.liveBetween(this.ctx.db, room.id, atMinute(date, 0, this.tz), atMinute(date, 1440, this.tz));
-    const bookings = rows.map((b) => ({ id: b.id, title: b.title, startAt: b.startAt, endAt: b.endAt, mine: b.applicantId === actor.id || b.coBookerIds.includes(actor.id) }));
-    return {
-      room: await this.roomView(room),
-      date,
-      cells: dayCells({ day: date, room, now: this.now(), bookings, tz: this.tz }).map((c) => ({
-        startAt: c.startAt.toISOString(),
-        endAt: c.endAt.toISOString(),
-        state: c.state,
-        title: c.booking?.title ?? null,
-        mine: c.booking?.mine ?? false,
-        bookingId: c.booking?.mine ? c.booking.id : null,
-      })),
-    };
-  }
-
-  // ——— 协同订会人员 picker ———
-
-  async staffSearch(actor: Actor, q: string): Promise<{ items: StaffHit[] }> {
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = await this.ctx.db
-      .select({ id: staff.id, name: staff.name, phone: staff.phone, unitName: units.name, departmentName: departments.name })
-      .from(staff)
-      .innerJoin(units, eq(units.id, staff.unitId))
-      .leftJoin(departments, eq(departments.id, staff.departmentId))
-      .where(and(eq(staff.active, true), isNull(staff.deletedAt), ne(staff.id, actor.id), or(sql`${staff.name} ilike ${like}`, sql`${staff.phone} like ${`${q.replace(/\D/g, '') || '-'}%`}`)))
-      .orderBy(asc(staff.name), asc(staff.id))
-      .limit(20);
-    return { items: rows.map((r) => ({ id: r.id, name: r.name, unitName: r.unitName, departmentName: r.departmentName, phoneMasked: maskPhone(r.phone) })) };
   }
 
   // ——— views ———
@@ -220,7 +117,7 @@ export class BookingsService {
     const q = tx.select().from(meetingBookings).where(eq(meetingBookings.id, id)).limit(1);
     const [b] = forUpdate ? await q.for('update') : await q;
     if (!b) throw new AppError('BOOKING_NOT_FOUND');
-    const room = await this.findRoom(tx, b.roomId);
+    const room = await findRoom(tx, b.roomId);
     const roles = this.roles(b, room, actor.id);
     if (!roles.any) throw new AppError('BOOKING_NOT_FOUND');
     return { b, room, roles };
@@ -306,7 +203,7 @@ export class BookingsService {
     return this.ctx.db.transaction(async (tx) => {
       const [b] = await tx.select().from(meetingBookings).where(eq(meetingBookings.id, bookingId)).limit(1);
       if (!b || !reminderDue(b, this.now())) return false;
-      const room = await this.findRoom(tx, b.roomId);
+      const room = await findRoom(tx, b.roomId);
       await this.notify(tx, 'undertaking_reminder', b, room, room.undertakerIds);
       return room.undertakerIds.length > 0;
     });
@@ -351,7 +248,7 @@ export class BookingsService {
       id = await this.ctx.db.transaction(async (tx) => {
         const again = await existing(tx);
         if (again) return again;
-        const room = await this.findRoom(tx, input.roomId, { bookableBy: actor.id });
+        const room = await findRoom(tx, input.roomId, { bookableBy: actor.id });
         const start = new Date(input.startAt);
         const end = new Date(input.endAt);
         if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new AppError('VALIDATION_FAILED', { field: 'startAt/endAt' });
