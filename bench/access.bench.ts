@@ -14,6 +14,13 @@
  *    from the administrator's POST /api/admin/devices until the gate holds every credential and the
  *    issuance record says so (job workers on), against the simulator's own ingest of the same
  *    records handed to it directly (its batch call), in the same process.
+ * 2b. The same to a Hikvision ISAPI terminal: BENCH_ISAPI_CREDENTIALS (2,000: a terminal takes one
+ *    person per request, three requests a person, so 10,000 take about a minute a run) live orders
+ *    and an ISAPI gate whose address is the terminal stub (server/src/test/stubs/isapi-stub.ts, in
+ *    this process: the server talks HTTP and digest auth to it as to a real terminal), until the stub
+ *    holds everyone and the issuance record says so; against the same pushes made by the same
+ *    adapter code straight to the emptied stub from the server process — the terminal's own ingest
+ *    of the same records, over its own protocol. One warm-up run first, not counted.
  * 3. Approval → credential: the host approves BENCH_APPROVAL_RATE (50) orders a second for
  *    BENCH_APPROVAL_SECONDS (30), open loop, their windows open; latency from sending the approval
  *    (so it includes the approval request itself) to the simulated gate taking the credential,
@@ -21,7 +28,7 @@
  *
  * BENCH_FACE_SHARE (0.1) of the visitors have a face photo with consent (pushed with the
  * credential). SQL round trips are counted in the server (BEGIN and COMMIT included).
- * BENCH_FIGURES=passes,credentials,approvals picks figures; BENCH_TRACE=1 prints the statements of
+ * BENCH_FIGURES=passes,credentials,isapi,approvals picks figures; BENCH_TRACE=1 prints the statements of
  * one pass; BENCH_PROFILE=<dir> writes the server's CPU profile of the first run of each figure;
  * BENCH_P4=1 loads the P4 data set (bench/lib/dataset.ts: 1 M orders …) first.
  */
@@ -43,9 +50,10 @@ const GATES = Number(process.env.BENCH_GATES ?? 20);
 const CREDENTIALS = Number(process.env.BENCH_CREDENTIALS ?? 10_000);
 const RATE = Number(process.env.BENCH_APPROVAL_RATE ?? 50);
 const APPROVAL_SECONDS = Number(process.env.BENCH_APPROVAL_SECONDS ?? 30);
+const ISAPI_CREDENTIALS = Number(process.env.BENCH_ISAPI_CREDENTIALS ?? 2000);
 const FACE_SHARE = Number(process.env.BENCH_FACE_SHARE ?? 0.1);
 const POOL = Number(process.env.BENCH_POOL ?? 10);
-const FIGURES = (process.env.BENCH_FIGURES ?? 'passes,credentials,approvals').split(',');
+const FIGURES = (process.env.BENCH_FIGURES ?? 'passes,credentials,isapi,approvals').split(',');
 
 // ———————————————————————————————————————————————— the server (child process)
 
@@ -56,6 +64,8 @@ type ToChild =
   | { cmd: 'profile'; on: boolean; name: string }
   | { cmd: 'workers'; on: boolean }
   | { cmd: 'held'; deviceId: string }
+  | { cmd: 'isapi-record'; on: boolean }
+  | { cmd: 'isapi-direct'; address: string; username: string; password: string }
   | { cmd: 'ingest'; deviceId: string }
   | { cmd: 'watch'; deviceId: string }
   | { cmd: 'acks' }
@@ -121,6 +131,18 @@ async function serve() {
     return r;
   };
 
+  // the pushes the ISAPI adapter makes to one terminal, kept to push the same again straight to it (the baseline)
+  const { IsapiAdapter } = await import('../server/src/modules/access/adapters/isapi.js');
+  const { pushAll } = await import('../server/src/modules/access/adapters/types.js');
+  let isapiRecording = false;
+  let lastIsapiPushes: Parameters<InstanceType<typeof IsapiAdapter>['upsert']>[1][] = [];
+  let isapiPushes: Parameters<InstanceType<typeof IsapiAdapter>['upsert']>[1][] = [];
+  const isapiUpsert = IsapiAdapter.prototype.upsert;
+  IsapiAdapter.prototype.upsert = function (d, p) {
+    if (isapiRecording) isapiPushes.push(p);
+    return isapiUpsert.call(this, d, p);
+  };
+
   const inspector = await import('node:inspector/promises');
   const session = new inspector.Session();
   process.on('message', async (m: ToChild) => {
@@ -157,6 +179,24 @@ async function serve() {
       const t = performance.now();
       await origMany(target, pushes);
       process.send!({ ms: performance.now() - t, records: pushes.length });
+    }
+    if (m.cmd === 'isapi-record') {
+      isapiRecording = m.on;
+      const pushes = isapiPushes;
+      isapiPushes = [];
+      if (!m.on) lastIsapiPushes = pushes;
+      process.send!({ records: pushes.length });
+    }
+    if (m.cmd === 'isapi-direct') {
+      // the same people pushed by the same adapter code straight to the terminal: what talking ISAPI costs by itself
+      const adapter = new IsapiAdapter((...a) => ctx.fetch(...a), ctx.config.TZ_CENTER);
+      const target = { id: randomUUID(), name: 'direct', adapter: 'hikvision_isapi' as const, address: m.address, username: m.username, password: m.password };
+      const c0 = process.cpuUsage();
+      const t = performance.now();
+      const outcome = await pushAll(adapter, target, lastIsapiPushes);
+      const ms = performance.now() - t;
+      const c = process.cpuUsage(c0);
+      process.send!({ ms, cpuMs: (c.user + c.system) / 1000, records: lastIsapiPushes.length, failed: outcome.filter(Boolean).length });
     }
     if (m.cmd === 'watch') {
       watched = m.deviceId;
@@ -299,8 +339,8 @@ async function main() {
     }
     return ids;
   }
-  const newGate = async (name: string, buildingId: string) => {
-    const r = await api('POST', '/api/admin/devices', { name, kind: 'gate', adapter: 'simulator', address: 'sim', buildingIds: [buildingId], direction: 'in', enabled: true }, { cookie: adminCookie });
+  const newGate = async (name: string, buildingId: string, device: { adapter: string; address: string; username?: string; password?: string } = { adapter: 'simulator', address: 'sim' }) => {
+    const r = await api('POST', '/api/admin/devices', { name, kind: 'gate', ...device, buildingIds: [buildingId], direction: 'in', enabled: true }, { cookie: adminCookie });
     if (r.status !== 200) throw new Error(`device: ${r.status} ${r.body}`);
     return JSON.parse(r.body) as { id: string; name: string };
   };
@@ -429,6 +469,77 @@ async function main() {
       goal: '≤ 2',
       met: (m) => m <= 2,
       note: `${r.took.map((x) => (x / 1000).toFixed(2)).join(' / ')} s in all (${r.cpu.map((x) => (x / 1000).toFixed(2)).join(' / ')} s server CPU, ${med(r.trips)} SQL statements, ${((1000 * med(r.cpu)) / CREDENTIALS).toFixed(0)} µs CPU per credential: reading the orders and holders, decrypting the ID numbers, reading the photos, recording the outcome) against ${r.sim.map((x) => x.toFixed(1)).join(' / ')} ms for the in-memory simulator to take them`,
+    });
+  }
+
+  // ——— 2b. the same to a Hikvision ISAPI terminal (the stub on loopback, in this process: the server's HTTP client talks to it as to a real one)
+  if (FIGURES.includes('isapi')) {
+    const { startIsapiStub } = await import('../server/src/test/stubs/isapi-stub.js');
+    const login = { username: 'admin', password: 'Hik12345!' };
+    const stub = await startIsapiStub(login);
+    const clear = () => {
+      stub.users.clear();
+      stub.cards.clear();
+      stub.faces.clear();
+      stub.requests.length = 0;
+    };
+    const b = await building('海康楼');
+    const u = await unit('海康单位', b);
+    const h = await host(u, '13900000004');
+    await orders(ISAPI_CREDENTIALS, { unitId: u, hostId: h, status: 'confirmed' });
+    const withFace = (await q<{ n: number }>(`select count(*)::int as n from visit_orders o join visitors v on v.id = o.visitor_id where o.unit_id = $1 and v.photo_key is not null`, [u]))[0]!.n;
+    await q(`delete from jobs`);
+    await q('analyze');
+    await server.ask({ cmd: 'workers', on: true });
+    const r = { ratio: [] as number[], took: [] as number[], direct: [] as number[], cpu: [] as number[], directCpu: [] as number[], trips: [] as number[], requests: [] as number[] };
+    // run -1 warms up (not counted): the first sync of a cold process is slower than the baseline after it
+    for (let run = -1; run < RUNS; run++) {
+      clear();
+      if (run === 0) await profile(true, 'isapi');
+      const s0 = await server.statements();
+      const c0 = await server.cpuMs();
+      const t0 = performance.now();
+      await server.ask({ cmd: 'isapi-record', on: true });
+      const gate = await newGate(`海康闸机${run + 1}`, b, { adapter: 'hikvision_isapi', address: stub.url, ...login });
+      while (stub.users.size < ISAPI_CREDENTIALS || stub.faces.size < withFace) await sleep(20);
+      for (;;) {
+        const [{ n }] = await q<{ n: number }>(`select count(*)::int as n from access_credentials where device_id = $1 and status = 'issued'`, [gate.id]);
+        if (n >= ISAPI_CREDENTIALS) break;
+        await sleep(20);
+      }
+      const took = performance.now() - t0;
+      const cpu = (await server.cpuMs()) - c0;
+      const trips = (await server.statements()) - s0;
+      if (run === 0) await profile(false, 'isapi');
+      const requests = stub.requests.length;
+      const { records } = await server.ask<{ records: number }>({ cmd: 'isapi-record', on: false });
+      await q(`update access_devices set enabled = false where id = $1`, [gate.id]);
+      // the baseline: the same records, the same adapter code, straight to the emptied terminal
+      clear();
+      const direct = await server.ask<{ ms: number; cpuMs: number; records: number; failed: number }>({ cmd: 'isapi-direct', address: stub.url, ...login });
+      if (direct.failed || stub.users.size < ISAPI_CREDENTIALS) throw new Error(`isapi baseline: ${direct.failed} failed, ${stub.users.size} held`);
+      console.log(`  ${ISAPI_CREDENTIALS} credentials to an ISAPI terminal ${run < 0 ? 'warm-up' : `run ${run + 1}`}: ${(took / 1000).toFixed(2)} s (${(cpu / 1000).toFixed(2)} s server CPU, ${trips} SQL statements, ${requests} HTTP requests, ${records} pushes); straight ${(direct.ms / 1000).toFixed(2)} s (${(direct.cpuMs / 1000).toFixed(2)} s CPU); load ${load()}`);
+      if (run < 0) continue;
+      r.ratio.push(took / direct.ms);
+      r.took.push(took);
+      r.direct.push(direct.ms);
+      r.cpu.push(cpu);
+      r.directCpu.push(direct.cpuMs);
+      r.trips.push(trips);
+      r.requests.push(requests);
+    }
+    await server.ask({ cmd: 'workers', on: false });
+    await q(`delete from jobs`);
+    await stub.close();
+    const med = (xs: number[]) => stats(xs).median;
+    figures.push({
+      subject: `${ISAPI_CREDENTIALS.toLocaleString('en-US')} credentials to one Hikvision ISAPI terminal (the stub on loopback; gate added → all held and recorded) ÷ the terminal's own ingest of the same records`,
+      baseline: `the same pushes by the adapter straight to the terminal ${(med(r.direct) / 1000).toFixed(2)} s`,
+      values: r.ratio,
+      unit: 'ratio',
+      goal: '≤ 2',
+      met: (m) => m <= 2,
+      note: `${r.took.map((x) => (x / 1000).toFixed(2)).join(' / ')} s in all against ${r.direct.map((x) => (x / 1000).toFixed(2)).join(' / ')} s straight; ${med(r.requests)} HTTP requests to the terminal (UserInfo, CardInfo and the face library, each answered with a digest challenge first); server CPU ${r.cpu.map((x) => (x / 1000).toFixed(2)).join(' / ')} s against ${r.directCpu.map((x) => (x / 1000).toFixed(2)).join(' / ')} s for the pushes alone; ${med(r.trips)} SQL statements; ${withFace} of the people with a face`,
     });
   }
 

@@ -17,9 +17,13 @@ const files = fs
   .sort();
 
 let failed = 0;
+const took: string[] = [];
+const t0 = performance.now();
 for (const f of files) {
   console.log(`\n=== ${f}`);
+  const t = performance.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, f)], { stdio: 'inherit', env: process.env });
+  took.push(`${f} ${((performance.now() - t) / 1000).toFixed(0)} s`);
   if (r.status !== 0) {
     failed++;
     console.error(`${f} exited ${r.status}`);
@@ -37,5 +41,5 @@ fs.writeFileSync(
   path.join(results, 'latest.md'),
   ['# Benchmark results', '', 'Written by `npm run bench` (bench/all.ts). Ratios are against a baseline measured in the same process and run; min / median / max over BENCH_RUNS runs.', '', ...sections].join('\n'),
 );
-console.log(`\nwrote bench/results/latest.md (${sections.length} sections)`);
+console.log(`\nwrote bench/results/latest.md (${sections.length} sections); ${took.join(', ')}; ${((performance.now() - t0) / 60_000).toFixed(1)} min in all`);
 process.exit(failed ? 1 : 0);

@@ -28,6 +28,8 @@ export interface IsapiStub {
   requests: Array<{ method: string; path: string; authenticated: boolean }>;
   /** the remote door commands it carried out: door number and cmd (open, close, alwaysOpen, alwaysClose) */
   doorCommands: Array<{ door: number; cmd: string }>;
+  /** forget every nonce issued (as a terminal does when it restarts or its nonces time out): the next request is challenged again */
+  expireNonces(): void;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,8 @@ function parseMultipart(body: Buffer, contentType: string): Map<string, { header
 
 export async function startIsapiStub(opts: { username: string; password: string; realm?: string; model?: string; doors?: number }): Promise<IsapiStub> {
   const realm = opts.realm ?? 'DS-K1T671MF';
-  const nonces = new Set<string>();
+  /** nonce → the highest nc answered with it (a request count that does not go up is a replay) */
+  const nonces = new Map<string, number>();
   const users = new Map<string, IsapiUser>();
   const cards = new Map<string, string>();
   const faces = new Map<string, Buffer>();
@@ -71,9 +74,13 @@ export async function startIsapiStub(opts: { username: string; password: string;
     for (const m of h.replace(/^Digest\s+/i, '').matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)) f[m[1]!.toLowerCase()] = m[2] ?? m[3] ?? '';
     if (f.username !== opts.username || f.realm !== realm || !nonces.has(f.nonce ?? '') || f.uri !== req.url) return false;
     if (f.qop !== 'auth' || !f.nc || !f.cnonce) return false;
+    const nc = parseInt(f.nc, 16);
+    if (!(nc > nonces.get(f.nonce!)!)) return false;
     const ha1 = md5(`${opts.username}:${realm}:${opts.password}`);
     const ha2 = md5(`${req.method}:${f.uri}`);
-    return f.response === md5(`${ha1}:${f.nonce}:${f.nc}:${f.cnonce}:auth:${ha2}`);
+    if (f.response !== md5(`${ha1}:${f.nonce}:${f.nc}:${f.cnonce}:auth:${ha2}`)) return false;
+    nonces.set(f.nonce!, nc);
+    return true;
   };
   const ok = { statusCode: 1, statusString: 'OK', subStatusCode: 'ok' };
   const bad = (sub: string) => ({ status: 400, json: { statusCode: 6, statusString: 'Invalid Content', subStatusCode: sub, errorCode: 0x60000000, errorMsg: sub } });
@@ -155,7 +162,7 @@ export async function startIsapiStub(opts: { username: string; password: string;
       requests.push({ method: req.method ?? '', path: req.url ?? '', authenticated });
       if (!authenticated) {
         const nonce = randomBytes(16).toString('hex');
-        nonces.add(nonce);
+        nonces.set(nonce, 0);
         res.writeHead(401, { 'www-authenticate': `Digest qop="auth", realm="${realm}", nonce="${nonce}", stale="FALSE", opaque="${randomBytes(8).toString('hex')}"`, 'content-type': 'text/html' });
         res.end('<!DOCTYPE html><html><head><title>Document Error: Unauthorized</title></head><body><h2>Access Error: 401 -- Unauthorized</h2></body></html>');
         return;
@@ -170,7 +177,8 @@ export async function startIsapiStub(opts: { username: string; password: string;
       }
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Node's default: a shorter keep-alive hint (1 s) makes fetch drop the connection after every request
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -180,6 +188,7 @@ export async function startIsapiStub(opts: { username: string; password: string;
     faces,
     requests,
     doorCommands,
+    expireNonces: () => nonces.clear(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -55,31 +55,50 @@ export class IsapiAdapter implements AccessAdapter {
   constructor(
     private readonly fetchFn: typeof fetch,
     /** the zone the terminals keep their clock in (the center's) */
-    private readonly timeZone: string,
-  ) {}
+    timeZone: string,
+  ) {
+    this.localFormat = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
 
-  /** One request with digest auth: the first answer is the challenge, the second the reply. */
+  /**
+   * The digest challenge each terminal last gave (by address and user name), with its request count:
+   * a later request answers it straight away (nc counting up, RFC 7616 §3.4) instead of being
+   * challenged again — half the round trips when thousands of people are pushed to one terminal.
+   * A terminal that has dropped the nonce (restarted, timed out) answers 401 with a new one.
+   */
+  private readonly challenges = new Map<string, { challenge: Challenge; nc: number }>();
+  /** the terminal's local time, one formatter (building one per call cost more than the rest of a push) */
+  private readonly localFormat: Intl.DateTimeFormat;
+
+  /** One request with digest auth: answered with the last challenge if there is one, else the first answer is the challenge. */
   private async request(d: DeviceTarget, method: string, pathAndQuery: string, body?: string | FormData, contentType?: string, timeoutMs = TIMEOUT_MS): Promise<{ status: number; text: string }> {
     const base = d.address.replace(/\/+$/, '');
     if (!/^https?:\/\//.test(base)) throw new DeviceError(`address is not an http(s) URL: ${d.address}`);
     const url = `${base}${pathAndQuery}`;
+    const uri = new URL(url);
     const headers: Record<string, string> = {};
     if (contentType) headers['content-type'] = contentType;
     const send = (auth?: string) =>
       this.fetchFn(url, { method, body, headers: auth ? { ...headers, authorization: auth } : headers, signal: AbortSignal.timeout(timeoutMs) }).catch((e: Error) => {
         throw new DeviceUnreachable(`unreachable: ${e.cause instanceof Error ? e.cause.message : e.message}`);
       });
-    let res = await send();
+    const key = `${base}\n${d.username ?? ''}`;
+    const answer = (c: { challenge: Challenge; nc: number }) =>
+      digestAuthorization(c.challenge, { username: d.username ?? '', password: d.password ?? '', method, uri: uri.pathname + uri.search, nc: ++c.nc, cnonce: randomBytes(8).toString('hex') });
+    const known = this.challenges.get(key);
+    let res = await send(known ? answer(known) : undefined);
     if (res.status === 401) {
       await res.arrayBuffer();
       const challenge = parseDigestChallenge(res.headers.get('www-authenticate') ?? '');
       if (!challenge) throw new DeviceError('the device asked for an authentication scheme other than digest');
-      const auth = digestAuthorization(challenge, { username: d.username ?? '', password: d.password ?? '', method, uri: new URL(url).pathname + new URL(url).search, nc: 1, cnonce: randomBytes(8).toString('hex') });
-      res = await send(auth);
+      const fresh = { challenge, nc: 0 };
+      res = await send(answer(fresh));
       if (res.status === 401) {
         await res.arrayBuffer();
+        this.challenges.delete(key);
         throw new DeviceError('the device refused the user name or password (401)');
       }
+      this.challenges.set(key, fresh);
     }
     return { status: res.status, text: await res.text() };
   }
@@ -108,7 +127,7 @@ export class IsapiAdapter implements AccessAdapter {
 
   /** 2026-11-24T09:00:00 in the device's local time (timeType local). */
   private local(d: Date): string {
-    const p = new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(d);
+    const p = this.localFormat.formatToParts(d);
     const g = (t: string) => p.find((x) => x.type === t)!.value;
     return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}:${g('second')}`;
   }
