@@ -12,7 +12,7 @@ import { newAdminClient, newVisitor } from '../../test/factories.js';
 import { startIsapiStub, type IsapiStub } from '../../test/stubs/isapi-stub.js';
 import { accessCredentials } from '../../db/schema/index.js';
 import { personIdOf } from '../../../../contracts/access.js';
-import { confirmedVisit } from './test-helpers.js';
+import { bookedVisit, confirmedVisit } from './test-helpers.js';
 import { multipart } from '../../test/images.js';
 import { visitOrders } from '../../db/schema/index.js';
 import { parseDigestChallenge } from './adapters/isapi.js';
@@ -100,6 +100,33 @@ describe('Hikvision ISAPI adapter', () => {
     expect(stub.cards.has(s.v.idNumber)).toBe(false);
     expect(stub.faces.has(pid)).toBe(false);
     expect((await creds(s.order.id))[0]!.status).toBe('removed');
+  });
+
+  it('a visitor without a face: the first push sends person and card only (the terminal holds nothing of them); a push again also clears any face it may hold', async () => {
+    t.ctx.clock.set(T0);
+    const s = await bookedVisit(t, { face: false });
+    expect((await s.hostClient.post(`/api/visits/${s.order.id}/review`, { decision: 'approve' })).json().status).toBe('confirmed');
+    const gate = await isapiDevice(s.building.id);
+    t.ctx.clock.set(s.start);
+    stub.requests.length = 0;
+    await t.ctx.queue.drain();
+    const pid = personIdOf(s.order.id);
+    const sent = () => stub.requests.filter((r) => r.authenticated).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    expect(sent()).toEqual(['POST /ISAPI/AccessControl/UserInfo/Record', 'POST /ISAPI/AccessControl/CardInfo/Record']);
+    expect(await creds(s.order.id)).toMatchObject([{ deviceId: gate.id, status: 'issued', kinds: ['id_card', 'qr'] }]);
+    // a face the terminal got some other way (before a reset, by hand) is cleared when the person is pushed again
+    stub.faces.set(pid, Buffer.from('stale'));
+    stub.requests.length = 0;
+    expect((await admin.patch(`/api/admin/devices/${gate.id}`, { name: '西门人脸闸机' })).statusCode).toBe(200);
+    await t.ctx.queue.drain();
+    expect(sent()).toEqual([
+      'POST /ISAPI/AccessControl/UserInfo/Record',
+      'PUT /ISAPI/AccessControl/UserInfo/Modify',
+      'POST /ISAPI/AccessControl/CardInfo/Record',
+      'PUT /ISAPI/AccessControl/CardInfo/Modify',
+      'PUT /ISAPI/Intelligent/FDLib/FDSearch/Delete',
+    ]);
+    expect(stub.faces.has(pid)).toBe(false);
   });
 
   it('a terminal taken off a building loses everyone it held there in one UserInfo/Delete (a list of employee numbers)', async () => {

@@ -240,9 +240,10 @@ export class CredentialReconciler {
           failed.set(orderId, failed.has(orderId) ? `${failed.get(orderId)}; ${line}` : line);
         };
         // the face goes when its photo could be read; without it, 'face' leaves the kinds
-        const pushes = push.map((x) => {
+        const pushes = push.map((x): CredentialPush => {
           const face = x.photoKey ? (photos.get(x.photoKey) ?? null) : null;
-          return face ? { ...x.push, face } : x.photoKey ? { ...x.push, kinds: x.push.kinds.filter((k) => k !== 'face') } : x.push;
+          const firstPush = x.held === null;
+          return face ? { ...x.push, face, firstPush } : x.photoKey ? { ...x.push, kinds: x.push.kinds.filter((k) => k !== 'face'), firstPush } : { ...x.push, firstPush };
         });
         // a face the device holds but may no longer (consent withdrawn, photo gone): the person is
         // removed first, then pushed again without it

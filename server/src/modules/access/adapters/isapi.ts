@@ -166,8 +166,9 @@ export class IsapiAdapter implements AccessAdapter {
       let f = this.status(await this.request(d, 'POST', '/ISAPI/Intelligent/FDLib/FaceDataRecord?format=json', form()));
       if (!f.ok && f.subStatusCode === 'deviceUserAlreadyExistFace') f = this.status(await this.request(d, 'PUT', '/ISAPI/Intelligent/FDLib/FDSetUp?format=json', form()));
       if (!f.ok) this.fail('FaceDataRecord', f);
-    } else {
+    } else if (!p.firstPush) {
       // a face held from an earlier push goes (e.g. the consent was withdrawn); none held is fine
+      // (not asked on a first push: one request of three fewer per person when a terminal is filled)
       const f = await this.json(d, 'PUT', '/ISAPI/Intelligent/FDLib/FDSearch/Delete?format=json&FDID=1&faceLibType=blackFD', { FPID: [{ value: p.personId }] });
       if (!f.ok && f.subStatusCode !== 'notExist' && f.subStatusCode !== 'noFace') this.fail('FDLib delete', f);
     }

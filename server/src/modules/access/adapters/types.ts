@@ -30,6 +30,12 @@ export interface CredentialPush {
   kinds: CredentialKind[];
   /** a parking barrier's credential: the vehicle's plate (kinds ['plate']; no ID number, no face) */
   plate?: string | null;
+  /**
+   * No earlier push of this person to this device is on record (person ids are per order): the
+   * device holds nothing of them, so an adapter may skip clearing what it could otherwise hold (a
+   * face from an earlier push).
+   */
+  firstPush?: boolean;
 }
 
 export interface HealthResult {
