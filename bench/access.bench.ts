@@ -319,7 +319,9 @@ async function main() {
     for (let i = 0; i < n; i += 1000) {
       const vs = Array.from({ length: Math.min(1000, n - i) }, () => {
         const s = vseq++;
-        const idNumber = withIdCheckDigit(`33030219900101${String(s % 1000).padStart(3, '0')}`);
+        // one ID number per visitor (a card number a terminal holds once): the birth date moves a day every 1,000
+        const born = new Date(Date.UTC(1970, 0, 1) + Math.floor(s / 1000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+        const idNumber = withIdCheckDigit(`330302${born}${String(s % 1000).padStart(3, '0')}`);
         return { id: randomUUID(), phone: `14${String(s).padStart(9, '0')}`, name: `访客${s}`, enc: crypto.encrypt(idNumber), idx: crypto.blindIndex(`${idNumber}#${s}`), face: Math.random() < FACE_SHARE };
       });
       await q(
