@@ -268,20 +268,21 @@ async function main() {
   const { Crypto } = await import('../server/src/platform/crypto.js');
   const { withIdCheckDigit } = await import('../server/src/db/seed-demo.js');
   const { deviceToken } = await import('../server/src/modules/access/device-token.js');
-  const scratch = await createScratchDatabase(serverUrl, 'sg_bench_access');
-  const database = await openDatabase({ url: scratch.url, poolMax: 2 });
-  await database.migrate();
-  await database.close();
+  // on the P4 data set (BENCH_P4=1: a copy when another bench loaded it today) or an empty database
+  const dataset = process.env.BENCH_P4 === '1' ? await import('./lib/dataset.js') : null;
+  const onP4 = dataset ? await dataset.p4Scratch(serverUrl, 'sg_bench_access', dataset.p4Options()) : null;
+  const scratch = onP4?.scratch ?? (await createScratchDatabase(serverUrl, 'sg_bench_access'));
+  if (!onP4) {
+    const database = await openDatabase({ url: scratch.url, poolMax: 2 });
+    await database.migrate();
+    await database.close();
+  }
   const raw = new pg.Pool({ connectionString: scratch.url, max: 4 });
   const q = async <R = Record<string, unknown>>(text: string, values: unknown[] = []) => (await raw.query(text, values)).rows as R[];
   const setup: string[] = [`PostgreSQL ${(await q<{ server_version: string }>('show server_version'))[0]!.server_version.split(' ')[0]}, ${os.cpus().length} cores shared with other work (load average ${load()} at the start), the server in its own process (pool ${POOL}, LOG_LEVEL=warn), ${RUNS} runs.`];
   console.log(`Access benchmark — ${setup[0]}`);
 
-  if (process.env.BENCH_P4 === '1') {
-    const { loadP4, p4Options, describeP4 } = await import('./lib/dataset.js');
-    const p4 = await loadP4(raw, p4Options());
-    setup.push(`On the P4 data set: ${describeP4(p4)}.`);
-  }
+  if (dataset && onP4) setup.push(`On the P4 data set (${dataset.loadedP4(onP4.p4)}): ${dataset.describeP4(onP4.p4)}.`);
 
   // ——— the server ———
   const masterKey = randomBytes(32).toString('base64');

@@ -30,6 +30,14 @@ for (const f of files) {
   }
 }
 
+// the P4 template the benches shared (bench/lib/dataset.ts p4Scratch): not kept after the run
+const { dropP4Templates } = await import('./lib/dataset.js');
+const dropped = await dropP4Templates(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').catch((e: Error) => {
+  console.error(`dropping the P4 template: ${e.message}`);
+  return 0;
+});
+if (dropped) console.log(`dropped the P4 template database (${dropped})`);
+
 const results = path.join(dir, 'results');
 fs.mkdirSync(results, { recursive: true });
 const sections = fs

@@ -39,7 +39,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const LIST_SAMPLE = Number(process.env.BENCH_LIST_REQUESTS ?? 500);
 let HOST_PHONE = '';
 
-import { createSessions, describeP4, loadP4, p4Options } from './lib/dataset.js';
+import { createSessions, describeP4, loadedP4, p4Options, p4Scratch } from './lib/dataset.js';
 import { sha256 } from '../server/src/platform/crypto.js';
 
 // ———————————————————————————————————————————————— the server (child process)
@@ -193,19 +193,13 @@ const ORDER_COLS = 'id, kind, parent_id, origin, status, cancel_reason, visitor_
 
 async function main() {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const { createScratchDatabase } = await import('../server/src/db/scratch.js');
-  const { openDatabase } = await import('../server/src/platform/db.js');
-  const scratch = await createScratchDatabase(serverUrl, 'sg_bench_visits');
-  const database = await openDatabase({ url: scratch.url, poolMax: 2 });
-  await database.migrate();
-  await database.close();
+  // ——— the P4 data set (a copy, when another bench loaded it today), then a host without an approval chain (as the pg scripts assume) and visitors with sessions ———
+  const { scratch, p4 } = await p4Scratch(serverUrl, 'sg_bench_visits', p4Options());
   const raw = new pg.Pool({ connectionString: scratch.url, max: CONNECTIONS });
   const setupLines: string[] = [];
   const loadStart = (await import('node:os')).loadavg()[0]!.toFixed(2);
 
-  // ——— the P4 data set, then a host without an approval chain (as the pg scripts assume) and visitors with sessions ———
-  const p4 = await loadP4(raw, p4Options());
-  setupLines.push(`Data: ${describeP4(p4)}.`);
+  setupLines.push(`Data (${loadedP4(p4)}): ${describeP4(p4)}.`);
   const host = p4.hosts.find((h) => !p4.chainUnitIds.includes(h.unitId))!;
   const hostId = host.id;
   const unitId = host.unitId;

@@ -29,7 +29,9 @@
  * The center's "today" is computed in PostgreSQL from `timeZone` (TZ_CENTER) at load time. The
  * triggers that keep 首页's counts are off while loading; the counts are recounted once at the end.
  */
-import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { sha256 } from '../../server/src/platform/crypto.js';
 
@@ -86,6 +88,8 @@ export interface P4Set {
   /** what was loaded, for the report's setup line */
   counts: { orders: number; visitors: number; jobs: number; pending: number; ordersToday: number; onSiteNow: number; chainSteps: number; bookings: number; accessEvents: number };
   seconds: number;
+  /** set by p4Scratch when the database is a copy of one loaded earlier: seconds the copy took */
+  copied?: number;
 }
 
 /** The P4 sizes from BENCH_ORDERS / BENCH_VISITORS / BENCH_JOBS (defaults 1 M / 200 k / 1 M). */
@@ -500,9 +504,84 @@ export async function loadP4(pool: pg.Pool, opts: P4Options = {}): Promise<P4Set
   }
 }
 
+/** How the set came to be in the bench's database, for a report's setup text. */
+export function loadedP4(p: P4Set): string {
+  return p.copied === undefined ? `loaded in ${p.seconds.toFixed(0)} s` : `loaded in ${p.seconds.toFixed(0)} s earlier today for another bench, copied in ${p.copied.toFixed(0)} s`;
+}
+
 /** One line for a report's setup text. */
 export function describeP4(p: P4Set): string {
   const f = (n: number) => n.toLocaleString('en-US');
   const k = p.counts;
   return `${f(k.orders)} orders (${f(k.pending)} pending, ${f(k.ordersToday)} today, ${f(k.onSiteNow)} on site), ${f(k.visitors)} visitors, ${f(k.jobs)} jobs, ${p.units.length} units, ${f(p.hosts.length)} hosts, ${f(k.chainSteps)} chain steps, ${f(k.bookings)} bookings, ${f(k.accessEvents)} pass events`;
+}
+
+const TEMPLATE_PREFIX = 'sg_bench_p4_';
+
+/**
+ * A scratch database holding the P4 set, for a bench that measures on it. The set is loaded once
+ * into a template database (sg_bench_p4_<key>, the key covering the sizes, the zone, the schema's
+ * migrations, this loader and the center's date: "today" and "on site" are the loading day's) and
+ * each bench gets a copy (CREATE DATABASE … TEMPLATE: a file copy, statistics included — seconds,
+ * where loading takes two minutes). `npm run bench` so loads P4 once for the benches that use it and
+ * drops the template at the end (dropP4Templates); a template of another key is dropped when a new
+ * one is loaded.
+ */
+export async function p4Scratch(serverUrl: string, prefix: string, opts: P4Options = {}): Promise<{ scratch: { url: string; name: string; drop: () => Promise<void> }; p4: P4Set }> {
+  const { createScratchDatabase } = await import('../../server/src/db/scratch.js');
+  const { openDatabase, migrationsFolder } = await import('../../server/src/platform/db.js');
+  const o = { ...p4Options(), ...opts };
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone }).format(new Date());
+  const loader = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
+  const key = createHash('sha256').update(JSON.stringify([o.orders, o.visitors, o.jobs, o.units, o.hostsPerUnit, o.timeZone, day, fs.readdirSync(migrationsFolder, { recursive: true }).sort(), loader])).digest('hex').slice(0, 12);
+  const template = `${TEMPLATE_PREFIX}${key}`;
+  const log = o.log ?? ((l: string) => console.log(l));
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    const found = await admin.query(`select 1 from pg_database where datname = $1`, [template]);
+    if (!found.rowCount) {
+      for (const { datname } of (await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${TEMPLATE_PREFIX}%`])).rows) await admin.query(`drop database if exists ${datname} with (force)`);
+      const loading = await createScratchDatabase(serverUrl, `${template}_loading`);
+      const database = await openDatabase({ url: loading.url, poolMax: 2 });
+      await database.migrate();
+      await database.close();
+      const pool = new pg.Pool({ connectionString: loading.url, max: 2 });
+      try {
+        const set = await loadP4(pool, o);
+        await pool.query(`create table bench_p4 (set jsonb not null)`);
+        await pool.query(`insert into bench_p4 values ($1)`, [JSON.stringify(set)]);
+      } finally {
+        await pool.end();
+      }
+      await admin.query(`alter database ${loading.name} rename to ${template}`);
+    } else log(`  p4: a copy of ${template}, loaded earlier today with the same sizes and schema`);
+    const t = Date.now();
+    const scratch = await createScratchDatabase(serverUrl, prefix, template);
+    const copied = (Date.now() - t) / 1000;
+    const c = new pg.Client({ connectionString: scratch.url });
+    await c.connect();
+    try {
+      const [{ set }] = (await c.query<{ set: P4Set }>(`select set from bench_p4`)).rows as [{ set: P4Set }];
+      await c.query(`drop table bench_p4`);
+      return { scratch, p4: found.rowCount ? { ...set, copied } : set };
+    } finally {
+      await c.end();
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drop the P4 templates p4Scratch left (npm run bench, at its end). */
+export async function dropP4Templates(serverUrl: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    const rows = (await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${TEMPLATE_PREFIX}%`])).rows;
+    for (const { datname } of rows) await admin.query(`drop database if exists ${datname} with (force)`);
+    return rows.length;
+  } finally {
+    await admin.end();
+  }
 }
