@@ -72,6 +72,19 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   assert.deepEqual([...new Set(await auditTable.locator('[data-test=audit-action]').allInnerTexts())], ['管理员登录']);
   await a.getByRole('button', { name: '重置' }).click();
   await auditTable.locator('[data-test=audit-action]').getByText('查看短信发件箱').first().waitFor();
+  // clicking who did it filters by them, shown in words as in the table (a phone number masked), not as an id in the text box
+  const firstActor = auditTable.locator('.actor').first();
+  const who = (await firstActor.innerText()).trim();
+  await firstActor.click();
+  const picked = a.locator('[data-test=audit-actor-picked]');
+  await picked.waitFor();
+  assert.equal((await picked.innerText()).trim(), `操作人：${who}`);
+  assert.equal(await a.getByPlaceholder('操作人ID').count(), 0);
+  await a.waitForFunction(() => [...document.querySelectorAll('[data-test=audit-table] .actor')].every((e, _i, all) => e.textContent === all[0]!.textContent));
+  assert.deepEqual([...new Set((await auditTable.locator('.actor').allInnerTexts()).map((x) => x.trim()))], [who]);
+  await shot(a, 'admin-audit-by-actor');
+  await picked.locator('.el-tag__close').click();
+  await a.getByPlaceholder('操作人ID').waitFor();
   // the same page in English
   await a.evaluate(() => localStorage.setItem('sg_locale', 'en'));
   await a.reload();
