@@ -55,6 +55,7 @@ export async function run(e2e: E2EContext, admin: { username: string; password: 
   await a.getByRole('menuitem', { name: '任务队列' }).click();
   await a.locator('[data-test=jobs-table]').getByText('sms.send').first().waitFor();
   await shot(a, 'admin-jobs');
+  assert.match(await a.locator('[data-test=jobs-total]').innerText(), /^共 \d+ 条$/);
 
   // 审计日志 in words: actions, subjects and details read as words, never raw codes or JSON
   await a.getByRole('menuitem', { name: '审计日志' }).click();

@@ -97,7 +97,8 @@ export const logout = () => http.post<{ ok: true }>('/api/auth/logout?scope=admi
 export const getMe = () => http.get<Me>('/api/auth/me?scope=admin', { silent401: true });
 export const getDashboard = () => http.get<Dashboard>('/api/admin/dashboard');
 export const listSmsOutbox = (q: { page: number; pageSize: number; phone?: string; channel?: OutboxChannel }) => http.get<Paged<SmsMessage>>(`/api/admin/sms-outbox${qs(q)}`);
-export const listJobs = (q: { page: number; pageSize: number; status?: string }) => http.get<Paged<Job>>(`/api/admin/jobs${qs(q)}`);
+/** totalCapped: more jobs than `total` match (the count stops at 10,000) */
+export const listJobs = (q: { page: number; pageSize: number; status?: string }) => http.get<Paged<Job> & { totalCapped: boolean }>(`/api/admin/jobs${qs(q)}`);
 export const retryJob = (id: string) => http.post<{ ok: true }>(`/api/admin/jobs/${id}/retry`);
 export const listAudit = (q: { page: number; pageSize: number; action?: string; targetType?: string; actorType?: string; actorId?: string }) =>
   http.get<Paged<AuditEntry>>(`/api/admin/audit${qs(q)}`);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, newUnit, newVisitor, randomPhone } from '../../test/factories.js';
 import { auditLog, jobs, staff } from '../../db/schema/index.js';
+import { JOBS_COUNTED } from './admin.service.js';
 
 let t: TestApp;
 let admin: Client;
@@ -90,6 +91,17 @@ describe('GET /api/admin/jobs and POST /api/admin/jobs/:id/retry (任务队列)'
     expect(res.body).not.toContain('do-not-show');
     const all = (await admin.get('/api/admin/jobs')).json();
     expect(all.total).toBeGreaterThan(body.total);
+  });
+
+  it('counts up to 10,000: a bigger match is "more than 10,000" (totalCapped), not a count of every finished job', async () => {
+    await t.ctx.db.execute(sql`insert into jobs (id, type, key, status, finished_at) select gen_random_uuid(), 'test.many', 'test.many:' || i, 'done', now() from generate_series(1, ${JOBS_COUNTED + 1}) as i`);
+    const many = (await admin.get('/api/admin/jobs?type=test.many&pageSize=20')).json();
+    expect(many).toMatchObject({ total: JOBS_COUNTED, totalCapped: true });
+    expect(many.items).toHaveLength(20);
+    // a last page within the count still lists
+    expect((await admin.get(`/api/admin/jobs?type=test.many&pageSize=100&page=${JOBS_COUNTED / 100}`)).json().items).toHaveLength(100);
+    await t.ctx.db.execute(sql`delete from jobs where type = 'test.many' and key <> 'test.many:1'`);
+    expect((await admin.get('/api/admin/jobs?type=test.many')).json()).toMatchObject({ total: 1, totalCapped: false });
   });
 
   it('retries a dead job: back to queued, run now, and audited', async () => {

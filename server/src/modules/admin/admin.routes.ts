@@ -83,7 +83,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       tags,
       summary: '任务队列: background jobs, newest first',
       querystring: z.object({ ...paging, status: z.enum(JOB_STATUSES).optional(), type: z.string().max(100).optional() }),
-      response: { 200: paged(job), ...errors(400, 401) },
+      response: { 200: paged(job).extend({ totalCapped: z.boolean().describe('true: more jobs than total match (the count stops at 10,000)') }), ...errors(400, 401) },
     },
     handler: (req) => svc.listJobs(req, req.query),
   });

@@ -12,6 +12,9 @@ import { audit } from '../audit/audit.js';
 import { listAuditLog } from '../audit/audit-log.service.js';
 import { requireActor } from '../identity/session.js';
 
+/** 任务队列 counts jobs up to this many: beyond, its total reads "more than 10,000" */
+export const JOBS_COUNTED = 10_000;
+
 export interface Page {
   page: number;
   pageSize: number;
@@ -56,7 +59,9 @@ export class AdminService {
     if (q.type) conds.push(eq(jobs.type, q.type));
     const where = conds.length ? and(...conds) : undefined;
     const { db } = this.ctx;
-    const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(jobs).where(where);
+    // counted up to JOBS_COUNTED (a page of a million finished jobs should not count them all): beyond, the total says "more than"
+    const upTo = db.select({ one: sql`1` }).from(jobs).where(where).limit(JOBS_COUNTED + 1).as('upto');
+    const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(upTo);
     const items = await db
       .select({
         id: jobs.id,
@@ -75,7 +80,7 @@ export class AdminService {
       .orderBy(desc(jobs.createdAt), desc(jobs.id))
       .limit(pageWindow(q).limit)
       .offset(pageWindow(q).offset);
-    return { items, total: Number(total), page: q.page, pageSize: q.pageSize };
+    return { items, total: Math.min(Number(n), JOBS_COUNTED), totalCapped: Number(n) > JOBS_COUNTED, page: q.page, pageSize: q.pageSize };
   }
 
   /** 重试: put a failed or dead job back in line now. */

@@ -95,6 +95,8 @@ const zh = {
   jobs: {
     status: '状态',
     all: '全部',
+    total: '共 {n} 条',
+    totalMore: '超过 {n} 条',
     type: '任务类型',
     attempts: '尝试次数',
     runAt: '下次执行',
@@ -231,6 +233,8 @@ const en: typeof zh = {
   jobs: {
     status: 'Status',
     all: 'All',
+    total: 'Total {n}',
+    totalMore: 'More than {n}',
     type: 'Type',
     attempts: 'Attempts',
     runAt: 'Next run',
