@@ -21,7 +21,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { FastifyBaseLogger } from 'fastify';
 import { jobs } from '../db/schema/index.js';
@@ -157,6 +157,13 @@ export class JobQueue {
     const inTx = this.pending.getStore();
     if (inTx) inTx.due = Math.min(inTx.due, due);
     else this.jobDue(due);
+  }
+
+  /** Whether a job with any of these idempotency keys has been enqueued (and not yet purged): a handler's guard against doing its work twice. */
+  async enqueuedAny(tx: Tx, keys: string[]): Promise<boolean> {
+    if (!keys.length) return false;
+    const [row] = await tx.select({ id: jobs.id }).from(jobs).where(inArray(jobs.key, keys)).limit(1);
+    return !!row;
   }
 
   /**

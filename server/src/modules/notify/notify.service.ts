@@ -7,7 +7,7 @@
  * (docs/decisions/0013-wecom-notices.md).
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { jobs, notificationTemplates, staff, unitNotificationTemplates } from '../../db/schema/index.js';
+import { notificationTemplates, staff, unitNotificationTemplates } from '../../db/schema/index.js';
 import type { AppContext } from '../../platform/context.js';
 import type { Tx } from '../../platform/db.js';
 import { logPhone } from '../../platform/logger.js';
@@ -136,8 +136,7 @@ export function registerNotifyJobs(ctx: AppContext) {
     await ctx.db.transaction(async (tx) => {
       // A re-run (a worker died after this committed) must not write the message twice, on
       // any channel (the admin may have switched the template's channel in between).
-      const [already] = await tx.select({ id: jobs.id }).from(jobs).where(inArray(jobs.key, [smsKey, voiceKey, wecomKey]));
-      if (already) return;
+      if (await ctx.queue.enqueuedAny(tx, [smsKey, voiceKey, wecomKey])) return;
       const tpl = await templateFor(tx, p.event, p.unitId ?? null);
       const out = renderNotice(ctx, tpl, { event: p.event, orderId: p.orderId, recipientKind: p.recipientKind, vars: d.vars, link: d.link });
       if (!out) return;
