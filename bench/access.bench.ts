@@ -347,6 +347,10 @@ async function main() {
     if (r.status !== 200) throw new Error(`device: ${r.status} ${r.body}`);
     return JSON.parse(r.body) as { id: string; name: string };
   };
+  /** until the issuance record says the gate holds n credentials */
+  const recorded = async (deviceId: string, n: number) => {
+    while ((await q<{ n: number }>(`select count(*)::int as n from access_credentials where device_id = $1 and status = 'issued'`, [deviceId]))[0]!.n < n) await sleep(20);
+  };
   const figures: Figure[] = [];
 
   // ——— 1. pass events from the gates
@@ -442,11 +446,7 @@ async function main() {
       const t0 = performance.now();
       const gate = await newGate(`下发闸机${run + 1}`, b);
       while ((await server.ask<{ held: number }>({ cmd: 'held', deviceId: gate.id })).held < CREDENTIALS) await sleep(20);
-      for (;;) {
-        const [{ n }] = await q<{ n: number }>(`select count(*)::int as n from access_credentials where device_id = $1 and status = 'issued'`, [gate.id]);
-        if (n >= CREDENTIALS) break;
-        await sleep(20);
-      }
+      await recorded(gate.id, CREDENTIALS);
       const took = performance.now() - t0;
       const cpu = (await server.cpuMs()) - c0;
       const trips = (await server.statements()) - s0;
@@ -505,11 +505,7 @@ async function main() {
       await server.ask({ cmd: 'isapi-record', on: true });
       const gate = await newGate(`海康闸机${run + 1}`, b, { adapter: 'hikvision_isapi', address: stub.url, ...login });
       while (stub.users.size < ISAPI_CREDENTIALS || stub.faces.size < withFace) await sleep(20);
-      for (;;) {
-        const [{ n }] = await q<{ n: number }>(`select count(*)::int as n from access_credentials where device_id = $1 and status = 'issued'`, [gate.id]);
-        if (n >= ISAPI_CREDENTIALS) break;
-        await sleep(20);
-      }
+      await recorded(gate.id, ISAPI_CREDENTIALS);
       const took = performance.now() - t0;
       const cpu = (await server.cpuMs()) - c0;
       const trips = (await server.statements()) - s0;
