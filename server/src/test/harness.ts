@@ -144,3 +144,15 @@ export async function signInStaff(t: TestApp, phone: string): Promise<Client> {
   if (r.statusCode !== 200) throw new Error(`staff login: ${r.body}`);
   return c;
 }
+
+/**
+ * Pins the app's clock to one second past the start of the next `windowSeconds` window of the rate
+ * limiter (fixed windows aligned to the epoch), so a test that makes N requests and expects the
+ * N+1st refused never straddles a window boundary, however slow the machine. Call the returned
+ * function (in `finally`) to let the clock run again.
+ */
+export function pinInsideRateWindow(t: TestApp, windowSeconds: number): () => void {
+  const w = windowSeconds * 1000;
+  t.ctx.clock.set(new Date(Math.ceil(Date.now() / w) * w + 1000));
+  return () => t.ctx.clock.set(null);
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { Client, createTestApp, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
+import { Client, createTestApp, pinInsideRateWindow, signInStaff, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newAdminClient, newStaff, randomPhone } from '../../test/factories.js';
 import { auditLog, buildings, kioskDevices, sessions } from '../../db/schema/index.js';
 import { KIOSK_SESSION_HOURS } from './kiosk.service.js';
@@ -149,8 +149,14 @@ describe('kiosk pairing', () => {
 
   it('limits pairing attempts per IP', async () => {
     const c = new Client(t, '10.1.0.99');
-    let last = 0;
-    for (let i = 0; i < 21; i++) last = (await c.post('/api/kiosk/pair', { token: `sgk_wrong-token-${i}` })).statusCode;
-    expect(last).toBe(429);
+    const release = pinInsideRateWindow(t, 15 * 60);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) statuses.push((await c.post('/api/kiosk/pair', { token: `sgk_wrong-token-${i}` })).statusCode);
+      expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+      expect(statuses[20]).toBe(429);
+    } finally {
+      release();
+    }
   });
 });
