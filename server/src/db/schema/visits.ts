@@ -112,6 +112,10 @@ export const visitOrders = pgTable(
     index('visit_orders_end').on(t.endAt),
     // who is on site now (在场访客, overstay and automatic check-out sweeps)
     index('visit_orders_on_site').on(t.endAt).where(sql`${t.status} = 'arrived' and ${t.leftAt} is null`),
+    // the same two for one unit (a 单位管理员's 首页): without them the planner ANDs the small partial
+    // index with visit_orders_unit_start, reading every order the unit ever had (44,000 at P4, 5 ms)
+    index('visit_orders_on_site_unit').on(t.unitId, t.endAt).where(sql`${t.status} = 'arrived' and ${t.leftAt} is null`),
+    index('visit_orders_pending_end_unit').on(t.unitId, t.endAt).where(sql`${t.status} in ('initiated','pending')`),
     uniqueIndex('visit_orders_idempotency').on(t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     check('visit_orders_window', sql`${t.endAt} > ${t.startAt}`),
     check('visit_orders_sub_origin', sql`(${t.parentId} is null) = (${t.origin} is null)`),

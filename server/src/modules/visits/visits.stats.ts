@@ -9,7 +9,7 @@
  * figures that depend on the minute, each over a partial index of the few orders concerned: who
  * overstays (visit_orders_on_site) and the pending orders whose window is already over and the
  * minute's expiry sweep has not cancelled yet (visit_orders_pending_end), left out of the reviews
- * waiting. The last days are read where reports read (AppContext.reports, decision 0016); today on
+ * waiting — for one unit, the same two by unit (visit_orders_on_site_unit, _pending_end_unit). The last days are read where reports read (AppContext.reports, decision 0016); today on
  * the primary.
  */
 import { sql, type SQL } from 'drizzle-orm';

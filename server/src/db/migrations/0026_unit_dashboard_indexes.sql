@@ -1,0 +1,2 @@
+CREATE INDEX "visit_orders_on_site_unit" ON "visit_orders" USING btree ("unit_id","end_at") WHERE "visit_orders"."status" = 'arrived' and "visit_orders"."left_at" is null;--> statement-breakpoint
+CREATE INDEX "visit_orders_pending_end_unit" ON "visit_orders" USING btree ("unit_id","end_at") WHERE "visit_orders"."status" in ('initiated','pending');
