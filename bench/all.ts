@@ -2,11 +2,13 @@
  * npm run bench — runs every bench/*.bench.ts in turn (each in its own process, so one bench's
  * heap and connections don't colour the next), then joins bench/results/<name>.md into
  * bench/results/latest.md. BENCH_ONLY=a,b runs the benches whose file name contains a word.
+ * Before each bench the machine settles (bench/lib/settle.ts: a CHECKPOINT, then CPUs mostly idle).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { settle } from './lib/settle.js';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -19,8 +21,10 @@ const files = fs
 let failed = 0;
 const took: string[] = [];
 const t0 = performance.now();
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 for (const f of files) {
   console.log(`\n=== ${f}`);
+  console.log(`settled: ${await settle(databaseUrl)}`);
   const t = performance.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, f)], { stdio: 'inherit', env: process.env });
   took.push(`${f} ${((performance.now() - t) / 1000).toFixed(0)} s`);
@@ -32,7 +36,7 @@ for (const f of files) {
 
 // the P4 template the benches shared (bench/lib/dataset.ts p4Scratch): not kept after the run
 const { dropP4Templates } = await import('./lib/dataset.js');
-const dropped = await dropP4Templates(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').catch((e: Error) => {
+const dropped = await dropP4Templates(databaseUrl).catch((e: Error) => {
   console.error(`dropping the P4 template: ${e.message}`);
   return 0;
 });
