@@ -111,6 +111,8 @@ export async function run(ctx: Ctx) {
     await page.locator('input[data-test=staff-search]').fill(`IMP${tag}`);
     await page.locator('input[data-test=staff-search]').press('Enter');
     for (const p of people) await table.getByText(p[1]!).waitFor();
+    // the unfiltered first page may still be showing (the new people are on it too): wait for the search's answer
+    await table.locator('.el-table__body-wrapper .el-table__row').nth(3).waitFor({ state: 'detached' });
     assert.equal(await table.locator('.el-table__body-wrapper .el-table__row').count(), 3);
     const rowOf = (ph: string) => table.locator('.el-table__body-wrapper .el-table__row').filter({ hasText: ph });
     assert.match(await rowOf(phone(2)).innerText(), /3303\*{10}\d{3}[\dX]/, 'ID numbers are masked');
