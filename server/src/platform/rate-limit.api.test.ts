@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Client, createTestApp, lastCode, type TestApp } from '../test/harness.js';
+import { Client, createTestApp, lastCode, nextRateWindow, pinInsideRateWindow, type TestApp } from '../test/harness.js';
 import { newStaff } from '../test/factories.js';
 import { createTestAppOn, openSharedDatabase, type SharedDatabase } from '../test/shared-db.js';
 import { requireService } from '../test/services.js';
@@ -23,7 +23,7 @@ const uniquePhone = () => `139${String(Date.now() % 1e6).padStart(6, '0')}${Stri
 async function expectLimitsShared(a: TestApp, b: TestApp, opts: { perIp: number; perPhone: number }) {
   // Every send happens inside one hourly window: start a second after the top of the next hour,
   // so the run never straddles a window boundary whatever the wall clock says.
-  const start = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 1000;
+  const start = nextRateWindow(3600);
   for (const t of [a, b]) t.ctx.clock.set(new Date(start));
   const ip = uniqueIp();
   const codes: number[] = [];
@@ -62,8 +62,7 @@ async function expectLimitsShared(a: TestApp, b: TestApp, opts: { perIp: number;
  * SMS-code sign-in on one instance lifts the lock on the other.
  */
 async function expectStaffLockShared(a: TestApp, b: TestApp, phone: string) {
-  const at = Math.ceil(Date.now() / 900_000) * 900_000 + 1000; // inside one 15-minute window
-  for (const t of [a, b]) t.ctx.clock.set(new Date(at));
+  const release = pinInsideRateWindow([a, b], 15 * 60); // inside one 15-minute window
   const login = (t: TestApp, ip: string, password: string) => new Client(t, ip).post('/api/auth/staff/login', { phone, password });
   try {
     const ip = uniqueIp();
@@ -77,7 +76,7 @@ async function expectStaffLockShared(a: TestApp, b: TestApp, phone: string) {
     expect((await c.post('/api/auth/staff/login', { phone, code: await lastCode(b, phone) })).statusCode).toBe(200);
     expect((await login(a, ip, 'correct-horse')).statusCode).toBe(200);
   } finally {
-    for (const t of [a, b]) t.ctx.clock.set(null);
+    release();
   }
 }
 
@@ -183,7 +182,7 @@ describe('database rate limits shared by two app instances on one database', () 
   });
 
   it('a request refused as too soon (60 s gap) sends nothing and does not use up one of the phone\'s hourly sends', async () => {
-    const start = Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 1000;
+    const start = nextRateWindow(3600);
     const at = (ms: number) => a.ctx.clock.set(new Date(start + ms));
     const phone = uniquePhone();
     try {

@@ -4,7 +4,7 @@
  * listed proxy, and then only the entry that proxy appended counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, createTestApp, type TestApp } from '../test/harness.js';
+import { Client, createTestApp, pinInsideRateWindow, type TestApp } from '../test/harness.js';
 import { loadConfig } from './config.js';
 
 let seq = 0;
@@ -15,9 +15,7 @@ const sendCode = (c: Client, xff?: string) =>
 const forged = () => `198.51.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 /** Every send in one hourly window of the limiter, whatever the wall clock says. */
-function inOneWindow(t: TestApp) {
-  t.ctx.clock.set(new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 1000));
-}
+const inOneWindow = (t: TestApp) => pinInsideRateWindow(t, 3600);
 
 /** `limit` codes are accepted from `c`, then the next is refused as rate limited. */
 async function expectLimitBites(c: Client, limit: number, xff: () => string | undefined) {

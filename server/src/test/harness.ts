@@ -146,13 +146,24 @@ export async function signInStaff(t: TestApp, phone: string): Promise<Client> {
 }
 
 /**
- * Pins the app's clock to one second past the start of the next `windowSeconds` window of the rate
- * limiter (fixed windows aligned to the epoch), so a test that makes N requests and expects the
- * N+1st refused never straddles a window boundary, however slow the machine. Call the returned
- * function (in `finally`) to let the clock run again.
+ * One second past the start of the next `windowSeconds` window of the rate limiter (fixed windows
+ * aligned to the epoch, platform/rate-limit.ts), in ms: a clock set there lets a test make its N
+ * requests and see the N+1st refused without straddling a window boundary, however slow the machine.
  */
-export function pinInsideRateWindow(t: TestApp, windowSeconds: number): () => void {
+export function nextRateWindow(windowSeconds: number): number {
   const w = windowSeconds * 1000;
-  t.ctx.clock.set(new Date(Math.ceil(Date.now() / w) * w + 1000));
-  return () => t.ctx.clock.set(null);
+  return Math.ceil(Date.now() / w) * w + 1000;
+}
+
+/**
+ * Pins the clock of each app to `nextRateWindow(windowSeconds)`. Call the returned function (in
+ * `finally`) to let the clocks run again.
+ */
+export function pinInsideRateWindow(apps: TestApp | TestApp[], windowSeconds: number): () => void {
+  const list = Array.isArray(apps) ? apps : [apps];
+  const at = new Date(nextRateWindow(windowSeconds));
+  for (const t of list) t.ctx.clock.set(at);
+  return () => {
+    for (const t of list) t.ctx.clock.set(null);
+  };
 }

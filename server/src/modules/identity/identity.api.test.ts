@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { Client, createTestApp, lastCode, pinInsideRateWindow, signInVisitor, type TestApp } from '../../test/harness.js';
+import { Client, createTestApp, lastCode, nextRateWindow, pinInsideRateWindow, signInVisitor, type TestApp } from '../../test/harness.js';
 import { newStaff, newVisitor, newAdminClient } from '../../test/factories.js';
 import { jobs, smsCodes } from '../../db/schema/index.js';
+import { STAFF_PASSWORD_WINDOW_S } from './identity.rules.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -152,6 +153,7 @@ describe('SMS login codes (X1)', () => {
 
   it('staff password: only failures count — many successful sign-ins never lock; 5 wrong passwords from one address lock it there, then even the right one is refused with a hint to use an SMS code', async () => {
     const s = await newStaff(t, { phone: '13911110018', password: 'correct-horse' });
+    onTestFinished(pinInsideRateWindow(t, STAFF_PASSWORD_WINDOW_S)); // the failures counted in one window
     const ip = '10.77.0.1';
     for (let i = 0; i < 8; i++) expect((await new Client(t, ip).post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).statusCode).toBe(200);
     const codes = [];
@@ -164,6 +166,7 @@ describe('SMS login codes (X1)', () => {
 
   it('wrong passwords from one address do not lock the staff member out elsewhere', async () => {
     const s = await newStaff(t, { phone: '13911110022', password: 'correct-horse' });
+    onTestFinished(pinInsideRateWindow(t, STAFF_PASSWORD_WINDOW_S)); // the failures counted in one window
     for (let i = 0; i < 6; i++) await new Client(t, '10.77.0.2').post('/api/auth/staff/login', { phone: s.phone, password: 'nope' });
     expect((await new Client(t, '10.77.0.2').post('/api/auth/staff/login', { phone: s.phone, password: 'correct-horse' })).json().error.code).toBe('PASSWORD_LOGIN_LOCKED');
     // the staff member's own phone, on another address, still signs in by password
@@ -174,7 +177,7 @@ describe('SMS login codes (X1)', () => {
 
   it('a successful SMS-code sign-in lifts the password lock for that phone (on every address), within the same 15 minutes', async () => {
     const s = await newStaff(t, { phone: '13911110023', password: 'correct-horse' });
-    const at = Math.ceil(Date.now() / 900_000) * 900_000 + 1000; // the start of a 15-minute window
+    const at = nextRateWindow(STAFF_PASSWORD_WINDOW_S); // the start of a 15-minute window
     t.ctx.clock.set(new Date(at));
     try {
       for (const ip of ['10.77.0.4', '10.77.0.5']) for (let i = 0; i < 5; i++) await new Client(t, ip).post('/api/auth/staff/login', { phone: s.phone, password: 'nope' });
