@@ -106,6 +106,7 @@ describe('首页', () => {
     await t.ctx.db.execute(sql`analyze visit_orders`);
     const today = await plan(figuresQuery(t.ctx, ids[3]!).today);
     expect(today).toContain('visit_orders_on_site_unit');
+    expect(today).toContain('visit_orders_pending_end_unit');
     expect(today).not.toContain('visit_orders_unit_start');
     expect(today).not.toMatch(scans);
   });

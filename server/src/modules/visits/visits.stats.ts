@@ -64,7 +64,10 @@ export interface VisitFigures {
 
 const zero = (): Counts => ({ expected: 0, arrived: 0, onSite: 0, left: 0, overstaying: 0, cancelled: 0, pendingReview: 0 });
 
-type CountRow = { metric: string; day?: string | null; unit_id?: string | null; n: number };
+/** today's kept counts, per metric and unit (a unit for every metric kept today) */
+type CountRow = { metric: string; unit_id: string; n: number };
+/** the last days, per metric and the day a visit starts */
+type DayRow = { metric: string; day: string; n: number };
 type UnitRow = { unit_id: string; n: number };
 type HourRow = { hour: number; n: number };
 type Today = { counts: CountRow[] | string | null; hours: HourRow[] | string | null; overstaying: UnitRow[] | string | null; over_pending: UnitRow[] | string | null; units: Array<{ id: string; name: string }> | string | null };
@@ -118,7 +121,7 @@ export async function visitFigures(ctx: Ctx, unitId: string | null = null, days 
   const from = q.from;
   const [t, h] = await Promise.all([ctx.db.execute(q.today), ctx.reports.execute(q.history)]);
   const [f] = (t as unknown as { rows: Today[] }).rows;
-  const history = (h as unknown as { rows: CountRow[] }).rows;
+  const history = (h as unknown as { rows: DayRow[] }).rows;
   const json = <T>(v: T[] | string | null | undefined): T[] => (typeof v === 'string' ? (JSON.parse(v) as T[]) : (v ?? []));
 
   const byUnit = new Map<string, Counts>();
@@ -130,16 +133,16 @@ export async function visitFigures(ctx: Ctx, unitId: string | null = null, days 
   const overPending = new Map(json(f?.over_pending).map((r) => [r.unit_id, Number(r.n)]));
   for (const r of json(f?.overstaying)) of(r.unit_id).overstaying = Number(r.n);
   for (const r of history) {
-    const d = startDays.get(r.day!) ?? startDays.set(r.day!, { day: r.day!, expected: 0, arrived: 0 }).get(r.day!)!;
+    const d = startDays.get(r.day) ?? startDays.set(r.day, { day: r.day, expected: 0, arrived: 0 }).get(r.day)!;
     d[r.metric === 'start_expected' ? 'expected' : 'arrived'] += Number(r.n);
   }
   for (const r of json(f?.counts)) {
     const n = Number(r.n);
-    if (r.metric === 'pending') pending.set(r.unit_id!, n);
-    else if (r.metric === 'expected') of(r.unit_id!).expected += n;
-    else if (r.metric === 'cancelled') of(r.unit_id!).cancelled += n;
-    else if (r.metric === 'left') of(r.unit_id!).left += n;
-    else if (r.metric === 'arrived') of(r.unit_id!).arrived += n;
+    if (r.metric === 'pending') pending.set(r.unit_id, n);
+    else if (r.metric === 'expected') of(r.unit_id).expected += n;
+    else if (r.metric === 'cancelled') of(r.unit_id).cancelled += n;
+    else if (r.metric === 'left') of(r.unit_id).left += n;
+    else if (r.metric === 'arrived') of(r.unit_id).arrived += n;
   }
   for (const r of json(f?.hours)) arrivalsByHour[Number(r.hour)]! += Number(r.n);
   for (const [id, n] of pending) if (n - (overPending.get(id) ?? 0) > 0) of(id).pendingReview = n - (overPending.get(id) ?? 0);
