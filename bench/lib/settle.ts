@@ -5,7 +5,7 @@
  * against 2.8), PostgreSQL still writing the previous bench's pages out.
  *
  * A CHECKPOINT (PostgreSQL flushes the dirty pages now, not during the next measurement), then
- * wait until the machine's CPUs are mostly idle over a one-second sample, at most `maxMs`.
+ * wait until the machine's CPUs are less than 15 % busy over a one-second sample, at most a minute.
  */
 import os from 'node:os';
 import pg from 'pg';
@@ -24,8 +24,10 @@ function busyShare(a: os.CpuInfo[], b: os.CpuInfo[]): number {
   return all ? busy / all : 0;
 }
 
-export async function settle(databaseUrl: string, opts: { maxMs?: number; idleBelow?: number } = {}): Promise<string> {
-  const { maxMs = 60_000, idleBelow = 0.15 } = opts;
+const MAX_WAIT_MS = 60_000;
+const IDLE_BELOW = 0.15;
+
+export async function settle(databaseUrl: string): Promise<string> {
   const t0 = performance.now();
   const client = new pg.Client({ connectionString: databaseUrl });
   let checkpoint = 'no checkpoint';
@@ -39,11 +41,11 @@ export async function settle(databaseUrl: string, opts: { maxMs?: number; idleBe
     await client.end().catch(() => {});
   }
   let share = 1;
-  while (performance.now() - t0 < maxMs) {
+  while (performance.now() - t0 < MAX_WAIT_MS) {
     const a = os.cpus();
     await new Promise((r) => setTimeout(r, 1000));
     share = busyShare(a, os.cpus());
-    if (share < idleBelow) break;
+    if (share < IDLE_BELOW) break;
   }
   return `${checkpoint}, CPUs ${(share * 100).toFixed(0)} % busy after ${((performance.now() - t0) / 1000).toFixed(1)} s`;
 }
